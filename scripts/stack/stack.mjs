@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// npm run stack        -> build (first time) and start Loki + the Collector (+ Grafana when present)
+// npm run stack:stop   -> stop exactly the processes started here
+//
+// node scripts/stack/stack.mjs start|stop|restart|status [loki|collector|grafana ...]
+import { SERVICES, findGrafana, isRunning, stackConfig, startStack, stopStack } from './lib.mjs';
+
+const [command = 'start', ...names] = process.argv.slice(2);
+const only = names.length > 0 ? names : SERVICES;
+const cfg = stackConfig();
+
+function printEndpoints() {
+  const lines = [
+    `Loki       ${cfg.lokiUrl}   (multi-tenant: send X-Scope-OrgID)`,
+    `Collector  ${cfg.otlpUrl}   (OTLP/HTTP: POST /v1/logs with X-Scope-OrgID)`,
+    `           metrics http://127.0.0.1:${cfg.collectorMetricsPort}/metrics`,
+  ];
+  if (findGrafana()) {
+    lines.push(`Grafana    http://127.0.0.1:${cfg.grafanaPort}`);
+  }
+  lines.push(`data       ${cfg.dataDir}   logs ${cfg.logDir}`);
+  console.log(lines.join('\n'));
+}
+
+try {
+  switch (command) {
+    case 'start':
+      await startStack({ cfg, only });
+      printEndpoints();
+      break;
+    case 'stop':
+      await stopStack({ cfg, only: [...only].reverse() });
+      break;
+    case 'restart':
+      await stopStack({ cfg, only: [...only].reverse() });
+      await startStack({ cfg, only });
+      printEndpoints();
+      break;
+    case 'status':
+      for (const name of only) {
+        console.log(`${name.padEnd(10)} ${isRunning(name, cfg) ? 'running' : 'stopped'}`);
+      }
+      break;
+    default:
+      console.error('usage: stack.mjs start|stop|restart|status [loki|collector|grafana ...]');
+      process.exit(2);
+  }
+} catch (err) {
+  console.error(`[stack] ${err.message}`);
+  process.exit(1);
+}

@@ -1,0 +1,175 @@
+#!/usr/bin/env node
+// `npm test`: every suite of the project, against the real servers.
+// Unit suites first (jest, go test, the instrumentation package), then the native stack is
+// started (Loki + Collector, built on first use) and the end-to-end suites run against it.
+// The stack is always stopped, also on failure or Ctrl-C. The last line sums every suite:
+//   N passed, N failed
+//
+// ATTEST_TEST_SUITES=jest,go,...   run only these suites
+// ATTEST_KEEP_STACK=1              leave a stack running that was already running
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { isRunning, repoRoot, stackConfig, startStack, stopStack } from './stack/lib.mjs';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'attest-test-'));
+const needsStack = new Set(['stack', 'instrumentation-e2e', 'query-e2e']);
+
+/** Each suite: how to run it and how to read its counts. */
+const suites = [
+  {
+    name: 'jest',
+    cmd: 'npx',
+    args: ['jest', '--ci', '--maxWorkers=2', '--json', `--outputFile=${path.join(tmp, 'jest.json')}`],
+    counts: () => {
+      const r = JSON.parse(fs.readFileSync(path.join(tmp, 'jest.json'), 'utf8'));
+      return { passed: r.numPassedTests, failed: r.numFailedTests + r.numRuntimeErrorTestSuites };
+    },
+  },
+  {
+    name: 'go',
+    cmd: 'go',
+    args: ['test', '-v', '-count=1', './pkg/...'],
+    counts: goCounts,
+  },
+  {
+    name: 'instrumentation',
+    cmd: 'npm',
+    args: ['--silent', '-w', 'instrumentation', 'run', 'test'],
+    counts: mochaCounts,
+  },
+  {
+    name: 'stack',
+    cmd: 'node',
+    args: ['--test', '--test-concurrency=1', ...listTests('tests/stack', '.test.mjs')],
+    counts: nodeTestCounts,
+  },
+  {
+    name: 'instrumentation-e2e',
+    cmd: 'npm',
+    args: ['--silent', '-w', 'instrumentation', 'run', 'test:e2e'],
+    counts: mochaCounts,
+  },
+  {
+    name: 'query-e2e',
+    cmd: 'npx',
+    args: [
+      'jest',
+      '--ci',
+      '--runInBand',
+      '--config',
+      'jest.e2e.config.js',
+      '--json',
+      `--outputFile=${path.join(tmp, 'jest-e2e.json')}`,
+    ],
+    counts: () => {
+      const r = JSON.parse(fs.readFileSync(path.join(tmp, 'jest-e2e.json'), 'utf8'));
+      return { passed: r.numPassedTests, failed: r.numFailedTests + r.numRuntimeErrorTestSuites };
+    },
+  },
+];
+
+function listTests(dir, suffix) {
+  const abs = path.join(repoRoot, dir);
+  if (!fs.existsSync(abs)) {
+    return [];
+  }
+  return fs
+    .readdirSync(abs)
+    .filter((f) => f.endsWith(suffix))
+    .sort()
+    .map((f) => path.join(dir, f));
+}
+
+function goCounts(output) {
+  return {
+    passed: (output.match(/^\s*--- PASS: /gm) ?? []).length,
+    failed: (output.match(/^\s*--- FAIL: /gm) ?? []).length,
+  };
+}
+
+function mochaCounts(output) {
+  const passing = /(\d+) passing/.exec(output);
+  const failing = /(\d+) failing/.exec(output);
+  return { passed: passing ? Number(passing[1]) : 0, failed: failing ? Number(failing[1]) : 0 };
+}
+
+function nodeTestCounts(output) {
+  const pass = /^(?:ℹ|#) pass (\d+)/m.exec(output);
+  const fail = /^(?:ℹ|#) fail (\d+)/m.exec(output);
+  return { passed: pass ? Number(pass[1]) : 0, failed: fail ? Number(fail[1]) : 0 };
+}
+
+function run(suite) {
+  return new Promise((resolve) => {
+    const child = spawn(suite.cmd, suite.args, { cwd: repoRoot, env: { ...process.env, ...suite.env } });
+    let output = '';
+    child.stdout.on('data', (d) => {
+      output += d;
+      process.stdout.write(d);
+    });
+    child.stderr.on('data', (d) => {
+      output += d;
+      process.stderr.write(d);
+    });
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+const wanted = process.env.ATTEST_TEST_SUITES?.split(',').map((s) => s.trim());
+const selected = suites.filter((s) => !wanted || wanted.includes(s.name));
+const cfg = stackConfig();
+const stackWasRunning = isRunning('loki', cfg) && isRunning('collector', cfg);
+let stackStarted = false;
+
+async function stopOwnStack() {
+  if (stackStarted && !(stackWasRunning && process.env.ATTEST_KEEP_STACK)) {
+    await stopStack({ cfg, only: ['collector', 'loki'] });
+    stackStarted = false;
+  }
+}
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, async () => {
+    await stopOwnStack();
+    process.exit(130);
+  });
+}
+
+const results = [];
+try {
+  for (const suite of selected) {
+    if (needsStack.has(suite.name) && !stackStarted) {
+      console.log('\n=== starting the native stack (Loki + Collector)');
+      await startStack({ cfg, only: ['loki', 'collector'] });
+      stackStarted = true;
+    }
+    console.log(`\n=== suite: ${suite.name}`);
+    const { code, output } = await run(suite);
+    let counts;
+    try {
+      counts = suite.counts(output);
+    } catch (err) {
+      counts = { passed: 0, failed: 0, error: err.message };
+    }
+    // A suite that exits non-zero without a counted failure (a crash, a compile error) counts as one failure.
+    if (code !== 0 && counts.failed === 0) {
+      counts.failed = 1;
+    }
+    results.push({ name: suite.name, code, ...counts });
+  }
+} finally {
+  await stopOwnStack();
+}
+
+console.log('\n=== summary');
+let passed = 0;
+let failed = 0;
+for (const r of results) {
+  passed += r.passed;
+  failed += r.failed;
+  console.log(`${r.name.padEnd(22)} ${String(r.passed).padStart(5)} passed ${String(r.failed).padStart(4)} failed`);
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);

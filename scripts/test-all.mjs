@@ -54,20 +54,9 @@ const suites = [
   },
   {
     name: 'query-e2e',
-    cmd: 'npx',
-    args: [
-      'jest',
-      '--ci',
-      '--runInBand',
-      '--config',
-      'jest.e2e.config.js',
-      '--json',
-      `--outputFile=${path.join(tmp, 'jest-e2e.json')}`,
-    ],
-    counts: () => {
-      const r = JSON.parse(fs.readFileSync(path.join(tmp, 'jest-e2e.json'), 'utf8'));
-      return { passed: r.numPassedTests, failed: r.numFailedTests + r.numRuntimeErrorTestSuites };
-    },
+    cmd: 'npm',
+    args: ['run', '--silent', 'test:query-e2e'],
+    counts: nodeTestCounts,
   },
 ];
 

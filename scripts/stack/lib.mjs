@@ -91,10 +91,7 @@ function serviceSpec(name, cfg, bins) {
     case 'collector':
       return {
         bin: bins.otelcol,
-        args: [
-          `--config=${path.join(repoRoot, 'provisioning/collector/config.yaml')}`,
-          '--feature-gates=exporter.PersistRequestContext',
-        ],
+        args: [`--config=${path.join(repoRoot, 'provisioning/collector/config.yaml')}`],
         env: {
           ATTEST_OTLP_HTTP_ENDPOINT: `127.0.0.1:${cfg.otlpPort}`,
           ATTEST_COLLECTOR_STORAGE_DIR: path.join(cfg.dataDir, 'collector'),

@@ -1,0 +1,84 @@
+import { diag, type Context } from '@opentelemetry/api';
+import type { HrTime } from '@opentelemetry/api';
+import type { LogBody } from '@opentelemetry/api-logs';
+import type { ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
+import { v7 as uuidv7 } from 'uuid';
+import { canonicalHash, GENESIS_HASH } from '../canonical';
+import { ATTR } from '../schema';
+import { AuditStageProcessor, writeAttribute, type MutableLogRecord } from './AuditStageProcessor';
+
+export interface HashChainProcessorOptions {
+  /** Chain id (`audit.chain.id`). Default: a fresh UUIDv7 per processor (= per producer instance). */
+  chainId?: string;
+  /**
+   * Only assign `audit.chain.id`/`seq` in onEmit and leave `prev`/`hash` to `seal()`, which the
+   * delivery processor calls in order when it forms a batch. Default false (hash in onEmit).
+   */
+  deferred?: boolean;
+}
+
+/** A record the chain can seal: the canonical fields plus writable attributes. */
+export interface ChainRecord extends MutableLogRecord {
+  readonly hrTime: HrTime;
+  readonly severityText?: string;
+  body?: LogBody;
+}
+
+/**
+ * Tamper-evidence: each record gets `audit.chain.id`, `audit.chain.seq` (1, 2, …), `audit.chain.prev`
+ * (the previous record's hash; 64 zeros for the first) and `audit.chain.hash` = SHA-256 over the
+ * canonical form (docs/hash-chain.md). Must run after every processor that changes covered fields
+ * (redaction, compliance, pseudonymisation).
+ */
+export class HashChainProcessor extends AuditStageProcessor {
+  readonly chainId: string;
+  private readonly _deferred: boolean;
+  private _nextSeq = 1;
+  private _lastSealedSeq = 0;
+  private _lastHash = GENESIS_HASH;
+
+  constructor(options: HashChainProcessorOptions = {}) {
+    super();
+    this.chainId = options.chainId ?? uuidv7();
+    this._deferred = options.deferred ?? false;
+  }
+
+  /** Hash of the last sealed record (the chain head). */
+  get head(): { seq: number; hash: string } {
+    return { seq: this._lastSealedSeq, hash: this._lastHash };
+  }
+
+  override onEmit(record: ReadWriteLogRecord, _context?: Context): void {
+    this.assign(record);
+    if (!this._deferred) {
+      super.onEmit(record);
+    }
+  }
+
+  /** Gives the record its place in the chain. Cheap; called on the hot path. */
+  assign(record: MutableLogRecord): number {
+    const seq = this._nextSeq++;
+    writeAttribute(record, ATTR.chainId, this.chainId);
+    writeAttribute(record, ATTR.chainSeq, seq);
+    return seq;
+  }
+
+  /** Seals one record: sets prev and hash. Records must be sealed in `seq` order. */
+  seal(record: ChainRecord): void {
+    const seq = record.attributes[ATTR.chainSeq];
+    if (typeof seq === 'number' && seq !== this._lastSealedSeq + 1) {
+      diag.error(`HashChainProcessor: record seq ${seq} sealed after ${this._lastSealedSeq}; chain order broken`);
+    }
+    writeAttribute(record, ATTR.chainPrev, this._lastHash);
+    const hash = canonicalHash(record);
+    writeAttribute(record, ATTR.chainHash, hash);
+    this._lastHash = hash;
+    if (typeof seq === 'number') {
+      this._lastSealedSeq = seq;
+    }
+  }
+
+  process(record: MutableLogRecord): void {
+    this.seal(record as ChainRecord);
+  }
+}

@@ -1,0 +1,83 @@
+// Every Event viewer filter lives in the URL so that a view can be bookmarked and shared.
+import { type Cursor, decodeCursor, encodeCursor } from './paging';
+import { type AuditFilters, defaultFilters, narrowFilters } from './filters';
+
+export interface ViewerState {
+  filters: AuditFilters;
+  /** Grafana raw time: `now-7d`, `now`, or epoch milliseconds. */
+  from: string;
+  to: string;
+  cursor?: Cursor;
+  /** audit id of the expanded row. */
+  expanded?: string;
+}
+
+export const defaultTimeRange = { from: 'now-24h', to: 'now' } as const;
+
+export const URL_KEYS = {
+  search: 'q',
+  categories: 'category',
+  severities: 'severity',
+  eventType: 'event',
+  service: 'service',
+  actor: 'actor',
+  targetType: 'targetType',
+  targetId: 'targetId',
+  outcome: 'outcome',
+  from: 'from',
+  to: 'to',
+  cursor: 'cursor',
+  expanded: 'event_id',
+} as const;
+
+const RAW_TIME = /^(now([+-]\d+[smhdwMy])?(\/[smhdwMy])?|\d{1,15})$/;
+const narrowTime = (v: string | null, fallback: string) => (v !== null && RAW_TIME.test(v) ? v : fallback);
+
+export function stateToSearchParams(state: ViewerState): URLSearchParams {
+  const p = new URLSearchParams();
+  const f = state.filters;
+  const set = (k: string, v: string) => v !== '' && p.set(k, v);
+  set(URL_KEYS.search, f.search);
+  f.categories.forEach((c) => p.append(URL_KEYS.categories, c));
+  f.severities.forEach((s) => p.append(URL_KEYS.severities, s));
+  set(URL_KEYS.eventType, f.eventType);
+  set(URL_KEYS.service, f.service);
+  set(URL_KEYS.actor, f.actor);
+  set(URL_KEYS.targetType, f.targetType);
+  set(URL_KEYS.targetId, f.targetId);
+  set(URL_KEYS.outcome, f.outcome);
+  if (state.from !== defaultTimeRange.from || state.to !== defaultTimeRange.to) {
+    p.set(URL_KEYS.from, state.from);
+    p.set(URL_KEYS.to, state.to);
+  }
+  if (state.cursor) {
+    p.set(URL_KEYS.cursor, encodeCursor(state.cursor));
+  }
+  if (state.expanded) {
+    p.set(URL_KEYS.expanded, state.expanded);
+  }
+  return p;
+}
+
+export function stateFromSearchParams(p: URLSearchParams): ViewerState {
+  const filters = narrowFilters({
+    search: p.get(URL_KEYS.search) ?? '',
+    categories: p.getAll(URL_KEYS.categories).flatMap((v) => v.split(',')),
+    severities: p.getAll(URL_KEYS.severities).flatMap((v) => v.split(',')),
+    eventType: p.get(URL_KEYS.eventType) ?? '',
+    service: p.get(URL_KEYS.service) ?? '',
+    actor: p.get(URL_KEYS.actor) ?? '',
+    targetType: p.get(URL_KEYS.targetType) ?? '',
+    targetId: p.get(URL_KEYS.targetId) ?? '',
+    outcome: p.get(URL_KEYS.outcome) ?? '',
+  });
+  return {
+    filters,
+    from: narrowTime(p.get(URL_KEYS.from), defaultTimeRange.from),
+    to: narrowTime(p.get(URL_KEYS.to), defaultTimeRange.to),
+    cursor: decodeCursor(p.get(URL_KEYS.cursor)),
+    expanded: p.get(URL_KEYS.expanded) ?? undefined,
+  };
+}
+
+export const defaultViewerState = (): ViewerState => ({ filters: { ...defaultFilters }, ...defaultTimeRange });

@@ -1,0 +1,59 @@
+// docker-compose.yaml cannot run here (no Docker engine): check that it parses, names the
+// pinned versions and that every file it mounts exists in the repo.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import YAML from 'yaml';
+
+import { repoRoot } from '../../scripts/stack/lib.mjs';
+
+const compose = YAML.parse(fs.readFileSync(path.join(repoRoot, 'docker-compose.yaml'), 'utf8'));
+const versions = Object.fromEntries(
+  fs
+    .readFileSync(path.join(repoRoot, 'scripts/stack/versions.env'), 'utf8')
+    .split('\n')
+    .filter((l) => /^[A-Z_]+=/.test(l))
+    .map((l) => l.split('='))
+);
+
+test('compose defines grafana, loki, collector and demo', () => {
+  assert.deepEqual(Object.keys(compose.services).sort(), ['collector', 'demo', 'grafana', 'loki']);
+});
+
+test('compose images use the versions the native stack is built from', () => {
+  assert.equal(compose.services.loki.image, `grafana/loki:${versions.LOKI_VERSION.slice(1)}`);
+  assert.equal(compose.services.collector.image, `otel/opentelemetry-collector-contrib:${versions.OTELCOL_VERSION.slice(1)}`);
+});
+
+test('every file compose references exists', () => {
+  const referenced = [];
+  for (const service of Object.values(compose.services)) {
+    for (const volume of service.volumes ?? []) {
+      const host = volume.split(':')[0];
+      if (host.startsWith('.')) {
+        referenced.push(host);
+      }
+    }
+    if (service.extends?.file) {
+      referenced.push(service.extends.file);
+    }
+  }
+  // The base file mounts paths relative to .config/.
+  const base = YAML.parse(fs.readFileSync(path.join(repoRoot, '.config/docker-compose-base.yaml'), 'utf8'));
+  const baseDirs = base.services.grafana.volumes.map((v) => path.join('.config', v.split(':')[0]));
+  assert.ok(referenced.length >= 7);
+  for (const ref of referenced) {
+    assert.ok(fs.existsSync(path.join(repoRoot, ref)), `${ref} exists`);
+  }
+  for (const dir of baseDirs.filter((d) => !d.endsWith('dist'))) {
+    assert.ok(fs.existsSync(path.join(repoRoot, dir)), `${dir} exists`);
+  }
+});
+
+test('the collector config in compose is the one the native stack runs', () => {
+  const mounts = compose.services.collector.volumes.map((v) => v.split(':')[0]);
+  assert.ok(mounts.includes('./provisioning/collector/config.yaml'));
+  const lokiMounts = compose.services.loki.volumes.map((v) => v.split(':')[0]);
+  assert.ok(lokiMounts.includes('./provisioning/loki/loki.yaml'));
+});

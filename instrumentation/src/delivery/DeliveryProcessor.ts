@@ -1,0 +1,672 @@
+import { context, diag, type Context } from '@opentelemetry/api';
+import { ExportResultCode, suppressTracing, type ExportResult, type InstrumentationScope } from '@opentelemetry/core';
+import { defaultResource, type Resource } from '@opentelemetry/resources';
+import type { LogRecordExporter, LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
+import { AuditDeliveryError } from '../errors';
+import type { AuditStage } from '../processors/AuditStageProcessor';
+import type { HashChainProcessor } from '../processors/HashChainProcessor';
+import { ATTR, AUDIT_SCOPE_NAME, AUDIT_SCOPE_VERSION } from '../schema';
+import { AuditLogRecord } from './AuditLogRecord';
+import { DiskSpool } from './DiskSpool';
+
+export interface DeliveryProcessorOptions {
+  exporter: LogRecordExporter;
+  /** Stages applied in order to each record when its batch is formed (off the record() hot path). */
+  stages?: readonly AuditStage[];
+  /** A deferred hash chain: seq assigned in onEmit, prev/hash when the batch is formed. */
+  chain?: HashChainProcessor;
+  /** Records held in memory at most. Default 8192. */
+  maxQueueSize?: number;
+  /** Records per export request. Default 512. */
+  maxExportBatchSize?: number;
+  /** Longest a record waits for its batch to fill. Default 200 ms. */
+  scheduledDelayMillis?: number;
+  /** One export request's time limit. Default 15000 ms. */
+  exportTimeoutMillis?: number;
+  /** How long a batch is retried before it is spooled (the retry budget). Default 30000 ms. */
+  retryBudgetMillis?: number;
+  /** First retry delay, doubled up to retryMaxDelayMillis. Default 250 ms. */
+  retryInitialDelayMillis?: number;
+  /** Default 5000 ms. */
+  retryMaxDelayMillis?: number;
+  /**
+   * Directory of the disk spool. Without it nothing is ever dropped either: batches are retried
+   * forever and record() throws AuditBackpressureError while the queue is full.
+   */
+  spoolDir?: string;
+  /** Spool segment size. Default 8 MiB. */
+  spoolSegmentBytes?: number;
+  /** While spooling, how often the receiver is probed with the oldest spooled batch. Default 1000 ms. */
+  spoolProbeMillis?: number;
+  /** At shutdown, how long to try exporting before spooling the rest. Default 5000 ms. */
+  shutdownTimeoutMillis?: number;
+  /** Resource for records replayed from the spool. Default: the resource of emitted records. */
+  resource?: Resource;
+}
+
+/** Delivery counters. `exported` counts every acknowledged record, `replayed` those that came from the spool. */
+export interface DeliveryStats {
+  recorded: number;
+  exported: number;
+  spooled: number;
+  replayed: number;
+  failed: number;
+  retries: number;
+  queued: number;
+  spoolPending: number;
+  spooling: boolean;
+}
+
+interface Waiter {
+  resolve: () => void;
+  reject: (e: Error) => void;
+  timer?: NodeJS.Timeout;
+}
+
+interface InFlight {
+  batch: AuditLogRecord[];
+  abandoned: boolean;
+}
+
+const sleep = (ms: number): Promise<void> =>
+  new Promise((r) => {
+    setTimeout(r, ms).unref();
+  });
+
+/**
+ * The last processor of an Attest pipeline: batches records to the exporter and never drops one.
+ * Bounded memory (maxQueueSize); one export at a time so order is kept; retries within a budget;
+ * then an append-only disk spool replayed in order once the receiver answers again. Acknowledgements
+ * resolve `waitFor(id)` promises (recordAndConfirm).
+ */
+export class DeliveryProcessor implements LogRecordProcessor {
+  private readonly _exporter: LogRecordExporter;
+  private readonly _stages: readonly AuditStage[];
+  private readonly _chain?: HashChainProcessor;
+  private readonly _maxQueueSize: number;
+  private readonly _maxBatch: number;
+  private readonly _delayMillis: number;
+  private readonly _exportTimeoutMillis: number;
+  private readonly _retryBudgetMillis: number;
+  private readonly _retryInitialMillis: number;
+  private readonly _retryMaxMillis: number;
+  private readonly _probeMillis: number;
+  private readonly _shutdownTimeoutMillis: number;
+  private readonly _spool: DiskSpool | null;
+  private _resource?: Resource;
+  private _scope: InstrumentationScope = { name: AUDIT_SCOPE_NAME, version: AUDIT_SCOPE_VERSION };
+
+  private _queue: AuditLogRecord[] = [];
+  private _head = 0;
+  private _inFlight: InFlight | null = null;
+  private _running = false;
+  private _timer: NodeJS.Timeout | null = null;
+  private _spooling = false;
+  private _replaying = false;
+  private _probeTimer: NodeJS.Timeout | null = null;
+  private _shutdown = false;
+  private _shutdownPromise: Promise<void> | null = null;
+  private _idleWaiters: Array<() => void> = [];
+  private _capacityWaiters: Array<() => void> = [];
+  private readonly _waiters = new Map<string, Waiter>();
+  private _warnedOverflow = false;
+  private readonly _stats = { recorded: 0, exported: 0, spooled: 0, replayed: 0, failed: 0, retries: 0 };
+
+  constructor(options: DeliveryProcessorOptions) {
+    this._exporter = options.exporter;
+    this._stages = options.stages ?? [];
+    this._chain = options.chain;
+    this._maxQueueSize = Math.max(1, options.maxQueueSize ?? 8192);
+    let maxBatch = options.maxExportBatchSize ?? 512;
+    if (maxBatch > this._maxQueueSize) {
+      diag.warn('DeliveryProcessor: maxExportBatchSize > maxQueueSize; clamped');
+      maxBatch = this._maxQueueSize;
+    }
+    this._maxBatch = Math.max(1, maxBatch);
+    this._delayMillis = options.scheduledDelayMillis ?? 200;
+    this._exportTimeoutMillis = options.exportTimeoutMillis ?? 15000;
+    this._retryBudgetMillis = options.retryBudgetMillis ?? 30000;
+    this._retryInitialMillis = options.retryInitialDelayMillis ?? 250;
+    this._retryMaxMillis = options.retryMaxDelayMillis ?? 5000;
+    this._probeMillis = options.spoolProbeMillis ?? 1000;
+    this._shutdownTimeoutMillis = options.shutdownTimeoutMillis ?? 5000;
+    this._resource = options.resource;
+    this._spool = options.spoolDir ? new DiskSpool({ dir: options.spoolDir, segmentBytes: options.spoolSegmentBytes }) : null;
+    if (this._spool && this._spool.segments().length > 0) {
+      // Left over from an earlier run: replay before anything new.
+      this._spooling = true;
+      this._scheduleProbe(0);
+    }
+  }
+
+  // ---- state for the logger -------------------------------------------------------------------
+
+  get queued(): number {
+    return this._queue.length - this._head;
+  }
+
+  /** True when one more record can be accepted without exceeding the memory bound. */
+  hasCapacity(): boolean {
+    return this._spooling || this._spool !== null || this.queued < this._maxQueueSize;
+  }
+
+  /** Resolves once the queue has room again (backpressure for callers without a spool). */
+  waitForCapacity(): Promise<void> {
+    if (this.hasCapacity() || this._shutdown) {
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this._capacityWaiters.push(resolve));
+  }
+
+  stats(): DeliveryStats {
+    return {
+      ...this._stats,
+      queued: this.queued + (this._inFlight && !this._inFlight.abandoned ? this._inFlight.batch.length : 0),
+      spoolPending: this._spool?.pendingRecords ?? 0,
+      spooling: this._spooling,
+    };
+  }
+
+  /**
+   * Resolves when the record with this audit.id has been acknowledged by the receiver; rejects with
+   * AuditDeliveryError after `timeoutMillis` (the record stays queued or spooled) or at shutdown.
+   * Register before the record is emitted.
+   */
+  waitFor(auditId: string, timeoutMillis?: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const w: Waiter = { resolve, reject };
+      if (timeoutMillis !== undefined && timeoutMillis > 0) {
+        w.timer = setTimeout(() => {
+          this._waiters.delete(auditId);
+          reject(new AuditDeliveryError(`no acknowledgement for ${auditId} within ${timeoutMillis} ms`, auditId));
+        }, timeoutMillis);
+        w.timer.unref();
+      }
+      this._waiters.set(auditId, w);
+    });
+  }
+
+  /** Cancels a waiter registered for a record that was then not emitted. */
+  cancelWait(auditId: string): void {
+    const w = this._waiters.get(auditId);
+    if (w?.timer) {
+      clearTimeout(w.timer);
+    }
+    this._waiters.delete(auditId);
+  }
+
+  /** Starts an export now instead of after scheduledDelayMillis. */
+  expedite(): void {
+    if (!this._spooling) {
+      this._kick(0);
+    }
+  }
+
+  // ---- LogRecordProcessor ---------------------------------------------------------------------
+
+  onEmit(logRecord: ReadWriteLogRecord, _context?: Context): void {
+    if (this._shutdown) {
+      diag.error('DeliveryProcessor: record emitted after shutdown; not delivered', logRecord.attributes[ATTR.id]);
+      this._stats.failed++;
+      return;
+    }
+    const rec = AuditLogRecord.from(logRecord);
+    if (this._resource === undefined) {
+      this._resource = rec.resource;
+      this._scope = rec.instrumentationScope;
+    }
+    this._chain?.assign(rec);
+    this._stats.recorded++;
+    if (this._spooling) {
+      this._spillOne(rec);
+      return;
+    }
+    if (this.queued >= this._maxQueueSize) {
+      if (this._spool) {
+        this._enterSpoolMode('queue full');
+        this._spillOne(rec);
+        return;
+      }
+      if (!this._warnedOverflow) {
+        this._warnedOverflow = true;
+        diag.warn('DeliveryProcessor: queue above maxQueueSize (emitted without the audit logger); kept, not dropped');
+      }
+    }
+    this._queue.push(rec);
+    if (this.queued >= this._maxBatch) {
+      this._kick(0);
+    } else if (this._timer === null && !this._running) {
+      this._kick(this._delayMillis);
+    }
+  }
+
+  async forceFlush(): Promise<void> {
+    if (!this._spooling) {
+      this._kick(0);
+    }
+    await this._whenIdle();
+    this._syncSpool();
+  }
+
+  shutdown(): Promise<void> {
+    if (!this._shutdownPromise) {
+      this._shutdownPromise = this._doShutdown();
+    }
+    return this._shutdownPromise;
+  }
+
+  // ---- batching and export --------------------------------------------------------------------
+
+  private _kick(delay: number): void {
+    if (this._running) {
+      return;
+    }
+    if (this._timer !== null) {
+      if (delay > 0) {
+        return;
+      }
+      clearTimeout(this._timer);
+    }
+    this._timer = setTimeout(() => {
+      this._timer = null;
+      void this._drain();
+    }, delay);
+    this._timer.unref();
+  }
+
+  /** Applies the deferred stages and seals the chain, in queue order. */
+  private _prepare(rec: AuditLogRecord): void {
+    if (rec.prepared) {
+      return;
+    }
+    rec.prepared = true;
+    for (const s of this._stages) {
+      try {
+        s.process(rec);
+      } catch (e) {
+        diag.error('DeliveryProcessor: stage failed', e);
+      }
+    }
+    if (this._chain) {
+      this._chain.seal(rec);
+    }
+  }
+
+  private _takeBatch(): AuditLogRecord[] {
+    const end = Math.min(this._queue.length, this._head + this._maxBatch);
+    const batch = this._queue.slice(this._head, end);
+    this._head = end;
+    if (this._head > 4096 && this._head * 2 > this._queue.length) {
+      this._queue = this._queue.slice(this._head);
+      this._head = 0;
+    }
+    for (const r of batch) {
+      this._prepare(r);
+    }
+    this._notifyCapacity();
+    return batch;
+  }
+
+  private async _drain(): Promise<void> {
+    if (this._running) {
+      return;
+    }
+    this._running = true;
+    try {
+      while (!this._spooling && this.queued > 0) {
+        const batch = this._takeBatch();
+        const inFlight: InFlight = { batch, abandoned: false };
+        this._inFlight = inFlight;
+        await this._deliver(inFlight, this._retryBudgetMillis);
+        this._inFlight = null;
+      }
+    } finally {
+      this._running = false;
+      this._inFlight = null;
+      this._notifyIdle();
+    }
+  }
+
+  /** Exports one batch with retries; spools it when the budget runs out. */
+  private async _deliver(inFlight: InFlight, budgetMillis: number): Promise<void> {
+    const started = Date.now();
+    let delay = this._retryInitialMillis;
+    for (;;) {
+      const result = await this._exportOnce(inFlight.batch);
+      if (inFlight.abandoned) {
+        return; // moved to the spool meanwhile; the replay delivers (and acknowledges) it
+      }
+      if (result.code === ExportResultCode.SUCCESS) {
+        this._stats.exported += inFlight.batch.length;
+        this._acknowledge(inFlight.batch);
+        return;
+      }
+      if (isPermanent(result)) {
+        this._reject(inFlight.batch, result);
+        return;
+      }
+      this._stats.retries++;
+      if (Date.now() - started + delay > budgetMillis || this._shutdownNow) {
+        if (this._spool) {
+          this._enterSpoolMode(`export failing for ${Date.now() - started} ms: ${describe(result)}`);
+          return;
+        }
+        if (this._shutdownNow) {
+          return;
+        }
+        diag.error(`DeliveryProcessor: export failing for ${Date.now() - started} ms (no spool configured); still retrying: ${describe(result)}`);
+      }
+      await sleep(delay);
+      delay = Math.min(delay * 2, this._retryMaxMillis);
+    }
+  }
+
+  private _shutdownNow = false;
+
+  private _exportOnce(batch: AuditLogRecord[]): Promise<ExportResult> {
+    return new Promise<ExportResult>((resolve) => {
+      let done = false;
+      const timer = setTimeout(() => {
+        if (!done) {
+          done = true;
+          resolve({ code: ExportResultCode.FAILED, error: new Error(`export timed out after ${this._exportTimeoutMillis} ms`) });
+        }
+      }, this._exportTimeoutMillis);
+      timer.unref();
+      try {
+        context.with(suppressTracing(context.active()), () => {
+          this._exporter.export(batch, (result) => {
+            if (!done) {
+              done = true;
+              clearTimeout(timer);
+              resolve(result);
+            }
+          });
+        });
+      } catch (e) {
+        if (!done) {
+          done = true;
+          clearTimeout(timer);
+          resolve({ code: ExportResultCode.FAILED, error: e instanceof Error ? e : new Error(String(e)) });
+        }
+      }
+    });
+  }
+
+  private _acknowledge(batch: readonly AuditLogRecord[]): void {
+    if (this._waiters.size === 0) {
+      return;
+    }
+    for (const r of batch) {
+      const id = r.attributes[ATTR.id];
+      if (typeof id === 'string') {
+        const w = this._waiters.get(id);
+        if (w) {
+          this._waiters.delete(id);
+          if (w.timer) {
+            clearTimeout(w.timer);
+          }
+          w.resolve();
+        }
+      }
+    }
+  }
+
+  private _reject(batch: readonly AuditLogRecord[], result: ExportResult): void {
+    this._stats.failed += batch.length;
+    const reason = describe(result);
+    diag.error(`DeliveryProcessor: receiver rejected ${batch.length} record(s) permanently: ${reason}`);
+    if (this._spool) {
+      try {
+        this._spool.writeRejected(batch, reason);
+      } catch (e) {
+        diag.error('DeliveryProcessor: could not keep rejected records', e);
+      }
+    }
+    for (const r of batch) {
+      const id = r.attributes[ATTR.id];
+      const w = typeof id === 'string' ? this._waiters.get(id) : undefined;
+      if (w && typeof id === 'string') {
+        this._waiters.delete(id);
+        if (w.timer) {
+          clearTimeout(w.timer);
+        }
+        w.reject(new AuditDeliveryError(`rejected by the receiver: ${reason}`, id));
+      }
+    }
+  }
+
+  // ---- spool ----------------------------------------------------------------------------------
+
+  /** Moves the in-flight batch and the whole queue to the spool, in order; later records follow them. */
+  private _enterSpoolMode(reason: string): void {
+    const spool = this._spool;
+    if (!spool) {
+      return;
+    }
+    if (!this._spooling) {
+      diag.warn(`DeliveryProcessor: spooling to ${spool.dir} (${reason})`);
+    }
+    this._spooling = true;
+    const moved: AuditLogRecord[] = [];
+    if (this._inFlight && !this._inFlight.abandoned) {
+      this._inFlight.abandoned = true;
+      moved.push(...this._inFlight.batch);
+    }
+    const rest = this._queue.slice(this._head);
+    this._queue = [];
+    this._head = 0;
+    for (const r of rest) {
+      this._prepare(r);
+    }
+    moved.push(...rest);
+    if (moved.length > 0) {
+      this._spillMany(moved, true);
+    }
+    this._notifyCapacity();
+    this._scheduleProbe(this._probeMillis);
+  }
+
+  private _spillOne(rec: AuditLogRecord): void {
+    this._prepare(rec);
+    this._spillMany([rec], false);
+  }
+
+  private _spillMany(recs: AuditLogRecord[], sync: boolean): void {
+    try {
+      (this._spool as DiskSpool).append(recs, sync);
+      this._stats.spooled += recs.length;
+    } catch (e) {
+      // The disk failed too: keep the records in memory rather than lose them, and say so.
+      diag.error(`DeliveryProcessor: spool write failed; ${recs.length} record(s) kept in memory`, e);
+      this._spooling = false;
+      this._queue.push(...recs);
+    }
+  }
+
+  private _syncSpool(): void {
+    try {
+      this._spool?.flushBuffer(true);
+    } catch (e) {
+      diag.error('DeliveryProcessor: spool sync failed', e);
+    }
+  }
+
+  private _scheduleProbe(delay: number): void {
+    if (this._probeTimer !== null || this._shutdown) {
+      return;
+    }
+    this._probeTimer = setTimeout(() => {
+      this._probeTimer = null;
+      void this._replay();
+    }, delay);
+    this._probeTimer.unref();
+  }
+
+  /** Replays the spool oldest segment first; returns to in-memory delivery once it is empty. */
+  private async _replay(): Promise<void> {
+    const spool = this._spool;
+    if (!spool || this._replaying || this._shutdown) {
+      return;
+    }
+    this._replaying = true;
+    let ok = true;
+    try {
+      for (;;) {
+        // Wait for an export still running (its batch is already in the spool).
+        while (this._running) {
+          await sleep(10);
+        }
+        spool.rotate();
+        const segments = spool.segments();
+        if (segments.length === 0) {
+          break;
+        }
+        const name = segments[0];
+        const { records, corrupt } = spool.read(name, this._resource ?? defaultResource(), this._scope);
+        this._stats.failed += corrupt;
+        for (let i = 0; i < records.length && ok; i += this._maxBatch) {
+          const batch = records.slice(i, i + this._maxBatch);
+          const result = await this._exportOnce(batch);
+          if (result.code === ExportResultCode.SUCCESS) {
+            this._stats.exported += batch.length;
+            this._stats.replayed += batch.length;
+            this._acknowledge(batch);
+          } else if (isPermanent(result)) {
+            this._reject(batch, result);
+          } else {
+            this._stats.retries++;
+            ok = false;
+            // Keep what is left of this segment: rewrite it without the delivered part.
+            if (i > 0) {
+              spool.rewrite(name, records.slice(i));
+            }
+          }
+          if (this._shutdown) {
+            ok = false;
+            if (i + this._maxBatch < records.length) {
+              spool.rewrite(name, records.slice(i + this._maxBatch));
+            } else {
+              spool.remove(name, records.length);
+            }
+          }
+        }
+        if (!ok) {
+          break;
+        }
+        spool.remove(name, records.length);
+        if (spool.segments().length === 0 && spool.activeRecords === 0) {
+          this._spooling = false;
+          diag.info('DeliveryProcessor: spool replayed; back to in-memory delivery');
+          break;
+        }
+      }
+    } catch (e) {
+      ok = false;
+      diag.error('DeliveryProcessor: spool replay failed', e);
+    } finally {
+      this._replaying = false;
+      this._notifyIdle();
+    }
+    if (this._spooling && !this._shutdown) {
+      this._scheduleProbe(this._probeMillis);
+    } else if (!this._spooling && this.queued > 0) {
+      this._kick(0);
+    }
+  }
+
+  // ---- idle / capacity / shutdown -------------------------------------------------------------
+
+  private _isIdle(): boolean {
+    return !this._running && !this._replaying && (this._spooling || this.queued === 0);
+  }
+
+  private _whenIdle(): Promise<void> {
+    if (this._isIdle()) {
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this._idleWaiters.push(resolve));
+  }
+
+  private _notifyIdle(): void {
+    if (!this._isIdle()) {
+      if (!this._running && !this._spooling && this.queued > 0) {
+        this._kick(0);
+      }
+      return;
+    }
+    const ws = this._idleWaiters;
+    this._idleWaiters = [];
+    ws.forEach((w) => w());
+  }
+
+  private _notifyCapacity(): void {
+    if (this._capacityWaiters.length > 0 && this.hasCapacity()) {
+      const ws = this._capacityWaiters;
+      this._capacityWaiters = [];
+      ws.forEach((w) => w());
+    }
+  }
+
+  private async _doShutdown(): Promise<void> {
+    // Last chance to export in memory, within shutdownTimeoutMillis; what is left is spooled.
+    const deadline = sleep(this._shutdownTimeoutMillis).then(() => 'timeout' as const);
+    if (!this._spooling) {
+      this._kick(0);
+    }
+    const outcome = await Promise.race([this._whenIdle().then(() => 'idle' as const), deadline]);
+    this._shutdown = true;
+    this._shutdownNow = true;
+    if (this._timer !== null) {
+      clearTimeout(this._timer);
+      this._timer = null;
+    }
+    if (this._probeTimer !== null) {
+      clearTimeout(this._probeTimer);
+      this._probeTimer = null;
+    }
+    if (outcome === 'timeout' || this.queued > 0 || this._inFlight) {
+      if (this._spool) {
+        this._enterSpoolMode('shutdown');
+      } else {
+        const lost = this.queued + (this._inFlight && !this._inFlight.abandoned ? this._inFlight.batch.length : 0);
+        if (lost > 0) {
+          this._stats.failed += lost;
+          diag.error(`DeliveryProcessor: shutdown with ${lost} undelivered record(s) and no spool configured`);
+        }
+      }
+    }
+    this._syncSpool();
+    this._spool?.close();
+    for (const [id, w] of this._waiters) {
+      if (w.timer) {
+        clearTimeout(w.timer);
+      }
+      w.reject(new AuditDeliveryError('shut down before the receiver acknowledged the event (it is spooled if a spool is configured)', id));
+    }
+    this._waiters.clear();
+    this._capacityWaiters.forEach((w) => w());
+    this._capacityWaiters = [];
+    try {
+      await this._exporter.shutdown();
+    } catch (e) {
+      diag.error('DeliveryProcessor: exporter shutdown failed', e);
+    }
+  }
+}
+
+function describe(result: ExportResult): string {
+  const e = result.error as (Error & { code?: number; data?: string }) | undefined;
+  if (!e) {
+    return 'export failed';
+  }
+  return [e.code !== undefined ? `HTTP ${e.code}` : undefined, e.message, e.data ? String(e.data).slice(0, 300) : undefined]
+    .filter(Boolean)
+    .join(' ');
+}
+
+/** A 4xx answer other than 408/429 will not succeed on retry. */
+function isPermanent(result: ExportResult): boolean {
+  const code = (result.error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'number' && code >= 400 && code < 500 && code !== 408 && code !== 429;
+}

@@ -1,0 +1,133 @@
+import type { MeterProvider } from '@opentelemetry/api';
+import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { LoggerProvider, type LogRecordExporter, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { AuditLogger } from './AuditLogger';
+import { DeliveryProcessor, type DeliveryProcessorOptions } from './delivery/DeliveryProcessor';
+import type { KeyStore } from './KeyStore';
+import { registerAuditMetrics } from './metrics';
+import type { AuditStage } from './processors/AuditStageProcessor';
+import { ComplianceProcessor, type ComplianceProcessorOptions } from './processors/ComplianceProcessor';
+import { HashChainProcessor } from './processors/HashChainProcessor';
+import { PseudonymisationProcessor } from './processors/PseudonymisationProcessor';
+import { RedactionProcessor, type RedactionProcessorOptions } from './processors/RedactionProcessor';
+import type { AuditActor, AuditLimits } from './types';
+
+export type DeliveryOptions = Omit<DeliveryProcessorOptions, 'exporter' | 'stages' | 'chain' | 'resource'>;
+
+export interface AuditPipelineOptions {
+  /** Loki tenant, sent as `X-Scope-OrgID` on every export. Required. */
+  tenant: string;
+  /** Resource `service.name`. Required. */
+  serviceName: string;
+  /** Collector OTLP/HTTP base URL; logs go to `${url}/v1/logs`. Default $ATTEST_OTLP_URL or http://127.0.0.1:4318. */
+  url?: string;
+  /** Resource `deployment.environment.name`. Default $ATTEST_ENVIRONMENT, $NODE_ENV or `production`. */
+  environment?: string;
+  /** More resource attributes (service.version, service.instance.id, …). */
+  resourceAttributes?: Record<string, string>;
+  /** Extra HTTP headers for the export (auth for a gateway). */
+  headers?: Record<string, string>;
+  /** Compress export bodies. Default 'none'. */
+  compression?: 'gzip' | 'none';
+  /** Replaces the OTLP exporter (tests, benchmarks, another transport). */
+  exporter?: LogRecordExporter;
+  /** Redaction options; `false` turns redaction off (not recommended). */
+  redaction?: RedactionProcessorOptions | false;
+  /** Compliance mapping overrides. */
+  compliance?: ComplianceProcessorOptions;
+  /** GDPR pseudonymisation of actor identifiers with the tenant's key. Default off. */
+  pseudonymisation?: { keyStore: KeyStore; attributes?: readonly string[] };
+  /** `audit.chain.id`. Default: a UUIDv7 per pipeline instance. */
+  chainId?: string;
+  /** Disk spool directory; strongly recommended in production. Default none. */
+  spoolDir?: string;
+  /** Queue, batch, retry and spool settings (see DeliveryProcessorOptions). */
+  delivery?: DeliveryOptions;
+  /**
+   * Run redaction, tagging, pseudonymisation and hashing when a batch is formed instead of inside
+   * record(). Same result and order; record() stays cheap. Default true.
+   */
+  deferProcessing?: boolean;
+  /** record() size limits. */
+  limits?: AuditLimits;
+  /** Actor for events outside a request context that pass none. */
+  defaultActor?: AuditActor;
+  /** recordAndConfirm() timeout. Default 30000 ms. */
+  confirmTimeoutMillis?: number;
+  /** Where the delivery counters are published as metrics. Default: the global MeterProvider; `false`: not at all. */
+  meterProvider?: MeterProvider | false;
+}
+
+/** What createAuditPipeline returns: the logger plus the parts, for inspection and tests. */
+export interface AuditPipeline extends AuditLogger {
+  readonly provider: LoggerProvider;
+  readonly delivery: DeliveryProcessor;
+  readonly chain: HashChainProcessor;
+  readonly redaction?: RedactionProcessor;
+  readonly compliance: ComplianceProcessor;
+  readonly pseudonymisation?: PseudonymisationProcessor;
+}
+
+/**
+ * Wires LoggerProvider → Redaction → Compliance → Pseudonymisation → HashChain → Delivery →
+ * OTLPLogExporter (with X-Scope-OrgID) and returns the audit logger.
+ */
+export function createAuditPipeline(options: AuditPipelineOptions): AuditPipeline {
+  if (!options || typeof options.tenant !== 'string' || options.tenant.length === 0) {
+    throw new TypeError('createAuditPipeline: tenant is required');
+  }
+  if (typeof options.serviceName !== 'string' || options.serviceName.length === 0) {
+    throw new TypeError('createAuditPipeline: serviceName is required');
+  }
+  const base = (options.url ?? process.env.ATTEST_OTLP_URL ?? 'http://127.0.0.1:4318').replace(/\/+$/, '');
+  const exporter =
+    options.exporter ??
+    new OTLPLogExporter({
+      url: `${base}/v1/logs`,
+      headers: { ...(options.headers ?? {}), 'X-Scope-OrgID': options.tenant },
+      compression: options.compression === 'gzip' ? ('gzip' as never) : ('none' as never),
+      timeoutMillis: 10000,
+    });
+  const resource = resourceFromAttributes({
+    ...(options.resourceAttributes ?? {}),
+    'service.name': options.serviceName,
+    'deployment.environment.name': options.environment ?? process.env.ATTEST_ENVIRONMENT ?? process.env.NODE_ENV ?? 'production',
+  });
+
+  const redaction = options.redaction === false ? undefined : new RedactionProcessor(options.redaction ?? {});
+  const compliance = new ComplianceProcessor(options.compliance ?? {});
+  const pseudonymisation = options.pseudonymisation
+    ? new PseudonymisationProcessor({ ...options.pseudonymisation, tenant: options.tenant })
+    : undefined;
+  const stages: AuditStage[] = [redaction, compliance, pseudonymisation].filter((s): s is NonNullable<typeof s> => !!s);
+  const defer = options.deferProcessing ?? true;
+  const chain = new HashChainProcessor({ chainId: options.chainId, deferred: defer });
+  const delivery = new DeliveryProcessor({
+    ...(options.delivery ?? {}),
+    spoolDir: options.spoolDir ?? options.delivery?.spoolDir,
+    exporter,
+    resource,
+    stages: defer ? stages : [],
+    chain: defer ? chain : undefined,
+  });
+  const processors: LogRecordProcessor[] = defer ? [delivery] : [...(stages as unknown as LogRecordProcessor[]), chain, delivery];
+  const provider = new LoggerProvider({ resource, processors });
+  let unregister: (() => void) | undefined;
+  if (options.meterProvider !== false) {
+    unregister = registerAuditMetrics(() => delivery.stats(), options.meterProvider);
+  }
+  const logger = new AuditLogger({
+    loggerProvider: provider,
+    delivery,
+    tenant: options.tenant,
+    limits: options.limits,
+    defaultActor: options.defaultActor,
+    confirmTimeoutMillis: options.confirmTimeoutMillis,
+    onShutdown: async () => {
+      unregister?.();
+      await provider.shutdown();
+    },
+  });
+  return Object.assign(logger, { provider, delivery, chain, redaction, compliance, pseudonymisation }) as AuditPipeline;
+}

@@ -75,12 +75,16 @@ export function safeJsonStringify(value: unknown, options: SafeJsonOptions = {})
       return true;
     }
     ancestors.push(obj);
+    const mark = out.length;
+    const markLength = length;
     try {
       writeObject(obj, depth);
     } catch (e) {
       if (e instanceof SerializedTooLargeError) {
         throw e;
       }
+      out.length = mark;
+      length = markLength;
       push('"[unserializable]"');
     } finally {
       ancestors.pop();

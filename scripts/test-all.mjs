@@ -6,19 +6,35 @@
 //   N passed, N failed
 //
 // ATTEST_TEST_SUITES=jest,go,...   run only these suites
-// ATTEST_KEEP_STACK=1              leave a stack running that was already running
-import { spawn } from 'node:child_process';
+// A stack that is already running (npm run stack) is used as it is and left running.
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import { isRunning, repoRoot, stackConfig, startStack, stopStack } from './stack/lib.mjs';
 
+if (!fs.existsSync(path.join(repoRoot, 'node_modules'))) {
+  console.log('=== installing dependencies (npm ci)');
+  if (spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: repoRoot, stdio: 'inherit' }).status !== 0) {
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+}
+
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'attest-test-'));
 const needsStack = new Set(['stack', 'instrumentation-e2e', 'query-e2e']);
 
 /** Each suite: how to run it and how to read its counts. */
+const exitCodeCounts = (_output, code) => (code === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 });
+
 const suites = [
+  {
+    name: 'typecheck',
+    cmd: 'bash',
+    args: ['-c', 'npm run --silent typecheck && npm run --silent -w instrumentation typecheck'],
+    counts: exitCodeCounts,
+  },
   {
     name: 'jest',
     cmd: 'npx',
@@ -114,7 +130,8 @@ const stackWasRunning = isRunning('loki', cfg) && isRunning('collector', cfg);
 let stackStarted = false;
 
 async function stopOwnStack() {
-  if (stackStarted && !(stackWasRunning && process.env.ATTEST_KEEP_STACK)) {
+  // Stop only what this run started: a stack that was already up is someone else's.
+  if (stackStarted && !stackWasRunning) {
     await stopStack({ cfg, only: ['collector', 'loki'] });
     stackStarted = false;
   }
@@ -138,7 +155,7 @@ try {
     const { code, output } = await run(suite);
     let counts;
     try {
-      counts = suite.counts(output);
+      counts = suite.counts(output, code);
     } catch (err) {
       counts = { passed: 0, failed: 0, error: err.message };
     }

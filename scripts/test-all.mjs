@@ -109,7 +109,8 @@ function nodeTestCounts(output) {
 
 function run(suite) {
   return new Promise((resolve) => {
-    const child = spawn(suite.cmd, suite.args, { cwd: repoRoot, env: { ...process.env, ...suite.env } });
+    const env = { ...process.env, ATTEST_LOKI_URL: cfg.lokiUrl, ATTEST_OTLP_URL: cfg.otlpUrl, ...suite.env };
+    const child = spawn(suite.cmd, suite.args, { cwd: repoRoot, env });
     let output = '';
     child.stdout.on('data', (d) => {
       output += d;

@@ -47,6 +47,9 @@ describe('test vectors (src/services/testdata/logql-vectors.json)', () => {
   it.each((vectors.cases as Vector[]).map((v) => [v.name, v] as const))('%s', (_name, v) => {
     expect(build(v)).toEqual(v.logql);
   });
+  it.each(vectors.errors.map((v) => [v.name, v] as const))('error: %s', (_name, v) => {
+    expect(() => buildEventsQuery(narrowFilters(v.filter))).toThrow(v.error);
+  });
 });
 
 describe('quoteString', () => {
@@ -56,7 +59,7 @@ describe('quoteString', () => {
     ['backslash', 'a\\b', '"a\\\\b"'],
     ['backtick stays raw', 'a`b', '"a`b"'],
     ['newline, CR, tab', 'a\nb\rc\td', '"a\\nb\\rc\\td"'],
-    ['NUL and DEL', '\u0000\u007f', '"\\u0000\\u007f"'],
+    ['BEL and DEL', '\u0007\u007f', '"\\u0007\\u007f"'],
     ['C1 control NEL', '\u0085', '"\\u0085"'],
     ['line and paragraph separators', '\u2028\u2029', '"\\u2028\\u2029"'],
     ['BOM', '\ufeff', '"\\ufeff"'],
@@ -70,7 +73,7 @@ describe('quoteString', () => {
   });
   it('round-trips through JSON-compatible unquoting for every BMP escape it writes', () => {
     const all = Array.from({ length: 0x2100 }, (_, i) => String.fromCharCode(i))
-      .filter((c) => c < '\ud800' || c > '\udfff')
+      .filter((c) => c !== '\u0000' && (c < '\ud800' || c > '\udfff'))
       .join('');
     expect(JSON.parse(quoteString(all))).toEqual(all);
   });
@@ -79,6 +82,9 @@ describe('quoteString', () => {
 describe('escapeRegex', () => {
   it('escapes every RE2 metacharacter', () => {
     expect(escapeRegex('.+*?()|[]{}^$\\')).toEqual('\\.\\+\\*\\?\\(\\)\\|\\[\\]\\{\\}\\^\\$\\\\');
+  });
+  it('writes control characters as \\xHH escapes', () => {
+    expect(escapeRegex('a\u0000b\nc\u007f')).toEqual('a\\x00b\\x0ac\\x7f');
   });
   it('makes a JS regex match the text literally', () => {
     const hostile = 'a.b*c+(d)|[e]{2}^$\\f?';

@@ -46,6 +46,10 @@ export function quoteString(s: string): string {
     if (c >= 0xdc00 && c <= 0xdfff) {
       throw new LogQLBuildError('text contains an unpaired surrogate');
     }
+    if (c === 0) {
+      // Loki re-serialises split queries and then rejects a raw NUL; it can only be searched for (escapeRegex).
+      throw new LogQLBuildError('text contains a NUL character');
+    }
     if (c === 0x5c) {
       out += '\\\\';
     } else if (c === 0x22) {
@@ -65,9 +69,15 @@ export function quoteString(s: string): string {
   return out + '"';
 }
 
-/** Escapes RE2 metacharacters (Go `regexp.QuoteMeta`), so the text matches literally. */
+/**
+ * Escapes RE2 metacharacters (like Go `regexp.QuoteMeta`), so the text matches literally. C0 control
+ * characters and DEL are written as RE2 `\xHH` escapes: Loki re-serialises queries when it splits them, and
+ * a raw NUL in a regex then fails to parse ("invalid character NUL").
+ */
 export function escapeRegex(s: string): string {
-  return s.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&');
+  return s
+    .replace(/[\\.+*?()|[\]{}^$]/g, '\\$&')
+    .replace(/[\u0000-\u001f\u007f]/g, (c) => '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0'));
 }
 
 type Matcher = { name: string; op: '=' | '!=' | '=~' | '!~'; value: string };

@@ -1,5 +1,6 @@
 import { COMPLIANCE_FRAMEWORKS, type AuditCategory, type ComplianceFramework, type DataClassification } from './schema';
 
+
 /** Which frameworks an event concerns, by its category and by the kinds of data it touches. */
 export interface ComplianceMapping {
   categories: Partial<Record<AuditCategory, readonly ComplianceFramework[]>>;
@@ -50,6 +51,9 @@ export function mergeComplianceMapping(overrides: Partial<ComplianceMapping>): C
   };
 }
 
+const own = <T>(table: Partial<Record<string, T>>, key: string | undefined): T | undefined =>
+  key !== undefined && Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
+
 const ORDER = new Map<string, number>(COMPLIANCE_FRAMEWORKS.map((f, i) => [f, i]));
 
 /** Tags for a category, classifications and explicit tags, de-duplicated in COMPLIANCE_FRAMEWORKS order. */
@@ -60,10 +64,15 @@ export function complianceTags(
   explicit: readonly string[] = []
 ): string[] {
   const set = new Set<string>();
-  const cat = category !== undefined ? mapping.categories[category as AuditCategory] : undefined;
-  cat?.forEach((t) => set.add(t));
+  const cat = own(mapping.categories as Partial<Record<string, readonly string[]>>, category);
+  if (Array.isArray(cat)) {
+    cat.forEach((t) => set.add(t));
+  }
   for (const c of classifications) {
-    mapping.classifications[c as DataClassification]?.forEach((t) => set.add(t));
+    const tags = own(mapping.classifications as Partial<Record<string, readonly string[]>>, c);
+    if (Array.isArray(tags)) {
+      tags.forEach((t) => set.add(t));
+    }
   }
   explicit.forEach((t) => ORDER.has(t) && set.add(t));
   return [...set].sort((a, b) => (ORDER.get(a) ?? 99) - (ORDER.get(b) ?? 99));

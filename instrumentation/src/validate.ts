@@ -59,13 +59,16 @@ export function prepareEvent(
 ): PreparedEvent {
   const issues: AuditValidationIssue[] = [];
   const fail = (field: string, message: string): void => {
-    issues.push({ field, message });
+    if (!issues.some((i) => i.field === field)) {
+      issues.push({ field, message });
+    }
   };
   if (input === null || typeof input !== 'object') {
     throw new AuditValidationError([{ field: '(event)', message: 'must be an object' }]);
   }
   const attributes: Record<string, string> = {};
-  let attrBytes = 0;
+  // Upper bound of the UTF-8 size (3 bytes per UTF-16 unit); the exact size is computed only near the limit.
+  let attrUpperBytes = 0;
   const put = (key: string, field: string, value: unknown, max = limits.maxFieldBytes): void => {
     if (value === undefined || value === null) {
       return;
@@ -85,7 +88,7 @@ export function prepareEvent(
       return;
     }
     attributes[key] = v;
-    attrBytes += key.length + bytes;
+    attrUpperBytes += key.length + v.length * 3;
   };
 
   // Required identity of the event.
@@ -243,6 +246,13 @@ export function prepareEvent(
     }
   }
 
+  let attrBytes = attrUpperBytes;
+  if (attrUpperBytes + PROCESSOR_HEADROOM_BYTES > budget) {
+    attrBytes = 0;
+    for (const k of Object.keys(attributes)) {
+      attrBytes += k.length + Buffer.byteLength(attributes[k], 'utf8');
+    }
+  }
   if (attrBytes + PROCESSOR_HEADROOM_BYTES > budget) {
     fail('(event)', `attributes total ${attrBytes} bytes, limit ${budget - PROCESSOR_HEADROOM_BYTES} (Loki structured metadata)`);
   }

@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { canonicalHash, canonicalString, GENESIS_HASH } from '../src/canonical';
+import { HashChainProcessor } from '../src/processors/HashChainProcessor';
+
+interface Vector {
+  name: string;
+  input: { time_unix_nano: string; severity_text?: string; body?: string; attributes: Record<string, string | number | boolean> };
+  canonical: string;
+  canonical_utf8_hex: string;
+  hash: string;
+}
+const vectors = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'test-vectors', 'hash-chain.json'), 'utf8')) as {
+  genesis_prev: string;
+  records: Vector[];
+};
+
+const toRecord = (v: Vector['input']) => ({
+  hrTime: [Number(BigInt(v.time_unix_nano) / 1_000_000_000n), Number(BigInt(v.time_unix_nano) % 1_000_000_000n)] as [number, number],
+  severityText: v.severity_text,
+  body: v.body,
+  attributes: { ...v.attributes },
+});
+
+/** Independent implementation of docs/hash-chain.md, written from the spec, over bytes. */
+function specHash(v: Vector['input']): string {
+  const pairs: Array<[Buffer, Buffer]> = [];
+  const add = (k: string, val: string) => pairs.push([Buffer.from(k, 'utf8'), Buffer.from(val, 'utf8')]);
+  add('time_unix_nano', v.time_unix_nano);
+  if (v.severity_text) add('severity_text', v.severity_text);
+  if (v.body) add('body', v.body);
+  for (const [k, val] of Object.entries(v.attributes)) {
+    if (!/^(audit|user|user_agent|client|session)\./.test(k) || k === 'audit.chain.hash') continue;
+    if (val === '' || (typeof val === 'number' && !Number.isInteger(val))) continue;
+    add(k.split('.').join('_'), String(val));
+  }
+  pairs.sort((a, b) => Buffer.compare(a[0], b[0]));
+  const parts: Buffer[] = [];
+  for (const [k, val] of pairs) {
+    parts.push(Buffer.from(`${k.length}:`), k, Buffer.from(`${val.length}:`), val);
+  }
+  return createHash('sha256').update(Buffer.concat(parts)).digest('hex');
+}
+
+describe('HashChainProcessor', () => {
+  describe('test vectors', () => {
+    it('should reproduce every canonical form and hash in test-vectors/hash-chain.json', () => {
+      assert.ok(vectors.records.length >= 4);
+      let prev = vectors.genesis_prev;
+      for (const v of vectors.records) {
+        assert.equal(v.input.attributes['audit.chain.prev'], prev, `${v.name}: prev`);
+        const rec = toRecord(v.input);
+        assert.equal(canonicalString(rec), v.canonical, v.name);
+        assert.equal(Buffer.from(v.canonical, 'utf8').toString('hex'), v.canonical_utf8_hex, v.name);
+        assert.equal(canonicalHash(rec), v.hash, v.name);
+        assert.equal(specHash(v.input), v.hash, `${v.name}: independent implementation`);
+        prev = v.hash;
+      }
+    });
+  });
+
+  describe('onEmit', () => {
+    function setup(options = {}) {
+      const exporter = new InMemoryLogRecordExporter();
+      const chain = new HashChainProcessor({ chainId: 'c-1', ...options });
+      const provider = new LoggerProvider({ processors: [chain, new SimpleLogRecordProcessor({ exporter })] });
+      return { exporter, chain, provider, logger: provider.getLogger('t') };
+    }
+
+    it('should link records: seq 1.., prev = previous hash, genesis 64 zeros', async () => {
+      const { exporter, logger, provider, chain } = setup();
+      for (let i = 0; i < 5; i++) {
+        logger.emit({ body: `e${i}`, severityText: 'INFO', attributes: { 'audit.id': `id-${i}`, 'http.route': '/x' } });
+      }
+      await provider.forceFlush();
+      const recs = exporter.getFinishedLogRecords();
+      assert.equal(recs.length, 5);
+      let prev = GENESIS_HASH;
+      recs.forEach((r, i) => {
+        assert.equal(r.attributes['audit.chain.id'], 'c-1');
+        assert.equal(r.attributes['audit.chain.seq'], i + 1);
+        assert.equal(r.attributes['audit.chain.prev'], prev);
+        assert.equal(r.attributes['audit.chain.hash'], canonicalHash(r));
+        prev = r.attributes['audit.chain.hash'] as string;
+      });
+      assert.deepEqual(chain.head, { seq: 5, hash: prev });
+    });
+
+    it('should make tampering detectable', async () => {
+      const { exporter, logger, provider } = setup();
+      logger.emit({ body: 'grant admin to bob', attributes: { 'user.id': 'alice' } });
+      await provider.forceFlush();
+      const r = exporter.getFinishedLogRecords()[0];
+      const view = { hrTime: r.hrTime, severityText: r.severityText, body: r.body };
+      const tampered = { ...view, attributes: { ...r.attributes, 'user.id': 'mallory' } };
+      assert.notEqual(canonicalHash(tampered), r.attributes['audit.chain.hash']);
+      const uncovered = { ...view, attributes: { ...r.attributes, 'http.route': '/y' } };
+      assert.equal(canonicalHash(uncovered), r.attributes['audit.chain.hash']);
+    });
+
+    it('should leave prev/hash to seal() in deferred mode, with the same result', async () => {
+      const a = setup({ deferred: true });
+      const b = setup();
+      for (const s of [a, b]) {
+        s.logger.emit({ body: 'x', timestamp: 1700000000000, attributes: { 'audit.id': '1' } });
+        s.logger.emit({ body: 'y', timestamp: 1700000000001, attributes: { 'audit.id': '2' } });
+        await s.provider.forceFlush();
+      }
+      const ra = a.exporter.getFinishedLogRecords();
+      assert.equal(ra[0].attributes['audit.chain.hash'], undefined);
+      assert.equal(ra[1].attributes['audit.chain.seq'], 2);
+      ra.forEach((r) => a.chain.seal(r as never));
+      const rb = b.exporter.getFinishedLogRecords();
+      assert.equal(ra[1].attributes['audit.chain.hash'], rb[1].attributes['audit.chain.hash']);
+    });
+  });
+});

@@ -1,0 +1,239 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { MeterProvider, MetricReader, type MetricData } from '@opentelemetry/sdk-metrics';
+import { canonicalHash, GENESIS_HASH } from '../src/canonical';
+import { AuditBackpressureError, AuditDeliveryError } from '../src/errors';
+import { createAuditPipeline, type AuditPipelineOptions } from '../src/pipeline';
+import { actor, baseEvent, ControlledExporter, tmpDir, waitUntil } from './helpers';
+
+class TestReader extends MetricReader {
+  protected onForceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+  protected onShutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+function setup(options: Partial<AuditPipelineOptions> = {}) {
+  const exporter = new ControlledExporter();
+  const pipeline = createAuditPipeline({
+    tenant: 't1',
+    serviceName: 'svc',
+    exporter,
+    meterProvider: false,
+    ...options,
+    delivery: { scheduledDelayMillis: 5, retryInitialDelayMillis: 5, retryMaxDelayMillis: 20, spoolProbeMillis: 20, ...(options.delivery ?? {}) },
+  });
+  return { exporter, pipeline };
+}
+
+const seqs = (recs: Array<{ attributes: Record<string, unknown> }>) => recs.map((r) => r.attributes['audit.chain.seq'] as number);
+
+/** Checks a chain end to end like a verifier would. */
+function assertChain(recs: Array<{ attributes: Record<string, unknown>; hrTime: [number, number]; body?: unknown; severityText?: string }>) {
+  const sorted = [...recs].sort((a, b) => (a.attributes['audit.chain.seq'] as number) - (b.attributes['audit.chain.seq'] as number));
+  let prev = GENESIS_HASH;
+  sorted.forEach((r, i) => {
+    assert.equal(r.attributes['audit.chain.seq'], i + 1);
+    assert.equal(r.attributes['audit.chain.prev'], prev);
+    assert.equal(r.attributes['audit.chain.hash'], canonicalHash(r as never));
+    prev = r.attributes['audit.chain.hash'] as string;
+  });
+}
+
+describe('DeliveryProcessor (through createAuditPipeline)', () => {
+  describe('export', () => {
+    it('should export every record in order, processed (redacted, tagged, chained)', async () => {
+      const { exporter, pipeline } = setup({ delivery: { maxExportBatchSize: 64 } });
+      for (let i = 0; i < 1000; i++) {
+        pipeline.record({ ...baseEvent, description: `event ${i} Bearer abcdefghijklmnopqrstu`, metadata: { i } });
+      }
+      await pipeline.flush();
+      const recs = exporter.records;
+      assert.equal(recs.length, 1000);
+      assert.deepEqual(seqs(recs), Array.from({ length: 1000 }, (_, i) => i + 1));
+      assert.ok(exporter.batches.every((b) => b.length <= 64));
+      assert.equal(recs[5].body, 'event 5 Bearer [REDACTED:bearer_token]');
+      assert.equal(recs[5].attributes['audit.compliance'], 'SOX,ISO27001,SOC2');
+      assertChain(recs as never);
+      assert.deepEqual(
+        { recorded: pipeline.stats().recorded, exported: pipeline.stats().exported, failed: pipeline.stats().failed },
+        { recorded: 1000, exported: 1000, failed: 0 }
+      );
+      await pipeline.shutdown();
+    });
+
+    it('should give the same records inline (deferProcessing false) as deferred', async () => {
+      const a = setup({ chainId: 'c', deferProcessing: false });
+      const b = setup({ chainId: 'c' });
+      for (const s of [a, b]) {
+        for (let i = 0; i < 3; i++) {
+          s.pipeline.record({ ...baseEvent, timestamp: 1700000000000 + i, id: `0190a5c4-1111-7000-8000-00000000000${i}`, metadata: { password: 'x' } });
+        }
+        await s.pipeline.flush();
+      }
+      assert.deepEqual(
+        a.exporter.records.map((r) => r.attributes),
+        b.exporter.records.map((r) => r.attributes)
+      );
+    });
+
+    it('should retry a failing export and deliver once the receiver is back', async () => {
+      const { exporter, pipeline } = setup();
+      exporter.down = true;
+      pipeline.record(baseEvent);
+      pipeline.record(baseEvent);
+      await waitUntil(() => exporter.attempts >= 3);
+      exporter.down = false;
+      await pipeline.flush();
+      assert.equal(exporter.records.length, 2);
+      assert.ok(pipeline.stats().retries >= 2);
+      await pipeline.shutdown();
+    });
+  });
+
+  describe('backpressure', () => {
+    it('should throw AuditBackpressureError when the queue is full and there is no spool, and accept again later', async () => {
+      const { exporter, pipeline } = setup({ delivery: { maxQueueSize: 10, maxExportBatchSize: 5 } });
+      exporter.down = true;
+      let accepted = 0;
+      let refused: unknown;
+      for (let i = 0; i < 50 && !refused; i++) {
+        try {
+          pipeline.record(baseEvent);
+          accepted++;
+        } catch (e) {
+          refused = e;
+        }
+      }
+      assert.ok(refused instanceof AuditBackpressureError);
+      assert.ok(accepted <= 15, `accepted ${accepted}`);
+      assert.ok(pipeline.stats().queued <= 15);
+      const waiting = pipeline.waitForCapacity();
+      exporter.down = false;
+      await waiting;
+      pipeline.record(baseEvent);
+      await pipeline.flush();
+      assert.equal(exporter.records.length, accepted + 1);
+      await pipeline.shutdown();
+    });
+  });
+
+  describe('recordAndConfirm', () => {
+    it('should resolve only after the receiver acknowledged the batch', async () => {
+      const { exporter, pipeline } = setup({ delivery: { scheduledDelayMillis: 10000 } });
+      exporter.delayMillis = 50;
+      const started = Date.now();
+      const id = await pipeline.recordAndConfirm(baseEvent);
+      assert.ok(Date.now() - started >= 45);
+      assert.ok(exporter.records.some((r) => r.attributes['audit.id'] === id));
+      await pipeline.shutdown();
+    });
+
+    it('should reject with AuditDeliveryError on timeout, and the event is still delivered later', async () => {
+      const { exporter, pipeline } = setup();
+      exporter.down = true;
+      await assert.rejects(pipeline.recordAndConfirm(baseEvent, { timeoutMillis: 100 }), AuditDeliveryError);
+      exporter.down = false;
+      await pipeline.flush();
+      assert.equal(exporter.records.length, 1);
+      await pipeline.shutdown();
+    });
+
+    it('should reject an invalid event with AuditValidationError and record nothing', async () => {
+      const { exporter, pipeline } = setup();
+      await assert.rejects(pipeline.recordAndConfirm({ ...baseEvent, category: 'NOPE' as never }), { name: 'AuditValidationError' });
+      await pipeline.flush();
+      assert.equal(exporter.records.length, 0);
+      await pipeline.shutdown();
+    });
+  });
+
+  describe('spool', () => {
+    it('should spool past the retry budget and replay in order when the receiver is back; confirm waits for replay', async () => {
+      const dir = tmpDir();
+      const { exporter, pipeline } = setup({ spoolDir: dir, delivery: { retryBudgetMillis: 100, maxQueueSize: 50, maxExportBatchSize: 20 } });
+      exporter.down = true;
+      const confirmed = pipeline.recordAndConfirm(baseEvent);
+      for (let i = 0; i < 500; i++) {
+        pipeline.record({ ...baseEvent, metadata: { i, apiKey: 'k-123' } });
+      }
+      await waitUntil(() => pipeline.stats().spooled >= 501);
+      assert.ok(pipeline.stats().queued <= 50);
+      assert.ok(fs.readdirSync(dir).some((f) => f.startsWith('seg-')));
+      const onDisk = fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('');
+      assert.ok(!onDisk.includes('k-123'), 'spool holds redacted records only');
+      exporter.down = false;
+      await confirmed;
+      await waitUntil(() => !pipeline.stats().spooling && pipeline.stats().spoolPending === 0);
+      await pipeline.flush();
+      const recs = exporter.records;
+      const distinct = new Set(recs.map((r) => r.attributes['audit.id']));
+      assert.equal(distinct.size, 501);
+      assert.deepEqual(seqs(recs), Array.from({ length: 501 }, (_, i) => i + 1), 'replayed in order');
+      assertChain(recs as never);
+      assert.equal(pipeline.stats().replayed, 501);
+      assert.equal(fs.readdirSync(dir).filter((f) => f.startsWith('seg-')).length, 0);
+      // Back to in-memory delivery.
+      pipeline.record(baseEvent);
+      await pipeline.flush();
+      assert.equal(exporter.records.length, 502);
+      await pipeline.shutdown();
+    });
+
+    it('should spool what is left at shutdown and replay it in the next process', async () => {
+      const dir = tmpDir();
+      const first = setup({ spoolDir: dir, delivery: { shutdownTimeoutMillis: 100 } });
+      first.exporter.down = true;
+      const ids = Array.from({ length: 20 }, () => first.pipeline.record(baseEvent));
+      await first.pipeline.shutdown();
+      assert.equal(first.exporter.records.length, 0);
+      assert.equal(first.pipeline.stats().spooled, 20);
+
+      const second = setup({ spoolDir: dir });
+      await waitUntil(() => second.exporter.records.length >= 20 && !second.pipeline.stats().spooling);
+      assert.deepEqual(
+        second.exporter.records.map((r) => r.attributes['audit.id']),
+        ids
+      );
+      assert.equal(second.exporter.records[0].resource.attributes['service.name'], 'svc');
+      await second.pipeline.shutdown();
+    });
+
+    it('should keep records the receiver rejects for good in a rejected file and count them as failed', async () => {
+      const dir = tmpDir();
+      const { exporter, pipeline } = setup({ spoolDir: dir });
+      exporter.down = true;
+      exporter.failStatus = 400;
+      pipeline.record(baseEvent);
+      await pipeline.flush();
+      assert.equal(pipeline.stats().failed, 1);
+      const rejected = fs.readdirSync(dir).filter((f) => f.startsWith('rejected-'));
+      assert.equal(rejected.length, 1);
+      assert.match(fs.readFileSync(path.join(dir, rejected[0]), 'utf8'), /HTTP 400/);
+      await pipeline.shutdown();
+    });
+  });
+
+  describe('metrics', () => {
+    it('should publish the counters as OTel metrics', async () => {
+      const reader = new TestReader();
+      const meterProvider = new MeterProvider({ readers: [reader] });
+      const { pipeline } = setup({ meterProvider });
+      pipeline.record({ ...baseEvent, actor });
+      pipeline.record({ ...baseEvent, actor });
+      await pipeline.flush();
+      const { resourceMetrics } = await reader.collect();
+      const all: MetricData[] = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics);
+      const value = (name: string) => all.find((m) => m.descriptor.name === name)?.dataPoints[0]?.value;
+      assert.equal(value('attest.audit.events.recorded'), 2);
+      assert.equal(value('attest.audit.events.exported'), 2);
+      assert.equal(value('attest.audit.events.spooled'), 0);
+      assert.equal(value('attest.audit.events.failed'), 0);
+      assert.equal(value('attest.audit.queue.size'), 0);
+      await pipeline.shutdown();
+    });
+  });
+});

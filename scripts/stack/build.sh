@@ -19,6 +19,10 @@ otelcol_bin="$bin/otelcol-attest-$OTELCOL_VERSION"
 
 build_loki() {
   [ -x "$loki_bin" ] && return 0
+  if ! grep -q "github.com/grafana/loki/v3 $LOKI_VERSION\b" "$here/loki/go.mod"; then
+    log "loki/go.mod does not require Loki $LOKI_VERSION: run scripts/stack/update-loki.sh and commit its result"
+    exit 1
+  fi
   log "building Loki $LOKI_VERSION from its Go module (first time only; several minutes)"
   local start=$SECONDS work="$cache/build/loki-$LOKI_VERSION"
   rm -rf "$work" && mkdir -p "$work"

@@ -12,4 +12,4 @@ if command -v mage >/dev/null 2>&1; then
   mage -v build:linux
 fi
 node scripts/stack/stack.mjs start
-exec node scripts/demo/demo.mjs "$@"
+exec node --import tsx scripts/demo/demo.mjs "$@"

@@ -1,16 +1,18 @@
 #!/usr/bin/env node
-// npm run demo [-- --rate 5 --backfill 2000 --duration 0]
+// npm run demo [-- --rate 5 --backfill 2000 --backfill-days 7 --duration 0]
 //
 // Emits a realistic continuous mix of audit events (all 14 categories, all four severities,
-// several services, tenants, people and system actors) through the Collector, one OTLP request
-// per tenant per tick, each with its tenant's X-Scope-OrgID. First it backfills the last 7 days so
-// the dashboards have history. Ctrl-C (or --duration seconds) stops it.
+// several services, tenants, people and system actors, before/after changes) the way a service
+// would: through @attest/otel-audit, one pipeline per tenant and service, into the Collector.
+// So the events carry real redaction, compliance tags and hash chains. First it backfills the
+// last days so the dashboards have history. Ctrl-C (or --duration seconds) stops it, flushing
+// every pipeline.
 //
 //   ATTEST_OTLP_URL   Collector OTLP/HTTP base (default http://127.0.0.1:4318)
 import { parseArgs } from 'node:util';
 
+import { AuditBackpressureError, createAuditPipeline } from '../../instrumentation/src/index.ts';
 import { TENANTS, generateEvents, makeEvent, rng } from './generator.mjs';
-import { pushOtlp } from './otlp.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -22,9 +24,11 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: String(Date.now() % 100000) },
   },
 });
-const otlpUrl = process.env.ATTEST_OTLP_URL ?? 'http://127.0.0.1:4318';
-const endpoint = `${otlpUrl}/v1/logs`;
-const tenants = args.tenants.split(',').map((t) => t.trim()).filter(Boolean);
+const url = process.env.ATTEST_OTLP_URL ?? 'http://127.0.0.1:4318';
+const tenants = args.tenants
+  .split(',')
+  .map((t) => t.trim())
+  .filter(Boolean);
 const ratePerSecond = Number(args.rate);
 const durationMillis = Number(args.duration) * 1000;
 
@@ -32,13 +36,76 @@ let running = true;
 process.on('SIGINT', () => (running = false));
 process.on('SIGTERM', () => (running = false));
 
-const sentByTenant = Object.fromEntries(tenants.map((t) => [t, 0]));
-
-async function send(tenant, events) {
-  for (let i = 0; i < events.length; i += 1000) {
-    await pushOtlp({ endpoint, tenant, events: events.slice(i, i + 1000) });
+const pipelines = new Map();
+function pipelineFor(tenant, service) {
+  const key = `${tenant}/${service.name}`;
+  if (!pipelines.has(key)) {
+    pipelines.set(
+      key,
+      createAuditPipeline({ url, tenant, serviceName: service.name, environment: service.environment, meterProvider: false })
+    );
   }
-  sentByTenant[tenant] += events.length;
+  return pipelines.get(key);
+}
+
+const parseJson = (text) => (text === undefined ? undefined : JSON.parse(text));
+
+const CLASSIFICATION = [
+  [/^pii\.|^user\./, ['pii']],
+  [/^invoice\.|^subscription\./, ['financial']],
+  [/^security\.|^auth\./, ['credentials']],
+];
+
+/** A generated wire-format event as the record() input a service would write. */
+function toRecordInput(e) {
+  const a = e.attributes;
+  const classification = CLASSIFICATION.find(([re]) => re.test(e.eventName))?.[1];
+  return {
+    type: e.eventName,
+    category: a['audit.category'],
+    action: a['audit.action'],
+    outcome: a['audit.outcome'],
+    severity: e.severityText,
+    actor: {
+      id: a['user.id'],
+      email: a['user.email'],
+      name: a['user.name'],
+      roles: a['user.roles']?.split(','),
+      type: a['audit.actor.type'],
+    },
+    target: a['audit.target.type']
+      ? { type: a['audit.target.type'], id: a['audit.target.id'], name: a['audit.target.name'] }
+      : undefined,
+    description: e.body,
+    changes: parseJson(a['audit.changes']),
+    metadata: parseJson(a['audit.metadata']),
+    classification,
+    context: {
+      tenant: e.tenant,
+      clientAddress: a['client.address'],
+      userAgent: a['user_agent.original'],
+      requestId: a['audit.request.id'],
+      sessionId: a['session.id'],
+    },
+    timestamp: Number(e.timeUnixNano / 1_000_000n),
+  };
+}
+
+let sent = 0;
+async function record(e) {
+  const pipeline = pipelineFor(e.tenant, e.service);
+  for (;;) {
+    try {
+      pipeline.record(toRecordInput(e));
+      sent++;
+      return;
+    } catch (err) {
+      if (!(err instanceof AuditBackpressureError)) {
+        throw err;
+      }
+      await pipeline.waitForCapacity();
+    }
+  }
 }
 
 const backfill = Number(args.backfill);
@@ -46,32 +113,30 @@ if (backfill > 0) {
   const now = Date.now();
   const start = now - Number(args['backfill-days']) * 86_400_000;
   for (const [i, tenant] of tenants.entries()) {
-    const events = [...generateEvents({ count: backfill, startMillis: start, endMillis: now - 60_000, seed: Number(args.seed) + i, tenant })];
-    await send(tenant, events);
+    for (const e of generateEvents({ count: backfill, startMillis: start, endMillis: now - 60_000, seed: Number(args.seed) + i, tenant })) {
+      await record(e);
+    }
   }
+  await Promise.all([...pipelines.values()].map((p) => p.flush()));
   console.log(`demo: backfilled ${backfill} events per tenant over ${args['backfill-days']} days (${tenants.join(', ')})`);
 }
 
-console.log(`demo: sending about ${ratePerSecond} events/s to ${endpoint}; Ctrl-C stops`);
+console.log(`demo: recording about ${ratePerSecond} events/s through @attest/otel-audit to ${url}; Ctrl-C stops`);
 const r = rng(Number(args.seed) + 1000);
 const startedAt = Date.now();
 let lastReport = Date.now();
 while (running && (durationMillis === 0 || Date.now() - startedAt < durationMillis)) {
   const tickStart = Date.now();
-  const perTenant = new Map(tenants.map((t) => [t, []]));
   for (let i = 0; i < ratePerSecond; i++) {
-    const tenant = tenants[r.int(tenants.length)];
-    perTenant.get(tenant).push(makeEvent(r, { timeMillis: Date.now(), tenant }));
-  }
-  try {
-    await Promise.all([...perTenant].filter(([, ev]) => ev.length > 0).map(([t, ev]) => send(t, ev)));
-  } catch (err) {
-    console.error(`demo: ${err.message}`);
+    await record(makeEvent(r, { timeMillis: Date.now(), tenant: tenants[r.int(tenants.length)] }));
   }
   if (Date.now() - lastReport > 10_000) {
-    console.log(`demo: sent ${JSON.stringify(sentByTenant)}`);
+    const totals = [...pipelines.values()].map((p) => p.stats());
+    const sum = (k) => totals.reduce((s, t) => s + t[k], 0);
+    console.log(`demo: recorded ${sum('recorded')}, exported ${sum('exported')}, spooled ${sum('spooled')}, failed ${sum('failed')}`);
     lastReport = Date.now();
   }
   await new Promise((res) => setTimeout(res, Math.max(0, 1000 - (Date.now() - tickStart))));
 }
-console.log(`demo: stopped; sent ${JSON.stringify(sentByTenant)}`);
+await Promise.all([...pipelines.values()].map((p) => p.shutdown()));
+console.log(`demo: stopped after ${sent} events; every pipeline flushed`);

@@ -46,49 +46,103 @@ function valueText(v: unknown): string | undefined {
 
 /** Nanoseconds since the epoch as a decimal string without leading zeros. */
 export function timeUnixNano(t: HrTime): string {
-  return (BigInt(t[0]) * 1_000_000_000n + BigInt(t[1])).toString();
+  const [sec, ns] = t;
+  if (Number.isSafeInteger(sec) && sec > 0 && Number.isInteger(ns) && ns >= 0 && ns < 1e9) {
+    return `${sec}${String(ns).padStart(9, '0')}`;
+  }
+  return (BigInt(Math.trunc(sec)) * 1_000_000_000n + BigInt(Math.trunc(ns))).toString();
 }
 
 const byteLen = (s: string): number => Buffer.byteLength(s, 'utf8');
 
 // Below U+D800, UTF-16 code unit order equals UTF-8 byte order; compare bytes only beyond that.
 const NEEDS_BYTES = /[\ud800-\uffff]/;
-function compareNames(a: [string, string], b: [string, string]): number {
-  if (NEEDS_BYTES.test(a[0]) || NEEDS_BYTES.test(b[0])) {
-    return Buffer.compare(Buffer.from(a[0], 'utf8'), Buffer.from(b[0], 'utf8'));
+function compareNames(a: string, b: string): number {
+  if (NEEDS_BYTES.test(a) || NEEDS_BYTES.test(b)) {
+    return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
   }
-  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The (name, value) pairs a record's hash covers, in canonical order. */
-export function canonicalFields(rec: CanonicalInput): Array<[string, string]> {
-  const fields: Array<[string, string]> = [['time_unix_nano', timeUnixNano(rec.hrTime)]];
+/** Per attribute name: covered or not, and the `<bytes>:<name>` prefix of its canonical name. */
+interface NameInfo {
+  covered: boolean;
+  canonical: string;
+  prefix: string;
+}
+const nameCache = new Map<string, NameInfo>();
+function nameInfo(name: string): NameInfo {
+  let info = nameCache.get(name);
+  if (info === undefined) {
+    const canonical = name.replace(/\./g, '_');
+    info = { covered: covered(name), canonical, prefix: `${byteLen(canonical)}:${canonical}` };
+    if (nameCache.size < 10_000) {
+      nameCache.set(name, info);
+    }
+  }
+  return info;
+}
+
+const FIXED = {
+  time: nameInfo('time_unix_nano'),
+  severity: nameInfo('severity_text'),
+  body: nameInfo('body'),
+};
+
+/** Sorted canonical field order for a set of names (records of one producer share a few sets). */
+const orderCache = new Map<string, NameInfo[]>();
+function orderOf(infos: NameInfo[]): NameInfo[] {
+  const key = infos.map((i) => i.canonical).join('\u0000');
+  let order = orderCache.get(key);
+  if (order === undefined) {
+    order = [...infos].sort((a, b) => compareNames(a.canonical, b.canonical));
+    if (orderCache.size < 1000) {
+      orderCache.set(key, order);
+    }
+  }
+  return order;
+}
+
+/** The covered fields of a record: name info and value text, unsorted. */
+function collect(rec: CanonicalInput): { infos: NameInfo[]; values: Map<NameInfo, string> } {
+  const infos: NameInfo[] = [FIXED.time];
+  const values = new Map<NameInfo, string>([[FIXED.time, timeUnixNano(rec.hrTime)]]);
   if (typeof rec.severityText === 'string' && rec.severityText.length > 0) {
-    fields.push(['severity_text', rec.severityText]);
+    infos.push(FIXED.severity);
+    values.set(FIXED.severity, rec.severityText);
   }
   if (typeof rec.body === 'string' && rec.body.length > 0) {
-    fields.push(['body', rec.body]);
+    infos.push(FIXED.body);
+    values.set(FIXED.body, rec.body);
   }
   const attrs = rec.attributes;
-  for (const name of Object.keys(attrs)) {
-    if (!covered(name)) {
+  for (const name in attrs) {
+    const info = nameInfo(name);
+    if (!info.covered) {
       continue;
     }
     const text = valueText(attrs[name]);
     if (text !== undefined) {
-      fields.push([name.replace(/\./g, '_'), text]);
+      infos.push(info);
+      values.set(info, text);
     }
   }
-  // Byte order of the UTF-8 names (names are ASCII in practice; Buffer.compare covers the rest).
-  fields.sort(compareNames);
-  return fields;
+  return { infos, values };
+}
+
+/** The (name, value) pairs a record's hash covers, in canonical order. */
+export function canonicalFields(rec: CanonicalInput): Array<[string, string]> {
+  const { infos, values } = collect(rec);
+  return orderOf(infos).map((i) => [i.canonical, values.get(i) as string]);
 }
 
 /** Canonical text: for each field `<bytes(name)>:<name><bytes(value)>:<value>`, concatenated. Hash its UTF-8. */
 export function canonicalString(rec: CanonicalInput): string {
+  const { infos, values } = collect(rec);
   let out = '';
-  for (const [k, v] of canonicalFields(rec)) {
-    out += `${byteLen(k)}:${k}${byteLen(v)}:${v}`;
+  for (const info of orderOf(infos)) {
+    const v = values.get(info) as string;
+    out += `${info.prefix}${byteLen(v)}:${v}`;
   }
   return out;
 }

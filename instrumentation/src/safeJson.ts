@@ -1,7 +1,8 @@
 /**
  * JSON serialisation of untrusted application values (changes, metadata) that never throws
  * on odd input and never invokes prototype setters. Rules (also in README "Schema"):
- * lone surrogates → U+FFFD; bigint → decimal string; NaN/±Infinity → "NaN"/"Infinity"/"-Infinity";
+ * lone surrogates → U+FFFD (or a `\uXXXX` escape when the native serialiser is used); bigint → decimal string;
+ * NaN/±Infinity → null (or "NaN"/"Infinity"/"-Infinity" when the rule-based serialiser is used);
  * Date → ISO-8601 string; Buffer/TypedArray/ArrayBuffer → "[binary N bytes]"; Map → object
  * (keys via String()); Set → array; Error → {name, message}; circular reference → "[circular]";
  * deeper than maxDepth → "[truncated]"; a getter/toJSON/Proxy that throws → "[unserializable]";
@@ -22,7 +23,37 @@ export interface SafeJsonOptions {
 
 const quote = (s: string): string => JSON.stringify(s.isWellFormed() ? s : s.toWellFormed());
 
+/**
+ * Output of the native serialiser that may hide a value it does not handle the way the rules say:
+ * `{}` (Map, Set, Error, or a real empty object) and Buffer's toJSON form. Such output, and anything
+ * the native serialiser throws on (circular, BigInt, throwing getters), goes through the rule-based
+ * serialiser below. (On the fast path NaN and ±Infinity become null, as in JSON.stringify.)
+ */
+const SUSPECT = /\{\}|"type":"Buffer"/;
+
+/**
+ * Fast path: the native JSON.stringify when its output is known to follow the rules (then lone
+ * surrogates appear as `\uXXXX` escapes, which is valid JSON); the rule-based walk otherwise.
+ */
 export function safeJsonStringify(value: unknown, options: SafeJsonOptions = {}): string {
+  try {
+    const s = JSON.stringify(value);
+    if (typeof s === 'string' && !SUSPECT.test(s)) {
+      if (s.length > (options.maxLength ?? Infinity)) {
+        throw new SerializedTooLargeError(`serialised value exceeds ${options.maxLength} characters`);
+      }
+      return s;
+    }
+  } catch (e) {
+    if (e instanceof SerializedTooLargeError) {
+      throw e;
+    }
+  }
+  return ruleBasedStringify(value, options);
+}
+
+/** The rule-based serialiser (see the file comment). Exported for tests. */
+export function ruleBasedStringify(value: unknown, options: SafeJsonOptions = {}): string {
   const maxDepth = options.maxDepth ?? 32;
   const maxLength = options.maxLength ?? Infinity;
   const ancestors: object[] = [];

@@ -70,6 +70,12 @@ export function prepareEvent(
   // Upper bound of the UTF-8 size (3 bytes per UTF-16 unit); the exact size is computed only near the limit.
   let attrUpperBytes = 0;
   const put = (key: string, field: string, value: unknown, max = limits.maxFieldBytes): void => {
+    // Fast path: a short, well-formed string.
+    if (typeof value === 'string' && value.length > 0 && value.length * 3 <= max && value.isWellFormed()) {
+      attributes[key] = value;
+      attrUpperBytes += key.length + value.length * 3;
+      return;
+    }
     if (value === undefined || value === null) {
       return;
     }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { safeJsonStringify } from '../src/safeJson';
+import { ruleBasedStringify, safeJsonStringify } from '../src/safeJson';
 
 describe('safeJsonStringify', () => {
   it('should serialise hostile values without throwing', () => {
@@ -36,6 +36,7 @@ describe('safeJsonStringify', () => {
     assert.deepEqual(parsed.map, { k: 'v', 1: 2 });
     assert.deepEqual(parsed.set, [1, 2]);
     assert.equal(parsed.lone, 'a\ufffdb');
+    assert.ok(text.isWellFormed());
     assert.equal(parsed.nan, 'NaN');
     assert.equal(parsed.inf, '-Infinity');
     assert.ok(!('fn' in parsed) && !('sym' in parsed) && !('undef' in parsed));
@@ -45,14 +46,21 @@ describe('safeJsonStringify', () => {
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
   });
 
-  it('should cut deep nesting at maxDepth', () => {
+  it('should use the native serialiser for plain values, escaping lone surrogates', () => {
+    const v = { a: 'x', n: [1, 2, { b: true }], lone: 'a\ud800b' };
+    const text = safeJsonStringify(v);
+    assert.equal(text, JSON.stringify(v));
+    assert.ok(text.isWellFormed());
+  });
+
+  it('should cut deep nesting at maxDepth (rule-based path)', () => {
     let deep: Record<string, unknown> = {};
     const root = deep;
     for (let i = 0; i < 10000; i++) {
       deep.n = {};
       deep = deep.n as Record<string, unknown>;
     }
-    const text = safeJsonStringify(root, { maxDepth: 8 });
+    const text = ruleBasedStringify(root, { maxDepth: 8 });
     assert.ok(text.includes('"[truncated]"'));
     assert.ok(text.length < 200);
   });

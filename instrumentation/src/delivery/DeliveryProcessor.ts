@@ -68,6 +68,15 @@ interface InFlight {
   abandoned: boolean;
 }
 
+/**
+ * Timers are unref()ed so an idle pipeline never holds the process open; while a caller awaits
+ * flush, capacity or an acknowledgement, this keeps the process alive until the promise settles.
+ */
+function keepAlive<T>(p: Promise<T>): Promise<T> {
+  const handle = setInterval(() => undefined, 1 << 30);
+  return p.finally(() => clearInterval(handle));
+}
+
 const sleep = (ms: number): Promise<void> =>
   new Promise((r) => {
     setTimeout(r, ms).unref();
@@ -155,7 +164,7 @@ export class DeliveryProcessor implements LogRecordProcessor {
     if (this.hasCapacity() || this._shutdown) {
       return Promise.resolve();
     }
-    return new Promise((resolve) => this._capacityWaiters.push(resolve));
+    return keepAlive(new Promise((resolve) => this._capacityWaiters.push(resolve)));
   }
 
   stats(): DeliveryStats {
@@ -173,7 +182,7 @@ export class DeliveryProcessor implements LogRecordProcessor {
    * Register before the record is emitted.
    */
   waitFor(auditId: string, timeoutMillis?: number): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+    return keepAlive(new Promise<void>((resolve, reject) => {
       const w: Waiter = { resolve, reject };
       if (timeoutMillis !== undefined && timeoutMillis > 0) {
         w.timer = setTimeout(() => {
@@ -183,7 +192,7 @@ export class DeliveryProcessor implements LogRecordProcessor {
         w.timer.unref();
       }
       this._waiters.set(auditId, w);
-    });
+    }));
   }
 
   /** Cancels a waiter registered for a record that was then not emitted. */
@@ -241,16 +250,20 @@ export class DeliveryProcessor implements LogRecordProcessor {
   }
 
   async forceFlush(): Promise<void> {
-    if (!this._spooling) {
-      this._kick(0);
+    if (!this._spooling && !this._running && this.queued > 0) {
+      if (this._timer !== null) {
+        clearTimeout(this._timer);
+        this._timer = null;
+      }
+      void this._drain();
     }
-    await this._whenIdle();
+    await keepAlive(this._whenIdle());
     this._syncSpool();
   }
 
   shutdown(): Promise<void> {
     if (!this._shutdownPromise) {
-      this._shutdownPromise = this._doShutdown();
+      this._shutdownPromise = keepAlive(this._doShutdown());
     }
     return this._shutdownPromise;
   }

@@ -1,7 +1,7 @@
 import { context, diag, type Context } from '@opentelemetry/api';
 import { ExportResultCode, suppressTracing, type ExportResult, type InstrumentationScope } from '@opentelemetry/core';
 import { defaultResource, type Resource } from '@opentelemetry/resources';
-import type { LogRecordExporter, LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
+import type { LogRecordExporter, LogRecordProcessor, ReadableLogRecord, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import { AuditDeliveryError } from '../errors';
 import type { AuditStage } from '../processors/AuditStageProcessor';
 import type { HashChainProcessor } from '../processors/HashChainProcessor';
@@ -105,7 +105,10 @@ export class DeliveryProcessor implements LogRecordProcessor {
   private _resource?: Resource;
   private _scope: InstrumentationScope = { name: AUDIT_SCOPE_NAME, version: AUDIT_SCOPE_VERSION };
 
-  private _queue: AuditLogRecord[] = [];
+  /** SDK records (snapshotted into AuditLogRecords when their batch is formed) or records put back. */
+  private _queue: Array<ReadableLogRecord | AuditLogRecord> = [];
+  /** Chain seq of each queued record, taken in onEmit (record() order) and written when it is sealed. */
+  private _seqs: number[] = [];
   private _head = 0;
   private _inFlight: InFlight | null = null;
   private _running = false;
@@ -219,21 +222,22 @@ export class DeliveryProcessor implements LogRecordProcessor {
       this._stats.failed++;
       return;
     }
-    const rec = AuditLogRecord.from(logRecord);
+    // The snapshot is taken when the batch is formed: onEmit only assigns the chain position and queues.
+    const rec = logRecord;
     if (this._resource === undefined) {
       this._resource = rec.resource;
       this._scope = rec.instrumentationScope;
     }
-    this._chain?.assign(rec);
+    const seq = this._chain ? this._chain.nextSeq() : 0;
     this._stats.recorded++;
     if (this._spooling) {
-      this._spillOne(rec);
+      this._spillOne(rec, seq);
       return;
     }
     if (this.queued >= this._maxQueueSize) {
       if (this._spool) {
         this._enterSpoolMode('queue full');
-        this._spillOne(rec);
+        this._spillOne(rec, seq);
         return;
       }
       if (!this._warnedOverflow) {
@@ -242,6 +246,7 @@ export class DeliveryProcessor implements LogRecordProcessor {
       }
     }
     this._queue.push(rec);
+    this._seqs.push(seq);
     if (this.queued >= this._maxBatch) {
       this._kick(0);
     } else if (this._timer === null && !this._running) {
@@ -288,11 +293,15 @@ export class DeliveryProcessor implements LogRecordProcessor {
   }
 
   /** Applies the deferred stages and seals the chain, in queue order. */
-  private _prepare(rec: AuditLogRecord): void {
-    if (rec.prepared) {
-      return;
+  private _prepare(r: ReadableLogRecord | AuditLogRecord, seq: number): AuditLogRecord {
+    if (r instanceof AuditLogRecord && r.prepared) {
+      return r;
     }
+    const rec = r instanceof AuditLogRecord ? r : AuditLogRecord.from(r);
     rec.prepared = true;
+    if (this._chain && seq > 0) {
+      this._chain.writePosition(rec, seq);
+    }
     for (const s of this._stages) {
       try {
         s.process(rec);
@@ -303,18 +312,20 @@ export class DeliveryProcessor implements LogRecordProcessor {
     if (this._chain) {
       this._chain.seal(rec);
     }
+    return rec;
   }
 
   private _takeBatch(): AuditLogRecord[] {
     const end = Math.min(this._queue.length, this._head + this._maxBatch);
-    const batch = this._queue.slice(this._head, end);
+    const batch: AuditLogRecord[] = new Array(end - this._head);
+    for (let i = this._head; i < end; i++) {
+      batch[i - this._head] = this._prepare(this._queue[i], this._seqs[i]);
+    }
     this._head = end;
     if (this._head > 4096 && this._head * 2 > this._queue.length) {
       this._queue = this._queue.slice(this._head);
+      this._seqs = this._seqs.slice(this._head);
       this._head = 0;
-    }
-    for (const r of batch) {
-      this._prepare(r);
     }
     this._notifyCapacity();
     return batch;
@@ -467,12 +478,11 @@ export class DeliveryProcessor implements LogRecordProcessor {
       moved.push(...this._inFlight.batch);
     }
     const rest = this._queue.slice(this._head);
+    const restSeqs = this._seqs.slice(this._head);
     this._queue = [];
+    this._seqs = [];
     this._head = 0;
-    for (const r of rest) {
-      this._prepare(r);
-    }
-    moved.push(...rest);
+    rest.forEach((r, i) => moved.push(this._prepare(r, restSeqs[i])));
     if (moved.length > 0) {
       this._spillMany(moved, true);
     }
@@ -480,9 +490,8 @@ export class DeliveryProcessor implements LogRecordProcessor {
     this._scheduleProbe(this._probeMillis);
   }
 
-  private _spillOne(rec: AuditLogRecord): void {
-    this._prepare(rec);
-    this._spillMany([rec], false);
+  private _spillOne(rec: ReadableLogRecord, seq: number): void {
+    this._spillMany([this._prepare(rec, seq)], false);
   }
 
   private _spillMany(recs: AuditLogRecord[], sync: boolean): void {
@@ -494,6 +503,7 @@ export class DeliveryProcessor implements LogRecordProcessor {
       diag.error(`DeliveryProcessor: spool write failed; ${recs.length} record(s) kept in memory`, e);
       this._spooling = false;
       this._queue.push(...recs);
+      this._seqs.push(...recs.map(() => 0));
     }
   }
 

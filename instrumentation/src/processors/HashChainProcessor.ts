@@ -58,9 +58,18 @@ export class HashChainProcessor extends AuditStageProcessor {
   /** Gives the record its place in the chain. Cheap; called on the hot path. */
   assign(record: MutableLogRecord): number {
     const seq = this._nextSeq++;
+    this.writePosition(record, seq);
+    return seq;
+  }
+
+  /** Takes the next seq without touching a record (the caller writes it with writePosition before sealing). */
+  nextSeq(): number {
+    return this._nextSeq++;
+  }
+
+  writePosition(record: MutableLogRecord, seq: number): void {
     writeAttribute(record, ATTR.chainId, this.chainId);
     writeAttribute(record, ATTR.chainSeq, seq);
-    return seq;
   }
 
   /** Seals one record: sets prev and hash. Records must be sealed in `seq` order. */

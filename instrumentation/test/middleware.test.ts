@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import express from 'express';
+import Fastify from 'fastify';
+import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { createAuditLogger } from '../src/AuditLogger';
+import { auditExpress, auditFastify, type AuditHttpOptions } from '../src/middleware';
+
+function setupLogger() {
+  const exporter = new InMemoryLogRecordExporter();
+  const provider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] });
+  const logger = createAuditLogger({ loggerProvider: provider });
+  const records = async () => {
+    await provider.forceFlush();
+    return exporter.getFinishedLogRecords();
+  };
+  return { logger, records };
+}
+
+const users: Record<string, { id: string; email: string; roles: string[] }> = {
+  'tok-ada': { id: 'u-ada', email: 'ada@example.com', roles: ['admin'] },
+};
+const actorOf = (req: unknown) => {
+  const auth = (req as { headers: Record<string, string | undefined> }).headers.authorization;
+  const u = auth ? users[auth.replace('Bearer ', '')] : undefined;
+  return u ? { id: u.id, email: u.email, roles: u.roles } : undefined;
+};
+
+function options(logger: ReturnType<typeof setupLogger>['logger']): AuditHttpOptions {
+  return {
+    logger,
+    getActor: actorOf,
+    getSessionId: (req) => (req as { headers: Record<string, string | undefined> }).headers['x-session'],
+    getTenant: () => 'acme',
+    authRoutes: [
+      { kind: 'login', path: '/login' },
+      { kind: 'logout', path: '/logout' },
+    ],
+    piiRoutes: [{ path: '/customers/:id', type: 'customer' }],
+  };
+}
+
+async function exercise(base: string) {
+  const h = { 'content-type': 'application/json', 'user-agent': 'test-agent/1', 'x-request-id': 'req-42', 'x-session': 'sess-1' };
+  const r1 = await fetch(`${base}/records`, { method: 'POST', headers: { ...h, authorization: 'Bearer tok-ada' }, body: '{}' });
+  assert.equal(r1.status, 201);
+  await fetch(`${base}/login`, { method: 'POST', headers: h, body: JSON.stringify({ username: 'mallory', password: 'guess' }) });
+  await fetch(`${base}/login`, { method: 'POST', headers: h, body: JSON.stringify({ username: 'ada', password: 'right' }) });
+  await fetch(`${base}/customers/c-7`, { headers: { ...h, authorization: 'Bearer tok-ada' } });
+  await fetch(`${base}/customers/missing`, { headers: { ...h, authorization: 'Bearer tok-ada' } });
+  await fetch(`${base}/logout`, { method: 'POST', headers: { ...h, authorization: 'Bearer tok-ada' }, body: '{}' });
+}
+
+async function check(records: () => Promise<Array<{ attributes: Record<string, unknown> }>>) {
+  const recs = (await records()).map((r) => r.attributes);
+  const byEvent = (e: string) => recs.filter((a) => a['audit.event'] === e);
+  const [created] = byEvent('record.created');
+  assert.ok(created, 'handler event recorded');
+  assert.equal(created['user.id'], 'u-ada');
+  assert.equal(created['user_agent.original'], 'test-agent/1');
+  assert.equal(created['audit.request.id'], 'req-42');
+  assert.equal(created['session.id'], 'sess-1');
+  assert.match(String(created['client.address']), /127\.0\.0\.1|::1|::ffff:127\.0\.0\.1/);
+  const failed = byEvent('auth.login.failed');
+  assert.equal(failed.length, 1);
+  assert.equal(failed[0]['user.id'], 'mallory');
+  assert.equal(failed[0]['audit.outcome'], 'failure');
+  assert.ok(!JSON.stringify(failed).includes('guess'), 'the password never reaches the event');
+  const ok = byEvent('auth.login.succeeded');
+  assert.equal(ok.length, 1);
+  assert.equal(ok[0]['user.id'], 'ada');
+  const pii = byEvent('pii.read.customer');
+  assert.equal(pii.length, 1, 'only the 2xx read is recorded');
+  assert.equal(pii[0]['audit.category'], 'DATA_ACCESS');
+  assert.equal(pii[0]['audit.target.id'], 'c-7');
+  assert.equal(pii[0]['user.id'], 'u-ada');
+  assert.equal(pii[0]['audit.classification'], 'pii');
+  assert.equal(byEvent('auth.logout').length, 1);
+}
+
+describe('HTTP middleware', () => {
+  describe('auditExpress', () => {
+    let server: Server;
+    afterEach(() => server?.close());
+
+    it('should provide the request context and record auth and PII-read events', async () => {
+      const { logger, records } = setupLogger();
+      const app = express();
+      app.use(express.json());
+      app.use(auditExpress(options(logger)));
+      app.post('/records', async (_req, res) => {
+        await new Promise((r) => setTimeout(r, 5));
+        logger.record({ type: 'record.created', category: 'DATA_MODIFY', action: 'create', target: { type: 'record', id: '1' } });
+        res.status(201).json({ ok: true });
+      });
+      app.post('/login', (req, res) => {
+        res.status(req.body.password === 'right' ? 200 : 401).end();
+      });
+      app.post('/logout', (_req, res) => {
+        res.status(204).end();
+      });
+      app.get('/customers/:id', (req, res) => {
+        res.status(req.params.id === 'missing' ? 404 : 200).json({ id: req.params.id });
+      });
+      server = app.listen(0, '127.0.0.1');
+      await new Promise((r) => server.once('listening', r));
+      await exercise(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      await new Promise((r) => setTimeout(r, 50));
+      await check(records);
+    });
+  });
+
+  describe('auditFastify', () => {
+    it('should provide the request context and record auth and PII-read events', async () => {
+      const { logger, records } = setupLogger();
+      const app = Fastify();
+      await app.register(auditFastify, options(logger));
+      app.post('/records', async (_req, reply) => {
+        await new Promise((r) => setTimeout(r, 5));
+        logger.record({ type: 'record.created', category: 'DATA_MODIFY', action: 'create', target: { type: 'record', id: '1' } });
+        reply.code(201).send({ ok: true });
+      });
+      app.post('/login', async (req, reply) => {
+        reply.code((req.body as { password: string }).password === 'right' ? 200 : 401).send();
+      });
+      app.post('/logout', async (_req, reply) => {
+        reply.code(204).send();
+      });
+      app.get('/customers/:id', async (req, reply) => {
+        const id = (req.params as { id: string }).id;
+        reply.code(id === 'missing' ? 404 : 200).send({ id });
+      });
+      const url = await app.listen({ port: 0, host: '127.0.0.1' });
+      try {
+        await exercise(url);
+        await new Promise((r) => setTimeout(r, 50));
+        await check(records);
+      } finally {
+        await app.close();
+      }
+    });
+  });
+});

@@ -58,8 +58,8 @@ const suites = [
   },
   {
     name: 'stack',
-    cmd: 'node',
-    args: ['--test', '--test-concurrency=1', ...listTests('tests/stack', '.test.mjs')],
+    cmd: 'npm',
+    args: ['run', '--silent', 'test:stack'],
     counts: nodeTestCounts,
   },
   {
@@ -75,18 +75,6 @@ const suites = [
     counts: nodeTestCounts,
   },
 ];
-
-function listTests(dir, suffix) {
-  const abs = path.join(repoRoot, dir);
-  if (!fs.existsSync(abs)) {
-    return [];
-  }
-  return fs
-    .readdirSync(abs)
-    .filter((f) => f.endsWith(suffix))
-    .sort()
-    .map((f) => path.join(dir, f));
-}
 
 function goCounts(output) {
   return {

@@ -1,27 +1,13 @@
 // A realistic, seeded mix of audit events: all 14 categories, all four severities, several
 // services, tenants, people and system actors, targets and before/after changes.
 // Used by `npm run demo`, the ingest bench and the end-to-end tests (seeded, so a test knows
-// exactly what it loaded).
+// exactly what it loaded). Load it with tsx (`node --import tsx`): it shares the schema's enums
+// with the instrumentation package.
 import { v7 as uuidv7 } from 'uuid';
 
-export const CATEGORIES = [
-  'AUTH',
-  'USER_MGMT',
-  'TENANT_MGMT',
-  'SUBSCRIPTION',
-  'PERMISSION',
-  'DATA_ACCESS',
-  'DATA_MODIFY',
-  'INFRASTRUCTURE',
-  'SECURITY',
-  'COMPLIANCE',
-  'API_ACCESS',
-  'FILE_OPS',
-  'AI_USAGE',
-  'SYSTEM',
-];
+import { AUDIT_CATEGORIES as CATEGORIES, SEVERITY_NUMBERS as SEVERITY_NUMBER } from '../../instrumentation/src/schema.ts';
 
-export const SEVERITY_NUMBER = { INFO: 9, WARNING: 13, ERROR: 17, CRITICAL: 21 };
+export { AUDIT_CATEGORIES as CATEGORIES, SEVERITY_NUMBERS as SEVERITY_NUMBER } from '../../instrumentation/src/schema.ts';
 
 export const SERVICES = [
   { name: 'identity-service', environment: 'production' },

@@ -1,0 +1,214 @@
+// Query-layer bench: 1M audit events over 30 days in the real Loki (tenant `bench-query-1m`, loaded once
+// and reused), then the time to the Event viewer's first page (no filter, a category, a free-text search,
+// an actor), the total count, and the Overview's queries over 30 days — each through the project's query
+// layer (src/services) and as the same LogQL sent straight to Loki's HTTP API. Prints medians and ratios.
+//
+//   npm run bench:query           ATTEST_LOKI_URL (default http://127.0.0.1:3100), BENCH_RUNS (default 7)
+//   BENCH_EVENTS=200000 ...       a smaller load (its own tenant); BENCH_LOAD_ONLY=1 loads and stops
+import { parseVectorResponse } from '../../src/services/auditEvent';
+import { type AuditFilters } from '../../src/services/filters';
+import { buildCountQuery, buildEventsQuery } from '../../src/services/logql';
+import { ENCODING_FLAGS_HEADER, createFetchTransport, lokiApiUrl } from '../../src/services/lokiTransport';
+import { fetchPage } from '../../src/services/paging';
+import { buildOverviewQueries, fetchOverviewStats, instantTime, rangeMsOf } from '../../src/services/stats';
+import { generateEvents, pushOtlp, type GenEvent } from '../../tests/query/demo';
+
+const LOKI = process.env.ATTEST_LOKI_URL ?? 'http://127.0.0.1:3100';
+const TOTAL = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const TENANT = `bench-query-${TOTAL === 1_000_000 ? '1m' : TOTAL}-v2`;
+const DAY = 86_400_000;
+/** ~1.8 h of event time at 1M events / 30 days: chunks then span about what max_chunk_age (2 h) gives live traffic. */
+const BATCH = Math.max(100, Math.round(TOTAL / 400));
+
+if (!/^https?:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/?$/.test(LOKI)) {
+  throw new Error(`the bench talks to a local Loki only, not ${LOKI}`);
+}
+
+const transport = createFetchTransport({ baseUrl: LOKI, tenant: TENANT });
+const ns = (ms: number) => (BigInt(ms) * BigInt(1_000_000)).toString();
+
+async function count(startMs: number, endMs: number): Promise<number> {
+  const range = { startNs: ns(startMs), endNs: ns(endMs) };
+  const body = await transport.get('query', { query: buildCountQuery({}, rangeMsOf(range)), time: instantTime(range) });
+  return parseVectorResponse(body)[0]?.value ?? 0;
+}
+
+async function load(endMs: number) {
+  const startMs = endMs - 30 * DAY;
+  console.log(`loading ${TOTAL} events over 30 days into tenant ${TENANT} ...`);
+  const t0 = Date.now();
+  let batch: GenEvent[] = [];
+  let sent = 0;
+  // Sequential, oldest first: Loki refuses entries far behind the newest one of their stream.
+  for (const e of generateEvents({ count: TOTAL, startMillis: startMs, endMillis: endMs, seed: 1_000_000, tenant: TENANT })) {
+    batch.push(e);
+    if (batch.length === BATCH) {
+      await pushOtlp({ endpoint: `${LOKI}/otlp/v1/logs`, tenant: TENANT, events: batch, deadlineMillis: 300_000 });
+      // A batch is ~1.8 h of event time. Cut the chunks now: Loki cuts by event-time span only in its periodic
+      // flush check, so a fast backfill would otherwise build chunks spanning days, which every time-split
+      // sub-query then decompresses in full (20k events read as 3M lines). Live traffic never does this.
+      await flush();
+      sent += batch.length;
+      batch = [];
+      if (sent % 100_000 === 0) {
+        console.log(`  ${sent} (${Math.round(sent / ((Date.now() - t0) / 1000))}/s)`);
+      }
+    }
+  }
+  if (batch.length > 0) {
+    await pushOtlp({ endpoint: `${LOKI}/otlp/v1/logs`, tenant: TENANT, events: batch, deadlineMillis: 300_000 });
+  }
+  // Loki asks the ingesters only about the last 3 h (query_ingesters_within): older events become visible
+  // once their chunks are in the store.
+  await flush();
+  console.log(`loaded in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+async function flush() {
+  const res = await fetch(`${LOKI}/flush`, { method: 'POST' });
+  if (!res.ok) {
+    throw new Error(`POST /flush -> HTTP ${res.status}`);
+  }
+}
+
+/** Loki may drop the odd event of a backfill (e.g. an exact duplicate); 99.9 % counts as loaded. */
+const loadedEnough = (n: number) => n >= TOTAL * 0.999;
+
+async function ensureLoaded(): Promise<void> {
+  const now = Date.now();
+  const have = await count(now - 31 * DAY, now);
+  if (loadedEnough(have)) {
+    console.log(`tenant ${TENANT} already holds ${have} events over the last 31 days; reusing them`);
+    return;
+  }
+  if (have > 0) {
+    console.log(`tenant ${TENANT} holds ${have} events (partial or still flushing); waiting before loading again`);
+    if (await waitForCount(now, 120_000)) {
+      return;
+    }
+  }
+  await load(Math.floor(now / 1000) * 1000);
+  if (!(await waitForCount(Date.now(), 900_000))) {
+    throw new Error('the loaded events did not become visible');
+  }
+}
+
+async function waitForCount(now: number, timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  let last = -1;
+  while (Date.now() < until) {
+    const have = await count(now - 31 * DAY, Date.now() + 1000);
+    if (loadedEnough(have)) {
+      console.log(`  visible: ${have}`);
+      return true;
+    }
+    if (have !== last) {
+      console.log(`  visible: ${have}`);
+      last = have;
+    }
+    await new Promise((r) => setTimeout(r, 5000));
+  }
+  return false;
+}
+
+async function raw(path: 'query' | 'query_range', params: Record<string, string>) {
+  const res = await fetch(lokiApiUrl(LOKI, path, params), { headers: { ...ENCODING_FLAGS_HEADER, 'X-Scope-OrgID': TENANT } });
+  const text = await res.text();
+  if (!res.ok) {
+    throw new Error(`HTTP ${res.status} ${text.slice(0, 300)}`);
+  }
+  return JSON.parse(text);
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+async function time(fn: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await fn();
+  return performance.now() - t0;
+}
+
+interface Case {
+  name: string;
+  layer: () => Promise<unknown>;
+  direct: () => Promise<unknown>;
+}
+
+async function main() {
+  await ensureLoaded();
+  if (process.env.BENCH_LOAD_ONLY) {
+    return;
+  }
+  const endMs = Math.floor(Date.now() / 1000) * 1000;
+  const range = { startNs: ns(endMs - 30 * DAY), endNs: ns(endMs) };
+  const pageCase = (name: string, filters: Partial<AuditFilters>): Case => ({
+    name,
+    layer: () => fetchPage(transport, { filters, range, pageSize: 25 }),
+    direct: () =>
+      raw('query_range', { query: buildEventsQuery(filters), start: range.startNs, end: range.endNs, limit: '26', direction: 'backward' }),
+  });
+  const q = buildOverviewQueries({}, range);
+  const stepMs = q.stepMs;
+  const firstBucketEnd = Math.ceil((endMs - 30 * DAY + 1) / stepMs) * stepMs;
+  const cases: Case[] = [
+    pageCase('viewer page 1, no filter', {}),
+    pageCase('viewer page 1, category AUTH', { categories: ['AUTH'] }),
+    pageCase('viewer page 1, search "assigned"', { search: 'assigned' }),
+    pageCase('viewer page 1, actor alice.martin@acme.example', { actor: 'alice.martin@acme.example' }),
+    {
+      name: 'viewer total count, no filter',
+      layer: async () => parseVectorResponse(await transport.get('query', { query: buildCountQuery({}, rangeMsOf(range)), time: instantTime(range) })),
+      direct: () => raw('query', { query: buildCountQuery({}, rangeMsOf(range)), time: instantTime(range) }),
+    },
+    {
+      name: 'overview (5 queries in parallel)',
+      layer: () => fetchOverviewStats(transport, {}, range),
+      direct: () =>
+        Promise.all([
+          raw('query', { query: q.counts, time: instantTime(range) }),
+          raw('query', { query: q.activeUsers, time: instantTime(range) }),
+          raw('query', { query: q.topEventTypes, time: instantTime(range) }),
+          raw('query_range', {
+            query: q.overTime,
+            start: ns(firstBucketEnd),
+            end: ns(Math.max(firstBucketEnd, endMs)),
+            step: String(stepMs / 1000),
+          }),
+          raw('query_range', { query: q.recentHighSeverity, start: range.startNs, end: range.endNs, limit: '5', direction: 'backward' }),
+        ]),
+    },
+  ];
+
+  console.log(`\n${TOTAL} events, 30 days, tenant ${TENANT}, ${RUNS} runs per side (median), alternating order after a warm-up`);
+  const rows: string[] = [];
+  for (const c of cases) {
+    await c.layer();
+    await c.direct();
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      if (i % 2 === 0) {
+        a.push(await time(c.layer));
+        b.push(await time(c.direct));
+      } else {
+        b.push(await time(c.direct));
+        a.push(await time(c.layer));
+      }
+    }
+    const la = median(a);
+    const lb = median(b);
+    const row = `| ${c.name} | ${la.toFixed(1)} ms | ${lb.toFixed(1)} ms | ${(la / lb).toFixed(2)} |`;
+    rows.push(row);
+    console.log(row);
+  }
+  console.log('\n| case | query layer | straight to Loki | ratio |\n|---|---|---|---|\n' + rows.join('\n'));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -64,18 +64,19 @@ function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Per attribute name: covered or not, and the `<bytes>:<name>` prefix of its canonical name. */
+/** Per attribute name: covered or not, its canonical name and `<bytes>:<name>` prefix, a random id. */
 interface NameInfo {
   covered: boolean;
   canonical: string;
   prefix: string;
+  id: number;
 }
 const nameCache = new Map<string, NameInfo>();
 function nameInfo(name: string): NameInfo {
   let info = nameCache.get(name);
   if (info === undefined) {
     const canonical = name.replace(/\./g, '_');
-    info = { covered: covered(name), canonical, prefix: `${byteLen(canonical)}:${canonical}` };
+    info = { covered: covered(name), canonical, prefix: `${byteLen(canonical)}:${canonical}`, id: (Math.random() * 0x3fffffff) | 0 };
     if (nameCache.size < 10_000) {
       nameCache.set(name, info);
     }
@@ -89,31 +90,41 @@ const FIXED = {
   body: nameInfo('body'),
 };
 
-/** Sorted canonical field order for a set of names (records of one producer share a few sets). */
-const orderCache = new Map<string, NameInfo[]>();
-function orderOf(infos: NameInfo[]): NameInfo[] {
-  const key = infos.map((i) => i.canonical).join('\u0000');
-  let order = orderCache.get(key);
-  if (order === undefined) {
-    order = [...infos].sort((a, b) => compareNames(a.canonical, b.canonical));
-    if (orderCache.size < 1000) {
-      orderCache.set(key, order);
-    }
+/**
+ * Sort order for a sequence of names. Records of one producer come in a few shapes, so the
+ * permutation is cached by a signature of the sequence and checked element by element on a hit.
+ */
+interface Shape {
+  infos: NameInfo[];
+  perm: number[];
+}
+const shapeCache = new Map<number, Shape>();
+function permutationOf(infos: NameInfo[], sig: number): number[] {
+  const hit = shapeCache.get(sig);
+  if (hit !== undefined && hit.infos.length === infos.length && hit.infos.every((x, i) => x === infos[i])) {
+    return hit.perm;
   }
-  return order;
+  const perm = infos.map((_, i) => i).sort((a, b) => compareNames(infos[a].canonical, infos[b].canonical));
+  if (shapeCache.size < 1000) {
+    shapeCache.set(sig, { infos: [...infos], perm });
+  }
+  return perm;
 }
 
-/** The covered fields of a record: name info and value text, unsorted. */
-function collect(rec: CanonicalInput): { infos: NameInfo[]; values: Map<NameInfo, string> } {
+/** The covered fields of a record in canonical order. */
+function collect(rec: CanonicalInput): { infos: NameInfo[]; values: string[]; perm: number[] } {
   const infos: NameInfo[] = [FIXED.time];
-  const values = new Map<NameInfo, string>([[FIXED.time, timeUnixNano(rec.hrTime)]]);
+  const values: string[] = [timeUnixNano(rec.hrTime)];
+  let sig = FIXED.time.id;
   if (typeof rec.severityText === 'string' && rec.severityText.length > 0) {
     infos.push(FIXED.severity);
-    values.set(FIXED.severity, rec.severityText);
+    values.push(rec.severityText);
+    sig = (Math.imul(sig, 31) + FIXED.severity.id) | 0;
   }
   if (typeof rec.body === 'string' && rec.body.length > 0) {
     infos.push(FIXED.body);
-    values.set(FIXED.body, rec.body);
+    values.push(rec.body);
+    sig = (Math.imul(sig, 31) + FIXED.body.id) | 0;
   }
   const attrs = rec.attributes;
   for (const name in attrs) {
@@ -124,25 +135,27 @@ function collect(rec: CanonicalInput): { infos: NameInfo[]; values: Map<NameInfo
     const text = valueText(attrs[name]);
     if (text !== undefined) {
       infos.push(info);
-      values.set(info, text);
+      values.push(text);
+      sig = (Math.imul(sig, 31) + info.id) | 0;
     }
   }
-  return { infos, values };
+  return { infos, values, perm: permutationOf(infos, sig) };
 }
 
 /** The (name, value) pairs a record's hash covers, in canonical order. */
 export function canonicalFields(rec: CanonicalInput): Array<[string, string]> {
-  const { infos, values } = collect(rec);
-  return orderOf(infos).map((i) => [i.canonical, values.get(i) as string]);
+  const { infos, values, perm } = collect(rec);
+  return perm.map((i) => [infos[i].canonical, values[i]]);
 }
 
 /** Canonical text: for each field `<bytes(name)>:<name><bytes(value)>:<value>`, concatenated. Hash its UTF-8. */
 export function canonicalString(rec: CanonicalInput): string {
-  const { infos, values } = collect(rec);
+  const { infos, values, perm } = collect(rec);
   let out = '';
-  for (const info of orderOf(infos)) {
-    const v = values.get(info) as string;
-    out += `${info.prefix}${byteLen(v)}:${v}`;
+  for (let k = 0; k < perm.length; k++) {
+    const i = perm[k];
+    const v = values[i];
+    out += `${infos[i].prefix}${byteLen(v)}:${v}`;
   }
   return out;
 }

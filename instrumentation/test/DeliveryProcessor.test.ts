@@ -202,6 +202,22 @@ describe('DeliveryProcessor (through createAuditPipeline)', () => {
       await second.pipeline.shutdown();
     });
 
+    it('should replay readable lines of a torn segment and keep the unreadable ones aside', async () => {
+      const dir = tmpDir();
+      const first = setup({ spoolDir: dir, delivery: { shutdownTimeoutMillis: 50 } });
+      first.exporter.down = true;
+      const ids = [first.pipeline.record(baseEvent), first.pipeline.record(baseEvent)];
+      await first.pipeline.shutdown();
+      const [seg] = fs.readdirSync(dir).filter((f) => f.startsWith('seg-'));
+      fs.appendFileSync(path.join(dir, seg), '{"t":[1,2],"a":{"audit.id":"torn');
+      const second = setup({ spoolDir: dir });
+      await waitUntil(() => !second.pipeline.stats().spooling);
+      assert.deepEqual(second.exporter.records.map((r) => r.attributes['audit.id']), ids);
+      assert.equal(second.pipeline.stats().failed, 1);
+      assert.match(fs.readFileSync(path.join(dir, `corrupt-${seg}`), 'utf8'), /torn/);
+      await second.pipeline.shutdown();
+    });
+
     it('should keep records the receiver rejects for good in a rejected file and count them as failed', async () => {
       const dir = tmpDir();
       const { exporter, pipeline } = setup({ spoolDir: dir });

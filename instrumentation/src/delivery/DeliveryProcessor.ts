@@ -564,14 +564,17 @@ export class DeliveryProcessor implements LogRecordProcessor {
             if (i > 0) {
               spool.rewrite(name, records.slice(i));
             }
+            break;
           }
           if (this._shutdown) {
+            // This batch is delivered; keep the rest of the segment for the next process.
             ok = false;
             if (i + this._maxBatch < records.length) {
               spool.rewrite(name, records.slice(i + this._maxBatch));
             } else {
               spool.remove(name, records.length);
             }
+            break;
           }
         }
         if (!ok) {

@@ -162,7 +162,7 @@ export class DiskSpool {
   ): { records: AuditLogRecord[]; corrupt: number } {
     const text = fs.readFileSync(path.join(this.dir, name), 'utf8');
     const records: AuditLogRecord[] = [];
-    let corrupt = 0;
+    const bad: string[] = [];
     for (const line of text.split('\n')) {
       if (line.length === 0) {
         continue;
@@ -170,11 +170,18 @@ export class DiskSpool {
       try {
         records.push(fromLine(JSON.parse(line) as SpoolLine, resource, scope));
       } catch {
-        corrupt++;
+        bad.push(line);
       }
     }
+    const corrupt = bad.length;
     if (corrupt > 0) {
-      diag.error(`DiskSpool: ${corrupt} unreadable line(s) in ${name}`);
+      // Kept for inspection (a torn write at a crash); never replayed.
+      diag.error(`DiskSpool: ${corrupt} unreadable line(s) in ${name}; kept in corrupt-${name}`);
+      try {
+        fs.appendFileSync(path.join(this.dir, `corrupt-${name}`), `${bad.join('\n')}\n`, { mode: 0o600 });
+      } catch (e) {
+        diag.error('DiskSpool: could not keep unreadable lines', e);
+      }
     }
     return { records, corrupt };
   }

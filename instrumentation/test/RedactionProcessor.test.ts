@@ -199,6 +199,24 @@ describe('RedactionProcessor', () => {
       assert.deepEqual(rec.attributes['other.attr'], { nested: { password: '[REDACTED:password]' } });
     });
 
+    it('should find secrets whichever single value holds them (joined pre-test)', () => {
+      const { processor } = setup();
+      const cases: Array<[Record<string, string>, string, string]> = [
+        [{ 'audit.metadata': '{"pin":"1234"}' }, 'audit.metadata', '{"pin":"[REDACTED:pin]"}'],
+        [{ 'audit.changes': '{"before":null,"after":{"db":{"userPassword":"x"}}}' }, 'audit.changes', '{"before":null,"after":{"db":{"userPassword":"[REDACTED:password]"}}}'],
+        [{ 'audit.target.name': 'x', 'user.name': 'DB_PASSWORD=hunter2' }, 'user.name', 'DB_PASSWORD=[REDACTED:password]'],
+        [{ 'session.id': 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abcdef' }, 'session.id', '[REDACTED:jwt]'],
+      ];
+      for (const [attributes, key, expected] of cases) {
+        const rec = { attributes: { ...attributes }, body: 'nothing here' };
+        processor.process(rec);
+        assert.equal(rec.attributes[key], expected, key);
+      }
+      const clean = { attributes: { 'audit.metadata': '{"ticket":"OPS-7"}', 'user.name': 'Ada' } as Record<string, string>, body: 'ok' };
+      processor.process(clean);
+      assert.deepEqual(clean.attributes, { 'audit.metadata': '{"ticket":"OPS-7"}', 'user.name': 'Ada' });
+    });
+
     it('should never throw, whatever the input', () => {
       const { processor } = setup();
       const circular: Record<string, unknown> = {};

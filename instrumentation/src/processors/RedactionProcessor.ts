@@ -41,6 +41,38 @@ export class RedactionProcessor extends AuditStageProcessor {
   }
 
   process(record: MutableLogRecord): void {
+    // Common case first: one scan over all string values joined; nothing to do when it finds nothing.
+    const attrs = record.attributes;
+    const parts: string[] = [];
+    const jsonTexts: string[] = [];
+    let structured = false;
+    for (const key in attrs) {
+      if (SKIP_ATTRIBUTES.has(key)) {
+        continue;
+      }
+      const v = attrs[key];
+      if (typeof v === 'string') {
+        parts.push(v);
+        if (JSON_ATTRIBUTES.has(key)) {
+          jsonTexts.push(v);
+        }
+      } else if (v !== null && typeof v === 'object') {
+        structured = true;
+      }
+    }
+    const body = record.body;
+    if (typeof body === 'string') {
+      parts.push(body);
+    } else if (body !== null && typeof body === 'object') {
+      structured = true;
+    }
+    if (!structured && !this._redactor.mightContainSecret(parts.join('\n'), jsonTexts)) {
+      return;
+    }
+    this._processEach(record);
+  }
+
+  private _processEach(record: MutableLogRecord): void {
     const attrs = record.attributes;
     for (const key of Object.keys(attrs)) {
       if (SKIP_ATTRIBUTES.has(key)) {

@@ -205,6 +205,24 @@ export class Redactor {
     }
   }
 
+  /**
+   * Cheap pre-test: false only when neither a secret pattern nor a secret field name can occur in
+   * `text` (plain values and JSON texts joined with newlines) and `jsonTexts`. A true result only
+   * means the values must be scanned one by one.
+   */
+  mightContainSecret(text: string, jsonTexts: readonly string[]): boolean {
+    try {
+      for (const j of jsonTexts) {
+        if (this._fieldQuick === null || this._fieldQuick.test(j) || j.includes('\\u')) {
+          return true;
+        }
+      }
+      return this._anyPatternHit(text);
+    } catch {
+      return true;
+    }
+  }
+
   private _anyPatternHit(s: string): boolean {
     for (const set of this._sets) {
       set.re.lastIndex = 0;

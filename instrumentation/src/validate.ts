@@ -36,20 +36,20 @@ export const DEFAULT_LIMITS: Required<AuditLimits> = {
 const EVENT_TYPE_RE = /^[a-z][a-z0-9_-]*(?:\.[a-z0-9_-]+){0,15}$/;
 const ACTION_RE = /^[a-z][a-z0-9_.-]{0,63}$/;
 /** Event types and actions already found valid (a service uses a few hundred at most). */
-const validNames = new Set<string>();
-const validName = (re: RegExp, prefix: string, v: unknown): boolean => {
+const validTypes = new Set<string>();
+const validActions = new Set<string>();
+const validName = (re: RegExp, seen: Set<string>, v: unknown): boolean => {
   if (typeof v !== 'string') {
     return false;
   }
-  const key = prefix + v;
-  if (validNames.has(key)) {
+  if (seen.has(v)) {
     return true;
   }
   if (!re.test(v)) {
     return false;
   }
-  if (validNames.size < 10_000) {
-    validNames.add(key);
+  if (seen.size < 10_000) {
+    seen.add(v);
   }
   return true;
 };
@@ -117,7 +117,7 @@ export function prepareEvent(
 
   // Required identity of the event.
   const { type, category, action } = input;
-  if (!validName(EVENT_TYPE_RE, 't:', type)) {
+  if (!validName(EVENT_TYPE_RE, validTypes, type)) {
     fail('type', 'required: lowercase dotted name like "user.created" (a-z 0-9 _ -, max 16 segments)');
   } else if (type.length > 128) {
     fail('type', 'longer than 128 characters');
@@ -125,7 +125,7 @@ export function prepareEvent(
   if (typeof category !== 'string' || !categories.has(category)) {
     fail('category', `required, one of ${AUDIT_CATEGORIES.join(', ')}`);
   }
-  if (!validName(ACTION_RE, 'a:', action)) {
+  if (!validName(ACTION_RE, validActions, action)) {
     fail('action', 'required: lowercase verb like "create", "login" (max 64 characters)');
   }
   const outcome = input.outcome ?? 'success';

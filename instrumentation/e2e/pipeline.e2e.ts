@@ -229,9 +229,19 @@ describe('e2e: @attest/otel-audit → Collector → Loki', function () {
           await new Promise((r) => setTimeout(r, 50));
         }
       }
+      let confirmedAfterRestart = false;
+      const confirm = pipeline
+        .recordAndConfirm({ type: 'during.outage.confirmed', category: 'SYSTEM', action: 'run', actor: { id: 'job', type: 'system' } }, { timeoutMillis: 180_000 })
+        .then((id) => {
+          confirmedAfterRestart = true;
+          ids.add(id);
+          return id;
+        });
       await new Promise((r) => setTimeout(r, 4000));
       assert.ok(pipeline.stats().spooled > 0, `nothing spooled: ${JSON.stringify(pipeline.stats())}`);
+      assert.equal(confirmedAfterRestart, false, 'confirmed while the Collector was down');
       await stack.startService('collector');
+      const confirmedId = await confirm;
       for (let i = 0; i < 50; i++) {
         ids.add(pipeline.record({ type: 'after.restart', category: 'SYSTEM', action: 'run', actor: { id: 'job', type: 'system' }, metadata: { i } }));
       }
@@ -248,6 +258,9 @@ describe('e2e: @attest/otel-audit → Collector → Loki', function () {
       assert.equal(found.size, ids.size);
       const seqs = new Set(entries.map((e) => Number(e.metadata.audit_chain_seq)));
       assert.equal(seqs.size, ids.size, 'every seq present (no gap in the chain)');
+      assert.ok(found.has(confirmedId));
+      assert.ok(pipeline.stats().replayed > 0, 'the spool was replayed');
+      assert.equal(pipeline.stats().failed, 0);
     });
   });
 });

@@ -218,6 +218,37 @@ describe('DeliveryProcessor (through createAuditPipeline)', () => {
       await second.pipeline.shutdown();
     });
 
+    it('should keep records in memory and apply backpressure when the spool cannot be written', async () => {
+      const dir = tmpDir();
+      const { exporter, pipeline } = setup({ spoolDir: dir, delivery: { retryBudgetMillis: 30, maxQueueSize: 20, maxExportBatchSize: 10 } });
+      exporter.down = true;
+      // The disk goes away: the spool directory becomes a file, so no segment can be opened.
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.writeFileSync(dir, 'not a directory');
+      const ids = new Set<string>();
+      let refused: unknown;
+      for (let i = 0; i < 200 && !refused; i++) {
+        try {
+          ids.add(pipeline.record(baseEvent));
+        } catch (e) {
+          refused = e;
+        }
+        if (i % 10 === 0) {
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      }
+      assert.ok(refused instanceof AuditBackpressureError, `expected backpressure, got ${refused}`);
+      assert.ok(pipeline.stats().queued <= 40, JSON.stringify(pipeline.stats()));
+      assert.equal(pipeline.stats().spooled, 0);
+      exporter.down = false;
+      await pipeline.waitForCapacity();
+      await pipeline.flush();
+      const delivered = new Set(exporter.records.map((r) => r.attributes['audit.id'] as string));
+      assert.deepEqual([...ids].filter((id) => !delivered.has(id)), [], 'nothing lost');
+      await pipeline.shutdown();
+      fs.rmSync(dir, { force: true });
+    });
+
     it('should keep records the receiver rejects for good in a rejected file and count them as failed', async () => {
       const dir = tmpDir();
       const { exporter, pipeline } = setup({ spoolDir: dir });

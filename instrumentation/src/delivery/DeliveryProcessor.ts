@@ -122,6 +122,8 @@ export class DeliveryProcessor implements LogRecordProcessor {
   private _capacityWaiters: Array<() => void> = [];
   private readonly _waiters = new Map<string, Waiter>();
   private _warnedOverflow = false;
+  /** The last spool write failed (disk full, read-only…): fall back to backpressure until one succeeds. */
+  private _spoolBroken = false;
   private readonly _stats = { recorded: 0, exported: 0, spooled: 0, replayed: 0, failed: 0, retries: 0 };
 
   constructor(options: DeliveryProcessorOptions) {
@@ -143,7 +145,13 @@ export class DeliveryProcessor implements LogRecordProcessor {
     this._probeMillis = options.spoolProbeMillis ?? 1000;
     this._shutdownTimeoutMillis = options.shutdownTimeoutMillis ?? 5000;
     this._resource = options.resource;
-    this._spool = options.spoolDir ? new DiskSpool({ dir: options.spoolDir, segmentBytes: options.spoolSegmentBytes }) : null;
+    this._spool = options.spoolDir
+      ? new DiskSpool({
+          dir: options.spoolDir,
+          segmentBytes: options.spoolSegmentBytes,
+          onWriteError: (records) => this._spoolFailed(records),
+        })
+      : null;
     if (this._spool && this._spool.segments().length > 0) {
       // Left over from an earlier run: replay before anything new.
       this._spooling = true;
@@ -159,7 +167,7 @@ export class DeliveryProcessor implements LogRecordProcessor {
 
   /** True when one more record can be accepted without exceeding the memory bound. */
   hasCapacity(): boolean {
-    return this._spooling || this._spool !== null || this.queued < this._maxQueueSize;
+    return (this._spool !== null && !this._spoolBroken) || this.queued < this._maxQueueSize;
   }
 
   /** Resolves once the queue has room again (backpressure for callers without a spool). */
@@ -235,7 +243,7 @@ export class DeliveryProcessor implements LogRecordProcessor {
       return;
     }
     if (this.queued >= this._maxQueueSize) {
-      if (this._spool) {
+      if (this._spool && !this._spoolBroken) {
         this._enterSpoolMode('queue full');
         this._spillOne(rec, seq);
         return;
@@ -495,16 +503,30 @@ export class DeliveryProcessor implements LogRecordProcessor {
   }
 
   private _spillMany(recs: AuditLogRecord[], sync: boolean): void {
+    this._stats.spooled += recs.length;
     try {
       (this._spool as DiskSpool).append(recs, sync);
-      this._stats.spooled += recs.length;
-    } catch (e) {
-      // The disk failed too: keep the records in memory rather than lose them, and say so.
-      diag.error(`DeliveryProcessor: spool write failed; ${recs.length} record(s) kept in memory`, e);
-      this._spooling = false;
-      this._queue.push(...recs);
-      this._seqs.push(...recs.map(() => 0));
+      this._spoolBroken = false;
+    } catch {
+      // DiskSpool handed the records back through onWriteError (→ _spoolFailed).
     }
+  }
+
+  /**
+   * The disk failed: keep the records in memory rather than lose them, say so, and apply
+   * backpressure (record() throws AuditBackpressureError while the queue is full) until a spool
+   * write succeeds again.
+   */
+  private _spoolFailed(records: AuditLogRecord[]): void {
+    const counted = Math.min(records.length, this._stats.spooled);
+    this._stats.spooled -= counted;
+    this._spoolBroken = true;
+    this._spooling = false;
+    for (const r of records) {
+      this._queue.push(r);
+      this._seqs.push(0);
+    }
+    setImmediate(() => this._kick(0));
   }
 
   private _syncSpool(): void {

@@ -22,6 +22,11 @@ interface SpoolLine {
 
 export interface DiskSpoolOptions {
   dir: string;
+  /**
+   * Called when buffered records could not be written in the background (the synchronous paths throw
+   * instead). The records are handed back so the caller keeps them; they are not in the spool.
+   */
+  onWriteError?: (records: AuditLogRecord[], error: unknown) => void;
   /** A segment is closed and a new one started beyond this size. Default 8 MiB. */
   segmentBytes?: number;
   /** Buffered lines are written when the buffer exceeds this. Default 64 KiB. */
@@ -45,6 +50,8 @@ export class DiskSpool {
   private _activeRecords = 0;
   private _nextIndex: number;
   private _buffer: string[] = [];
+  private _bufferRecords: AuditLogRecord[] = [];
+  private readonly _onWriteError?: (records: AuditLogRecord[], error: unknown) => void;
   private _bufferedBytes = 0;
   private _flushScheduled = false;
   private _dirty = false;
@@ -55,6 +62,7 @@ export class DiskSpool {
     this.dir = options.dir;
     this._segmentBytes = options.segmentBytes ?? 8 * 1024 * 1024;
     this._bufferBytes = options.writeBufferBytes ?? 64 * 1024;
+    this._onWriteError = options.onWriteError;
     fs.mkdirSync(this.dir, { recursive: true });
     const existing = this.segments();
     this._nextIndex = existing.length > 0 ? Number(SEGMENT_RE.exec(existing[existing.length - 1])![1]) + 1 : 1;
@@ -84,6 +92,7 @@ export class DiskSpool {
     for (const r of records) {
       const line = `${JSON.stringify(toLine(r))}\n`;
       this._buffer.push(line);
+      this._bufferRecords.push(r);
       this._bufferedBytes += line.length;
     }
     this.pendingRecords += records.length;
@@ -95,8 +104,8 @@ export class DiskSpool {
         this._flushScheduled = false;
         try {
           this.flushBuffer(false);
-        } catch (e) {
-          diag.error('DiskSpool: write failed', e);
+        } catch {
+          // flushBuffer has handed the records back through onWriteError.
         }
       });
     }
@@ -105,16 +114,30 @@ export class DiskSpool {
   /** Writes buffered lines; with `sync`, fsyncs the active segment. */
   flushBuffer(sync: boolean): void {
     if (this._buffer.length > 0) {
-      if (this._fd === null) {
-        this._open();
-      }
-      const data = Buffer.from(this._buffer.join(''), 'utf8');
-      const n = this._buffer.length;
+      const lines = this._buffer;
+      const records = this._bufferRecords;
       this._buffer = [];
+      this._bufferRecords = [];
       this._bufferedBytes = 0;
+      const n = lines.length;
+      const data = Buffer.from(lines.join(''), 'utf8');
       let off = 0;
-      while (off < data.length) {
-        off += fs.writeSync(this._fd as number, data, off, data.length - off);
+      try {
+        if (this._fd === null) {
+          this._open();
+        }
+        while (off < data.length) {
+          off += fs.writeSync(this._fd as number, data, off, data.length - off);
+        }
+      } catch (e) {
+        this.pendingRecords = Math.max(0, this.pendingRecords - n);
+        if (off > 0) {
+          // A torn write: the partial line is skipped (and kept aside) on replay; resend all of them.
+          diag.error('DiskSpool: partial write; the records are handed back and may appear twice');
+        }
+        diag.error(`DiskSpool: write to ${this.dir} failed; ${n} record(s) handed back`, e);
+        this._onWriteError?.(records, e);
+        throw e;
       }
       this._activeBytes += data.length;
       this._activeRecords += n;

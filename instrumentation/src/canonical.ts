@@ -50,7 +50,11 @@ export function timeUnixNano(t: HrTime): string {
   if (Number.isSafeInteger(sec) && sec > 0 && Number.isInteger(ns) && ns >= 0 && ns < 1e9) {
     return `${sec}${String(ns).padStart(9, '0')}`;
   }
-  return (BigInt(Math.trunc(sec)) * 1_000_000_000n + BigInt(Math.trunc(ns))).toString();
+  // Anything else (fractions, NaN, negative) is normalised rather than thrown on; records made by
+  // this package always take the fast path above.
+  const s = Number.isFinite(sec) ? Math.max(0, Math.trunc(sec)) : 0;
+  const n = Number.isFinite(ns) ? Math.max(0, Math.trunc(ns)) : 0;
+  return (BigInt(s) * 1_000_000_000n + BigInt(n)).toString();
 }
 
 const byteLen = (s: string): number => Buffer.byteLength(s, 'utf8');

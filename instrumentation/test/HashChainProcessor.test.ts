@@ -62,6 +62,30 @@ describe('HashChainProcessor', () => {
     });
   });
 
+  describe('hostile input', () => {
+    it('should hash any record without throwing, covering only string/integer/boolean values', () => {
+      const chain = new HashChainProcessor({ chainId: 'c' });
+      const circular: Record<string, unknown> = {};
+      circular.self = circular;
+      const big = 'x'.repeat(10 * 1024 * 1024);
+      const records = [
+        { hrTime: [1, 2] as [number, number], body: 'lone \ud800', attributes: { 'audit.metadata': circular as never, 'audit.big': 10n as never } },
+        { hrTime: [1, 2] as [number, number], body: big, attributes: { 'audit.m': new Map() as never, 'audit.d': new Date() as never, 'audit.b': Buffer.from('x') as never } },
+        { hrTime: [0, 0] as [number, number], attributes: JSON.parse('{"__proto__":"p","constructor":"c","audit.x":"y"}') },
+        { hrTime: [1.5, NaN] as [number, number], body: { nested: true } as never, attributes: { 'audit.n': 1.5, 'audit.i': -3 } },
+      ];
+      for (const r of records) {
+        assert.doesNotThrow(() => chain.process(r));
+        assert.match(String(r.attributes['audit.chain.hash']), /^[0-9a-f]{64}$/);
+      }
+      // A lone surrogate hashes as U+FFFD (what UTF-8 encoding, and a Go JSON decoder, produce).
+      const a = { hrTime: [1, 0] as [number, number], body: 'a\ud800', attributes: {} };
+      const b = { hrTime: [1, 0] as [number, number], body: 'a\ufffd', attributes: {} };
+      assert.equal(canonicalHash(a), canonicalHash(b));
+      assert.ok(!String(canonicalString(records[2] as never)).includes('__proto__'));
+    });
+  });
+
   describe('onEmit', () => {
     function setup(options = {}) {
       const exporter = new InMemoryLogRecordExporter();

@@ -47,6 +47,22 @@ describe('PseudonymisationProcessor', () => {
     });
   });
 
+  describe('hostile input', () => {
+    it('should pseudonymise any value type and never throw', () => {
+      const ks = new InMemoryKeyStore({ t1: KEY_A });
+      const p = new PseudonymisationProcessor({ keyStore: ks, tenant: 't1' });
+      const circular: Record<string, unknown> = {};
+      circular.self = circular;
+      const values: unknown[] = [10n, circular, new Map([['a', 1]]), Buffer.from('x'), new Date(0), 'x'.repeat(10 * 1024 * 1024), 'lone \ud800', 42, JSON.parse('{"__proto__":{"a":1}}')];
+      for (const v of values) {
+        const rec = { attributes: { 'user.id': v as never, 'user.email': 'constructor' } };
+        assert.doesNotThrow(() => p.process(rec));
+        assert.match(String(rec.attributes['user.id']), /^psn:[0-9a-f]{32}$/);
+        assert.match(String(rec.attributes['user.email']), /^psn:[0-9a-f]{32}$/);
+      }
+    });
+  });
+
   describe('FileKeyStore', () => {
     it('should create a key once, reuse it, and shred it for good', () => {
       const dir = tmpDir();

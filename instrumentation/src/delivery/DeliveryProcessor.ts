@@ -318,7 +318,12 @@ export class DeliveryProcessor implements LogRecordProcessor {
       }
     }
     if (this._chain) {
-      this._chain.seal(rec);
+      try {
+        this._chain.seal(rec);
+      } catch (e) {
+        // Not expected (the canonical form accepts any record); the record is still delivered.
+        diag.error('DeliveryProcessor: hash chain failed for a record', e);
+      }
     }
     return rec;
   }

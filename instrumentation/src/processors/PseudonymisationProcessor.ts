@@ -3,6 +3,7 @@ import { createHmac } from 'node:crypto';
 import type { KeyStore } from '../KeyStore';
 import { ATTR } from '../schema';
 import { marker } from '../redaction/patterns';
+import { safeJsonStringify } from '../safeJson';
 import { AuditStageProcessor, writeAttribute, type MutableLogRecord } from './AuditStageProcessor';
 
 export interface PseudonymisationProcessorOptions {
@@ -47,12 +48,14 @@ export class PseudonymisationProcessor extends AuditStageProcessor {
   process(record: MutableLogRecord): void {
     const attrs = record.attributes;
     for (const a of this._attributes) {
-      const v = attrs[a];
-      if (typeof v !== 'string') {
+      const raw = attrs[a];
+      if (raw === undefined || raw === null) {
         continue;
       }
       let p: string | undefined;
       try {
+        // A non-string identity (from another producer) is pseudonymised in its JSON form, never kept.
+        const v = typeof raw === 'string' ? raw : safeJsonStringify(raw);
         p = this.pseudonym(a, v);
       } catch (e) {
         diag.error('PseudonymisationProcessor: key store failed', e);

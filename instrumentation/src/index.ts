@@ -18,11 +18,14 @@ export { DEFAULT_COMPLIANCE_MAPPING, mergeComplianceMapping, complianceTags } fr
 export type { ComplianceMapping } from './compliance';
 export { PseudonymisationProcessor, ERASED_MARKER } from './processors/PseudonymisationProcessor';
 export type { PseudonymisationProcessorOptions } from './processors/PseudonymisationProcessor';
-export { InMemoryKeyStore, FileKeyStore } from './KeyStore';
+export { InMemoryKeyStore } from './InMemoryKeyStore';
+export { FileKeyStore } from './FileKeyStore';
 export type { KeyStore } from './KeyStore';
 export { HashChainProcessor } from './processors/HashChainProcessor';
 export type { HashChainProcessorOptions } from './processors/HashChainProcessor';
 export { canonicalString, canonicalHash, canonicalFields, GENESIS_HASH, CANONICAL_VERSION } from './canonical';
+export { verifyChain } from './verifyChain';
+export type { ChainProblem } from './verifyChain';
 export { DeliveryProcessor } from './delivery/DeliveryProcessor';
 export type { DeliveryProcessorOptions, DeliveryStats } from './delivery/DeliveryProcessor';
 export { registerAuditMetrics } from './metrics';

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MeterProvider, MetricReader, type MetricData } from '@opentelemetry/sdk-metrics';
 import { canonicalHash, GENESIS_HASH } from '../src/canonical';
+import { verifyChain } from '../src/verifyChain';
 import { AuditBackpressureError, AuditDeliveryError } from '../src/errors';
 import { createAuditPipeline, type AuditPipelineOptions } from '../src/pipeline';
 import { actor, baseEvent, ControlledExporter, tmpDir, waitUntil } from './helpers';
@@ -58,6 +59,20 @@ describe('DeliveryProcessor (through createAuditPipeline)', () => {
       assert.equal(recs[5].body, 'event 5 Bearer [REDACTED:bearer_token]');
       assert.equal(recs[5].attributes['audit.compliance'], 'SOX,ISO27001,SOC2');
       assertChain(recs as never);
+      assert.deepEqual(verifyChain(recs), { ok: true, checked: 1000, problems: [] });
+      // Tampering, deletion and reordering are all found.
+      const tampered = recs.map((r) => ({ hrTime: r.hrTime, severityText: r.severityText, body: r.body, attributes: { ...r.attributes } }));
+      tampered[10].attributes['user.id'] = 'mallory';
+      tampered.splice(500, 1);
+      assert.deepEqual(
+        verifyChain(tampered).problems.map((p) => [p.seq, p.problem]),
+        [
+          [11, 'hash_mismatch'],
+          [502, 'gap'],
+        ]
+      );
+      assert.equal(verifyChain(tampered.slice(600), { fromStart: false }).ok, true);
+      assert.equal(verifyChain(tampered.slice(600)).ok, false);
       assert.deepEqual(
         { recorded: pipeline.stats().recorded, exported: pipeline.stats().exported, failed: pipeline.stats().failed },
         { recorded: 1000, exported: 1000, failed: 0 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { FileKeyStore, InMemoryKeyStore } from '../src/KeyStore';
+import { FileKeyStore } from '../src/FileKeyStore';
+import { InMemoryKeyStore } from '../src/InMemoryKeyStore';
 import { PseudonymisationProcessor, ERASED_MARKER } from '../src/processors/PseudonymisationProcessor';
 import { tmpDir } from './helpers';
 

@@ -1,6 +1,7 @@
 import { complianceTags, DEFAULT_COMPLIANCE_MAPPING, mergeComplianceMapping, type ComplianceMapping } from '../compliance';
 import { ATTR } from '../schema';
-import { AuditStageProcessor, writeAttribute, type MutableLogRecord } from './AuditStageProcessor';
+import type { AnyValue } from '@opentelemetry/api-logs';
+import { AuditStageProcessor, type MutableLogRecord } from './AuditStageProcessor';
 
 export interface ComplianceProcessorOptions {
   /** Entries replacing the defaults per category / classification. Default: DEFAULT_COMPLIANCE_MAPPING. */
@@ -51,7 +52,7 @@ export class ComplianceProcessor extends AuditStageProcessor {
       }
     }
     if (tags.length > 0) {
-      writeAttribute(record, ATTR.compliance, tags);
+      (attrs as Record<string, AnyValue>)['audit.compliance'] = tags;
     }
   }
 }

@@ -1,11 +1,11 @@
 import { diag, type Context } from '@opentelemetry/api';
 import type { HrTime } from '@opentelemetry/api';
-import type { LogBody } from '@opentelemetry/api-logs';
+import type { AnyValue, LogBody } from '@opentelemetry/api-logs';
 import type { ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import { v7 as uuidv7 } from 'uuid';
 import { canonicalHash, GENESIS_HASH } from '../canonical';
 import { ATTR } from '../schema';
-import { AuditStageProcessor, writeAttribute, type MutableLogRecord } from './AuditStageProcessor';
+import { AuditStageProcessor, type MutableLogRecord } from './AuditStageProcessor';
 
 export interface HashChainProcessorOptions {
   /** Chain id (`audit.chain.id`). Default: a fresh UUIDv7 per processor (= per producer instance). */
@@ -68,8 +68,10 @@ export class HashChainProcessor extends AuditStageProcessor {
   }
 
   writePosition(record: MutableLogRecord, seq: number): void {
-    writeAttribute(record, ATTR.chainId, this.chainId);
-    writeAttribute(record, ATTR.chainSeq, seq);
+    // Literal keys: monomorphic property stores (this runs once per record).
+    const attrs = record.attributes as Record<string, AnyValue>;
+    attrs['audit.chain.id'] = this.chainId;
+    attrs['audit.chain.seq'] = seq;
   }
 
   /** Seals one record: sets prev and hash. Records must be sealed in `seq` order. */
@@ -78,9 +80,10 @@ export class HashChainProcessor extends AuditStageProcessor {
     if (typeof seq === 'number' && seq !== this._lastSealedSeq + 1) {
       diag.error(`HashChainProcessor: record seq ${seq} sealed after ${this._lastSealedSeq}; chain order broken`);
     }
-    writeAttribute(record, ATTR.chainPrev, this._lastHash);
+    const attrs = record.attributes as Record<string, AnyValue>;
+    attrs['audit.chain.prev'] = this._lastHash;
     const hash = canonicalHash(record);
-    writeAttribute(record, ATTR.chainHash, hash);
+    attrs['audit.chain.hash'] = hash;
     this._lastHash = hash;
     if (typeof seq === 'number') {
       this._lastSealedSeq = seq;

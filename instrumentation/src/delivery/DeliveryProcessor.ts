@@ -113,6 +113,7 @@ export class DeliveryProcessor implements LogRecordProcessor {
   private _inFlight: InFlight | null = null;
   private _running = false;
   private _timer: NodeJS.Timeout | null = null;
+  private _timerImmediate = false;
   private _spooling = false;
   private _replaying = false;
   private _probeTimer: NodeJS.Timeout | null = null;
@@ -267,6 +268,7 @@ export class DeliveryProcessor implements LogRecordProcessor {
       if (this._timer !== null) {
         clearTimeout(this._timer);
         this._timer = null;
+        this._timerImmediate = false;
       }
       void this._drain();
     }
@@ -288,13 +290,15 @@ export class DeliveryProcessor implements LogRecordProcessor {
       return;
     }
     if (this._timer !== null) {
-      if (delay > 0) {
-        return;
+      if (delay > 0 || this._timerImmediate) {
+        return; // an export is already scheduled as early or earlier
       }
       clearTimeout(this._timer);
     }
+    this._timerImmediate = delay === 0;
     this._timer = setTimeout(() => {
       this._timer = null;
+      this._timerImmediate = false;
       void this._drain();
     }, delay);
     this._timer.unref();
@@ -673,6 +677,7 @@ export class DeliveryProcessor implements LogRecordProcessor {
     if (this._timer !== null) {
       clearTimeout(this._timer);
       this._timer = null;
+      this._timerImmediate = false;
     }
     if (this._probeTimer !== null) {
       clearTimeout(this._probeTimer);

@@ -1,19 +1,13 @@
 import { test, expect } from './fixtures';
+import { testIds } from '../src/services/testIds';
 
-test('should be possible to save app configuration', async ({ appConfigPage, page }) => {
-  const saveButton = page.getByRole('button', { name: /Save API settings/i });
+test('configuration page picks the Loki datasource and explains tenants per org', async ({ appConfigPage, page }) => {
+  await expect(page.getByTestId(testIds.appConfig.container)).toBeVisible();
+  await expect(page.getByTestId(testIds.appConfig.lokiDatasource)).toBeVisible();
+  await expect(page.getByText(/X-Scope-OrgID/).first()).toBeVisible();
 
-  // reset the configured secret
-  await page.getByRole('button', { name: /reset/i }).click();
-
-  // enter some valid values
-  await page.getByRole('textbox', { name: 'API Key' }).fill('secret-api-key');
-  await page.getByRole('textbox', { name: 'API Url' }).clear();
-  await page.getByRole('textbox', { name: 'API Url' }).fill('http://www.my-awsome-grafana-app.com/api');
-
-  // listen for the server response on the saved form
+  // The provisioned datasource (provisioning/datasources/loki.yaml) is preselected: saving keeps it.
   const saveResponse = appConfigPage.waitForSettingsResponse();
-
-  await saveButton.click();
+  await page.getByTestId(testIds.appConfig.submit).click();
   await expect(saveResponse).toBeOK();
 });

@@ -15,6 +15,8 @@ export interface AuditFilters {
   targetType: string;
   targetId: string;
   outcome: Outcome | '';
+  /** Exact audit id: a link to one event (from the Overview). */
+  eventId: string;
 }
 
 export const defaultFilters: AuditFilters = {
@@ -27,6 +29,7 @@ export const defaultFilters: AuditFilters = {
   targetType: '',
   targetId: '',
   outcome: '',
+  eventId: '',
 };
 
 export const makeFilters = (overrides?: Partial<AuditFilters>): AuditFilters => ({ ...defaultFilters, ...overrides });
@@ -41,7 +44,8 @@ export function hasActiveFilters(f: AuditFilters): boolean {
     f.actor !== '' ||
     f.targetType !== '' ||
     f.targetId !== '' ||
-    f.outcome !== ''
+    f.outcome !== '' ||
+    f.eventId !== ''
   );
 }
 
@@ -68,5 +72,6 @@ export function narrowFilters(o: unknown): AuditFilters {
     targetType: str(r.targetType).trim(),
     targetId: str(r.targetId).trim(),
     outcome: isOutcome(outcome) ? outcome : '',
+    eventId: str(r.eventId).trim(),
   };
 }

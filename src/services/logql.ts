@@ -123,6 +123,7 @@ export function buildPipeline(f: AuditFilters): string {
       stages.push(`| ${name}=${quoteString(value)}`);
     }
   };
+  eq(METADATA.id, f.eventId);
   eq(METADATA.event, f.eventType);
   eq(METADATA.outcome, f.outcome);
   eq(METADATA.targetType, f.targetType);

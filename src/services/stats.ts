@@ -4,6 +4,7 @@ import { CATEGORIES, INDEX_LABELS, METADATA } from './enums';
 import { type AuditFilters } from './filters';
 import {
   buildCategorySeverityCountsQuery,
+  buildCountQuery,
   buildDistinctActorsQuery,
   buildEventsOverTimeQuery,
   buildHighSeverityQuery,
@@ -149,4 +150,15 @@ export function summarize(
     },
     recentHighSeverity: [...recent].sort((a, b) => (BigInt(a.tsNs) > BigInt(b.tsNs) ? -1 : 1)).slice(0, 5),
   };
+}
+
+/** Total number of events matching the filters in [start, end). */
+export async function fetchEventCount(
+  transport: LokiTransport,
+  filters: Partial<AuditFilters>,
+  range: TimeRangeNs,
+  signal?: AbortSignal
+): Promise<number> {
+  const body = await transport.get('query', { query: buildCountQuery(filters, rangeMsOf(range)), time: instantTime(range) }, signal);
+  return parseVectorResponse(body)[0]?.value ?? 0;
 }

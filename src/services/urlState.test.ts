@@ -14,11 +14,12 @@ describe('URL state', () => {
         targetType: 'hardware',
         targetId: 'har-1',
         outcome: 'denied',
+        eventId: '01a2-x',
       }),
       from: 'now-7d',
       to: 'now',
       cursor: { dir: 'older' as const, tsNs: '1790000000000000001', key: 'k-1' },
-      expanded: 'k-2',
+      live: true,
     };
     const qs = stateToSearchParams(state).toString();
     expect(stateFromSearchParams(new URLSearchParams(qs))).toEqual(state);
@@ -26,7 +27,7 @@ describe('URL state', () => {
 
   it('writes nothing for the default state', () => {
     expect(stateToSearchParams(defaultViewerState()).toString()).toEqual('');
-    expect(stateFromSearchParams(new URLSearchParams(''))).toEqual({ ...defaultViewerState(), cursor: undefined, expanded: undefined });
+    expect(stateFromSearchParams(new URLSearchParams(''))).toEqual({ ...defaultViewerState(), cursor: undefined, live: false });
   });
 
   it('drops hostile or unknown values instead of trusting them', () => {

@@ -8,8 +8,8 @@ export interface ViewerState {
   from: string;
   to: string;
   cursor?: Cursor;
-  /** audit id of the expanded row. */
-  expanded?: string;
+  /** Live mode: tail new events. */
+  live?: boolean;
 }
 
 export const defaultTimeRange = { from: 'now-24h', to: 'now' } as const;
@@ -24,10 +24,11 @@ export const URL_KEYS = {
   targetType: 'targetType',
   targetId: 'targetId',
   outcome: 'outcome',
+  eventId: 'id',
   from: 'from',
   to: 'to',
   cursor: 'cursor',
-  expanded: 'event_id',
+  live: 'live',
 } as const;
 
 const RAW_TIME = /^(now([+-]\d+[smhdwMy])?(\/[smhdwMy])?|\d{1,15})$/;
@@ -46,6 +47,7 @@ export function stateToSearchParams(state: ViewerState): URLSearchParams {
   set(URL_KEYS.targetType, f.targetType);
   set(URL_KEYS.targetId, f.targetId);
   set(URL_KEYS.outcome, f.outcome);
+  set(URL_KEYS.eventId, f.eventId);
   if (state.from !== defaultTimeRange.from || state.to !== defaultTimeRange.to) {
     p.set(URL_KEYS.from, state.from);
     p.set(URL_KEYS.to, state.to);
@@ -53,8 +55,8 @@ export function stateToSearchParams(state: ViewerState): URLSearchParams {
   if (state.cursor) {
     p.set(URL_KEYS.cursor, encodeCursor(state.cursor));
   }
-  if (state.expanded) {
-    p.set(URL_KEYS.expanded, state.expanded);
+  if (state.live) {
+    p.set(URL_KEYS.live, '1');
   }
   return p;
 }
@@ -70,13 +72,14 @@ export function stateFromSearchParams(p: URLSearchParams): ViewerState {
     targetType: p.get(URL_KEYS.targetType) ?? '',
     targetId: p.get(URL_KEYS.targetId) ?? '',
     outcome: p.get(URL_KEYS.outcome) ?? '',
+    eventId: p.get(URL_KEYS.eventId) ?? '',
   });
   return {
     filters,
     from: narrowTime(p.get(URL_KEYS.from), defaultTimeRange.from),
     to: narrowTime(p.get(URL_KEYS.to), defaultTimeRange.to),
     cursor: decodeCursor(p.get(URL_KEYS.cursor)),
-    expanded: p.get(URL_KEYS.expanded) ?? undefined,
+    live: p.get(URL_KEYS.live) === '1',
   };
 }
 

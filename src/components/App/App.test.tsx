@@ -1,38 +1,43 @@
 import React from 'react';
 import { MemoryRouter } from 'react-router-dom';
-import { AppRootProps, PluginType } from '@grafana/data';
-import { render, waitFor } from '@testing-library/react';
+import { type AppRootProps, PluginType } from '@grafana/data';
+import { render, screen } from '@testing-library/react';
+
+import { testIds } from 'services/testIds';
+
 import App from './App';
 
-describe('Components/App', () => {
-  let props: AppRootProps;
+// d3-color 3.1.1 ships ESM as its main entry, which the scaffold's jest transform skips (.mjs): use its UMD build.
+jest.mock('d3-color', () => jest.requireActual(require('path').resolve('node_modules/d3-color/dist/d3-color.js')));
+jest.mock('@grafana/runtime', () => require('../runtimeMock'));
 
-  beforeEach(() => {
-    jest.resetAllMocks();
+const props = (jsonData: object) =>
+  ({
+    basename: 'a/attest-auditlog-app',
+    meta: { id: 'attest-auditlog-app', name: 'Attest', type: PluginType.app, enabled: true, jsonData },
+    query: {},
+    path: '',
+    onNavChanged: jest.fn(),
+  }) as unknown as AppRootProps;
 
-    props = {
-      basename: 'a/sample-app',
-      meta: {
-        id: 'sample-app',
-        name: 'Sample App',
-        type: PluginType.app,
-        enabled: true,
-        jsonData: {},
-      },
-      query: {},
-      path: '',
-      onNavChanged: jest.fn(),
-    } as unknown as AppRootProps;
-  });
+describe('App', () => {
+  jest.setTimeout(20000);
 
-  test('renders without an error"', async () => {
-    const { queryByText } = render(
+  it('opens the Overview by default and asks for a datasource when none is configured', async () => {
+    render(
       <MemoryRouter>
-        <App {...props} />
+        <App {...props({})} />
       </MemoryRouter>
     );
+    expect(await screen.findByTestId(testIds.notConfigured, {}, { timeout: 15000 })).toBeInTheDocument();
+  });
 
-    // Application is lazy loaded, so we need to wait for the component and routes to be rendered
-    await waitFor(() => expect(queryByText(/this is page one./i)).toBeInTheDocument(), { timeout: 2000 });
+  it('routes /events to the Event viewer', async () => {
+    render(
+      <MemoryRouter initialEntries={['/events']}>
+        <App {...props({})} />
+      </MemoryRouter>
+    );
+    expect(await screen.findByTestId(testIds.notConfigured, {}, { timeout: 15000 })).toBeInTheDocument();
   });
 });

@@ -1,24 +1,28 @@
-import React from 'react';
-import { Route, Routes } from 'react-router-dom';
-import { AppRootProps } from '@grafana/data';
-import { ROUTES } from '../../constants';
-const PageOne = React.lazy(() => import('../../pages/PageOne'));
-const PageTwo = React.lazy(() => import('../../pages/PageTwo'));
-const PageThree = React.lazy(() => import('../../pages/PageThree'));
-const PageFour = React.lazy(() => import('../../pages/PageFour'));
+import React, { Suspense, lazy, useMemo } from 'react';
+import { Navigate, Route, Routes } from 'react-router-dom';
+import { type AppRootProps } from '@grafana/data';
+import { LoadingPlaceholder } from '@grafana/ui';
+
+import { ROUTES } from 'services/plugin';
+import { narrowAppJsonData } from 'services/settings';
+
+import { AppProvider } from './AppContext';
+
+const OverviewPage = lazy(() => import('../../pages/OverviewPage'));
+const EventsPage = lazy(() => import('../../pages/EventsPage'));
 
 function App(props: AppRootProps) {
+  const settings = useMemo(() => narrowAppJsonData(props.meta.jsonData), [props.meta.jsonData]);
   return (
-    <Routes>
-      <Route path={ROUTES.Two} element={<PageTwo />} />
-      <Route path={`${ROUTES.Three}/:id?`} element={<PageThree />} />
-
-      {/* Full-width page (this page will have no side navigation) */}
-      <Route path={ROUTES.Four} element={<PageFour />} />
-
-      {/* Default page */}
-      <Route path="*" element={<PageOne />} />
-    </Routes>
+    <AppProvider settings={settings}>
+      <Suspense fallback={<LoadingPlaceholder text="" />}>
+        <Routes>
+          <Route path={ROUTES.Overview} element={<OverviewPage />} />
+          <Route path={ROUTES.Events} element={<EventsPage />} />
+          <Route path="*" element={<Navigate to={ROUTES.Overview} replace />} />
+        </Routes>
+      </Suspense>
+    </AppProvider>
   );
 }
 

@@ -1,38 +1,53 @@
 import React from 'react';
-import { render, screen } from '@testing-library/react';
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { PluginType } from '@grafana/data';
-import AppConfig, { AppConfigProps } from './AppConfig';
-import { testIds } from 'components/testIds';
 
-describe('Components/AppConfig', () => {
-  let props: AppConfigProps;
+import { testIds } from 'services/testIds';
 
-  beforeEach(() => {
-    jest.resetAllMocks();
+import AppConfig, { type AppConfigProps } from './AppConfig';
 
-    props = {
-      plugin: {
-        meta: {
-          id: 'sample-app',
-          name: 'Sample App',
-          type: PluginType.app,
-          enabled: true,
-          jsonData: {},
-        },
-      },
-      query: {},
-    } as unknown as AppConfigProps;
+// d3-color 3.1.1 ships ESM as its main entry, which the scaffold's jest transform skips (.mjs): use its UMD build.
+jest.mock('d3-color', () => jest.requireActual(require('path').resolve('node_modules/d3-color/dist/d3-color.js')));
+jest.mock('@grafana/runtime', () => require('../runtimeMock'));
+const fetchMock: jest.Mock = jest.requireMock('@grafana/runtime').backendFetch;
+
+function props(jsonData: object): AppConfigProps {
+  return {
+    plugin: { meta: { id: 'attest-auditlog-app', name: 'Attest', type: PluginType.app, enabled: true, jsonData } },
+    query: {},
+  } as unknown as AppConfigProps;
+}
+
+describe('AppConfig', () => {
+  beforeEach(() => jest.clearAllMocks());
+
+  it('shows the configured datasources and explains tenants per organization', () => {
+    render(<AppConfig {...props({ lokiDatasourceUid: 'loki-acme' })} />);
+    expect(screen.getByText(/picker loki loki-acme/)).toBeInTheDocument();
+    expect(screen.getByText(/by the X-Scope-OrgID header/)).toBeInTheDocument();
   });
 
-  test('renders the "API Settings" fieldset with API key, API url inputs and button', () => {
-    const plugin = { meta: { ...props.plugin.meta, enabled: false } };
+  it('cannot save without a Loki datasource', () => {
+    render(<AppConfig {...props({})} />);
+    expect(screen.getByTestId(testIds.appConfig.submit)).toBeDisabled();
+  });
 
-    // @ts-ignore - We don't need to provide `addConfigPage()` and `setChannelSupport()` for these tests
-    render(<AppConfig plugin={plugin} query={props.query} />);
-
-    expect(screen.queryByRole('group', { name: /api settings/i })).toBeInTheDocument();
-    expect(screen.queryByTestId(testIds.appConfig.apiKey)).toBeInTheDocument();
-    expect(screen.queryByTestId(testIds.appConfig.apiUrl)).toBeInTheDocument();
-    expect(screen.queryByRole('button', { name: /save api settings/i })).toBeInTheDocument();
+  it('saves the picked datasource uid', async () => {
+    const { of } = jest.requireActual('rxjs');
+    fetchMock.mockReturnValue(of({ data: {} }));
+    const reload = jest.fn();
+    Object.defineProperty(window, 'location', { value: { ...window.location, reload }, writable: true });
+    render(<AppConfig {...props({})} />);
+    fireEvent.click(screen.getByText(/picker loki none/));
+    fireEvent.click(screen.getByTestId(testIds.appConfig.submit));
+    await waitFor(() => expect(reload).toHaveBeenCalled());
+    expect(fetchMock).toHaveBeenCalledWith(
+      expect.objectContaining({
+        url: '/api/plugins/attest-auditlog-app/settings',
+        method: 'POST',
+        data: expect.objectContaining({ jsonData: { lokiDatasourceUid: 'picked-loki', tracesDatasourceUid: undefined } }),
+      })
+    );
+    expect(reload).toHaveBeenCalled();
   });
 });

@@ -1,106 +1,111 @@
-import React, { ChangeEvent, useState } from 'react';
+import React, { useState } from 'react';
 import { lastValueFrom } from 'rxjs';
 import { css } from '@emotion/css';
-import { AppPluginMeta, GrafanaTheme2, PluginConfigPageProps, PluginMeta } from '@grafana/data';
-import { getBackendSrv } from '@grafana/runtime';
-import { Button, Field, FieldSet, Input, SecretInput, useStyles2 } from '@grafana/ui';
-import { testIds } from '../testIds';
+import { type AppPluginMeta, type GrafanaTheme2, type PluginConfigPageProps, type PluginMeta } from '@grafana/data';
+import { t } from '@grafana/i18n';
+import { DataSourcePicker, getBackendSrv } from '@grafana/runtime';
+import { Alert, Button, Field, FieldSet, Stack, Text, TextLink, useStyles2 } from '@grafana/ui';
 
-type AppPluginSettings = {
-  apiUrl?: string;
-};
+import { logger } from 'services/logger';
+import { type AppJsonData, narrowAppJsonData } from 'services/settings';
+import { testIds } from 'services/testIds';
 
-type State = {
-  // The URL to reach our custom API.
-  apiUrl: string;
-  // Tells us if the API key secret is set.
-  isApiKeySet: boolean;
-  // A secret key for our custom API.
-  apiKey: string;
-};
-
-export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<AppPluginSettings>> {}
+export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<AppJsonData>> {}
 
 const AppConfig = ({ plugin }: AppConfigProps) => {
-  const s = useStyles2(getStyles);
-  const { enabled, pinned, jsonData, secureJsonFields } = plugin.meta;
-  const [state, setState] = useState<State>({
-    apiUrl: jsonData?.apiUrl || '',
-    apiKey: '',
-    isApiKeySet: Boolean(secureJsonFields?.apiKey),
-  });
+  const styles = useStyles2(getStyles);
+  const { enabled, pinned, jsonData } = plugin.meta;
+  const initial = narrowAppJsonData(jsonData);
+  const [lokiUid, setLokiUid] = useState(initial.lokiDatasourceUid ?? '');
+  const [tracesUid, setTracesUid] = useState(initial.tracesDatasourceUid ?? '');
+  const [error, setError] = useState<string>();
 
-  const isSubmitDisabled = Boolean(!state.apiUrl || (!state.isApiKeySet && !state.apiKey));
-
-  const onResetApiKey = () =>
-    setState({
-      ...state,
-      apiKey: '',
-      isApiKeySet: false,
-    });
-
-  const onChange = (event: ChangeEvent<HTMLInputElement>) => {
-    setState({
-      ...state,
-      [event.target.name]: event.target.value.trim(),
-    });
-  };
-
-  const onSubmit = () => {
-    if (isSubmitDisabled) {
+  const onSubmit = async (e: React.FormEvent) => {
+    e.preventDefault();
+    if (!lokiUid) {
       return;
     }
-
-    updatePluginAndReload(plugin.meta.id, {
-      enabled,
-      pinned,
-      jsonData: {
-        apiUrl: state.apiUrl,
-      },
-      // This cannot be queried later by the frontend.
-      // We don't want to override it in case it was set previously and left untouched now.
-      secureJsonData: state.isApiKeySet
-        ? undefined
-        : {
-            apiKey: state.apiKey,
-          },
-    });
+    try {
+      await updatePlugin(plugin.meta.id, {
+        enabled,
+        pinned,
+        jsonData: { lokiDatasourceUid: lokiUid, tracesDatasourceUid: tracesUid || undefined },
+      });
+      // The app reads its settings at load: reload so the pages see the new datasource.
+      window.location.reload();
+    } catch (err) {
+      logger.error(err, { msg: 'saving the app settings failed' });
+      setError(err instanceof Error ? err.message : t('config.save-failed', 'Saving failed'));
+    }
   };
 
   return (
-    <form onSubmit={onSubmit}>
-      <FieldSet label="API Settings">
-        <Field label="API Key" description="A secret key for authenticating to our custom API">
-          <SecretInput
-            width={60}
-            id="config-api-key"
-            data-testid={testIds.appConfig.apiKey}
-            name="apiKey"
-            value={state.apiKey}
-            isConfigured={state.isApiKeySet}
-            placeholder={'Your secret API key'}
-            onChange={onChange}
-            onReset={onResetApiKey}
-          />
+    <form onSubmit={onSubmit} data-testid={testIds.appConfig.container}>
+      <FieldSet label={t('config.title', 'Audit log storage')}>
+        <Field
+          label={t('config.loki.label', 'Loki datasource')}
+          description={t('config.loki.description', 'The Loki datasource (by UID) that holds the audit events.')}
+          required
+        >
+          <div data-testid={testIds.appConfig.lokiDatasource} className={styles.picker}>
+            <DataSourcePicker
+              type="loki"
+              current={lokiUid || null}
+              noDefault
+              onChange={(ds) => setLokiUid(ds.uid)}
+              inputId="attest-loki-datasource"
+            />
+          </div>
         </Field>
-
-        <Field label="API Url" description="" className={s.marginTop}>
-          <Input
-            width={60}
-            name="apiUrl"
-            id="config-api-url"
-            data-testid={testIds.appConfig.apiUrl}
-            value={state.apiUrl}
-            placeholder={`E.g.: http://mywebsite.com/api/v1`}
-            onChange={onChange}
-          />
+        <Field
+          label={t('config.traces.label', 'Tracing datasource (optional)')}
+          description={t('config.traces.description', 'Tempo, Jaeger or Zipkin: trace ids in the event viewer become links to the trace.')}
+        >
+          <div data-testid={testIds.appConfig.tracesDatasource} className={styles.picker}>
+            <DataSourcePicker
+              type={['tempo', 'jaeger', 'zipkin']}
+              current={tracesUid || null}
+              noDefault
+              onChange={(ds) => setTracesUid(ds.uid)}
+              onClear={() => setTracesUid('')}
+              inputId="attest-traces-datasource"
+            />
+          </div>
         </Field>
-
-        <div className={s.marginTop}>
-          <Button type="submit" data-testid={testIds.appConfig.submit} disabled={isSubmitDisabled}>
-            Save API settings
-          </Button>
-        </div>
+        <Alert severity="info" title={t('config.tenants.title', 'One tenant per Grafana organization')}>
+          <Stack direction="column" gap={1}>
+            <Text>
+              {t(
+                'config.tenants.body',
+                'Loki keeps each tenant apart by the X-Scope-OrgID header. Give every Grafana organization its own Loki datasource whose custom HTTP header X-Scope-OrgID names that organization’s tenant, and pick that datasource here in each organization. Admins of one organization then only ever read their own tenant’s audit events.'
+              )}
+            </Text>
+            <pre className={styles.pre}>
+              {`# provisioning/datasources/<org>.yaml
+datasources:
+  - name: Attest audit (acme)
+    type: loki
+    uid: attest-loki-acme
+    orgId: 2
+    url: http://loki:3100
+    jsonData:
+      httpHeaderName1: X-Scope-OrgID
+    secureJsonData:
+      httpHeaderValue1: acme`}
+            </pre>
+            <TextLink href="https://grafana.com/docs/loki/latest/operations/multi-tenancy/" external>
+              {t('config.tenants.link', 'Loki multi-tenancy')}
+            </TextLink>
+          </Stack>
+        </Alert>
+        {error && (
+          <Alert severity="error" title={t('config.save-failed', 'Saving failed')}>
+            {error}
+          </Alert>
+        )}
+        <Button type="submit" data-testid={testIds.appConfig.submit} disabled={!lokiUid}>
+          {t('config.save', 'Save settings')}
+        </Button>
       </FieldSet>
     </form>
   );
@@ -109,32 +114,11 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
 export default AppConfig;
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  colorWeak: css`
-    color: ${theme.colors.text.secondary};
-  `,
-  marginTop: css`
-    margin-top: ${theme.spacing(3)};
-  `,
+  picker: css({ maxWidth: 480 }),
+  pre: css({ margin: 0, fontSize: theme.typography.bodySmall.fontSize }),
 });
 
-const updatePluginAndReload = async (pluginId: string, data: Partial<PluginMeta<AppPluginSettings>>) => {
-  try {
-    await updatePlugin(pluginId, data);
-
-    // Reloading the page as the changes made here wouldn't be propagated to the actual plugin otherwise.
-    // This is not ideal, however unfortunately currently there is no supported way for updating the plugin state.
-    window.location.reload();
-  } catch (e) {
-    console.error('Error while updating the plugin', e);
-  }
-};
-
 const updatePlugin = async (pluginId: string, data: Partial<PluginMeta>) => {
-  const response = await getBackendSrv().fetch({
-    url: `/api/plugins/${pluginId}/settings`,
-    method: 'POST',
-    data,
-  });
-
+  const response = getBackendSrv().fetch({ url: `/api/plugins/${pluginId}/settings`, method: 'POST', data });
   return lastValueFrom(response);
 };

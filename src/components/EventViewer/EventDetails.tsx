@@ -1,0 +1,121 @@
+import React from 'react';
+import { css } from '@emotion/css';
+import { type GrafanaTheme2, dateTimeFormat } from '@grafana/data';
+import { t } from '@grafana/i18n';
+import { Badge, Stack, Text, TextLink, useStyles2 } from '@grafana/ui';
+
+import { type AuditEvent } from 'services/auditEvent';
+import { traceExploreUrl } from 'services/settings';
+import { testIds } from 'services/testIds';
+
+import { ChangesBlock, JsonBlock } from './JsonBlock';
+
+interface Props {
+  event: AuditEvent;
+  tracesDatasourceUid?: string;
+}
+
+const dash = (s: string) => (s === '' ? '—' : s);
+
+export function EventDetails({ event, tracesDatasourceUid }: Props) {
+  const styles = useStyles2(getStyles);
+  const field = (label: string, value: React.ReactNode) => (
+    <div className={styles.field}>
+      <Text color="secondary" variant="bodySmall">
+        {label}
+      </Text>
+      <div className={styles.value}>{value}</div>
+    </div>
+  );
+  return (
+    <div className={styles.wrap} data-testid={testIds.viewer.details}>
+      <div className={styles.grid}>
+        {field(t('viewer.details.event-id', 'Event ID'), <code>{dash(event.id)}</code>)}
+        {field(
+          t('viewer.details.time', 'Time (UTC)'),
+          `${dateTimeFormat(event.timeMs, { timeZone: 'utc', format: 'YYYY-MM-DD HH:mm:ss.SSS' })} (${event.tsNs} ns)`
+        )}
+        {field(t('viewer.details.action', 'Action / outcome'), `${dash(event.action)} / ${dash(event.outcome)}`)}
+        {field(t('viewer.details.service', 'Service'), `${dash(event.service)}${event.environment ? ` (${event.environment})` : ''}`)}
+        {field(t('viewer.details.client-address', 'Client address'), dash(event.clientAddress))}
+        {field(t('viewer.details.user-agent', 'User agent'), dash(event.userAgent))}
+        {field(
+          t('viewer.details.actor', 'Actor'),
+          `${dash(event.actorName)} · ${dash(event.actorEmail)} · ${dash(event.actorId)} (${dash(event.actorType)})`
+        )}
+        {field(
+          t('viewer.details.roles', 'Actor roles'),
+          event.actorRoles.length ? (
+            <Stack gap={0.5} wrap="wrap">
+              {event.actorRoles.map((r) => (
+                <Badge key={r} color="darkgrey" text={r} />
+              ))}
+            </Stack>
+          ) : (
+            '—'
+          )
+        )}
+        {field(
+          t('viewer.details.target', 'Subject'),
+          `${dash(event.targetType)} ${event.targetId ? '#' + event.targetId : ''} ${event.targetName ? `(${event.targetName})` : ''}`
+        )}
+        {field(t('viewer.details.request-id', 'Request ID'), <code>{dash(event.requestId)}</code>)}
+        {field(t('viewer.details.session-id', 'Session ID'), <code>{dash(event.sessionId)}</code>)}
+        {field(
+          t('viewer.details.trace-id', 'Trace ID'),
+          event.traceId && tracesDatasourceUid ? (
+            <TextLink href={traceExploreUrl(tracesDatasourceUid, event.traceId)} external>
+              {event.traceId}
+            </TextLink>
+          ) : (
+            <code>{dash(event.traceId)}</code>
+          )
+        )}
+        {field(
+          t('viewer.details.compliance', 'Compliance tags'),
+          event.compliance.length ? (
+            <Stack gap={0.5} wrap="wrap">
+              {event.compliance.map((c) => (
+                <Badge key={c} color="blue" text={c} />
+              ))}
+            </Stack>
+          ) : (
+            '—'
+          )
+        )}
+        {field(
+          t('viewer.details.chain', 'Chain id / seq'),
+          <code>
+            {dash(event.chainId)} / {dash(event.chainSeq)}
+          </code>
+        )}
+        {event.chainHash !== '' &&
+          field(
+            t('viewer.details.chain-hash', 'Chain hash / prev'),
+            <code className={styles.hash}>
+              {event.chainHash} / {dash(event.chainPrev)}
+            </code>
+          )}
+      </div>
+      <div className={styles.blocks}>
+        <div>
+          <Text weight="medium">{t('viewer.details.changes', 'Changes')}</Text>
+          <ChangesBlock raw={event.changes} />
+        </div>
+        <div>
+          <Text weight="medium">{t('viewer.details.metadata', 'Metadata')}</Text>
+          {event.metadata === '' ? <Text color="secondary"> —</Text> : <JsonBlock raw={event.metadata} />}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  wrap: css({ padding: theme.spacing(1, 2, 2, 2), display: 'flex', flexDirection: 'column', gap: theme.spacing(2) }),
+  grid: css({ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(260px, 1fr))', gap: theme.spacing(1, 2) }),
+  field: css({ display: 'flex', flexDirection: 'column', minWidth: 0 }),
+  value: css({ overflowWrap: 'anywhere' }),
+  hash: css({ fontSize: theme.typography.bodySmall.fontSize }),
+  blocks: css({ display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(360px, 1fr))', gap: theme.spacing(2) }),
+});

@@ -1,0 +1,164 @@
+import React, { useCallback, useEffect, useMemo, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
+import { css } from '@emotion/css';
+import { type GrafanaTheme2 } from '@grafana/data';
+import { t } from '@grafana/i18n';
+import { Button, EmptyState, InlineSwitch, LoadingBar, Stack, Text, useStyles2 } from '@grafana/ui';
+
+import { type AuditFilters, defaultFilters } from 'services/filters';
+import { type Page, fetchPage } from 'services/paging';
+import { fetchEventCount } from 'services/stats';
+import { testIds } from 'services/testIds';
+import { type ViewerState, defaultTimeRange, stateFromSearchParams, stateToSearchParams } from 'services/urlState';
+
+import { useAppContext } from '../App/AppContext';
+import { NotConfigured } from '../shared/NotConfigured';
+import { QueryErrorAlert } from '../shared/QueryErrorAlert';
+import { resolveRange, toNsRange } from '../shared/timeRange';
+import { useLoader } from '../shared/useLoader';
+import { EventDetails } from './EventDetails';
+import { EventsTable } from './EventsTable';
+import { FiltersBar } from './FiltersBar';
+
+/** Live mode re-reads the newest page this often. */
+export const LIVE_INTERVAL_MS = 5000;
+
+export function EventViewer() {
+  const styles = useStyles2(getStyles);
+  const { transport, settings } = useAppContext();
+  const [params, setParams] = useSearchParams();
+  const state = useMemo(() => stateFromSearchParams(params), [params]);
+  const [tick, setTick] = useState(0);
+
+  const update = useCallback(
+    (patch: Partial<ViewerState>) => setParams(stateToSearchParams({ ...state, cursor: undefined, ...patch })),
+    [state, setParams]
+  );
+
+  useEffect(() => {
+    if (!state.live) {
+      return;
+    }
+    const id = setInterval(() => setTick((n) => n + 1), LIVE_INTERVAL_MS);
+    return () => clearInterval(id);
+  }, [state.live]);
+
+  // "now" is resolved once per render key: filters, time range, refresh tick.
+  const range = useMemo(
+    () => toNsRange(resolveRange(state.from, state.live ? 'now' : state.to)),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [state.from, state.to, state.live, tick]
+  );
+  const cursor = state.live ? undefined : state.cursor;
+  const filterKey = JSON.stringify([state.filters, range]);
+  const page = useLoader<Page>(
+    transport ? (signal) => fetchPage(transport, { filters: state.filters, range, cursor, signal }) : undefined,
+    JSON.stringify([filterKey, cursor])
+  );
+  const count = useLoader<number>(
+    transport ? (signal) => fetchEventCount(transport, state.filters, range, signal) : undefined,
+    filterKey
+  );
+
+  if (!transport) {
+    return <NotConfigured />;
+  }
+  const events = page.data?.events ?? [];
+  const single = state.filters.eventId !== '' ? events.find((e) => e.id === state.filters.eventId) : undefined;
+
+  return (
+    <div data-testid={testIds.viewer.container}>
+      <FiltersBar
+        filters={state.filters}
+        from={state.from}
+        to={state.to}
+        onChange={(filters: AuditFilters) => update({ filters })}
+        onTimeChange={(from, to) => update({ from, to })}
+        onClear={() => update({ filters: { ...defaultFilters }, ...defaultTimeRange })}
+      />
+      <Stack direction="row" justifyContent="space-between" alignItems="center" wrap="wrap">
+        <Text color="secondary">
+          <span data-testid={testIds.viewer.total}>
+            {count.data !== undefined
+              ? t('viewer.total', '{{count}} events match', { count: count.data })
+              : count.error
+                ? t('viewer.total-unknown', 'Count unavailable')
+                : t('viewer.total-loading', 'Counting…')}
+          </span>
+        </Text>
+        <Stack direction="row" gap={1} alignItems="center">
+          <InlineSwitch
+            label={t('viewer.live', 'Live')}
+            showLabel
+            value={Boolean(state.live)}
+            onChange={(e) => update({ live: e.currentTarget.checked })}
+            data-testid={testIds.viewer.live}
+          />
+          <Button
+            size="sm"
+            variant="secondary"
+            icon="sync"
+            onClick={() => setTick((n) => n + 1)}
+            aria-label={t('viewer.refresh', 'Refresh')}
+          />
+        </Stack>
+      </Stack>
+      <div className={styles.loading}>{page.isLoading && <LoadingBar width={400} />}</div>
+      <QueryErrorAlert errors={[page.error, count.error]} testId={testIds.viewer.error} />
+      {single && (
+        <div className={styles.single}>
+          <EventDetails event={single} tracesDatasourceUid={settings.tracesDatasourceUid} />
+        </div>
+      )}
+      {!page.isLoading && !page.error && events.length === 0 ? (
+        <div data-testid={testIds.viewer.empty}>
+          <EmptyState variant="not-found" message={t('viewer.empty.message', 'No audit events match')}>
+            {t(
+              'viewer.empty.help',
+              'Widen the date range or clear filters. If the log should not be empty, check that services export audit events and that the Loki datasource uses the right tenant.'
+            )}
+          </EmptyState>
+        </div>
+      ) : (
+        <EventsTable events={events} tracesDatasourceUid={settings.tracesDatasourceUid} />
+      )}
+      <Stack direction="row" justifyContent="flex-end" gap={1}>
+        <Button
+          variant="secondary"
+          size="sm"
+          icon="angle-double-left"
+          disabled={!state.cursor}
+          onClick={() => update({})}
+          data-testid={testIds.viewer.first}
+        >
+          {t('viewer.paging.newest', 'Newest')}
+        </Button>
+        <Button
+          variant="secondary"
+          size="sm"
+          icon="angle-left"
+          disabled={!page.data?.newer || state.live}
+          onClick={() => update({ filters: state.filters, cursor: page.data?.newer })}
+          data-testid={testIds.viewer.previous}
+        >
+          {t('viewer.paging.newer', 'Newer')}
+        </Button>
+        <Button
+          variant="secondary"
+          size="sm"
+          icon="angle-right"
+          disabled={!page.data?.older || state.live}
+          onClick={() => update({ filters: state.filters, cursor: page.data?.older })}
+          data-testid={testIds.viewer.next}
+        >
+          {t('viewer.paging.older', 'Older')}
+        </Button>
+      </Stack>
+    </div>
+  );
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  loading: css({ height: 2, margin: theme.spacing(1, 0) }),
+  single: css({ border: `1px solid ${theme.colors.border.medium}`, borderRadius: theme.shape.radius.default, marginBottom: theme.spacing(2) }),
+});

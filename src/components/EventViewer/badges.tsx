@@ -1,0 +1,66 @@
+import React from 'react';
+import { css } from '@emotion/css';
+import { type GrafanaTheme2 } from '@grafana/data';
+import { t } from '@grafana/i18n';
+import { Badge, type BadgeColor, Stack, Text, useStyles2 } from '@grafana/ui';
+
+import { type AuditEvent } from 'services/auditEvent';
+
+export type EventKind = 'created' | 'updated' | 'deleted' | 'other';
+
+/** created / updated / deleted / other, from the action, else from the event type's last segment. */
+export function eventKind(e: Pick<AuditEvent, 'action' | 'eventType'>): EventKind {
+  const byAction: Record<string, EventKind> = { create: 'created', update: 'updated', delete: 'deleted' };
+  if (byAction[e.action]) {
+    return byAction[e.action];
+  }
+  const last = e.eventType.split('.').pop() ?? '';
+  return last === 'created' || last === 'updated' || last === 'deleted' ? last : 'other';
+}
+
+const KIND_COLOR: Record<EventKind, BadgeColor> = { created: 'green', updated: 'blue', deleted: 'red', other: 'darkgrey' };
+
+export function EventTypeBadge({ event }: { event: Pick<AuditEvent, 'action' | 'eventType'> }) {
+  const kind = eventKind(event);
+  return <Badge color={KIND_COLOR[kind]} text={event.eventType || '—'} tooltip={kind} />;
+}
+
+const SEVERITY_COLOR: Record<string, BadgeColor> = { CRITICAL: 'purple', ERROR: 'red', WARNING: 'orange', INFO: 'blue' };
+
+export function SeverityBadge({ severity }: { severity: string }) {
+  return <Badge color={SEVERITY_COLOR[severity] ?? 'darkgrey'} text={severity || '—'} />;
+}
+
+export function ActorCell({ event }: { event: AuditEvent }) {
+  const styles = useStyles2(getStyles);
+  const label = event.actorName || event.actorEmail || event.actorId || '—';
+  const machine = event.actorType === 'system' || event.actorType === 'service' || event.actorType === 'api_key';
+  return (
+    <Stack direction="row" gap={1} alignItems="center" wrap="wrap">
+      {event.actorType === 'system' && <Badge color="purple" text={t('viewer.actor.system', 'System')} icon="cog" />}
+      {event.actorType === 'service' && <Badge color="darkgrey" text={t('viewer.actor.service', 'Service')} />}
+      {event.actorType === 'api_key' && <Badge color="darkgrey" text={t('viewer.actor.api-key', 'API key')} icon="key-skeleton-alt" />}
+      <span className={styles.actor}>
+        {label}
+        {!machine && event.actorName && event.actorEmail && (
+          <Text color="secondary" variant="bodySmall">
+            {' '}
+            {event.actorEmail}
+          </Text>
+        )}
+      </span>
+    </Stack>
+  );
+}
+
+export function subjectOf(e: Pick<AuditEvent, 'targetType' | 'targetId' | 'targetName'>): string {
+  if (!e.targetType && !e.targetId) {
+    return '—';
+  }
+  const id = e.targetId ? `#${e.targetId}` : '';
+  return [e.targetType, id].filter(Boolean).join(' ');
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  actor: css({ overflowWrap: 'anywhere' }),
+});

@@ -1,0 +1,51 @@
+import React, { useMemo } from 'react';
+import { FieldType, LoadingState, type PanelData, type TimeRange, createDataFrame, dateTime } from '@grafana/data';
+import { PanelRenderer } from '@grafana/runtime';
+
+import { type OverviewStats } from 'services/stats';
+import { testIds } from 'services/testIds';
+
+import { useElementWidth } from '../shared/useElementWidth';
+
+interface Props {
+  overTime: OverviewStats['overTime'];
+  fromMs: number;
+  toMs: number;
+}
+
+/** Events over time, stacked by category, in Grafana's time series visualisation. */
+export function EventsOverTime({ overTime, fromMs, toMs }: Props) {
+  const { ref, width } = useElementWidth<HTMLDivElement>();
+  const data = useMemo<PanelData>(() => {
+    const timeRange: TimeRange = { from: dateTime(fromMs), to: dateTime(toMs), raw: { from: dateTime(fromMs), to: dateTime(toMs) } };
+    return {
+      state: LoadingState.Done,
+      timeRange,
+      series: overTime.series.map((s) =>
+        createDataFrame({
+          name: s.category,
+          fields: [
+            { name: 'Time', type: FieldType.time, values: s.points.map((p) => p[0]) },
+            { name: s.category, type: FieldType.number, values: s.points.map((p) => p[1]), config: { displayName: s.category } },
+          ],
+        })
+      ),
+    };
+  }, [overTime, fromMs, toMs]);
+  return (
+    <div ref={ref} data-testid={testIds.overview.overTime}>
+      <PanelRenderer
+        title=""
+        pluginId="timeseries"
+        width={width}
+        height={260}
+        data={data}
+        options={{ legend: { showLegend: true, displayMode: 'list', placement: 'bottom' }, tooltip: { mode: 'multi', sort: 'desc' } }}
+        fieldConfig={{
+          defaults: { custom: { drawStyle: 'bars', fillOpacity: 80, lineWidth: 1, stacking: { mode: 'normal', group: 'A' } }, unit: 'short' },
+          overrides: [],
+        }}
+      />
+    </div>
+  );
+}

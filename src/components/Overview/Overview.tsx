@@ -1,0 +1,132 @@
+import React, { useMemo, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
+import { css } from '@emotion/css';
+import { type GrafanaTheme2 } from '@grafana/data';
+import { t } from '@grafana/i18n';
+import { Button, EmptyState, LoadingBar, RadioButtonGroup, Stack, Text, TimeRangeInput, useStyles2 } from '@grafana/ui';
+
+import { type OverviewStats, fetchOverviewStats } from 'services/stats';
+import { testIds } from 'services/testIds';
+
+import { useAppContext } from '../App/AppContext';
+import { NotConfigured } from '../shared/NotConfigured';
+import { QueryErrorAlert } from '../shared/QueryErrorAlert';
+import { rawOf, resolveRange, toNsRange, toTimeRange } from '../shared/timeRange';
+import { useLoader } from '../shared/useLoader';
+import { EventsOverTime } from './EventsOverTime';
+import { CategoryChips, RecentHighSeverity, StatCards, TopEventTypes } from './OverviewParts';
+
+export const PRESETS = ['now-24h', 'now-7d', 'now-30d', 'now-90d'] as const;
+
+export function Overview() {
+  const styles = useStyles2(getStyles);
+  const { transport } = useAppContext();
+  const [params, setParams] = useSearchParams();
+  const from = params.get('from') ?? 'now-24h';
+  const to = params.get('to') ?? 'now';
+  const preset = to === 'now' && (PRESETS as readonly string[]).includes(from) ? from : 'custom';
+  const [customOpen, setCustomOpen] = useState(preset === 'custom');
+  const [tick, setTick] = useState(0);
+
+  const setRange = (f: string, tt: string) => {
+    const next = new URLSearchParams(params);
+    next.set('from', f);
+    next.set('to', tt);
+    setParams(next);
+  };
+
+  const resolved = useMemo(
+    () => resolveRange(from, to),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [from, to, tick]
+  );
+  const stats = useLoader<OverviewStats>(
+    transport ? (signal) => fetchOverviewStats(transport, {}, toNsRange(resolved), signal) : undefined,
+    JSON.stringify(resolved)
+  );
+
+  if (!transport) {
+    return <NotConfigured />;
+  }
+  const data = stats.data;
+  return (
+    <div className={styles.page} data-testid={testIds.overview.container}>
+      <Stack direction="row" gap={1} alignItems="center" wrap="wrap">
+        <div data-testid={testIds.overview.timeRange}>
+          <RadioButtonGroup
+            size="sm"
+            value={customOpen ? 'custom' : preset}
+            options={[
+              { label: t('overview.range.24h', 'Last 24 hours'), value: 'now-24h' },
+              { label: t('overview.range.7d', 'Last 7 days'), value: 'now-7d' },
+              { label: t('overview.range.30d', 'Last 30 days'), value: 'now-30d' },
+              { label: t('overview.range.90d', 'Last 90 days'), value: 'now-90d' },
+              { label: t('overview.range.custom', 'Custom'), value: 'custom' },
+            ]}
+            onChange={(v) => {
+              if (v === 'custom') {
+                setCustomOpen(true);
+                return;
+              }
+              setCustomOpen(false);
+              setRange(v, 'now');
+            }}
+          />
+        </div>
+        {(customOpen || preset === 'custom') && (
+          <TimeRangeInput value={toTimeRange(from, to)} timeZone="utc" onChange={(r) => setRange(rawOf(r.raw.from), rawOf(r.raw.to))} />
+        )}
+        <Button
+          size="sm"
+          variant="secondary"
+          icon="sync"
+          onClick={() => setTick((n) => n + 1)}
+          data-testid={testIds.overview.refresh}
+        >
+          {t('overview.refresh', 'Refresh')}
+        </Button>
+      </Stack>
+      <div className={styles.loading}>{stats.isLoading && <LoadingBar width={400} />}</div>
+      <QueryErrorAlert errors={[stats.error]} testId={testIds.overview.error} />
+      {data && data.total === 0 && (
+        <div data-testid={testIds.overview.empty}>
+          <EmptyState variant="not-found" message={t('overview.empty.message', 'No audit events in this time range')}>
+            {t(
+              'overview.empty.help',
+              'Check that the time range contains activity, that your services record audit events and export them to the OpenTelemetry Collector, and that the Loki datasource in the app configuration points at this organization’s tenant (X-Scope-OrgID).'
+            )}
+          </EmptyState>
+        </div>
+      )}
+      {data && data.total > 0 && (
+        <>
+          <StatCards stats={data} from={from} to={to} />
+          <section>
+            <Text element="h3">{t('overview.categories', 'Event categories')}</Text>
+            <CategoryChips stats={data} from={from} to={to} />
+          </section>
+          <section>
+            <Text element="h3">{t('overview.over-time', 'Events over time by category')}</Text>
+            <EventsOverTime overTime={data.overTime} fromMs={resolved.fromMs} toMs={resolved.toMs} />
+          </section>
+          <div className={styles.columns}>
+            <section>
+              <Text element="h3">{t('overview.top', 'Most active operations')}</Text>
+              <TopEventTypes stats={data} from={from} to={to} />
+            </section>
+            <section>
+              <Text element="h3">{t('overview.recent', 'Recent high-severity events')}</Text>
+              <RecentHighSeverity events={data.recentHighSeverity} />
+            </section>
+          </div>
+        </>
+      )}
+    </div>
+  );
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  page: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(2) }),
+  loading: css({ height: 2 }),
+  columns: css({ display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(320px, 1fr))', gap: theme.spacing(3) }),
+});

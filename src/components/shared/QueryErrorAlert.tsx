@@ -1,0 +1,31 @@
+import React from 'react';
+import { t } from '@grafana/i18n';
+import { Alert } from '@grafana/ui';
+
+interface Props {
+  errors: Array<unknown | undefined>;
+  testId?: string;
+}
+
+const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** Query errors, duplicates removed, with what to check. */
+export function QueryErrorAlert({ errors, testId }: Props) {
+  const messages = [...new Set(errors.filter((e) => e !== undefined && e !== null).map(messageOf))];
+  if (messages.length === 0) {
+    return null;
+  }
+  return (
+    <Alert severity="error" title={t('shared.query-error.title', 'Could not load audit events')} data-testid={testId}>
+      {messages.map((m) => (
+        <div key={m}>{m}</div>
+      ))}
+      <div>
+        {t(
+          'shared.query-error.help',
+          'Check that Loki is reachable from Grafana, that the configured Loki datasource works (Connections → Data sources → Test) and that its X-Scope-OrgID header names the right tenant.'
+        )}
+      </div>
+    </Alert>
+  );
+}

@@ -1,0 +1,12 @@
+import pluginJson from '../plugin.json';
+
+export const PLUGIN_ID = pluginJson.id;
+export const PLUGIN_BASE_URL = `/a/${PLUGIN_ID}`;
+export const CONFIG_URL = `/plugins/${PLUGIN_ID}`;
+
+export enum ROUTES {
+  Overview = 'overview',
+  Events = 'events',
+}
+
+export const prefixRoute = (route: string) => `${PLUGIN_BASE_URL}/${route}`;

@@ -27,8 +27,14 @@ export function makeEvent(i: number) {
     description: `Hardware #${142 + (i % 100)} updated by Ada Lovelace`,
     changes: { before: { status: 'idle', location: 'rack 4' }, after: { status: 'busy', location: 'rack 5' } },
     metadata: { ticket: 'OPS-7', reason: 'maintenance window', tags: ['hw', 'ops'] },
-    context: { clientAddress: '203.0.113.9', userAgent: 'Mozilla/5.0 (X11; Linux x86_64)', requestId: `req-${i}`, sessionId: 's-9' },
+    context: {
+      clientAddress: '203.0.113.9',
+      userAgent: 'Mozilla/5.0 (X11; Linux x86_64)',
+      requestId: `req-${i}`,
+      sessionId: 's-9',
+    },
   };
 }
 
-export const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+export const fmt = (n: number, digits = 0): string =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });

@@ -58,11 +58,17 @@ async function main(): Promise<void> {
   const stats = pipeline.stats();
   const disk = dirBytes(spoolDir);
   await pipeline.shutdown();
-  process.stdout.write(`\nmemory with the Collector down: ${fmt(N)} events, maxQueueSize ${fmt(MAX_QUEUE)}, node ${process.version}\n`);
+  process.stdout.write(
+    `\nmemory with the Collector down: ${fmt(N)} events, maxQueueSize ${fmt(MAX_QUEUE)}, node ${process.version}\n`
+  );
   process.stdout.write(`  time ${fmt(elapsed / 1000, 1)} s (${fmt((N * 1000) / elapsed)} events/s, spooling)\n`);
-  process.stdout.write(`  heap used: baseline ${fmt(baseline.heapUsed / MB, 1)} MB, peak ${fmt(peakHeap / MB, 1)} MB\n`);
+  process.stdout.write(
+    `  heap used: baseline ${fmt(baseline.heapUsed / MB, 1)} MB, peak ${fmt(peakHeap / MB, 1)} MB\n`
+  );
   process.stdout.write(`  RSS: baseline ${fmt(baseline.rss / MB, 1)} MB, peak ${fmt(peakRss / MB, 1)} MB\n`);
-  process.stdout.write(`  spool: ${fmt(disk.bytes / MB, 1)} MB in ${disk.files} segment(s); stats ${JSON.stringify(stats)}\n`);
+  process.stdout.write(
+    `  spool: ${fmt(disk.bytes / MB, 1)} MB in ${disk.files} segment(s); stats ${JSON.stringify(stats)}\n`
+  );
   fs.rmSync(spoolDir, { recursive: true, force: true });
   if (stats.spooled + stats.exported !== N || stats.failed !== 0) {
     throw new Error(`lost events: ${JSON.stringify(stats)}`);

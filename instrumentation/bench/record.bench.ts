@@ -33,7 +33,14 @@ function bareOtel(): Variant {
   const exporter = new NoopExporter();
   const provider = new LoggerProvider({
     resource,
-    processors: [new BatchLogRecordProcessor({ exporter, maxQueueSize: 1 << 20, maxExportBatchSize: 512, scheduledDelayMillis: 200 })],
+    processors: [
+      new BatchLogRecordProcessor({
+        exporter,
+        maxQueueSize: 1 << 20,
+        maxExportBatchSize: 512,
+        scheduledDelayMillis: 200,
+      }),
+    ],
   });
   const logger = provider.getLogger('bench');
   return {
@@ -81,7 +88,13 @@ function bareOtel(): Variant {
 
 function attest(): Variant {
   const exporter = new NoopExporter();
-  const pipeline = createAuditPipeline({ tenant: 'bench', serviceName: 'bench', environment: 'bench', exporter, meterProvider: false });
+  const pipeline = createAuditPipeline({
+    tenant: 'bench',
+    serviceName: 'bench',
+    environment: 'bench',
+    exporter,
+    meterProvider: false,
+  });
   return {
     name: '(b) Attest pipeline (validation, redaction, compliance, chain, delivery)',
     record: (i) => {
@@ -113,7 +126,17 @@ function pinoDevNull(): Variant {
     name: '(c) pino to /dev/null',
     record: (i) => {
       const e = makeEvent(i);
-      logger.info({ audit: { id: uuidv7(), event: e.type, category: e.category, action: e.action, outcome: 'success' }, actor: e.actor, target: e.target, changes: e.changes, metadata: e.metadata, ctx: e.context }, e.description);
+      logger.info(
+        {
+          audit: { id: uuidv7(), event: e.type, category: e.category, action: e.action, outcome: 'success' },
+          actor: e.actor,
+          target: e.target,
+          changes: e.changes,
+          metadata: e.metadata,
+          ctx: e.context,
+        },
+        e.description
+      );
       n++;
     },
     between: yieldLoop,
@@ -175,7 +198,9 @@ interface Result {
 
 async function main(): Promise<void> {
   const variants = [bareOtel, attest, pinoDevNull];
-  process.stdout.write(`node ${process.version}, ${N.toLocaleString('en-US')} events per run, best of ${ROUNDS} runs, warm-up ${WARMUP.toLocaleString('en-US')}\n\n`);
+  process.stdout.write(
+    `node ${process.version}, ${N.toLocaleString('en-US')} events per run, best of ${ROUNDS} runs, warm-up ${WARMUP.toLocaleString('en-US')}\n\n`
+  );
   for (const v of variants) {
     await measure(v, WARMUP);
   }
@@ -213,8 +238,12 @@ async function main(): Promise<void> {
     );
   }
   const [a, b] = rows;
-  process.stdout.write(`\nratio (b)/(a) record() ns/event: ${(b.syncNs / a.syncNs).toFixed(2)}  (target <= 1.5; wall-clock ratio ${(b.syncWallNs / a.syncWallNs).toFixed(2)})\n`);
-  process.stdout.write(`ratio (b)/(a) sustained CPU time per event (record + processing + export): ${(b.wallNs / a.wallNs).toFixed(2)}\n`);
+  process.stdout.write(
+    `\nratio (b)/(a) record() ns/event: ${(b.syncNs / a.syncNs).toFixed(2)}  (target <= 1.5; wall-clock ratio ${(b.syncWallNs / a.syncWallNs).toFixed(2)})\n`
+  );
+  process.stdout.write(
+    `ratio (b)/(a) sustained CPU time per event (record + processing + export): ${(b.wallNs / a.wallNs).toFixed(2)}\n`
+  );
 }
 
 main().catch((e) => {

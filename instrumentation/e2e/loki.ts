@@ -13,12 +13,19 @@ interface QueryResponse {
   status: string;
   data: {
     resultType: string;
-    result: Array<{ stream: Record<string, string>; values: Array<[string, string, { structuredMetadata?: Record<string, string> }?]> }>;
+    result: Array<{
+      stream: Record<string, string>;
+      values: Array<[string, string, { structuredMetadata?: Record<string, string> }?]>;
+    }>;
   };
 }
 
 /** All entries matching `query` for `tenant` since `startNs`; also returns the raw response bodies. */
-export async function queryAll(tenant: string, query: string, startNs: bigint): Promise<{ entries: LokiEntry[]; raw: string }> {
+export async function queryAll(
+  tenant: string,
+  query: string,
+  startNs: bigint
+): Promise<{ entries: LokiEntry[]; raw: string }> {
   const entries: LokiEntry[] = [];
   let raw = '';
   let start = startNs;

@@ -12,7 +12,8 @@ type StackLib = {
   startService: (name: string) => Promise<unknown>;
   isRunning: (name: string) => boolean;
 };
-const stackLib = (): Promise<StackLib> => import(path.resolve(__dirname, '../../scripts/stack/lib.mjs')) as Promise<StackLib>;
+const stackLib = (): Promise<StackLib> =>
+  import(path.resolve(__dirname, '../../scripts/stack/lib.mjs')) as Promise<StackLib>;
 
 const run = randomBytes(4).toString('hex');
 const startNs = BigInt(Date.now() - 60_000) * 1_000_000n;
@@ -100,7 +101,11 @@ describe('e2e: @attest/otel-audit → Collector → Loki', function () {
               target: { type: 'hardware', id: '142', name: 'Hardware #142' },
               description: `Hardware #142 updated; token ${SECRETS.jwt}; card ${SECRETS.card}`,
               changes: {
-                before: { status: 'idle', password: SECRETS.password, nested: { deeper: { apiKey: SECRETS.apiKeyField } } },
+                before: {
+                  status: 'idle',
+                  password: SECRETS.password,
+                  nested: { deeper: { apiKey: SECRETS.apiKeyField } },
+                },
                 after: { status: 'busy', dsn: `postgres://app:${SECRETS.connPassword}@db:5432/x` },
               },
               metadata: {
@@ -118,15 +123,27 @@ describe('e2e: @attest/otel-audit → Collector → Loki', function () {
               classification: ['pii', 'financial'],
             })
           );
-          ids.push(await pipeline.recordAndConfirm({ type: 'auth.login.succeeded', category: 'AUTH', action: 'login' }));
+          ids.push(
+            await pipeline.recordAndConfirm({ type: 'auth.login.succeeded', category: 'AUTH', action: 'login' })
+          );
           for (let i = 0; i < 20; i++) {
-            ids.push(pipeline.record({ type: 'pii.read.customer', category: 'DATA_ACCESS', action: 'read', target: { type: 'customer', id: `c-${i}` }, classification: ['pii'] }));
+            ids.push(
+              pipeline.record({
+                type: 'pii.read.customer',
+                category: 'DATA_ACCESS',
+                action: 'read',
+                target: { type: 'customer', id: `c-${i}` },
+                classification: ['pii'],
+              })
+            );
           }
         }
       );
       await pipeline.flush();
       const query = '{service_name="attest-e2e"}';
-      const { entries, raw } = await waitForEntries(tenant, query, startNs, (es) => ids.every((id) => es.some((e) => e.metadata.audit_id === id)));
+      const { entries, raw } = await waitForEntries(tenant, query, startNs, (es) =>
+        ids.every((id) => es.some((e) => e.metadata.audit_id === id))
+      );
       const byId = new Map(entries.map((e) => [e.metadata.audit_id, e]));
       for (const id of ids) {
         assert.ok(byId.has(id), `event ${id} not found in Loki`);
@@ -175,7 +192,9 @@ describe('e2e: @attest/otel-audit → Collector → Loki', function () {
       assert.equal(e.line, 'Hardware #142 updated; token [REDACTED:jwt]; card [REDACTED:card_number]');
 
       // The chain verifies from what Loki returns (as the Go verifier will do it).
-      const chained = ids.map((id) => byId.get(id) as LokiEntry).sort((a, b) => Number(a.metadata.audit_chain_seq) - Number(b.metadata.audit_chain_seq));
+      const chained = ids
+        .map((id) => byId.get(id) as LokiEntry)
+        .sort((a, b) => Number(a.metadata.audit_chain_seq) - Number(b.metadata.audit_chain_seq));
       let prev = GENESIS_HASH;
       for (const c of chained) {
         assert.equal(c.metadata.audit_chain_prev, prev);
@@ -206,7 +225,13 @@ describe('e2e: @attest/otel-audit → Collector → Loki', function () {
         url: OTLP_URL,
         spoolDir: path.join(spoolRoot, 'kill'),
         meterProvider: false,
-        delivery: { retryBudgetMillis: 3000, maxQueueSize: 200, maxExportBatchSize: 100, spoolProbeMillis: 500, exportTimeoutMillis: 5000 },
+        delivery: {
+          retryBudgetMillis: 3000,
+          maxQueueSize: 200,
+          maxExportBatchSize: 100,
+          spoolProbeMillis: 500,
+          exportTimeoutMillis: 5000,
+        },
       });
     });
     after(async () => {
@@ -219,19 +244,38 @@ describe('e2e: @attest/otel-audit → Collector → Loki', function () {
     it('should deliver every event recorded while the Collector was down (distinct audit.id)', async () => {
       const ids = new Set<string>();
       for (let i = 0; i < 50; i++) {
-        ids.add(pipeline.record({ type: 'before.kill', category: 'SYSTEM', action: 'run', actor: { id: 'job', type: 'system' }, metadata: { i } }));
+        ids.add(
+          pipeline.record({
+            type: 'before.kill',
+            category: 'SYSTEM',
+            action: 'run',
+            actor: { id: 'job', type: 'system' },
+            metadata: { i },
+          })
+        );
       }
       await pipeline.flush();
       await stack.stopService('collector', { signal: 'SIGKILL' });
       for (let i = 0; i < 1000; i++) {
-        ids.add(pipeline.record({ type: 'during.outage', category: 'SYSTEM', action: 'run', actor: { id: 'job', type: 'system' }, metadata: { i } }));
+        ids.add(
+          pipeline.record({
+            type: 'during.outage',
+            category: 'SYSTEM',
+            action: 'run',
+            actor: { id: 'job', type: 'system' },
+            metadata: { i },
+          })
+        );
         if (i % 100 === 0) {
           await new Promise((r) => setTimeout(r, 50));
         }
       }
       let confirmedAfterRestart = false;
       const confirm = pipeline
-        .recordAndConfirm({ type: 'during.outage.confirmed', category: 'SYSTEM', action: 'run', actor: { id: 'job', type: 'system' } }, { timeoutMillis: 180_000 })
+        .recordAndConfirm(
+          { type: 'during.outage.confirmed', category: 'SYSTEM', action: 'run', actor: { id: 'job', type: 'system' } },
+          { timeoutMillis: 180_000 }
+        )
         .then((id) => {
           confirmedAfterRestart = true;
           ids.add(id);
@@ -243,7 +287,15 @@ describe('e2e: @attest/otel-audit → Collector → Loki', function () {
       await stack.startService('collector');
       const confirmedId = await confirm;
       for (let i = 0; i < 50; i++) {
-        ids.add(pipeline.record({ type: 'after.restart', category: 'SYSTEM', action: 'run', actor: { id: 'job', type: 'system' }, metadata: { i } }));
+        ids.add(
+          pipeline.record({
+            type: 'after.restart',
+            category: 'SYSTEM',
+            action: 'run',
+            actor: { id: 'job', type: 'system' },
+            metadata: { i },
+          })
+        );
       }
       const { entries } = await waitForEntries(
         tenant,
@@ -254,7 +306,11 @@ describe('e2e: @attest/otel-audit → Collector → Loki', function () {
       );
       const found = new Set(entries.map((e) => e.metadata.audit_id));
       const missing = [...ids].filter((id) => !found.has(id));
-      assert.equal(missing.length, 0, `${missing.length} of ${ids.size} events missing; stats ${JSON.stringify(pipeline.stats())}`);
+      assert.equal(
+        missing.length,
+        0,
+        `${missing.length} of ${ids.size} events missing; stats ${JSON.stringify(pipeline.stats())}`
+      );
       assert.equal(found.size, ids.size);
       const seqs = new Set(entries.map((e) => Number(e.metadata.audit_chain_seq)));
       assert.equal(seqs.size, ids.size, 'every seq present (no gap in the chain)');

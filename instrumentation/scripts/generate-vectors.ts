@@ -14,7 +14,10 @@ interface VectorInput {
 }
 
 const CHAIN = '0190a5c4-0000-7000-8000-000000000001';
-const base = (seq: number, extra: Record<string, string | number | boolean>): Record<string, string | number | boolean> => ({
+const base = (
+  seq: number,
+  extra: Record<string, string | number | boolean>
+): Record<string, string | number | boolean> => ({
   'audit.chain.id': CHAIN,
   'audit.chain.seq': seq,
   ...extra,
@@ -113,16 +116,28 @@ const records = inputs.map(({ name, input }) => {
   const secs = BigInt(input.time_unix_nano) / 1_000_000_000n;
   const nanos = BigInt(input.time_unix_nano) % 1_000_000_000n;
   const attributes = { ...input.attributes, 'audit.chain.prev': prev };
-  const rec = { hrTime: [Number(secs), Number(nanos)] as [number, number], severityText: input.severity_text, body: input.body, attributes };
+  const rec = {
+    hrTime: [Number(secs), Number(nanos)] as [number, number],
+    severityText: input.severity_text,
+    body: input.body,
+    attributes,
+  };
   const canonical = canonicalString(rec);
   const hash = canonicalHash(rec);
-  const out = { name, input: { ...input, attributes }, canonical, canonical_utf8_hex: Buffer.from(canonical, 'utf8').toString('hex'), hash };
+  const out = {
+    name,
+    input: { ...input, attributes },
+    canonical,
+    canonical_utf8_hex: Buffer.from(canonical, 'utf8').toString('hex'),
+    hash,
+  };
   prev = hash;
   return out;
 });
 
 const doc = {
-  description: 'Attest hash chain test vectors. Canonical form: docs/hash-chain.md. Each record’s audit.chain.prev is the previous record’s hash (64 zeros for the first).',
+  description:
+    'Attest hash chain test vectors. Canonical form: docs/hash-chain.md. Each record’s audit.chain.prev is the previous record’s hash (64 zeros for the first).',
   canonical_version: CANONICAL_VERSION,
   genesis_prev: GENESIS_HASH,
   chain_id: CHAIN,

@@ -72,12 +72,16 @@ export class AuditLogger {
     const tenant = event?.context?.tenant ?? ctx?.tenant;
     if (this._tenant !== undefined && tenant !== undefined && tenant !== this._tenant) {
       throw new AuditValidationError([
-        { field: 'context.tenant', message: `event of tenant "${tenant}" recorded through the logger of tenant "${this._tenant}"` },
+        {
+          field: 'context.tenant',
+          message: `event of tenant "${tenant}" recorded through the logger of tenant "${this._tenant}"`,
+        },
       ]);
     }
-    const input = event && event.actor === undefined && !ctx?.actor && !event.context?.actor && this._defaultActor
-      ? { ...event, actor: this._defaultActor }
-      : event;
+    const input =
+      event && event.actor === undefined && !ctx?.actor && !event.context?.actor && this._defaultActor
+        ? { ...event, actor: this._defaultActor }
+        : event;
     const prepared = prepareEvent(input, ctx, this._limits);
     if (this._delivery && !this._delivery.hasCapacity()) {
       throw new AuditBackpressureError(this._delivery.queued);
@@ -145,7 +149,17 @@ export class AuditLogger {
     if (this._delivery) {
       return this._delivery.stats();
     }
-    return { recorded: this._recorded, exported: 0, spooled: 0, replayed: 0, failed: 0, retries: 0, queued: 0, spoolPending: 0, spooling: false };
+    return {
+      recorded: this._recorded,
+      exported: 0,
+      spooled: 0,
+      replayed: 0,
+      failed: 0,
+      retries: 0,
+      queued: 0,
+      spoolPending: 0,
+      spooling: false,
+    };
   }
 
   /** Flushes or spools everything, then shuts the pipeline down. Idempotent. */
@@ -171,12 +185,25 @@ export class AuditLogger {
 
   /** `auth.login.succeeded` (AUTH, login, success). */
   loginSucceeded(input: HelperInput = {}): string {
-    return this.record({ ...input, type: 'auth.login.succeeded', category: 'AUTH', action: 'login', outcome: 'success' });
+    return this.record({
+      ...input,
+      type: 'auth.login.succeeded',
+      category: 'AUTH',
+      action: 'login',
+      outcome: 'success',
+    });
   }
 
   /** `auth.login.failed` (AUTH, login, failure, WARNING). */
   loginFailed(input: HelperInput = {}): string {
-    return this.record({ severity: 'WARNING', ...input, type: 'auth.login.failed', category: 'AUTH', action: 'login', outcome: 'failure' });
+    return this.record({
+      severity: 'WARNING',
+      ...input,
+      type: 'auth.login.failed',
+      category: 'AUTH',
+      action: 'login',
+      outcome: 'failure',
+    });
   }
 
   /** `auth.logout` (AUTH, logout). */
@@ -237,7 +264,13 @@ export class AuditLogger {
 
 /** Event-type segment from a target type: `Hardware Item` → `hardware_item`. */
 function slug(s: unknown): string {
-  const v = typeof s === 'string' ? s.toLowerCase().replace(/[^a-z0-9_-]+/g, '_').replace(/^[^a-z]+/, '') : '';
+  const v =
+    typeof s === 'string'
+      ? s
+          .toLowerCase()
+          .replace(/[^a-z0-9_-]+/g, '_')
+          .replace(/^[^a-z]+/, '')
+      : '';
   return v.length > 0 ? v.slice(0, 64) : 'record';
 }
 

@@ -6,7 +6,10 @@ export class InMemoryKeyStore implements KeyStore {
   private readonly _keys = new Map<string, Buffer>();
   private readonly _destroyed = new Set<string>();
 
-  constructor(keys: Record<string, Buffer | string> = {}, private readonly _createMissing = false) {
+  constructor(
+    keys: Record<string, Buffer | string> = {},
+    private readonly _createMissing = false
+  ) {
     for (const [t, k] of Object.entries(keys)) {
       this.setKey(t, k);
     }

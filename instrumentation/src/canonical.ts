@@ -80,7 +80,12 @@ function nameInfo(name: string): NameInfo {
   let info = nameCache.get(name);
   if (info === undefined) {
     const canonical = name.replace(/\./g, '_');
-    info = { covered: covered(name), canonical, prefix: `${byteLen(canonical)}:${canonical}`, id: (Math.random() * 0x3fffffff) | 0 };
+    info = {
+      covered: covered(name),
+      canonical,
+      prefix: `${byteLen(canonical)}:${canonical}`,
+      id: (Math.random() * 0x3fffffff) | 0,
+    };
     if (nameCache.size < 10_000) {
       nameCache.set(name, info);
     }

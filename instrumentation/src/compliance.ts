@@ -1,6 +1,5 @@
 import { COMPLIANCE_FRAMEWORKS, type AuditCategory, type ComplianceFramework, type DataClassification } from './schema';
 
-
 /** Which frameworks an event concerns, by its category and by the kinds of data it touches. */
 export interface ComplianceMapping {
   categories: Partial<Record<AuditCategory, readonly ComplianceFramework[]>>;

@@ -92,7 +92,8 @@ export function createAuditPipeline(options: AuditPipelineOptions): AuditPipelin
   const resource = resourceFromAttributes({
     ...(options.resourceAttributes ?? {}),
     'service.name': options.serviceName,
-    'deployment.environment.name': options.environment ?? process.env.ATTEST_ENVIRONMENT ?? process.env.NODE_ENV ?? 'production',
+    'deployment.environment.name':
+      options.environment ?? process.env.ATTEST_ENVIRONMENT ?? process.env.NODE_ENV ?? 'production',
   });
 
   const redaction = options.redaction === false ? undefined : new RedactionProcessor(options.redaction ?? {});
@@ -111,7 +112,9 @@ export function createAuditPipeline(options: AuditPipelineOptions): AuditPipelin
     stages: defer ? stages : [],
     chain: defer ? chain : undefined,
   });
-  const processors: LogRecordProcessor[] = defer ? [delivery] : [...(stages as unknown as LogRecordProcessor[]), chain, delivery];
+  const processors: LogRecordProcessor[] = defer
+    ? [delivery]
+    : [...(stages as unknown as LogRecordProcessor[]), chain, delivery];
   const provider = new LoggerProvider({ resource, processors });
   let unregister: (() => void) | undefined;
   if (options.meterProvider !== false) {

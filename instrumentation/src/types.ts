@@ -1,4 +1,11 @@
-import type { ActorType, AuditCategory, AuditOutcome, AuditSeverity, ComplianceFramework, DataClassification } from './schema';
+import type {
+  ActorType,
+  AuditCategory,
+  AuditOutcome,
+  AuditSeverity,
+  ComplianceFramework,
+  DataClassification,
+} from './schema';
 
 /** Who did it. */
 export interface AuditActor {

@@ -64,7 +64,8 @@ const PROCESSOR_HEADROOM_BYTES = 512;
 
 const wellFormed = (s: string): string => (s.isWellFormed() ? s : s.toWellFormed());
 /** Exact UTF-8 length only when the cheap bound is not enough. */
-const utf8Length = (s: string, limit: number): number => (s.length * 3 <= limit ? s.length : Buffer.byteLength(s, 'utf8'));
+const utf8Length = (s: string, limit: number): number =>
+  s.length * 3 <= limit ? s.length : Buffer.byteLength(s, 'utf8');
 
 /**
  * Validates `input` merged with the request context and turns it into wire attributes.
@@ -278,7 +279,10 @@ export function prepareEvent(
     }
   }
   if (attrBytes + PROCESSOR_HEADROOM_BYTES > budget) {
-    fail('(event)', `attributes total ${attrBytes} bytes, limit ${budget - PROCESSOR_HEADROOM_BYTES} (Loki structured metadata)`);
+    fail(
+      '(event)',
+      `attributes total ${attrBytes} bytes, limit ${budget - PROCESSOR_HEADROOM_BYTES} (Loki structured metadata)`
+    );
   }
   if (issues.length > 0) {
     throw new AuditValidationError(issues);

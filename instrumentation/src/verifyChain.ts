@@ -15,14 +15,22 @@ export interface ChainProblem {
  * (a time window that may begin mid-chain) the first record present of each chain is taken as given.
  * The reference implementation for other verifiers (docs/hash-chain.md).
  */
-export function verifyChain(records: readonly CanonicalInput[], options: { fromStart?: boolean } = {}): { ok: boolean; checked: number; problems: ChainProblem[] } {
+export function verifyChain(
+  records: readonly CanonicalInput[],
+  options: { fromStart?: boolean } = {}
+): { ok: boolean; checked: number; problems: ChainProblem[] } {
   const problems: ChainProblem[] = [];
   const chains = new Map<string, Map<number, CanonicalInput>>();
   for (const r of records) {
     const chainId = r.attributes[ATTR.chainId];
     const seq = Number(r.attributes[ATTR.chainSeq]);
     if (typeof chainId !== 'string' || !Number.isSafeInteger(seq) || seq < 1) {
-      problems.push({ chainId: String(chainId), seq: NaN, problem: 'missing_fields', detail: 'record without audit.chain.id / audit.chain.seq' });
+      problems.push({
+        chainId: String(chainId),
+        seq: NaN,
+        problem: 'missing_fields',
+        detail: 'record without audit.chain.id / audit.chain.seq',
+      });
       continue;
     }
     let chain = chains.get(chainId);
@@ -54,7 +62,12 @@ export function verifyChain(records: readonly CanonicalInput[], options: { fromS
         problems.push({ chainId, seq, problem: 'hash_mismatch', detail: `stored ${String(hash)}, computed ${actual}` });
       }
       if (expectedPrev !== undefined && r.attributes[ATTR.chainPrev] !== expectedPrev) {
-        problems.push({ chainId, seq, problem: 'prev_mismatch', detail: `prev ${String(r.attributes[ATTR.chainPrev])}, expected ${expectedPrev}` });
+        problems.push({
+          chainId,
+          seq,
+          problem: 'prev_mismatch',
+          detail: `prev ${String(r.attributes[ATTR.chainPrev])}, expected ${expectedPrev}`,
+        });
       }
       expectedPrev = typeof hash === 'string' ? hash : undefined;
       lastSeq = seq;

@@ -13,7 +13,12 @@ class StackContextManager implements ContextManager {
   active(): Context {
     return this._stack[this._stack.length - 1] ?? ROOT_CONTEXT;
   }
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(ctx: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
+  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
+    ctx: Context,
+    fn: F,
+    thisArg?: ThisParameterType<F>,
+    ...args: A
+  ): ReturnType<F> {
     this._stack.push(ctx);
     try {
       return fn.call(thisArg, ...args);
@@ -109,28 +114,69 @@ describe('AuditLogger', () => {
 
     it('should reject missing required fields and bad enums with a typed error listing them all', () => {
       const { logger } = setup();
-      const fields = issuesOf(() => logger.record({ type: 'Bad Type', category: 'NOPE', action: '', outcome: 'maybe', severity: 'LOUD' } as never));
+      const fields = issuesOf(() =>
+        logger.record({ type: 'Bad Type', category: 'NOPE', action: '', outcome: 'maybe', severity: 'LOUD' } as never)
+      );
       assert.deepEqual(fields.sort(), ['action', 'actor', 'category', 'outcome', 'severity', 'type']);
-      assert.deepEqual(issuesOf(() => logger.record({ ...baseEvent, actor: { id: '' } })), ['actor.id']);
-      assert.deepEqual(issuesOf(() => logger.record({ ...baseEvent, actor: { ...actor, type: 'robot' as never } })), ['actor.type']);
-      assert.deepEqual(issuesOf(() => logger.record({ ...baseEvent, actor: { ...actor, roles: ['a,b'] } })), ['actor.roles']);
-      assert.deepEqual(issuesOf(() => logger.record({ ...baseEvent, target: { id: '1' } as never })), ['target.type']);
-      assert.deepEqual(issuesOf(() => logger.record({ ...baseEvent, id: 'not-a-uuid' })), ['id']);
-      assert.deepEqual(issuesOf(() => logger.record({ ...baseEvent, timestamp: NaN })), ['timestamp']);
-      assert.deepEqual(issuesOf(() => logger.record({ ...baseEvent, classification: ['secretish' as never] })), ['classification']);
-      assert.deepEqual(issuesOf(() => logger.record({ ...baseEvent, metadata: [] as never })), ['metadata']);
-      assert.deepEqual(issuesOf(() => logger.record(null as never)), ['(event)']);
+      assert.deepEqual(
+        issuesOf(() => logger.record({ ...baseEvent, actor: { id: '' } })),
+        ['actor.id']
+      );
+      assert.deepEqual(
+        issuesOf(() => logger.record({ ...baseEvent, actor: { ...actor, type: 'robot' as never } })),
+        ['actor.type']
+      );
+      assert.deepEqual(
+        issuesOf(() => logger.record({ ...baseEvent, actor: { ...actor, roles: ['a,b'] } })),
+        ['actor.roles']
+      );
+      assert.deepEqual(
+        issuesOf(() => logger.record({ ...baseEvent, target: { id: '1' } as never })),
+        ['target.type']
+      );
+      assert.deepEqual(
+        issuesOf(() => logger.record({ ...baseEvent, id: 'not-a-uuid' })),
+        ['id']
+      );
+      assert.deepEqual(
+        issuesOf(() => logger.record({ ...baseEvent, timestamp: NaN })),
+        ['timestamp']
+      );
+      assert.deepEqual(
+        issuesOf(() => logger.record({ ...baseEvent, classification: ['secretish' as never] })),
+        ['classification']
+      );
+      assert.deepEqual(
+        issuesOf(() => logger.record({ ...baseEvent, metadata: [] as never })),
+        ['metadata']
+      );
+      assert.deepEqual(
+        issuesOf(() => logger.record(null as never)),
+        ['(event)']
+      );
     });
 
     it('should enforce Loki size limits in record() itself', async () => {
       const { logger, records } = setup();
       const tenMb = 'x'.repeat(10 * 1024 * 1024);
-      assert.deepEqual(issuesOf(() => logger.record({ ...baseEvent, description: tenMb })), ['description']);
-      assert.deepEqual(issuesOf(() => logger.record({ ...baseEvent, metadata: { blob: tenMb } })), ['metadata']);
-      assert.deepEqual(issuesOf(() => logger.record({ ...baseEvent, actor: { ...actor, name: 'n'.repeat(2000) } })), ['actor.name']);
+      assert.deepEqual(
+        issuesOf(() => logger.record({ ...baseEvent, description: tenMb })),
+        ['description']
+      );
+      assert.deepEqual(
+        issuesOf(() => logger.record({ ...baseEvent, metadata: { blob: tenMb } })),
+        ['metadata']
+      );
+      assert.deepEqual(
+        issuesOf(() => logger.record({ ...baseEvent, actor: { ...actor, name: 'n'.repeat(2000) } })),
+        ['actor.name']
+      );
       // Each field within limits, the sum over Loki's 64 KiB of structured metadata.
       const half = 'é'.repeat(15 * 1024);
-      assert.deepEqual(issuesOf(() => logger.record({ ...baseEvent, metadata: { a: half }, changes: { after: { b: half } } })), ['(event)']);
+      assert.deepEqual(
+        issuesOf(() => logger.record({ ...baseEvent, metadata: { a: half }, changes: { after: { b: half } } })),
+        ['(event)']
+      );
       assert.equal((await records()).length, 0, 'nothing recorded for invalid events');
     });
 
@@ -226,7 +272,10 @@ describe('AuditLogger', () => {
       logger.loginFailed({ actor: { id: 'mallory' } });
       logger.logout({ actor });
       logger.created({ type: 'Hardware Item', id: '1' }, { actor });
-      logger.updated({ type: 'invoice', id: '2' }, { actor, category: 'SUBSCRIPTION', changes: { before: { a: 1 }, after: { a: 2 } } });
+      logger.updated(
+        { type: 'invoice', id: '2' },
+        { actor, category: 'SUBSCRIPTION', changes: { before: { a: 1 }, after: { a: 2 } } }
+      );
       logger.deleted({ type: 'invoice', id: '2' }, { actor });
       logger.piiRead({ type: 'customer', id: '7' }, { actor });
       logger.accessDenied({ actor, target: { type: 'report', id: 'r' } });

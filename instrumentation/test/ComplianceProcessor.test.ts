@@ -16,7 +16,11 @@ describe('ComplianceProcessor', () => {
 
     it('should add data classification tags and keep explicit ones, in a fixed order', () => {
       const p = new ComplianceProcessor();
-      const r = rec({ 'audit.category': 'DATA_ACCESS', 'audit.classification': 'pii,phi,cardholder', 'audit.compliance': 'SOX' });
+      const r = rec({
+        'audit.category': 'DATA_ACCESS',
+        'audit.classification': 'pii,phi,cardholder',
+        'audit.compliance': 'SOX',
+      });
       p.process(r);
       assert.equal(r.attributes['audit.compliance'], 'SOX,GDPR,HIPAA,ISO27001,PCI_DSS,SOC2');
     });
@@ -28,7 +32,9 @@ describe('ComplianceProcessor', () => {
     });
 
     it('should accept overrides merged into the defaults', () => {
-      const p = new ComplianceProcessor({ mapping: { categories: { AI_USAGE: ['ISO27001', 'GDPR'] }, classifications: { financial: ['SOX', 'PCI_DSS'] } } });
+      const p = new ComplianceProcessor({
+        mapping: { categories: { AI_USAGE: ['ISO27001', 'GDPR'] }, classifications: { financial: ['SOX', 'PCI_DSS'] } },
+      });
       const r = rec({ 'audit.category': 'AI_USAGE', 'audit.classification': 'financial' });
       p.process(r);
       assert.equal(r.attributes['audit.compliance'], 'SOX,GDPR,ISO27001,PCI_DSS');
@@ -50,7 +56,9 @@ describe('ComplianceProcessor', () => {
     it('should ignore unknown categories and tags without throwing', () => {
       assert.deepEqual(complianceTags(DEFAULT_COMPLIANCE_MAPPING, 'NOPE', ['__proto__', 'constructor'], ['EVIL']), []);
       const p = new ComplianceProcessor();
-      assert.doesNotThrow(() => p.process({ attributes: { 'audit.category': 5 as never, 'audit.classification': {} as never } }));
+      assert.doesNotThrow(() =>
+        p.process({ attributes: { 'audit.category': 5 as never, 'audit.classification': {} as never } })
+      );
     });
   });
 });

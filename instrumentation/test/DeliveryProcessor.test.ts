@@ -25,16 +25,27 @@ function setup(options: Partial<AuditPipelineOptions> = {}) {
     exporter,
     meterProvider: false,
     ...options,
-    delivery: { scheduledDelayMillis: 5, retryInitialDelayMillis: 5, retryMaxDelayMillis: 20, spoolProbeMillis: 20, ...(options.delivery ?? {}) },
+    delivery: {
+      scheduledDelayMillis: 5,
+      retryInitialDelayMillis: 5,
+      retryMaxDelayMillis: 20,
+      spoolProbeMillis: 20,
+      ...(options.delivery ?? {}),
+    },
   });
   return { exporter, pipeline };
 }
 
-const seqs = (recs: Array<{ attributes: Record<string, unknown> }>) => recs.map((r) => r.attributes['audit.chain.seq'] as number);
+const seqs = (recs: Array<{ attributes: Record<string, unknown> }>) =>
+  recs.map((r) => r.attributes['audit.chain.seq'] as number);
 
 /** Checks a chain end to end like a verifier would. */
-function assertChain(recs: Array<{ attributes: Record<string, unknown>; hrTime: [number, number]; body?: unknown; severityText?: string }>) {
-  const sorted = [...recs].sort((a, b) => (a.attributes['audit.chain.seq'] as number) - (b.attributes['audit.chain.seq'] as number));
+function assertChain(
+  recs: Array<{ attributes: Record<string, unknown>; hrTime: [number, number]; body?: unknown; severityText?: string }>
+) {
+  const sorted = [...recs].sort(
+    (a, b) => (a.attributes['audit.chain.seq'] as number) - (b.attributes['audit.chain.seq'] as number)
+  );
   let prev = GENESIS_HASH;
   sorted.forEach((r, i) => {
     assert.equal(r.attributes['audit.chain.seq'], i + 1);
@@ -54,14 +65,22 @@ describe('DeliveryProcessor (through createAuditPipeline)', () => {
       await pipeline.flush();
       const recs = exporter.records;
       assert.equal(recs.length, 1000);
-      assert.deepEqual(seqs(recs), Array.from({ length: 1000 }, (_, i) => i + 1));
+      assert.deepEqual(
+        seqs(recs),
+        Array.from({ length: 1000 }, (_, i) => i + 1)
+      );
       assert.ok(exporter.batches.every((b) => b.length <= 64));
       assert.equal(recs[5].body, 'event 5 Bearer [REDACTED:bearer_token]');
       assert.equal(recs[5].attributes['audit.compliance'], 'SOX,ISO27001,SOC2');
       assertChain(recs as never);
       assert.deepEqual(verifyChain(recs), { ok: true, checked: 1000, problems: [] });
       // Tampering, deletion and reordering are all found.
-      const tampered = recs.map((r) => ({ hrTime: r.hrTime, severityText: r.severityText, body: r.body, attributes: { ...r.attributes } }));
+      const tampered = recs.map((r) => ({
+        hrTime: r.hrTime,
+        severityText: r.severityText,
+        body: r.body,
+        attributes: { ...r.attributes },
+      }));
       tampered[10].attributes['user.id'] = 'mallory';
       tampered.splice(500, 1);
       assert.deepEqual(
@@ -85,7 +104,12 @@ describe('DeliveryProcessor (through createAuditPipeline)', () => {
       const b = setup({ chainId: 'c' });
       for (const s of [a, b]) {
         for (let i = 0; i < 3; i++) {
-          s.pipeline.record({ ...baseEvent, timestamp: 1700000000000 + i, id: `0190a5c4-1111-7000-8000-00000000000${i}`, metadata: { password: 'x' } });
+          s.pipeline.record({
+            ...baseEvent,
+            timestamp: 1700000000000 + i,
+            id: `0190a5c4-1111-7000-8000-00000000000${i}`,
+            metadata: { password: 'x' },
+          });
         }
         await s.pipeline.flush();
       }
@@ -159,7 +183,9 @@ describe('DeliveryProcessor (through createAuditPipeline)', () => {
 
     it('should reject an invalid event with AuditValidationError and record nothing', async () => {
       const { exporter, pipeline } = setup();
-      await assert.rejects(pipeline.recordAndConfirm({ ...baseEvent, category: 'NOPE' as never }), { name: 'AuditValidationError' });
+      await assert.rejects(pipeline.recordAndConfirm({ ...baseEvent, category: 'NOPE' as never }), {
+        name: 'AuditValidationError',
+      });
       await pipeline.flush();
       assert.equal(exporter.records.length, 0);
       await pipeline.shutdown();
@@ -169,7 +195,10 @@ describe('DeliveryProcessor (through createAuditPipeline)', () => {
   describe('spool', () => {
     it('should spool past the retry budget and replay in order when the receiver is back; confirm waits for replay', async () => {
       const dir = tmpDir();
-      const { exporter, pipeline } = setup({ spoolDir: dir, delivery: { retryBudgetMillis: 100, maxQueueSize: 50, maxExportBatchSize: 20 } });
+      const { exporter, pipeline } = setup({
+        spoolDir: dir,
+        delivery: { retryBudgetMillis: 100, maxQueueSize: 50, maxExportBatchSize: 20 },
+      });
       exporter.down = true;
       const confirmed = pipeline.recordAndConfirm(baseEvent);
       for (let i = 0; i < 500; i++) {
@@ -178,7 +207,10 @@ describe('DeliveryProcessor (through createAuditPipeline)', () => {
       await waitUntil(() => pipeline.stats().spooled >= 501);
       assert.ok(pipeline.stats().queued <= 50);
       assert.ok(fs.readdirSync(dir).some((f) => f.startsWith('seg-')));
-      const onDisk = fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('');
+      const onDisk = fs
+        .readdirSync(dir)
+        .map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))
+        .join('');
       assert.ok(!onDisk.includes('k-123'), 'spool holds redacted records only');
       exporter.down = false;
       await confirmed;
@@ -187,7 +219,11 @@ describe('DeliveryProcessor (through createAuditPipeline)', () => {
       const recs = exporter.records;
       const distinct = new Set(recs.map((r) => r.attributes['audit.id']));
       assert.equal(distinct.size, 501);
-      assert.deepEqual(seqs(recs), Array.from({ length: 501 }, (_, i) => i + 1), 'replayed in order');
+      assert.deepEqual(
+        seqs(recs),
+        Array.from({ length: 501 }, (_, i) => i + 1),
+        'replayed in order'
+      );
       assertChain(recs as never);
       assert.equal(pipeline.stats().replayed, 501);
       assert.equal(fs.readdirSync(dir).filter((f) => f.startsWith('seg-')).length, 0);
@@ -227,7 +263,10 @@ describe('DeliveryProcessor (through createAuditPipeline)', () => {
       fs.appendFileSync(path.join(dir, seg), '{"t":[1,2],"a":{"audit.id":"torn');
       const second = setup({ spoolDir: dir });
       await waitUntil(() => !second.pipeline.stats().spooling);
-      assert.deepEqual(second.exporter.records.map((r) => r.attributes['audit.id']), ids);
+      assert.deepEqual(
+        second.exporter.records.map((r) => r.attributes['audit.id']),
+        ids
+      );
       assert.equal(second.pipeline.stats().failed, 1);
       assert.match(fs.readFileSync(path.join(dir, `corrupt-${seg}`), 'utf8'), /torn/);
       await second.pipeline.shutdown();
@@ -235,7 +274,10 @@ describe('DeliveryProcessor (through createAuditPipeline)', () => {
 
     it('should keep records in memory and apply backpressure when the spool cannot be written', async () => {
       const dir = tmpDir();
-      const { exporter, pipeline } = setup({ spoolDir: dir, delivery: { retryBudgetMillis: 30, maxQueueSize: 20, maxExportBatchSize: 10 } });
+      const { exporter, pipeline } = setup({
+        spoolDir: dir,
+        delivery: { retryBudgetMillis: 30, maxQueueSize: 20, maxExportBatchSize: 10 },
+      });
       exporter.down = true;
       // The disk goes away: the spool directory becomes a file, so no segment can be opened.
       fs.rmSync(dir, { recursive: true, force: true });
@@ -259,7 +301,11 @@ describe('DeliveryProcessor (through createAuditPipeline)', () => {
       await pipeline.waitForCapacity();
       await pipeline.flush();
       const delivered = new Set(exporter.records.map((r) => r.attributes['audit.id'] as string));
-      assert.deepEqual([...ids].filter((id) => !delivered.has(id)), [], 'nothing lost');
+      assert.deepEqual(
+        [...ids].filter((id) => !delivered.has(id)),
+        [],
+        'nothing lost'
+      );
       await pipeline.shutdown();
       fs.rmSync(dir, { force: true });
     });

@@ -8,7 +8,12 @@ import { HashChainProcessor } from '../src/processors/HashChainProcessor';
 
 interface Vector {
   name: string;
-  input: { time_unix_nano: string; severity_text?: string; body?: string; attributes: Record<string, string | number | boolean> };
+  input: {
+    time_unix_nano: string;
+    severity_text?: string;
+    body?: string;
+    attributes: Record<string, string | number | boolean>;
+  };
   canonical: string;
   canonical_utf8_hex: string;
   hash: string;
@@ -19,7 +24,10 @@ const vectors = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'test-vect
 };
 
 const toRecord = (v: Vector['input']) => ({
-  hrTime: [Number(BigInt(v.time_unix_nano) / 1_000_000_000n), Number(BigInt(v.time_unix_nano) % 1_000_000_000n)] as [number, number],
+  hrTime: [Number(BigInt(v.time_unix_nano) / 1_000_000_000n), Number(BigInt(v.time_unix_nano) % 1_000_000_000n)] as [
+    number,
+    number,
+  ],
   severityText: v.severity_text,
   body: v.body,
   attributes: { ...v.attributes },
@@ -69,10 +77,29 @@ describe('HashChainProcessor', () => {
       circular.self = circular;
       const big = 'x'.repeat(10 * 1024 * 1024);
       const records = [
-        { hrTime: [1, 2] as [number, number], body: 'lone \ud800', attributes: { 'audit.metadata': circular as never, 'audit.big': 10n as never } },
-        { hrTime: [1, 2] as [number, number], body: big, attributes: { 'audit.m': new Map() as never, 'audit.d': new Date() as never, 'audit.b': Buffer.from('x') as never } },
-        { hrTime: [0, 0] as [number, number], attributes: JSON.parse('{"__proto__":"p","constructor":"c","audit.x":"y"}') },
-        { hrTime: [1.5, NaN] as [number, number], body: { nested: true } as never, attributes: { 'audit.n': 1.5, 'audit.i': -3 } },
+        {
+          hrTime: [1, 2] as [number, number],
+          body: 'lone \ud800',
+          attributes: { 'audit.metadata': circular as never, 'audit.big': 10n as never },
+        },
+        {
+          hrTime: [1, 2] as [number, number],
+          body: big,
+          attributes: {
+            'audit.m': new Map() as never,
+            'audit.d': new Date() as never,
+            'audit.b': Buffer.from('x') as never,
+          },
+        },
+        {
+          hrTime: [0, 0] as [number, number],
+          attributes: JSON.parse('{"__proto__":"p","constructor":"c","audit.x":"y"}'),
+        },
+        {
+          hrTime: [1.5, NaN] as [number, number],
+          body: { nested: true } as never,
+          attributes: { 'audit.n': 1.5, 'audit.i': -3 },
+        },
       ];
       for (const r of records) {
         assert.doesNotThrow(() => chain.process(r));

@@ -7,7 +7,14 @@ import { tmpDir } from './helpers';
 
 const KEY_A = 'a'.repeat(32);
 const KEY_B = 'b'.repeat(32);
-const rec = () => ({ attributes: { 'user.id': 'u-1', 'user.email': 'ada@example.com', 'user.name': 'Ada', 'audit.action': 'read' } as Record<string, string> });
+const rec = () => ({
+  attributes: {
+    'user.id': 'u-1',
+    'user.email': 'ada@example.com',
+    'user.name': 'Ada',
+    'audit.action': 'read',
+  } as Record<string, string>,
+});
 
 describe('PseudonymisationProcessor', () => {
   describe('process', () => {
@@ -54,7 +61,17 @@ describe('PseudonymisationProcessor', () => {
       const p = new PseudonymisationProcessor({ keyStore: ks, tenant: 't1' });
       const circular: Record<string, unknown> = {};
       circular.self = circular;
-      const values: unknown[] = [10n, circular, new Map([['a', 1]]), Buffer.from('x'), new Date(0), 'x'.repeat(10 * 1024 * 1024), 'lone \ud800', 42, JSON.parse('{"__proto__":{"a":1}}')];
+      const values: unknown[] = [
+        10n,
+        circular,
+        new Map([['a', 1]]),
+        Buffer.from('x'),
+        new Date(0),
+        'x'.repeat(10 * 1024 * 1024),
+        'lone \ud800',
+        42,
+        JSON.parse('{"__proto__":{"a":1}}'),
+      ];
       for (const v of values) {
         const rec = { attributes: { 'user.id': v as never, 'user.email': 'constructor' } };
         assert.doesNotThrow(() => p.process(rec));

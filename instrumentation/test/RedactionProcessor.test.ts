@@ -7,15 +7,24 @@ import { luhnValid } from '../src/redaction/patterns';
 const r = new Redactor();
 
 // Planted secrets: [kind expected in the marker, text containing the secret, the secret itself].
-const JWT = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
+const JWT =
+  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
 const CASES: Array<[string, string, string]> = [
   ['jwt', `session ${JWT} expired`, JWT],
   ['bearer_token', 'Authorization: Bearer abcDEF123456ghiJKL789', 'abcDEF123456ghiJKL789'],
   ['basic_auth', 'Authorization: Basic dXNlcjpodW50ZXIy', 'dXNlcjpodW50ZXIy'],
   ['aws_access_key', 'key AKIAIOSFODNN7EXAMPLE used', 'AKIAIOSFODNN7EXAMPLE'],
-  ['secret', 'aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'],
+  [
+    'secret',
+    'aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  ],
   ['github_token', 'token ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8 pushed', 'ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8'],
-  ['github_token', 'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz', 'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz'],
+  [
+    'github_token',
+    'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz',
+    'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz',
+  ],
   ['slack_token', 'xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp', 'xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp'],
   ['slack_webhook', 'post to https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXX', 'T000/B000/XXXXXXXXXXXX'],
   ['stripe_key', 'charge with sk_live_51HqLyjWDarjtT1zdp7dc', 'sk_live_51HqLyjWDarjtT1zdp7dc'],
@@ -39,7 +48,11 @@ const CASES: Array<[string, string, string]> = [
     'key -----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA0Z3VS5JJcds3xfn\n-----END RSA PRIVATE KEY----- done',
     'MIIEowIBAAKCAQEA0Z3VS5JJcds3xfn',
   ],
-  ['private_key', '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA (truncated', 'b3BlbnNzaC1rZXktdjEAAAAA'],
+  [
+    'private_key',
+    '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA (truncated',
+    'b3BlbnNzaC1rZXktdjEAAAAA',
+  ],
 ];
 
 describe('Redactor', () => {
@@ -85,7 +98,10 @@ describe('Redactor', () => {
     });
 
     it('should handle lone surrogates', () => {
-      assert.equal(r.redactString(`\ud800 Bearer abcdefghijklmnop \udc00`), '\ud800 Bearer [REDACTED:bearer_token] \udc00');
+      assert.equal(
+        r.redactString(`\ud800 Bearer abcdefghijklmnop \udc00`),
+        '\ud800 Bearer [REDACTED:bearer_token] \udc00'
+      );
     });
   });
 
@@ -139,8 +155,13 @@ describe('Redactor', () => {
     });
 
     it('should keep __proto__ and constructor keys as data without polluting', () => {
-      const out = r.redactJson('{"__proto__":{"password":"x","isAdmin":true},"constructor":{"prototype":{"token":"t"}}}');
-      assert.equal(out, '{"__proto__":{"password":"[REDACTED:password]","isAdmin":true},"constructor":{"prototype":{"token":"[REDACTED:token]"}}}');
+      const out = r.redactJson(
+        '{"__proto__":{"password":"x","isAdmin":true},"constructor":{"prototype":{"token":"t"}}}'
+      );
+      assert.equal(
+        out,
+        '{"__proto__":{"password":"[REDACTED:password]","isAdmin":true},"constructor":{"prototype":{"token":"[REDACTED:token]"}}}'
+      );
       assert.equal(({} as Record<string, unknown>).isAdmin, undefined);
     });
 
@@ -156,7 +177,10 @@ describe('Redactor', () => {
         extraFieldNames: ['ssn', /^internal_/],
       });
       assert.equal(custom.redactString('by EMP-123456'), 'by [REDACTED:employee_id]');
-      assert.equal(custom.redactJson('{"ssn":"123-45-6789","internal_note":"x","ok":1}'), '{"ssn":"[REDACTED:secret]","internal_note":"[REDACTED:secret]","ok":1}');
+      assert.equal(
+        custom.redactJson('{"ssn":"123-45-6789","internal_note":"x","ok":1}'),
+        '{"ssn":"[REDACTED:secret]","internal_note":"[REDACTED:secret]","ok":1}'
+      );
     });
   });
 
@@ -181,7 +205,10 @@ describe('RedactionProcessor', () => {
       logger.emit({
         body: `login with Bearer abcdefghijklmnop`,
         attributes: {
-          'audit.metadata': JSON.stringify({ headers: { cookie: 'sid=1', authorization: 'Basic abc' }, url: '/x?token=abc123' }),
+          'audit.metadata': JSON.stringify({
+            headers: { cookie: 'sid=1', authorization: 'Basic abc' },
+            url: '/x?token=abc123',
+          }),
           'user_agent.original': 'curl/8 AKIAIOSFODNN7EXAMPLE',
           'audit.id': 'kept-as-is',
           'other.attr': { nested: { password: 'x' } },
@@ -203,8 +230,16 @@ describe('RedactionProcessor', () => {
       const { processor } = setup();
       const cases: Array<[Record<string, string>, string, string]> = [
         [{ 'audit.metadata': '{"pin":"1234"}' }, 'audit.metadata', '{"pin":"[REDACTED:pin]"}'],
-        [{ 'audit.changes': '{"before":null,"after":{"db":{"userPassword":"x"}}}' }, 'audit.changes', '{"before":null,"after":{"db":{"userPassword":"[REDACTED:password]"}}}'],
-        [{ 'audit.target.name': 'x', 'user.name': 'DB_PASSWORD=hunter2' }, 'user.name', 'DB_PASSWORD=[REDACTED:password]'],
+        [
+          { 'audit.changes': '{"before":null,"after":{"db":{"userPassword":"x"}}}' },
+          'audit.changes',
+          '{"before":null,"after":{"db":{"userPassword":"[REDACTED:password]"}}}',
+        ],
+        [
+          { 'audit.target.name': 'x', 'user.name': 'DB_PASSWORD=hunter2' },
+          'user.name',
+          'DB_PASSWORD=[REDACTED:password]',
+        ],
         [{ 'session.id': 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abcdef' }, 'session.id', '[REDACTED:jwt]'],
       ];
       for (const [attributes, key, expected] of cases) {
@@ -212,7 +247,10 @@ describe('RedactionProcessor', () => {
         processor.process(rec);
         assert.equal(rec.attributes[key], expected, key);
       }
-      const clean = { attributes: { 'audit.metadata': '{"ticket":"OPS-7"}', 'user.name': 'Ada' } as Record<string, string>, body: 'ok' };
+      const clean = {
+        attributes: { 'audit.metadata': '{"ticket":"OPS-7"}', 'user.name': 'Ada' } as Record<string, string>,
+        body: 'ok',
+      };
       processor.process(clean);
       assert.deepEqual(clean.attributes, { 'audit.metadata': '{"ticket":"OPS-7"}', 'user.name': 'Ada' });
     });
@@ -225,7 +263,13 @@ describe('RedactionProcessor', () => {
         { attributes: { a: circular as never }, body: circular as never },
         { attributes: { 'audit.metadata': '{"a":' + '['.repeat(100000) }, body: 'x'.repeat(10 * 1024 * 1024) },
         { attributes: { 'audit.changes': '\ud800{"password":"\udfff"}', n: 1, b: true, big: 10n as never } },
-        { attributes: { m: new Map([['password', 'x']]) as never, d: new Date() as never, buf: Buffer.from('x') as never } },
+        {
+          attributes: {
+            m: new Map([['password', 'x']]) as never,
+            d: new Date() as never,
+            buf: Buffer.from('x') as never,
+          },
+        },
         { attributes: JSON.parse('{"__proto__":"x","constructor":"y"}') },
         { attributes: {}, body: undefined },
       ];

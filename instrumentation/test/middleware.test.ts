@@ -42,11 +42,28 @@ function options(logger: ReturnType<typeof setupLogger>['logger']): AuditHttpOpt
 }
 
 async function exercise(base: string) {
-  const h = { 'content-type': 'application/json', 'user-agent': 'test-agent/1', 'x-request-id': 'req-42', 'x-session': 'sess-1' };
-  const r1 = await fetch(`${base}/records`, { method: 'POST', headers: { ...h, authorization: 'Bearer tok-ada' }, body: '{}' });
+  const h = {
+    'content-type': 'application/json',
+    'user-agent': 'test-agent/1',
+    'x-request-id': 'req-42',
+    'x-session': 'sess-1',
+  };
+  const r1 = await fetch(`${base}/records`, {
+    method: 'POST',
+    headers: { ...h, authorization: 'Bearer tok-ada' },
+    body: '{}',
+  });
   assert.equal(r1.status, 201);
-  await fetch(`${base}/login`, { method: 'POST', headers: h, body: JSON.stringify({ username: 'mallory', password: 'guess' }) });
-  await fetch(`${base}/login`, { method: 'POST', headers: h, body: JSON.stringify({ username: 'ada', password: 'right' }) });
+  await fetch(`${base}/login`, {
+    method: 'POST',
+    headers: h,
+    body: JSON.stringify({ username: 'mallory', password: 'guess' }),
+  });
+  await fetch(`${base}/login`, {
+    method: 'POST',
+    headers: h,
+    body: JSON.stringify({ username: 'ada', password: 'right' }),
+  });
   await fetch(`${base}/customers/c-7`, { headers: { ...h, authorization: 'Bearer tok-ada' } });
   await fetch(`${base}/customers/missing`, { headers: { ...h, authorization: 'Bearer tok-ada' } });
   await fetch(`${base}/logout`, { method: 'POST', headers: { ...h, authorization: 'Bearer tok-ada' }, body: '{}' });
@@ -91,7 +108,12 @@ describe('HTTP middleware', () => {
       app.use(auditExpress(options(logger)));
       app.post('/records', async (_req, res) => {
         await new Promise((r) => setTimeout(r, 5));
-        logger.record({ type: 'record.created', category: 'DATA_MODIFY', action: 'create', target: { type: 'record', id: '1' } });
+        logger.record({
+          type: 'record.created',
+          category: 'DATA_MODIFY',
+          action: 'create',
+          target: { type: 'record', id: '1' },
+        });
         res.status(201).json({ ok: true });
       });
       app.post('/login', (req, res) => {
@@ -118,7 +140,12 @@ describe('HTTP middleware', () => {
       await app.register(auditFastify, options(logger));
       app.post('/records', async (_req, reply) => {
         await new Promise((r) => setTimeout(r, 5));
-        logger.record({ type: 'record.created', category: 'DATA_MODIFY', action: 'create', target: { type: 'record', id: '1' } });
+        logger.record({
+          type: 'record.created',
+          category: 'DATA_MODIFY',
+          action: 'create',
+          target: { type: 'record', id: '1' },
+        });
         reply.code(201).send({ ok: true });
       });
       app.post('/login', async (req, reply) => {

@@ -80,7 +80,17 @@ describe('safeJsonStringify', () => {
         },
       }
     );
-    const parsed = JSON.parse(safeJsonStringify({ getter, proxy, tj: { toJSON: () => { throw new Error('x'); } } }));
+    const parsed = JSON.parse(
+      safeJsonStringify({
+        getter,
+        proxy,
+        tj: {
+          toJSON: () => {
+            throw new Error('x');
+          },
+        },
+      })
+    );
     assert.equal(parsed.getter.x, '[unserializable]');
     assert.equal(parsed.proxy, '[unserializable]');
     assert.equal(parsed.tj, '[unserializable]');

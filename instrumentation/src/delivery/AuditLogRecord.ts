@@ -25,7 +25,9 @@ export class AuditLogRecord implements ReadableLogRecord {
   /** Stages and chain applied. */
   prepared = false;
 
-  constructor(fields: Omit<ReadableLogRecord, 'instrumentationScope'> & { instrumentationScope: InstrumentationScope }) {
+  constructor(
+    fields: Omit<ReadableLogRecord, 'instrumentationScope'> & { instrumentationScope: InstrumentationScope }
+  ) {
     this.hrTime = fields.hrTime;
     this.hrTimeObserved = fields.hrTimeObserved;
     this.spanContext = fields.spanContext;

@@ -1,7 +1,12 @@
 import { context, diag, type Context } from '@opentelemetry/api';
 import { ExportResultCode, suppressTracing, type ExportResult, type InstrumentationScope } from '@opentelemetry/core';
 import { defaultResource, type Resource } from '@opentelemetry/resources';
-import type { LogRecordExporter, LogRecordProcessor, ReadableLogRecord, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
+import type {
+  LogRecordExporter,
+  LogRecordProcessor,
+  ReadableLogRecord,
+  ReadWriteLogRecord,
+} from '@opentelemetry/sdk-logs';
 import { AuditDeliveryError } from '../errors';
 import type { AuditStage } from '../processors/AuditStageProcessor';
 import type { HashChainProcessor } from '../processors/HashChainProcessor';
@@ -194,17 +199,19 @@ export class DeliveryProcessor implements LogRecordProcessor {
    * Register before the record is emitted.
    */
   waitFor(auditId: string, timeoutMillis?: number): Promise<void> {
-    return keepAlive(new Promise<void>((resolve, reject) => {
-      const w: Waiter = { resolve, reject };
-      if (timeoutMillis !== undefined && timeoutMillis > 0) {
-        w.timer = setTimeout(() => {
-          this._waiters.delete(auditId);
-          reject(new AuditDeliveryError(`no acknowledgement for ${auditId} within ${timeoutMillis} ms`, auditId));
-        }, timeoutMillis);
-        w.timer.unref();
-      }
-      this._waiters.set(auditId, w);
-    }));
+    return keepAlive(
+      new Promise<void>((resolve, reject) => {
+        const w: Waiter = { resolve, reject };
+        if (timeoutMillis !== undefined && timeoutMillis > 0) {
+          w.timer = setTimeout(() => {
+            this._waiters.delete(auditId);
+            reject(new AuditDeliveryError(`no acknowledgement for ${auditId} within ${timeoutMillis} ms`, auditId));
+          }, timeoutMillis);
+          w.timer.unref();
+        }
+        this._waiters.set(auditId, w);
+      })
+    );
   }
 
   /** Cancels a waiter registered for a record that was then not emitted. */
@@ -395,7 +402,9 @@ export class DeliveryProcessor implements LogRecordProcessor {
         if (this._shutdownNow) {
           return;
         }
-        diag.error(`DeliveryProcessor: export failing for ${Date.now() - started} ms (no spool configured); still retrying: ${describe(result)}`);
+        diag.error(
+          `DeliveryProcessor: export failing for ${Date.now() - started} ms (no spool configured); still retrying: ${describe(result)}`
+        );
       }
       await sleep(delay);
       delay = Math.min(delay * 2, this._retryMaxMillis);
@@ -410,7 +419,10 @@ export class DeliveryProcessor implements LogRecordProcessor {
       const timer = setTimeout(() => {
         if (!done) {
           done = true;
-          resolve({ code: ExportResultCode.FAILED, error: new Error(`export timed out after ${this._exportTimeoutMillis} ms`) });
+          resolve({
+            code: ExportResultCode.FAILED,
+            error: new Error(`export timed out after ${this._exportTimeoutMillis} ms`),
+          });
         }
       }, this._exportTimeoutMillis);
       timer.unref();
@@ -700,7 +712,12 @@ export class DeliveryProcessor implements LogRecordProcessor {
       if (w.timer) {
         clearTimeout(w.timer);
       }
-      w.reject(new AuditDeliveryError('shut down before the receiver acknowledged the event (it is spooled if a spool is configured)', id));
+      w.reject(
+        new AuditDeliveryError(
+          'shut down before the receiver acknowledged the event (it is spooled if a spool is configured)',
+          id
+        )
+      );
     }
     this._waiters.clear();
     this._capacityWaiters.forEach((w) => w());
@@ -718,7 +735,11 @@ function describe(result: ExportResult): string {
   if (!e) {
     return 'export failed';
   }
-  return [e.code !== undefined ? `HTTP ${e.code}` : undefined, e.message, e.data ? String(e.data).slice(0, 300) : undefined]
+  return [
+    e.code !== undefined ? `HTTP ${e.code}` : undefined,
+    e.message,
+    e.data ? String(e.data).slice(0, 300) : undefined,
+  ]
     .filter(Boolean)
     .join(' ');
 }

@@ -178,11 +178,7 @@ export class DiskSpool {
   }
 
   /** Reads a closed segment. Lines that cannot be parsed (a torn last write) are reported and counted. */
-  read(
-    name: string,
-    resource: Resource,
-    scope: InstrumentationScope
-  ): { records: AuditLogRecord[]; corrupt: number } {
+  read(name: string, resource: Resource, scope: InstrumentationScope): { records: AuditLogRecord[]; corrupt: number } {
     const text = fs.readFileSync(path.join(this.dir, name), 'utf8');
     const records: AuditLogRecord[] = [];
     const bad: string[] = [];
@@ -271,7 +267,10 @@ function fromLine(l: SpoolLine, resource: Resource, scope: InstrumentationScope)
     body: l.b,
     eventName: l.e,
     resource,
-    instrumentationScope: l.c && l.c[0] === scope.name && l.c[1] === scope.version ? scope : { name: l.c?.[0] ?? scope.name, version: l.c?.[1] },
+    instrumentationScope:
+      l.c && l.c[0] === scope.name && l.c[1] === scope.version
+        ? scope
+        : { name: l.c?.[0] ?? scope.name, version: l.c?.[1] },
     attributes: l.a ?? {},
     droppedAttributesCount: 0,
   });

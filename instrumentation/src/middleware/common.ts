@@ -49,7 +49,10 @@ interface CompiledRoute<T> {
   names: string[];
 }
 
-export function compileRoutes<T extends { method?: string; path: string | RegExp }>(routes: readonly T[] | undefined, defaultMethod: string): Array<CompiledRoute<T>> {
+export function compileRoutes<T extends { method?: string; path: string | RegExp }>(
+  routes: readonly T[] | undefined,
+  defaultMethod: string
+): Array<CompiledRoute<T>> {
   return (routes ?? []).map((route) => {
     const method = (route.method ?? defaultMethod).toUpperCase();
     if (route.path instanceof RegExp) {
@@ -101,7 +104,11 @@ const decodeSafe = (s: string): string => {
 
 const header = (headers: Record<string, unknown>, name: string): string | undefined => {
   const v = headers[name.toLowerCase()];
-  return typeof v === 'string' && v.length > 0 ? v.slice(0, 256) : Array.isArray(v) && typeof v[0] === 'string' ? v[0].slice(0, 256) : undefined;
+  return typeof v === 'string' && v.length > 0
+    ? v.slice(0, 256)
+    : Array.isArray(v) && typeof v[0] === 'string'
+      ? v[0].slice(0, 256)
+      : undefined;
 };
 
 export function buildContext(
@@ -134,7 +141,11 @@ function claimed(req: unknown): AuditActor {
     const b = body as Record<string, unknown>;
     const id = typeof b.username === 'string' ? b.username : typeof b.email === 'string' ? b.email : undefined;
     if (id && id.length > 0) {
-      return { id: id.slice(0, 256), email: typeof b.email === 'string' ? b.email.slice(0, 256) : undefined, type: 'user' };
+      return {
+        id: id.slice(0, 256),
+        email: typeof b.email === 'string' ? b.email.slice(0, 256) : undefined,
+        type: 'user',
+      };
     }
   }
   return { id: 'anonymous', type: 'user' };
@@ -166,7 +177,12 @@ export function recordResponseEvents(
           logger.loginSucceeded({ actor, context: { ...ctx, actor }, metadata });
         } else if (status < 500) {
           const actor = a.route.claimedActor?.(req) ?? claimed(req);
-          logger.loginFailed({ actor, context: { ...ctx, actor }, metadata, description: `failed sign-in for ${actor.id}` });
+          logger.loginFailed({
+            actor,
+            context: { ...ctx, actor },
+            metadata,
+            description: `failed sign-in for ${actor.id}`,
+          });
         }
       } else if (status < 400) {
         const actor = ctx.actor ?? actorNow;

@@ -1,4 +1,9 @@
-import { complianceTags, DEFAULT_COMPLIANCE_MAPPING, mergeComplianceMapping, type ComplianceMapping } from '../compliance';
+import {
+  complianceTags,
+  DEFAULT_COMPLIANCE_MAPPING,
+  mergeComplianceMapping,
+  type ComplianceMapping,
+} from '../compliance';
 import { ATTR } from '../schema';
 import type { AnyValue } from '@opentelemetry/api-logs';
 import { AuditStageProcessor, type MutableLogRecord } from './AuditStageProcessor';

@@ -107,7 +107,10 @@ export class Redactor {
     const words = fieldWords(name);
     const joined = words.join(' ');
     for (const [phrase, kind] of this._extraWords) {
-      if (phrase.length > 0 && (` ${joined} `.includes(` ${phrase} `) || joined.replace(/ /g, '') === phrase.replace(/ /g, ''))) {
+      if (
+        phrase.length > 0 &&
+        (` ${joined} `.includes(` ${phrase} `) || joined.replace(/ /g, '') === phrase.replace(/ /g, ''))
+      ) {
         return kind;
       }
     }

@@ -49,7 +49,8 @@ const keepPrefix = (match: string, groups: Array<string | undefined>, m: string)
 export const BUILTIN_PATTERNS: readonly SecretPattern[] = [
   {
     kind: 'private_key',
-    source: '-----BEGIN[A-Z0-9 ]{0,40} PRIVATE KEY( BLOCK)?-----[\\s\\S]*?(?:-----END[A-Z0-9 ]{0,40} PRIVATE KEY( BLOCK)?-----|$)',
+    source:
+      '-----BEGIN[A-Z0-9 ]{0,40} PRIVATE KEY( BLOCK)?-----[\\s\\S]*?(?:-----END[A-Z0-9 ]{0,40} PRIVATE KEY( BLOCK)?-----|$)',
   },
   {
     // scheme://user:password@host: keeps the user and host.

@@ -31,4 +31,6 @@ export type { DeliveryProcessorOptions, DeliveryStats } from './delivery/Deliver
 export { registerAuditMetrics } from './metrics';
 export { safeJsonStringify } from './safeJson';
 export { auditExpress, auditFastify } from './middleware';
-export type { AuditHttpOptions, AuthRoute, PiiRoute } from './middleware';
+export type { AuditHttpOptions, AuditRecorder, AuthRoute, PiiRoute } from './middleware';
+export { MultiTenantAuditLogger, createMultiTenantAuditLogger } from './MultiTenantAuditLogger';
+export type { MultiTenantAuditOptions } from './MultiTenantAuditLogger';

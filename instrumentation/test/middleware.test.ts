@@ -6,6 +6,8 @@ import Fastify from 'fastify';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { createAuditLogger } from '../src/AuditLogger';
 import { auditExpress, auditFastify, type AuditHttpOptions } from '../src/middleware';
+import { createMultiTenantAuditLogger } from '../src/MultiTenantAuditLogger';
+import { ControlledExporter } from './helpers';
 
 function setupLogger() {
   const exporter = new InMemoryLogRecordExporter();
@@ -130,6 +132,65 @@ describe('HTTP middleware', () => {
       await exercise(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
       await new Promise((r) => setTimeout(r, 50));
       await check(records);
+    });
+  });
+
+  describe('auditExpress with a MultiTenantAuditLogger', () => {
+    it('should route handler and PII-read events to the tenant of the request', async () => {
+      const exporters = new Map<string, ControlledExporter>();
+      const audit = createMultiTenantAuditLogger({
+        serviceName: 'svc',
+        exporterFactory: (t) => {
+          const e = new ControlledExporter();
+          exporters.set(t, e);
+          return e;
+        },
+      });
+      const app = express();
+      app.use(
+        auditExpress({
+          logger: audit,
+          getActor: actorOf,
+          getTenant: (req) => (req as { headers: Record<string, string | undefined> }).headers['x-tenant'],
+          piiRoutes: [{ path: '/customers/:id', type: 'customer' }],
+        })
+      );
+      app.get('/customers/:id', (req, res) => {
+        audit.record({
+          type: 'customer.viewed',
+          category: 'DATA_ACCESS',
+          action: 'read',
+          target: { type: 'customer', id: req.params.id },
+        });
+        res.json({ id: req.params.id });
+      });
+      const server = app.listen(0, '127.0.0.1');
+      await new Promise((r) => server.once('listening', r));
+      try {
+        const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        for (const tenant of ['acme', 'globex', 'acme']) {
+          await fetch(`${base}/customers/c-${tenant}`, {
+            headers: { authorization: 'Bearer tok-ada', 'x-tenant': tenant },
+          });
+        }
+        await new Promise((r) => setTimeout(r, 50));
+        await audit.flush();
+        const events = (t: string) =>
+          exporters.get(t)?.records.map((r) => [r.attributes['audit.event'], r.attributes['audit.target.id']]);
+        assert.deepEqual(events('acme'), [
+          ['customer.viewed', 'c-acme'],
+          ['pii.read.customer', 'c-acme'],
+          ['customer.viewed', 'c-acme'],
+          ['pii.read.customer', 'c-acme'],
+        ]);
+        assert.deepEqual(events('globex'), [
+          ['customer.viewed', 'c-globex'],
+          ['pii.read.customer', 'c-globex'],
+        ]);
+      } finally {
+        server.close();
+        await audit.shutdown();
+      }
     });
   });
 

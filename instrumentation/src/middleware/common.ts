@@ -1,7 +1,12 @@
 import { diag } from '@opentelemetry/api';
 import { v7 as uuidv7 } from 'uuid';
-import type { AuditLogger } from '../AuditLogger';
+import type { AuditEventInput } from '../types';
 import type { AuditActor, AuditRequestContext } from '../types';
+
+/** Anything with record(): AuditLogger, AuditPipeline, MultiTenantAuditLogger. */
+export interface AuditRecorder {
+  record(event: AuditEventInput): string;
+}
 
 /** A sign-in / sign-out route whose responses become AUTH events. */
 export interface AuthRoute {
@@ -30,8 +35,8 @@ export interface PiiRoute {
 
 /** Options of auditExpress / auditFastify. */
 export interface AuditHttpOptions {
-  /** Needed for authRoutes / piiRoutes events. */
-  logger?: AuditLogger;
+  /** Needed for authRoutes / piiRoutes events: an AuditLogger, a pipeline or a MultiTenantAuditLogger. */
+  logger?: AuditRecorder;
   /** The authenticated actor of a request (read at the start and again when the response finishes). */
   getActor?: (req: unknown) => AuditActor | undefined;
   getSessionId?: (req: unknown) => string | undefined;
@@ -174,10 +179,23 @@ export function recordResponseEvents(
       if (a.route.kind === 'login') {
         if (status < 400) {
           const actor = actorNow ?? a.route.claimedActor?.(req) ?? claimed(req);
-          logger.loginSucceeded({ actor, context: { ...ctx, actor }, metadata });
+          logger.record({
+            type: 'auth.login.succeeded',
+            category: 'AUTH',
+            action: 'login',
+            outcome: 'success',
+            actor,
+            context: { ...ctx, actor },
+            metadata,
+          });
         } else if (status < 500) {
           const actor = a.route.claimedActor?.(req) ?? claimed(req);
-          logger.loginFailed({
+          logger.record({
+            type: 'auth.login.failed',
+            category: 'AUTH',
+            action: 'login',
+            outcome: 'failure',
+            severity: 'WARNING',
             actor,
             context: { ...ctx, actor },
             metadata,
@@ -187,7 +205,7 @@ export function recordResponseEvents(
       } else if (status < 400) {
         const actor = ctx.actor ?? actorNow;
         if (actor) {
-          logger.logout({ actor, context: ctx, metadata });
+          logger.record({ type: 'auth.logout', category: 'AUTH', action: 'logout', actor, context: ctx, metadata });
         }
       }
       return;
@@ -196,12 +214,27 @@ export function recordResponseEvents(
     if (p && status >= 200 && status < 300) {
       const actor = actorNow ?? ctx.actor;
       const id = p.route.getId ? p.route.getId(req, p.params) : (p.params.id ?? undefined);
-      logger.piiRead(
-        { type: p.route.type, id },
-        { actor, context: { ...ctx, actor }, metadata: { http: { method, route: path, status } } }
-      );
+      logger.record({
+        type: `pii.read.${slugType(p.route.type)}`,
+        category: 'DATA_ACCESS',
+        action: 'read',
+        classification: ['pii'],
+        target: { type: p.route.type, id },
+        actor,
+        context: { ...ctx, actor },
+        metadata: { http: { method, route: path, status } },
+      });
     }
   } catch (e) {
     diag.error('audit middleware: could not record the response event', e);
   }
+}
+
+/** Event-type segment from a record type: `Hardware Item` → `hardware_item`. */
+function slugType(s: string): string {
+  const v = s
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '_')
+    .replace(/^[^a-z]+/, '');
+  return v.length > 0 ? v.slice(0, 64) : 'record';
 }

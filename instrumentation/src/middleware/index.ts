@@ -1,3 +1,3 @@
 export { auditExpress } from './express';
 export { auditFastify } from './fastify';
-export type { AuditHttpOptions, AuthRoute, PiiRoute } from './common';
+export type { AuditHttpOptions, AuditRecorder, AuthRoute, PiiRoute } from './common';

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MeterProvider, MetricReader, type MetricData } from '@opentelemetry/sdk-metrics';
@@ -251,6 +252,31 @@ describe('DeliveryProcessor (through createAuditPipeline)', () => {
       );
       assert.equal(second.exporter.records[0].resource.attributes['service.name'], 'svc');
       await second.pipeline.shutdown();
+    });
+
+    it('should spool everything unacknowledged when the process exits without shutdown', async () => {
+      const dir = tmpDir();
+      let out = '';
+      try {
+        execFileSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fixtures-exit.ts'), dir, '700'], {
+          encoding: 'utf8',
+        });
+      } catch (e) {
+        const err = e as { status: number; stdout: string };
+        assert.equal(err.status, 3);
+        out = err.stdout;
+      }
+      const ids = JSON.parse(out) as string[];
+      assert.equal(ids.length, 705);
+      const { exporter, pipeline } = setup({ spoolDir: dir });
+      await waitUntil(() => !pipeline.stats().spooling && exporter.records.length >= 705);
+      const got = exporter.records.map((r) => r.attributes['audit.id']);
+      assert.deepEqual([...new Set(got)].sort(), [...ids].sort(), 'every event recorded before exit arrives');
+      assert.deepEqual(
+        [...new Set(exporter.records.map((r) => r.attributes['audit.chain.seq']))],
+        Array.from({ length: 705 }, (_, i) => i + 1)
+      );
+      await pipeline.shutdown();
     });
 
     it('should replay readable lines of a torn segment and keep the unreadable ones aside', async () => {

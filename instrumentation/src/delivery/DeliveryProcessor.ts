@@ -82,6 +82,20 @@ function keepAlive<T>(p: Promise<T>): Promise<T> {
   return p.finally(() => clearInterval(handle));
 }
 
+/** One process 'exit' listener for all delivery processors (there may be one per tenant). */
+const exitHooks = new Set<() => void>();
+let exitListenerInstalled = false;
+function installExitListener(): void {
+  if (!exitListenerInstalled) {
+    exitListenerInstalled = true;
+    process.once('exit', () => {
+      for (const hook of exitHooks) {
+        hook();
+      }
+    });
+  }
+}
+
 const sleep = (ms: number): Promise<void> =>
   new Promise((r) => {
     setTimeout(r, ms).unref();
@@ -162,6 +176,10 @@ export class DeliveryProcessor implements LogRecordProcessor {
       // Left over from an earlier run: replay before anything new.
       this._spooling = true;
       this._scheduleProbe(0);
+    }
+    if (this._spool) {
+      exitHooks.add(this._onExit);
+      installExitListener();
     }
   }
 
@@ -677,7 +695,26 @@ export class DeliveryProcessor implements LogRecordProcessor {
     }
   }
 
+  /**
+   * The process is exiting without shutdown() (process.exit, an uncaught exception): only
+   * synchronous work is possible, so everything not yet acknowledged goes to the spool now, in order.
+   * A batch whose export is in flight is spooled too (it may then arrive twice).
+   */
+  private readonly _onExit = (): void => {
+    if (this._shutdown || !this._spool) {
+      return;
+    }
+    this._shutdown = true;
+    try {
+      this._enterSpoolMode('process exit');
+      this._spool.close();
+    } catch (e) {
+      diag.error('DeliveryProcessor: could not spool at process exit', e);
+    }
+  };
+
   private async _doShutdown(): Promise<void> {
+    exitHooks.delete(this._onExit);
     // Last chance to export in memory, within shutdownTimeoutMillis; what is left is spooled.
     const deadline = sleep(this._shutdownTimeoutMillis).then(() => 'timeout' as const);
     if (!this._spooling) {

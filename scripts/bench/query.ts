@@ -16,10 +16,12 @@ import { generateEvents, pushOtlp, type GenEvent } from '../../tests/query/demo'
 const LOKI = process.env.ATTEST_LOKI_URL ?? 'http://127.0.0.1:3100';
 const TOTAL = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
-const TENANT = `bench-query-${TOTAL === 1_000_000 ? '1m' : TOTAL}-v2`;
+const CALL_TIMEOUT_MS = 180_000;
+const timeout = () => AbortSignal.timeout(CALL_TIMEOUT_MS);
+const TENANT = `bench-query-${TOTAL === 1_000_000 ? '1m' : TOTAL}-v3`;
 const DAY = 86_400_000;
-/** ~1.8 h of event time at 1M events / 30 days: chunks then span about what max_chunk_age (2 h) gives live traffic. */
-const BATCH = Math.max(100, Math.round(TOTAL / 400));
+/** 30 min of event time per push: chunks then span less than max_chunk_age (2 h) gives live traffic. */
+const BATCH = Math.max(10, Math.round(TOTAL / 1440));
 
 if (!/^https?:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/?$/.test(LOKI)) {
   throw new Error(`the bench talks to a local Loki only, not ${LOKI}`);
@@ -45,13 +47,13 @@ async function load(endMs: number) {
     batch.push(e);
     if (batch.length === BATCH) {
       await pushOtlp({ endpoint: `${LOKI}/otlp/v1/logs`, tenant: TENANT, events: batch, deadlineMillis: 300_000 });
-      // A batch is ~1.8 h of event time. Cut the chunks now: Loki cuts by event-time span only in its periodic
+      // A batch is 30 min of event time. Cut the chunks now: Loki cuts by event-time span only in its periodic
       // flush check, so a fast backfill would otherwise build chunks spanning days, which every time-split
       // sub-query then decompresses in full (20k events read as 3M lines). Live traffic never does this.
       await flush();
       sent += batch.length;
       batch = [];
-      if (sent % 100_000 === 0) {
+      if (sent % (BATCH * 144) === 0) {
         console.log(`  ${sent} (${Math.round(sent / ((Date.now() - t0) / 1000))}/s)`);
       }
     }
@@ -65,10 +67,20 @@ async function load(endMs: number) {
   console.log(`loaded in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
+/** POST /flush, then wait (up to 10 s) until the ingester's flush queue is empty: the flush is asynchronous. */
 async function flush() {
   const res = await fetch(`${LOKI}/flush`, { method: 'POST' });
   if (!res.ok) {
     throw new Error(`POST /flush -> HTTP ${res.status}`);
+  }
+  const until = Date.now() + 10_000;
+  while (Date.now() < until) {
+    const metrics = await (await fetch(`${LOKI}/metrics`)).text();
+    const m = /^loki_ingester_flush_queue_length (\S+)$/m.exec(metrics);
+    if (!m || Number(m[1]) === 0) {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
@@ -113,7 +125,10 @@ async function waitForCount(now: number, timeoutMs: number): Promise<boolean> {
 }
 
 async function raw(path: 'query' | 'query_range', params: Record<string, string>) {
-  const res = await fetch(lokiApiUrl(LOKI, path, params), { headers: { ...ENCODING_FLAGS_HEADER, 'X-Scope-OrgID': TENANT } });
+  const res = await fetch(lokiApiUrl(LOKI, path, params), {
+    headers: { ...ENCODING_FLAGS_HEADER, 'X-Scope-OrgID': TENANT },
+    signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
+  });
   const text = await res.text();
   if (!res.ok) {
     throw new Error(`HTTP ${res.status} ${text.slice(0, 300)}`);
@@ -147,7 +162,7 @@ async function main() {
   const range = { startNs: ns(endMs - 30 * DAY), endNs: ns(endMs) };
   const pageCase = (name: string, filters: Partial<AuditFilters>): Case => ({
     name,
-    layer: () => fetchPage(transport, { filters, range, pageSize: 25 }),
+    layer: () => fetchPage(transport, { filters, range, pageSize: 25, signal: timeout() }),
     direct: () =>
       raw('query_range', { query: buildEventsQuery(filters), start: range.startNs, end: range.endNs, limit: '26', direction: 'backward' }),
   });
@@ -161,12 +176,15 @@ async function main() {
     pageCase('viewer page 1, actor alice.martin@acme.example', { actor: 'alice.martin@acme.example' }),
     {
       name: 'viewer total count, no filter',
-      layer: async () => parseVectorResponse(await transport.get('query', { query: buildCountQuery({}, rangeMsOf(range)), time: instantTime(range) })),
+      layer: async () =>
+        parseVectorResponse(
+          await transport.get('query', { query: buildCountQuery({}, rangeMsOf(range)), time: instantTime(range) }, timeout())
+        ),
       direct: () => raw('query', { query: buildCountQuery({}, rangeMsOf(range)), time: instantTime(range) }),
     },
     {
       name: 'overview (5 queries in parallel)',
-      layer: () => fetchOverviewStats(transport, {}, range),
+      layer: () => fetchOverviewStats(transport, {}, range, timeout()),
       direct: () =>
         Promise.all([
           raw('query', { query: q.counts, time: instantTime(range) }),
@@ -186,18 +204,25 @@ async function main() {
   console.log(`\n${TOTAL} events, 30 days, tenant ${TENANT}, ${RUNS} runs per side (median), alternating order after a warm-up`);
   const rows: string[] = [];
   for (const c of cases) {
-    await c.layer();
-    await c.direct();
     const a: number[] = [];
     const b: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      if (i % 2 === 0) {
-        a.push(await time(c.layer));
-        b.push(await time(c.direct));
-      } else {
-        b.push(await time(c.direct));
-        a.push(await time(c.layer));
+    try {
+      await c.layer();
+      await c.direct();
+      for (let i = 0; i < RUNS; i++) {
+        if (i % 2 === 0) {
+          a.push(await time(c.layer));
+          b.push(await time(c.direct));
+        } else {
+          b.push(await time(c.direct));
+          a.push(await time(c.layer));
+        }
       }
+    } catch (err) {
+      const row = `| ${c.name} | failed: ${err instanceof Error ? err.message.slice(0, 120) : String(err)} | | |`;
+      rows.push(row);
+      console.log(row);
+      continue;
     }
     const la = median(a);
     const lb = median(b);

@@ -9,7 +9,7 @@ export function resolveRange(from: string, to: string, now = Date.now()): { from
       return Number(raw);
     }
     // Relative to one shared `now`, so that `now-7d`..`now` is exactly 7 days (LogQL ranges are exact).
-    const d = raw.startsWith('now') ? dateMath.parseDateMath(raw.slice(3), dateTime(now), roundUp) : dateMath.parse(raw, roundUp);
+    const d = dateMath.toDateTime(raw, { roundUp, now, timezone: 'utc' });
     return d && d.isValid() ? d.valueOf() : now;
   };
   let fromMs = Math.floor(parse(from, false));

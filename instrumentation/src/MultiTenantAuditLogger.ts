@@ -5,10 +5,14 @@ import type { AuditStats } from './AuditLogger';
 import { AuditValidationError } from './AuditValidationError';
 import { AuditStateError } from './AuditStateError';
 import { getAuditContext } from './context';
+import { registerAuditMetrics } from './metrics';
 import { createAuditPipeline, type AuditPipeline, type AuditPipelineOptions } from './pipeline';
 import type { AuditEventInput } from './types';
 
-export interface MultiTenantAuditOptions extends Omit<AuditPipelineOptions, 'tenant' | 'spoolDir' | 'chainId' | 'exporter'> {
+export interface MultiTenantAuditOptions extends Omit<
+  AuditPipelineOptions,
+  'tenant' | 'spoolDir' | 'chainId' | 'exporter'
+> {
   /** Spool root: each tenant spools to `<spoolRoot>/<tenant>`. Spools found there at start are replayed. */
   spoolRoot?: string;
   /** Tenant of events recorded without one in the event or the request context. Default: none (refused). */
@@ -32,15 +36,24 @@ export class MultiTenantAuditLogger {
   private readonly _pipelines = new Map<string, AuditPipeline>();
   private readonly _maxTenants: number;
   private _isShutdown = false;
+  private readonly _unregisterMetrics?: () => void;
 
   constructor(options: MultiTenantAuditOptions) {
     this._options = options;
     this._maxTenants = options.maxTenants ?? 1000;
+    if (options.meterProvider !== false) {
+      // One set of metrics for the process: the sums over all tenants.
+      this._unregisterMetrics = registerAuditMetrics(() => this.totals(), options.meterProvider);
+    }
     if (options.spoolRoot) {
       fs.mkdirSync(options.spoolRoot, { recursive: true });
       // Replay what earlier runs left behind, whether or not those tenants record again.
       for (const entry of fs.readdirSync(options.spoolRoot, { withFileTypes: true })) {
-        if (entry.isDirectory() && TENANT_RE.test(entry.name) && fs.readdirSync(path.join(options.spoolRoot, entry.name)).some((f) => f.startsWith('seg-'))) {
+        if (
+          entry.isDirectory() &&
+          TENANT_RE.test(entry.name) &&
+          fs.readdirSync(path.join(options.spoolRoot, entry.name)).some((f) => f.startsWith('seg-'))
+        ) {
           this.forTenant(entry.name);
         }
       }
@@ -57,7 +70,12 @@ export class MultiTenantAuditLogger {
       throw new AuditStateError('audit logger is shut down');
     }
     if (typeof tenant !== 'string' || !TENANT_RE.test(tenant)) {
-      throw new AuditValidationError([{ field: 'context.tenant', message: 'tenant ids are 1-128 characters of A-Z a-z 0-9 . _ - (not starting with .)' }]);
+      throw new AuditValidationError([
+        {
+          field: 'context.tenant',
+          message: 'tenant ids are 1-128 characters of A-Z a-z 0-9 . _ - (not starting with .)',
+        },
+      ]);
     }
     if (this._pipelines.size >= this._maxTenants) {
       throw new AuditStateError(`more than ${this._maxTenants} tenants in one process (maxTenants)`);
@@ -68,7 +86,7 @@ export class MultiTenantAuditLogger {
       tenant,
       spoolDir: spoolRoot ? path.join(spoolRoot, tenant) : undefined,
       exporter: exporterFactory?.(tenant),
-      // One set of metrics for the process would need a tenant attribute; keep them per pipeline off.
+      // Published once for all tenants by this logger (totals()).
       meterProvider: false,
     });
     this._pipelines.set(tenant, p);
@@ -78,7 +96,13 @@ export class MultiTenantAuditLogger {
   private _route(event: AuditEventInput): AuditPipeline {
     const tenant = event?.context?.tenant ?? getAuditContext()?.tenant ?? this._options.defaultTenant;
     if (tenant === undefined) {
-      throw new AuditValidationError([{ field: 'context.tenant', message: 'no tenant: record inside a request context with a tenant, pass context.tenant, or set defaultTenant' }]);
+      throw new AuditValidationError([
+        {
+          field: 'context.tenant',
+          message:
+            'no tenant: record inside a request context with a tenant, pass context.tenant, or set defaultTenant',
+        },
+      ]);
     }
     return this.forTenant(tenant);
   }
@@ -106,12 +130,41 @@ export class MultiTenantAuditLogger {
     return Object.fromEntries([...this._pipelines].map(([t, p]) => [t, p.stats()]));
   }
 
+  /** Counters summed over all tenants. */
+  totals(): AuditStats {
+    const t: AuditStats = {
+      recorded: 0,
+      exported: 0,
+      spooled: 0,
+      replayed: 0,
+      failed: 0,
+      retries: 0,
+      queued: 0,
+      spoolPending: 0,
+      spooling: false,
+    };
+    for (const p of this._pipelines.values()) {
+      const s = p.stats();
+      t.recorded += s.recorded;
+      t.exported += s.exported;
+      t.spooled += s.spooled;
+      t.replayed += s.replayed;
+      t.failed += s.failed;
+      t.retries += s.retries;
+      t.queued += s.queued;
+      t.spoolPending += s.spoolPending;
+      t.spooling = t.spooling || s.spooling;
+    }
+    return t;
+  }
+
   get tenants(): string[] {
     return [...this._pipelines.keys()];
   }
 
   async shutdown(): Promise<void> {
     this._isShutdown = true;
+    this._unregisterMetrics?.();
     await Promise.all([...this._pipelines.values()].map((p) => p.shutdown()));
   }
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { AuditValidationError } from '../src/AuditValidationError';
 import { runWithAuditContext } from '../src/context';
 import { createMultiTenantAuditLogger } from '../src/MultiTenantAuditLogger';
@@ -69,6 +70,30 @@ describe('MultiTenantAuditLogger', () => {
       logger.record(baseEvent);
       await logger.flush();
       assert.equal(exporters.get('ops')?.records.length, 1);
+      await logger.shutdown();
+    });
+
+    it('should publish counters summed over tenants as OTel metrics', async () => {
+      class TestReader extends MetricReader {
+        protected onForceFlush(): Promise<void> {
+          return Promise.resolve();
+        }
+        protected onShutdown(): Promise<void> {
+          return Promise.resolve();
+        }
+      }
+      const reader = new TestReader();
+      const { logger } = setup({ meterProvider: new MeterProvider({ readers: [reader] }) });
+      logger.record({ ...baseEvent, context: { tenant: 'a' } });
+      logger.record({ ...baseEvent, context: { tenant: 'b' } });
+      logger.record({ ...baseEvent, context: { tenant: 'b' } });
+      await logger.flush();
+      const { resourceMetrics } = await reader.collect();
+      const metrics = resourceMetrics.scopeMetrics.flatMap((m) => m.metrics);
+      const value = (n: string) => metrics.find((m) => m.descriptor.name === n)?.dataPoints[0]?.value;
+      assert.equal(value('attest.audit.events.recorded'), 3);
+      assert.equal(value('attest.audit.events.exported'), 3);
+      assert.equal(logger.totals().exported, 3);
       await logger.shutdown();
     });
 

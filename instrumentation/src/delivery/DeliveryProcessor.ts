@@ -41,6 +41,8 @@ export interface DeliveryProcessorOptions {
   spoolDir?: string;
   /** Spool segment size. Default 8 MiB. */
   spoolSegmentBytes?: number;
+  /** Records per export request when replaying the spool. Default 4 × maxExportBatchSize. */
+  replayBatchSize?: number;
   /** While spooling, how often the receiver is probed with the oldest spooled batch. Default 1000 ms. */
   spoolProbeMillis?: number;
   /** At shutdown, how long to try exporting before spooling the rest. Default 5000 ms. */
@@ -113,6 +115,7 @@ export class DeliveryProcessor implements LogRecordProcessor {
   private readonly _chain?: HashChainProcessor;
   private readonly _maxQueueSize: number;
   private readonly _maxBatch: number;
+  private readonly _replayBatch: number;
   private readonly _delayMillis: number;
   private readonly _exportTimeoutMillis: number;
   private readonly _retryBudgetMillis: number;
@@ -157,6 +160,7 @@ export class DeliveryProcessor implements LogRecordProcessor {
       maxBatch = this._maxQueueSize;
     }
     this._maxBatch = Math.max(1, maxBatch);
+    this._replayBatch = Math.max(1, options.replayBatchSize ?? this._maxBatch * 4);
     this._delayMillis = options.scheduledDelayMillis ?? 200;
     this._exportTimeoutMillis = options.exportTimeoutMillis ?? 15000;
     this._retryBudgetMillis = options.retryBudgetMillis ?? 30000;
@@ -609,8 +613,8 @@ export class DeliveryProcessor implements LogRecordProcessor {
         const name = segments[0];
         const { records, corrupt } = spool.read(name, this._resource ?? defaultResource(), this._scope);
         this._stats.failed += corrupt;
-        for (let i = 0; i < records.length && ok; i += this._maxBatch) {
-          const batch = records.slice(i, i + this._maxBatch);
+        for (let i = 0; i < records.length && ok; i += this._replayBatch) {
+          const batch = records.slice(i, i + this._replayBatch);
           const result = await this._exportOnce(batch);
           if (result.code === ExportResultCode.SUCCESS) {
             this._stats.exported += batch.length;
@@ -630,8 +634,8 @@ export class DeliveryProcessor implements LogRecordProcessor {
           if (this._shutdown) {
             // This batch is delivered; keep the rest of the segment for the next process.
             ok = false;
-            if (i + this._maxBatch < records.length) {
-              spool.rewrite(name, records.slice(i + this._maxBatch));
+            if (i + this._replayBatch < records.length) {
+              spool.rewrite(name, records.slice(i + this._replayBatch));
             } else {
               spool.remove(name, records.length);
             }

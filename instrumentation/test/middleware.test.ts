@@ -5,6 +5,7 @@ import express from 'express';
 import Fastify from 'fastify';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { createAuditLogger } from '../src/AuditLogger';
+import { setAuditActor } from '../src/context';
 import { auditExpress, auditFastify, type AuditHttpOptions } from '../src/middleware';
 import { createMultiTenantAuditLogger } from '../src/MultiTenantAuditLogger';
 import { ControlledExporter } from './helpers';
@@ -190,6 +191,32 @@ describe('HTTP middleware', () => {
       } finally {
         server.close();
         await audit.shutdown();
+      }
+    });
+  });
+
+  describe('auditExpress with setAuditActor', () => {
+    it('should give the actor set by a handler to the response events', async () => {
+      const { logger, records } = setupLogger();
+      const app = express();
+      app.use(auditExpress({ logger, piiRoutes: [{ path: '/customers/:id', type: 'customer' }] }));
+      app.use((_req, _res, next) => {
+        setAuditActor({ id: 'u-late', roles: ['support'] });
+        next();
+      });
+      app.get('/customers/:id', (req, res) => {
+        res.json({ id: req.params.id });
+      });
+      const server = app.listen(0, '127.0.0.1');
+      await new Promise((r) => server.once('listening', r));
+      try {
+        await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/customers/c-1`);
+        await new Promise((r) => setTimeout(r, 50));
+        const [r] = await records();
+        assert.equal(r.attributes['audit.event'], 'pii.read.customer');
+        assert.equal(r.attributes['user.id'], 'u-late');
+      } finally {
+        server.close();
       }
     });
   });

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { runWithAuditContext } from '../context';
+import { auditContextStorage } from '../context';
 import { buildContext, compileRoutes, recordResponseEvents, type AuditHttpOptions } from './common';
 
 /**
@@ -18,6 +18,7 @@ export function auditExpress(options: AuditHttpOptions = {}): RequestHandler {
     const method = req.method;
     const path = (req.originalUrl ?? req.url).split('?')[0];
     res.once('finish', () => recordResponseEvents(options, auth, pii, req, ctx, method, path, res.statusCode));
-    runWithAuditContext(ctx, () => next());
+    // The very object the response events read: setAuditActor() in a handler is seen by them too.
+    auditContextStorage.run(ctx, () => next());
   };
 }

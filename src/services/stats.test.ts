@@ -96,3 +96,21 @@ describe('fetchOverviewStats', () => {
     expect(t.calls.find((c) => c.path === 'query')?.params.time).toEqual('1790086399999999999');
   });
 });
+
+describe('runLimited', () => {
+  it('keeps at most `limit` tasks in flight and returns results in task order', async () => {
+    const { runLimited } = jest.requireActual('./stats');
+    let inFlight = 0;
+    let peak = 0;
+    const task = (v: number, ms: number) => async () => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((r) => setTimeout(r, ms));
+      inFlight--;
+      return v;
+    };
+    const out = await runLimited([task(1, 20), task(2, 5), task(3, 1), task(4, 10), task(5, 1)], 2);
+    expect(out).toEqual([1, 2, 3, 4, 5]);
+    expect(peak).toBe(2);
+  });
+});

@@ -11,7 +11,7 @@ import {
   buildTopEventTypesQuery,
   pickStepMs,
 } from './logql';
-import { type LokiTransport } from './lokiTransport';
+import { type LokiApiPath, type LokiTransport } from './lokiTransport';
 import { type TimeRangeNs } from './paging';
 
 export interface OverviewStats {
@@ -37,6 +37,23 @@ export interface OverviewQueries {
 }
 
 const NS_PER_MS = BigInt(1_000_000);
+
+/** How many Overview queries run at once. */
+export const OVERVIEW_CONCURRENCY = 2;
+
+/** Runs tasks with at most `limit` in flight; results in task order; the first failure rejects. */
+export async function runLimited<T>(tasks: Array<() => Promise<T>>, limit: number): Promise<T[]> {
+  const results: T[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await tasks[i]();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  return results;
+}
 
 /** The range must be whole milliseconds (LogQL range durations have ms resolution). */
 export function rangeMsOf(range: TimeRangeNs): number {
@@ -64,46 +81,68 @@ export function buildOverviewQueries(filters: Partial<AuditFilters>, range: Time
 /** Instant-query time so that the (t - range, t] window equals [start, end). */
 export const instantTime = (range: TimeRangeNs) => (BigInt(range.endNs) - BigInt(1)).toString();
 
+export type OverviewRequestName = 'counts' | 'recentHighSeverity' | 'overTime' | 'activeUsers' | 'topEventTypes';
+
+export interface LokiRequest {
+  name: OverviewRequestName;
+  path: LokiApiPath;
+  params: Record<string, string>;
+}
+
+/** The Overview's Loki requests, cheapest and most important first. */
+export function buildOverviewRequests(filters: Partial<AuditFilters>, range: TimeRangeNs): { queries: OverviewQueries; requests: LokiRequest[] } {
+  const q = buildOverviewQueries(filters, range);
+  const time = instantTime(range);
+  // Buckets end on multiples of the step, so that every bucket covers one whole step.
+  const startMs = Number(BigInt(range.startNs) / NS_PER_MS);
+  const endMs = Number(BigInt(range.endNs) / NS_PER_MS);
+  const firstBucketEnd = Math.ceil((startMs + 1) / q.stepMs) * q.stepMs;
+  return {
+    queries: q,
+    requests: [
+      { name: 'counts', path: 'query', params: { query: q.counts, time } },
+      {
+        name: 'recentHighSeverity',
+        path: 'query_range',
+        params: { query: q.recentHighSeverity, start: range.startNs, end: range.endNs, limit: '5', direction: 'backward' },
+      },
+      {
+        name: 'overTime',
+        path: 'query_range',
+        params: {
+          query: q.overTime,
+          start: (BigInt(firstBucketEnd) * NS_PER_MS).toString(),
+          end: (BigInt(Math.max(firstBucketEnd, endMs)) * NS_PER_MS).toString(),
+          step: String(q.stepMs / 1000),
+        },
+      },
+      { name: 'activeUsers', path: 'query', params: { query: q.activeUsers, time } },
+      { name: 'topEventTypes', path: 'query', params: { query: q.topEventTypes, time } },
+    ],
+  };
+}
+
 export async function fetchOverviewStats(
   transport: LokiTransport,
   filters: Partial<AuditFilters>,
   range: TimeRangeNs,
   signal?: AbortSignal
 ): Promise<OverviewStats> {
-  const q = buildOverviewQueries(filters, range);
-  const time = instantTime(range);
-  const stepS = String(q.stepMs / 1000);
-  // Align the buckets to the step so that every bucket covers one whole step inside the range.
-  const startMs = Number(BigInt(range.startNs) / NS_PER_MS);
-  const endMs = Number(BigInt(range.endNs) / NS_PER_MS);
-  const firstBucketEnd = Math.ceil((startMs + 1) / q.stepMs) * q.stepMs;
-  const [counts, users, top, overTime, recent] = await Promise.all([
-    transport.get('query', { query: q.counts, time }, signal),
-    transport.get('query', { query: q.activeUsers, time }, signal),
-    transport.get('query', { query: q.topEventTypes, time }, signal),
-    transport.get(
-      'query_range',
-      {
-        query: q.overTime,
-        start: (BigInt(firstBucketEnd) * NS_PER_MS).toString(),
-        end: (BigInt(Math.max(firstBucketEnd, endMs)) * NS_PER_MS).toString(),
-        step: stepS,
-      },
-      signal
-    ),
-    transport.get(
-      'query_range',
-      { query: q.recentHighSeverity, start: range.startNs, end: range.endNs, limit: '5', direction: 'backward' },
-      signal
-    ),
-  ]);
+  const { queries, requests } = buildOverviewRequests(filters, range);
+  // Each metric query scans every event of the range once: run at most two at a time, so that a long range
+  // (30-90 days) doesn't make Loki time out all of them at once.
+  const bodies = await runLimited(
+    requests.map((r) => () => transport.get(r.path, r.params, signal)),
+    OVERVIEW_CONCURRENCY
+  );
+  const by = (name: OverviewRequestName) => bodies[requests.findIndex((r) => r.name === name)];
   return summarize(
-    parseVectorResponse(counts),
-    parseVectorResponse(users),
-    parseVectorResponse(top),
-    parseMatrixResponse(overTime),
-    parseStreamsResponse(recent),
-    q.stepMs
+    parseVectorResponse(by('counts')),
+    parseVectorResponse(by('activeUsers')),
+    parseVectorResponse(by('topEventTypes')),
+    parseMatrixResponse(by('overTime')),
+    parseStreamsResponse(by('recentHighSeverity')),
+    queries.stepMs
   );
 }
 

@@ -37,6 +37,12 @@ const suites = [
     counts: exitCodeCounts,
   },
   {
+    name: 'lint',
+    cmd: 'npm',
+    args: ['run', '--silent', 'lint'],
+    counts: exitCodeCounts,
+  },
+  {
     name: 'jest',
     cmd: 'npx',
     args: ['jest', '--ci', '--maxWorkers=2', '--json', `--outputFile=${path.join(tmp, 'jest.json')}`],

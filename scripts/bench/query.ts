@@ -4,7 +4,8 @@
 // layer (src/services) and as the same LogQL sent straight to Loki's HTTP API. Prints medians and ratios.
 //
 //   npm run bench:query           ATTEST_LOKI_URL (default http://127.0.0.1:3100), BENCH_RUNS (default 7)
-//   BENCH_EVENTS=200000 ...       a smaller load (its own tenant); BENCH_LOAD_ONLY=1 loads and stops
+//   BENCH_EVENTS=200000 ...       a smaller load (its own tenant); BENCH_LOAD_ONLY=1 loads and stops;
+//   BENCH_ONLY=<regex>            only the cases whose name matches
 import { parseVectorResponse } from '../../src/services/auditEvent';
 import { type AuditFilters } from '../../src/services/filters';
 import { buildCountQuery, buildEventsQuery } from '../../src/services/logql';
@@ -207,7 +208,8 @@ async function main() {
 
   console.log(`\n${TOTAL} events, 30 days, tenant ${TENANT}, ${RUNS} runs per side (median), alternating order after a warm-up`);
   const rows: string[] = [];
-  for (const c of cases) {
+  const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
+  for (const c of cases.filter((x) => !only || only.test(x.name))) {
     const a: number[] = [];
     const b: number[] = [];
     try {

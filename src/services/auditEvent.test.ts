@@ -1,4 +1,4 @@
-import { parseJsonSafe, parseMatrixResponse, parseStreamsResponse, parseVectorResponse } from './auditEvent';
+import { compareNs, parseJsonSafe, parseMatrixResponse, parseStreamsResponse, parseVectorResponse } from './auditEvent';
 
 const streams = (result: unknown) => ({ status: 'success', data: { resultType: 'streams', result } });
 
@@ -81,5 +81,18 @@ describe('parseJsonSafe', () => {
     ['not json', false],
   ])('%p -> ok=%p', (raw, ok) => {
     expect(parseJsonSafe(raw).ok).toBe(ok);
+  });
+});
+
+describe('compareNs', () => {
+  it.each([
+    ['1', '2', -1],
+    ['10', '9', 1],
+    ['1795480118607544339', '1795480118607544339', 0],
+    ['1795480118607544339', '1795480118607544340', -1],
+    ['0009', '10', -1],
+    ['0', '0', 0],
+  ])('%s vs %s', (a, b, want) => {
+    expect(Math.sign(compareNs(a, b))).toBe(want);
   });
 });

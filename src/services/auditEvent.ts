@@ -69,7 +69,7 @@ export function toAuditEvent(tsNs: string, line: string, labels: Record<string, 
   return {
     key: id !== '' ? id : `~${tsNs}:${line}`,
     tsNs,
-    timeMs: Number(BigInt(tsNs) / BigInt(1_000_000)),
+    timeMs: tsNs.length > 6 ? Number(tsNs.slice(0, -6)) : 0,
     id,
     description: line,
     category: g(INDEX_LABELS.category),
@@ -183,12 +183,21 @@ export function parseMatrixResponse(body: unknown): MetricSeries[] {
 
 /** Total order of the viewer: newest first; within one nanosecond, by key descending. */
 export function compareNewestFirst(a: Pick<AuditEvent, 'tsNs' | 'key'>, b: Pick<AuditEvent, 'tsNs' | 'key'>): number {
-  const ta = BigInt(a.tsNs);
-  const tb = BigInt(b.tsNs);
-  if (ta !== tb) {
-    return ta > tb ? -1 : 1;
+  const t = compareNs(a.tsNs, b.tsNs);
+  if (t !== 0) {
+    return -t;
   }
   return a.key === b.key ? 0 : a.key > b.key ? -1 : 1;
+}
+
+/** Compares decimal nanosecond strings without BigInt (hot path of every page). */
+export function compareNs(a: string, b: string): number {
+  const x = a.replace(/^0+(?=\d)/, '');
+  const y = b.replace(/^0+(?=\d)/, '');
+  if (x.length !== y.length) {
+    return x.length < y.length ? -1 : 1;
+  }
+  return x === y ? 0 : x < y ? -1 : 1;
 }
 
 export type JsonParse = { ok: true; value: unknown } | { ok: false; raw: string };

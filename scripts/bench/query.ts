@@ -6,7 +6,7 @@
 //   npm run bench:query           ATTEST_LOKI_URL (default http://127.0.0.1:3100), BENCH_RUNS (default 7)
 //   BENCH_EVENTS=200000 ...       a smaller load (its own tenant); BENCH_LOAD_ONLY=1 loads and stops;
 //   BENCH_ONLY=<regex>            only the cases whose name matches
-import { parseVectorResponse } from '../../src/services/auditEvent';
+import { compareNewestFirst, parseStreamsResponse, parseVectorResponse } from '../../src/services/auditEvent';
 import { type AuditFilters } from '../../src/services/filters';
 import { buildCountQuery, buildEventsQuery } from '../../src/services/logql';
 import { ENCODING_FLAGS_HEADER, createFetchTransport, lokiApiUrl } from '../../src/services/lokiTransport';
@@ -239,6 +239,25 @@ async function main() {
     console.log(row);
   }
   console.log('\n| case | query layer | straight to Loki | ratio |\n|---|---|---|---|\n' + rows.join('\n'));
+
+  // The layer's own cost, free of Loki's run-to-run variance: decoding and ordering one first page in-process.
+  const body = JSON.stringify(
+    await raw('query_range', { query: buildEventsQuery({}), start: range.startNs, end: range.endNs, limit: '26', direction: 'backward' })
+  );
+  const n = 2000;
+  let t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    JSON.parse(body);
+  }
+  const jsonMs = (performance.now() - t0) / n;
+  t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    parseStreamsResponse(JSON.parse(body)).sort(compareNewestFirst);
+  }
+  const layerMs = (performance.now() - t0) / n;
+  console.log(
+    `\nlayer CPU per first page (26 entries, ${body.length} bytes): ${(layerMs - jsonMs).toFixed(3)} ms beyond JSON.parse (${jsonMs.toFixed(3)} ms)`
+  );
 }
 
 main().catch((err) => {

@@ -42,7 +42,13 @@ function pipelineFor(tenant, service) {
   if (!pipelines.has(key)) {
     pipelines.set(
       key,
-      createAuditPipeline({ url, tenant, serviceName: service.name, environment: service.environment, meterProvider: false })
+      createAuditPipeline({
+        url,
+        tenant,
+        serviceName: service.name,
+        environment: service.environment,
+        meterProvider: false,
+      })
     );
   }
   return pipelines.get(key);
@@ -113,12 +119,20 @@ if (backfill > 0) {
   const now = Date.now();
   const start = now - Number(args['backfill-days']) * 86_400_000;
   for (const [i, tenant] of tenants.entries()) {
-    for (const e of generateEvents({ count: backfill, startMillis: start, endMillis: now - 60_000, seed: Number(args.seed) + i, tenant })) {
+    for (const e of generateEvents({
+      count: backfill,
+      startMillis: start,
+      endMillis: now - 60_000,
+      seed: Number(args.seed) + i,
+      tenant,
+    })) {
       await record(e);
     }
   }
   await Promise.all([...pipelines.values()].map((p) => p.flush()));
-  console.log(`demo: backfilled ${backfill} events per tenant over ${args['backfill-days']} days (${tenants.join(', ')})`);
+  console.log(
+    `demo: backfilled ${backfill} events per tenant over ${args['backfill-days']} days (${tenants.join(', ')})`
+  );
 }
 
 console.log(`demo: recording about ${ratePerSecond} events/s through @attest/otel-audit to ${url}; Ctrl-C stops`);
@@ -133,7 +147,9 @@ while (running && (durationMillis === 0 || Date.now() - startedAt < durationMill
   if (Date.now() - lastReport > 10_000) {
     const totals = [...pipelines.values()].map((p) => p.stats());
     const sum = (k) => totals.reduce((s, t) => s + t[k], 0);
-    console.log(`demo: recorded ${sum('recorded')}, exported ${sum('exported')}, spooled ${sum('spooled')}, failed ${sum('failed')}`);
+    console.log(
+      `demo: recorded ${sum('recorded')}, exported ${sum('exported')}, spooled ${sum('spooled')}, failed ${sum('failed')}`
+    );
     lastReport = Date.now();
   }
   await new Promise((res) => setTimeout(res, Math.max(0, 1000 - (Date.now() - tickStart))));

@@ -73,7 +73,15 @@ export async function pushOtlp({ endpoint, tenant, events, deadlineMillis = 120_
 }
 
 /** Queries Loki as `tenant`, returning the raw JSON. */
-export async function lokiQueryRange({ lokiUrl, tenant, query, startNanos, endNanos, limit = 5000, direction = 'backward' }) {
+export async function lokiQueryRange({
+  lokiUrl,
+  tenant,
+  query,
+  startNanos,
+  endNanos,
+  limit = 5000,
+  direction = 'backward',
+}) {
   const params = new URLSearchParams({ query, limit: String(limit), direction });
   if (startNanos !== undefined) {
     params.set('start', String(startNanos));

@@ -205,7 +205,10 @@ export async function waitFor(check, { timeoutMillis, what }) {
   throw new Error(`timed out after ${timeoutMillis} ms waiting for ${what}`);
 }
 
-export async function startService(name, { cfg = stackConfig(), bins = buildBinaries(), timeoutMillis = 120_000 } = {}) {
+export async function startService(
+  name,
+  { cfg = stackConfig(), bins = buildBinaries(), timeoutMillis = 120_000 } = {}
+) {
   const spec = serviceSpec(name, cfg, bins);
   if (!spec) {
     return null;

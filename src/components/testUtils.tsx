@@ -20,7 +20,11 @@ function LocationSpy() {
 
 export function renderWithApp(
   ui: React.ReactElement,
-  { url = '/', transport, settings = { lokiDatasourceUid: 'loki' } }: { url?: string; transport?: LokiTransport; settings?: AppJsonData } = {}
+  {
+    url = '/',
+    transport,
+    settings = { lokiDatasourceUid: 'loki' },
+  }: { url?: string; transport?: LokiTransport; settings?: AppJsonData } = {}
 ) {
   return render(
     <MemoryRouter initialEntries={[url]}>
@@ -41,7 +45,9 @@ export function renderWithApp(
   );
 }
 
-export const streams = (entries: Array<{ ts: string; line: string; labels: Record<string, string>; md: Record<string, string> }>) => ({
+export const streams = (
+  entries: Array<{ ts: string; line: string; labels: Record<string, string>; md: Record<string, string> }>
+) => ({
   status: 'success',
   data: {
     resultType: 'streams',
@@ -56,5 +62,8 @@ export const vector = (samples: Array<[Record<string, string>, number]>) => ({
 
 export const matrix = (series: Array<[Record<string, string>, Array<[number, number]>]>) => ({
   status: 'success',
-  data: { resultType: 'matrix', result: series.map(([metric, vs]) => ({ metric, values: vs.map(([t, v]) => [t, String(v)]) })) },
+  data: {
+    resultType: 'matrix',
+    result: series.map(([metric, vs]) => ({ metric, values: vs.map(([t, v]) => [t, String(v)]) })),
+  },
 });

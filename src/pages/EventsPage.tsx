@@ -6,7 +6,12 @@ import { EventViewer } from '../components/EventViewer/EventViewer';
 
 function EventsPage() {
   return (
-    <PluginPage subTitle={t('viewer.subtitle', 'Every audit event, newest first. Filters are kept in the URL: bookmark or share a view.')}>
+    <PluginPage
+      subTitle={t(
+        'viewer.subtitle',
+        'Every audit event, newest first. Filters are kept in the URL: bookmark or share a view.'
+      )}
+    >
       <EventViewer />
     </PluginPage>
   );

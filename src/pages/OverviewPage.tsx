@@ -6,7 +6,12 @@ import { Overview } from '../components/Overview/Overview';
 
 function OverviewPage() {
   return (
-    <PluginPage subTitle={t('overview.subtitle', 'Audit activity at a glance: volumes, categories, busiest operations and recent high-severity events.')}>
+    <PluginPage
+      subTitle={t(
+        'overview.subtitle',
+        'Audit activity at a glance: volumes, categories, busiest operations and recent high-severity events.'
+      )}
+    >
       <Overview />
     </PluginPage>
   );

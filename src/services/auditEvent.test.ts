@@ -41,7 +41,9 @@ describe('parseStreamsResponse', () => {
   });
 
   it('reads metadata merged into the stream labels (no encoding flag)', () => {
-    const [e] = parseStreamsResponse(streams([{ stream: { audit_id: 'x', audit_event: 'a.b' }, values: [['1', 'l']] }]));
+    const [e] = parseStreamsResponse(
+      streams([{ stream: { audit_id: 'x', audit_event: 'a.b' }, values: [['1', 'l']] }])
+    );
     expect(e).toMatchObject({ id: 'x', eventType: 'a.b', key: 'x' });
   });
 
@@ -62,11 +64,13 @@ describe('parseStreamsResponse', () => {
 describe('parseVectorResponse / parseMatrixResponse', () => {
   it('parses samples', () => {
     expect(
-      parseVectorResponse({ data: { resultType: 'vector', result: [{ metric: { a: 'b' }, value: [1, '42'] }, { value: [1, 'NaNx'] }] } })
+      parseVectorResponse({
+        data: { resultType: 'vector', result: [{ metric: { a: 'b' }, value: [1, '42'] }, { value: [1, 'NaNx'] }] },
+      })
     ).toEqual([{ metric: { a: 'b' }, value: 42 }]);
-    expect(parseMatrixResponse({ data: { resultType: 'matrix', result: [{ metric: {}, values: [[1700000000.5, '3']] }] } })).toEqual([
-      { metric: {}, values: [[1700000000500, 3]] },
-    ]);
+    expect(
+      parseMatrixResponse({ data: { resultType: 'matrix', result: [{ metric: {}, values: [[1700000000.5, '3']] }] } })
+    ).toEqual([{ metric: {}, values: [[1700000000500, 3]] }]);
   });
   it('rejects the wrong result type', () => {
     expect(() => parseVectorResponse({ data: { resultType: 'matrix', result: [] } })).toThrow(/vector/);

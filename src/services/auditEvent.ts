@@ -108,7 +108,12 @@ const NANOS = /^\d{1,20}$/;
 
 /** Parses a `query_range` (or `query`) streams response. Malformed entries are skipped, never thrown on. */
 export function parseStreamsResponse(body: unknown): AuditEvent[] {
-  if (!isRecord(body) || !isRecord(body.data) || body.data.resultType !== 'streams' || !Array.isArray(body.data.result)) {
+  if (
+    !isRecord(body) ||
+    !isRecord(body.data) ||
+    body.data.resultType !== 'streams' ||
+    !Array.isArray(body.data.result)
+  ) {
     throw new Error('unexpected Loki response: not a streams result');
   }
   const events: AuditEvent[] = [];

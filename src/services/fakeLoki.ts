@@ -10,7 +10,10 @@ export interface FakeEntry {
   metadata: Record<string, string>;
 }
 
-export function createFakeLoki(entries: FakeEntry[], seed = 1): LokiTransport & { calls: Array<Record<string, string>> } {
+export function createFakeLoki(
+  entries: FakeEntry[],
+  seed = 1
+): LokiTransport & { calls: Array<Record<string, string>> } {
   let s = seed;
   const rand = () => {
     s = (s * 1103515245 + 12345) % 2147483648;
@@ -33,7 +36,10 @@ export function createFakeLoki(entries: FakeEntry[], seed = 1): LokiTransport & 
       const backward = params.direction !== 'forward';
       const inRange = entries.filter((e) => BigInt(e.tsNs) >= start && BigInt(e.tsNs) < end);
       // shuffle, then a stable sort by time only: ties stay in random order
-      const shuffled = inRange.map((e) => ({ e, r: rand() })).sort((a, b) => a.r - b.r).map((x) => x.e);
+      const shuffled = inRange
+        .map((e) => ({ e, r: rand() }))
+        .sort((a, b) => a.r - b.r)
+        .map((x) => x.e);
       shuffled.sort((a, b) => {
         const d = BigInt(a.tsNs) - BigInt(b.tsNs);
         const c = d === BigInt(0) ? 0 : d > BigInt(0) ? 1 : -1;
@@ -44,7 +50,10 @@ export function createFakeLoki(entries: FakeEntry[], seed = 1): LokiTransport & 
         status: 'success',
         data: {
           resultType: 'streams',
-          result: picked.map((e) => ({ stream: e.labels, values: [[e.tsNs, e.line, { structuredMetadata: e.metadata }]] })),
+          result: picked.map((e) => ({
+            stream: e.labels,
+            values: [[e.tsNs, e.line, { structuredMetadata: e.metadata }]],
+          })),
         },
       };
     },

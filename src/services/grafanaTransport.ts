@@ -24,7 +24,8 @@ export function createGrafanaTransport(datasourceUid: string): LokiTransport {
       } catch (err) {
         if (isFetchError(err)) {
           const data = err.data as { message?: unknown } | string | undefined;
-          const detail = typeof data === 'string' ? data : typeof data?.message === 'string' ? data.message : err.statusText;
+          const detail =
+            typeof data === 'string' ? data : typeof data?.message === 'string' ? data.message : err.statusText;
           throw new LokiHttpError(err.status, `Loki ${path} failed: HTTP ${err.status} ${detail ?? ''}`.trim());
         }
         throw err;

@@ -16,7 +16,15 @@ import {
   quoteString,
 } from './logql';
 
-type Vector = { name: string; kind: string; filter: unknown; logql: string; rangeMs?: number; stepMs?: number; k?: number };
+type Vector = {
+  name: string;
+  kind: string;
+  filter: unknown;
+  logql: string;
+  rangeMs?: number;
+  stepMs?: number;
+  k?: number;
+};
 
 function build(v: Vector): string {
   const f = narrowFilters(v.filter);
@@ -68,7 +76,11 @@ describe('quoteString', () => {
   ])('%s', (_n, input, expected) => {
     expect(quoteString(input)).toEqual(expected);
   });
-  it.each([['lone high', 'a\ud800b'], ['lone low', '\udc00'], ['high at end', 'x\ud83d']])('rejects %s surrogate', (_n, s) => {
+  it.each([
+    ['lone high', 'a\ud800b'],
+    ['lone low', '\udc00'],
+    ['high at end', 'x\ud83d'],
+  ])('rejects %s surrogate', (_n, s) => {
     expect(() => quoteString(s)).toThrow(LogQLBuildError);
   });
   it('round-trips through JSON-compatible unquoting for every BMP escape it writes', () => {

@@ -97,7 +97,9 @@ function setMatcher(name: string, values: readonly string[]): Matcher | undefine
 export function buildSelector(f: Pick<AuditFilters, 'service' | 'categories' | 'severities'>): string {
   const matchers: Matcher[] = [];
   matchers.push(
-    f.service !== '' ? { name: INDEX_LABELS.service, op: '=', value: f.service } : { name: INDEX_LABELS.service, op: '=~', value: '.+' }
+    f.service !== ''
+      ? { name: INDEX_LABELS.service, op: '=', value: f.service }
+      : { name: INDEX_LABELS.service, op: '=~', value: '.+' }
   );
   const cat = setMatcher(INDEX_LABELS.category, sortedUnique<Category>(f.categories));
   if (cat) {
@@ -217,6 +219,9 @@ export function buildHighSeverityQuery(filters: Partial<AuditFilters> = {}): str
 
 /** Picks a step giving at most `maxPoints` buckets over the range, from a list of round durations. */
 export function pickStepMs(rangeMs: number, maxPoints = 60): number {
-  const steps = [60_000, 300_000, 600_000, 1_800_000, 3_600_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000, 172_800_000, 604_800_000];
+  const steps = [
+    60_000, 300_000, 600_000, 1_800_000, 3_600_000, 10_800_000, 21_600_000, 43_200_000, 86_400_000, 172_800_000,
+    604_800_000,
+  ];
   return steps.find((s) => rangeMs / s <= maxPoints) ?? steps[steps.length - 1];
 }

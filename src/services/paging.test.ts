@@ -48,18 +48,21 @@ async function walk(entries: FakeEntry[], pageSize: number, seed: number) {
 }
 
 describe('fetchPage', () => {
-  it.each([1, 2, 7, 25, 59, 60, 61, 200])('walks every event exactly once, newest first (page size %d)', async (pageSize) => {
-    const entries = corpus();
-    const { pages } = await walk(entries, pageSize, pageSize);
-    const ids = pages.flatMap((p) => p.events.map((e) => e.id));
-    const expected = entries
-      .filter((e) => BigInt(e.tsNs) < BigInt(range.endNs))
-      .map((e) => ({ tsNs: e.tsNs, key: e.metadata.audit_id }))
-      .sort(compareNewestFirst)
-      .map((e) => e.key);
-    expect(ids).toEqual(expected);
-    expect(pages.every((p, i) => i === pages.length - 1 || p.events.length === pageSize)).toBe(true);
-  });
+  it.each([1, 2, 7, 25, 59, 60, 61, 200])(
+    'walks every event exactly once, newest first (page size %d)',
+    async (pageSize) => {
+      const entries = corpus();
+      const { pages } = await walk(entries, pageSize, pageSize);
+      const ids = pages.flatMap((p) => p.events.map((e) => e.id));
+      const expected = entries
+        .filter((e) => BigInt(e.tsNs) < BigInt(range.endNs))
+        .map((e) => ({ tsNs: e.tsNs, key: e.metadata.audit_id }))
+        .sort(compareNewestFirst)
+        .map((e) => e.key);
+      expect(ids).toEqual(expected);
+      expect(pages.every((p, i) => i === pages.length - 1 || p.events.length === pageSize)).toBe(true);
+    }
+  );
 
   it('needs one query per page when no timestamp group is cut', async () => {
     const entries = Array.from({ length: 50 }, (_, i) => entry(i * 10, `id-${i}`));

@@ -128,9 +128,9 @@ export async function fetchPage(transport: LokiTransport, req: PageRequest): Pro
       : walkingNewer
         ? [maxNs(startNs, plus(cursor.tsNs, 1)), endNs]
         : [startNs, minNs(endNs, cursor.tsNs)];
-    rows = (await queryEntries(transport, query, from, to, pageSize + 1, walkingNewer ? 'forward' : 'backward', req.signal)).sort(
-      cmp
-    );
+    rows = (
+      await queryEntries(transport, query, from, to, pageSize + 1, walkingNewer ? 'forward' : 'backward', req.signal)
+    ).sort(cmp);
     // 3. Loki may have cut the boundary group anywhere: replace it with the complete group.
     const need = pageSize - head.length;
     if (rows.length > need && need > 0 && rows[need].tsNs === rows[need - 1].tsNs) {

@@ -38,12 +38,22 @@ function fakeTransport(): LokiTransport & { calls: Array<{ path: string; params:
         };
       }
       if (q.startsWith('sum by (audit_category)')) {
-        return { data: { resultType: 'matrix', result: [{ metric: { audit_category: 'AUTH' }, values: [[1790001800, '13']] }] } };
+        return {
+          data: {
+            resultType: 'matrix',
+            result: [{ metric: { audit_category: 'AUTH' }, values: [[1790001800, '13']] }],
+          },
+        };
       }
       return {
         data: {
           resultType: 'streams',
-          result: [{ stream: { severity_text: 'ERROR' }, values: [['1790000000000000005', 'boom', { structuredMetadata: { audit_id: 'x' } }]] }],
+          result: [
+            {
+              stream: { severity_text: 'ERROR' },
+              values: [['1790000000000000005', 'boom', { structuredMetadata: { audit_id: 'x' } }]],
+            },
+          ],
         },
       };
     },
@@ -61,7 +71,8 @@ describe('buildOverviewQueries', () => {
   it('builds the five queries', () => {
     expect(buildOverviewQueries({}, range)).toEqual({
       counts: 'sum by (audit_category, severity_text) (count_over_time({service_name=~".+"} [1d]))',
-      activeUsers: 'count(sum by (user_id) (count_over_time({service_name=~".+"} | audit_actor_type="user" | user_id!="" [1d])))',
+      activeUsers:
+        'count(sum by (user_id) (count_over_time({service_name=~".+"} | audit_actor_type="user" | user_id!="" [1d])))',
       topEventTypes: 'topk(5, sum by (audit_event) (count_over_time({service_name=~".+"} [1d])))',
       overTime: 'sum by (audit_category) (count_over_time({service_name=~".+"} [30m]))',
       recentHighSeverity: '{service_name=~".+", severity_text=~"CRITICAL|ERROR"}',

@@ -90,7 +90,10 @@ export interface LokiRequest {
 }
 
 /** The Overview's Loki requests, cheapest and most important first. */
-export function buildOverviewRequests(filters: Partial<AuditFilters>, range: TimeRangeNs): { queries: OverviewQueries; requests: LokiRequest[] } {
+export function buildOverviewRequests(
+  filters: Partial<AuditFilters>,
+  range: TimeRangeNs
+): { queries: OverviewQueries; requests: LokiRequest[] } {
   const q = buildOverviewQueries(filters, range);
   const time = instantTime(range);
   // Buckets end on multiples of the step, so that every bucket covers one whole step.
@@ -104,7 +107,13 @@ export function buildOverviewRequests(filters: Partial<AuditFilters>, range: Tim
       {
         name: 'recentHighSeverity',
         path: 'query_range',
-        params: { query: q.recentHighSeverity, start: range.startNs, end: range.endNs, limit: '5', direction: 'backward' },
+        params: {
+          query: q.recentHighSeverity,
+          start: range.startNs,
+          end: range.endNs,
+          limit: '5',
+          direction: 'backward',
+        },
       },
       {
         name: 'overTime',
@@ -198,6 +207,10 @@ export async function fetchEventCount(
   range: TimeRangeNs,
   signal?: AbortSignal
 ): Promise<number> {
-  const body = await transport.get('query', { query: buildCountQuery(filters, rangeMsOf(range)), time: instantTime(range) }, signal);
+  const body = await transport.get(
+    'query',
+    { query: buildCountQuery(filters, rangeMsOf(range)), time: instantTime(range) },
+    signal
+  );
   return parseVectorResponse(body)[0]?.value ?? 0;
 }

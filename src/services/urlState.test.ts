@@ -27,7 +27,11 @@ describe('URL state', () => {
 
   it('writes nothing for the default state', () => {
     expect(stateToSearchParams(defaultViewerState()).toString()).toEqual('');
-    expect(stateFromSearchParams(new URLSearchParams(''))).toEqual({ ...defaultViewerState(), cursor: undefined, live: false });
+    expect(stateFromSearchParams(new URLSearchParams(''))).toEqual({
+      ...defaultViewerState(),
+      cursor: undefined,
+      live: false,
+    });
   });
 
   it('drops hostile or unknown values instead of trusting them', () => {

@@ -20,9 +20,19 @@ export interface Rng {
   int(n: number): number;
 }
 
-export const generateEvents: (o: { count: number; startMillis: number; endMillis: number; seed?: number; tenant?: string }) => Iterable<GenEvent> =
-  generatorJs.generateEvents;
-export const makeEvent: (r: Rng, o: { timeMillis: number; tenant?: string; forceCategory?: string }) => GenEvent = generatorJs.makeEvent;
+export const generateEvents: (o: {
+  count: number;
+  startMillis: number;
+  endMillis: number;
+  seed?: number;
+  tenant?: string;
+}) => Iterable<GenEvent> = generatorJs.generateEvents;
+export const makeEvent: (r: Rng, o: { timeMillis: number; tenant?: string; forceCategory?: string }) => GenEvent =
+  generatorJs.makeEvent;
 export const rng: (seed: number) => Rng = generatorJs.rng;
-export const pushOtlp: (o: { endpoint: string; tenant: string; events: GenEvent[]; deadlineMillis?: number }) => Promise<void> =
-  otlpJs.pushOtlp;
+export const pushOtlp: (o: {
+  endpoint: string;
+  tenant: string;
+  events: GenEvent[];
+  deadlineMillis?: number;
+}) => Promise<void> = otlpJs.pushOtlp;

@@ -25,7 +25,11 @@ export async function pushAll(tenant: string, events: GenEvent[], batch = 2000) 
 
 export const msToNs = (ms: number) => (BigInt(ms) * BigInt(1_000_000)).toString();
 
-export async function countEvents(t: LokiTransport, filters: Partial<AuditFilters>, range: TimeRangeNs): Promise<number> {
+export async function countEvents(
+  t: LokiTransport,
+  filters: Partial<AuditFilters>,
+  range: TimeRangeNs
+): Promise<number> {
   const body = await t.get('query', { query: buildCountQuery(filters, rangeMsOf(range)), time: instantTime(range) });
   const v = parseVectorResponse(body);
   return v[0]?.value ?? 0;

@@ -6,7 +6,16 @@ import { before, describe, it } from 'node:test';
 import { type AuditFilters } from '../../src/services/filters';
 import { LogQLBuildError, buildEventsQuery } from '../../src/services/logql';
 import { makeEvent, rng } from './demo';
-import { type GenEvent, countEvents, msToNs, pageAll, pushAll, transportFor, uniqueTenant, waitForCount } from './helpers';
+import {
+  type GenEvent,
+  countEvents,
+  msToNs,
+  pageAll,
+  pushAll,
+  transportFor,
+  uniqueTenant,
+  waitForCount,
+} from './helpers';
 
 export const HOSTILE: string[] = [
   '"',
@@ -52,7 +61,21 @@ export const HOSTILE: string[] = [
 ];
 
 /** Decoys: look-alikes that a wrongly escaped query would also match. */
-const DECOYS: string[] = ['aXb', 'x', 'abc', 'a', 'start', 'end', 'aab', '123', 'line1 line2', 'tab here', 'C:tempnew', 'd+', 'rm ls'];
+const DECOYS: string[] = [
+  'aXb',
+  'x',
+  'abc',
+  'a',
+  'start',
+  'end',
+  'aab',
+  '123',
+  'line1 line2',
+  'tab here',
+  'C:tempnew',
+  'd+',
+  'rm ls',
+];
 
 const lower = (s: string) => s.toLowerCase();
 const matches = (e: GenEvent, needle: string) =>
@@ -103,7 +126,10 @@ describe('hostile strings against the real Loki', () => {
 
   for (const needle of [...HOSTILE, 'EVENT 1 BEFORE', 'CHLOÉ']) {
     it(`search ${JSON.stringify(needle)} parses and matches only the literal text`, async () => {
-      const expected = events.filter((e) => matches(e, needle)).map((e) => e.attributes['audit.id']).sort();
+      const expected = events
+        .filter((e) => matches(e, needle))
+        .map((e) => e.attributes['audit.id'])
+        .sort();
       const { pages } = await pageAll(t, { search: needle }, range, 50);
       const got = pages.flatMap((p) => p.events.map((e) => e.id)).sort();
       assert.deepEqual(got, expected, buildEventsQuery({ search: needle }));
@@ -125,7 +151,11 @@ describe('hostile strings against the real Loki', () => {
   const exact: Array<[string, Partial<AuditFilters>, string]> = [
     ['actor id', { actor: 'u-"} |= "x' }, 'hostile actor'],
     ['actor email, other case', { actor: 'WEIRD.+*@example.com' }, 'hostile actor'],
-    ['target type and id', { targetType: 'type`with`ticks', targetId: 'id\\with\\backslashes"and"quotes' }, 'hostile target'],
+    [
+      'target type and id',
+      { targetType: 'type`with`ticks', targetId: 'id\\with\\backslashes"and"quotes' },
+      'hostile target',
+    ],
     ['event type', { eventType: 'custom.event|with}{pipes' }, 'hostile event type'],
     ['service', { service: 'svc"}, {a=~".+' }, 'hostile service'],
   ];

@@ -35,7 +35,9 @@ describe('query layer against the real Loki', () => {
   let groupTs = BigInt(0);
 
   before(async () => {
-    events = [...generateEvents({ count: COUNT, startMillis: startMs, endMillis: endMs - 60_000, seed: 20261123, tenant })];
+    events = [
+      ...generateEvents({ count: COUNT, startMillis: startMs, endMillis: endMs - 60_000, seed: 20261123, tenant }),
+    ];
     // A burst that shares one nanosecond, in one stream, with the same description: only the ids differ.
     groupTs = BigInt(endMs - 3_600_000) * BigInt(1_000_000) + BigInt(777);
     const template = events[events.length - 1];
@@ -44,18 +46,38 @@ describe('query layer against the real Loki', () => {
         ...template,
         timeUnixNano: groupTs,
         body: 'Burst event',
-        attributes: { ...template.attributes, 'audit.id': `${template.attributes['audit.id']}-burst-${String(i).padStart(3, '0')}` },
+        attributes: {
+          ...template.attributes,
+          'audit.id': `${template.attributes['audit.id']}-burst-${String(i).padStart(3, '0')}`,
+        },
       });
     }
     // Events exactly on the range edges: `start` is inside, `end` is outside.
-    events.push({ ...events[0], timeUnixNano: BigInt(startMs) * BigInt(1_000_000), attributes: { ...events[0].attributes, 'audit.id': 'edge-start' } });
-    const outside = { ...events[1], timeUnixNano: BigInt(endMs) * BigInt(1_000_000), attributes: { ...events[1].attributes, 'audit.id': 'edge-end' } };
+    events.push({
+      ...events[0],
+      timeUnixNano: BigInt(startMs) * BigInt(1_000_000),
+      attributes: { ...events[0].attributes, 'audit.id': 'edge-start' },
+    });
+    const outside = {
+      ...events[1],
+      timeUnixNano: BigInt(endMs) * BigInt(1_000_000),
+      attributes: { ...events[1].attributes, 'audit.id': 'edge-end' },
+    };
     // Oldest first: Loki refuses entries far behind the newest one of their stream (unordered_writes window).
-    await pushAll(tenant, [...events, outside].sort((a, b) => (a.timeUnixNano < b.timeUnixNano ? -1 : a.timeUnixNano > b.timeUnixNano ? 1 : 0)));
+    await pushAll(
+      tenant,
+      [...events, outside].sort((a, b) =>
+        a.timeUnixNano < b.timeUnixNano ? -1 : a.timeUnixNano > b.timeUnixNano ? 1 : 0
+      )
+    );
     await waitForCount(t, range, events.length);
   });
 
-  const expectedFor = (pred: (e: GenEvent) => boolean) => events.filter(pred).sort(newestFirst).map((e) => e.attributes['audit.id']);
+  const expectedFor = (pred: (e: GenEvent) => boolean) =>
+    events
+      .filter(pred)
+      .sort(newestFirst)
+      .map((e) => e.attributes['audit.id']);
 
   it('counts every event in [start, end)', async () => {
     assert.equal(await countEvents(t, {}, range), events.length);
@@ -65,12 +87,18 @@ describe('query layer against the real Loki', () => {
     const { pages } = await pageAll(t, {}, range, 25);
     const ids = pages.flatMap((p) => p.events.map((e) => e.id));
     assert.equal(new Set(ids).size, ids.length, 'no duplicates');
-    assert.deepEqual(ids, expectedFor(() => true));
+    assert.deepEqual(
+      ids,
+      expectedFor(() => true)
+    );
     assert.ok(pages.slice(0, -1).every((p) => p.events.length === 25));
   });
 
   it('pages through the same-timestamp burst with small pages', async () => {
-    const narrow = { startNs: (groupTs - BigInt(5_000_000_000)).toString(), endNs: (groupTs + BigInt(5_000_000_000)).toString() };
+    const narrow = {
+      startNs: (groupTs - BigInt(5_000_000_000)).toString(),
+      endNs: (groupTs + BigInt(5_000_000_000)).toString(),
+    };
     const { pages } = await pageAll(t, {}, narrow, 7);
     const ids = pages.flatMap((p) => p.events.map((e) => e.id));
     const expected = events
@@ -101,16 +129,36 @@ describe('query layer against the real Loki', () => {
 
   const cases: Array<[string, Partial<AuditFilters>, (e: GenEvent) => boolean]> = [
     ['category AUTH', { categories: ['AUTH'] }, (e) => e.attributes['audit.category'] === 'AUTH'],
-    ['categories SECURITY+SYSTEM', { categories: ['SECURITY', 'SYSTEM'] }, (e) => ['SECURITY', 'SYSTEM'].includes(e.attributes['audit.category'])],
-    ['severity CRITICAL+ERROR', { severities: ['CRITICAL', 'ERROR'] }, (e) => ['CRITICAL', 'ERROR'].includes(e.severityText)],
+    [
+      'categories SECURITY+SYSTEM',
+      { categories: ['SECURITY', 'SYSTEM'] },
+      (e) => ['SECURITY', 'SYSTEM'].includes(e.attributes['audit.category']),
+    ],
+    [
+      'severity CRITICAL+ERROR',
+      { severities: ['CRITICAL', 'ERROR'] },
+      (e) => ['CRITICAL', 'ERROR'].includes(e.severityText),
+    ],
     ['event type', { eventType: 'user.deleted' }, (e) => e.attributes['audit.event'] === 'user.deleted'],
     ['service', { service: 'billing-api' }, (e) => e.service.name === 'billing-api'],
     ['actor by id', { actor: 'u-1003' }, (e) => e.attributes['user.id'] === 'u-1003'],
-    ['actor by email, any case', { actor: 'CHLOÉ.DUBOIS@globex.example' }, (e) => e.attributes['user.email'] === 'chloé.dubois@globex.example'],
+    [
+      'actor by email, any case',
+      { actor: 'CHLOÉ.DUBOIS@globex.example' },
+      (e) => e.attributes['user.email'] === 'chloé.dubois@globex.example',
+    ],
     ['outcome', { outcome: 'denied' }, (e) => e.attributes['audit.outcome'] === 'denied'],
     ['target type', { targetType: 'hardware' }, (e) => e.attributes['audit.target.type'] === 'hardware'],
-    ['search in description', { search: 'ASSIGNED' }, (e) => /assigned/i.test(e.body) || /assigned/i.test(e.attributes['audit.event'])],
-    ['search in event type', { search: 'login.failed' }, (e) => e.body.toLowerCase().includes('login.failed') || e.attributes['audit.event'].includes('login.failed')],
+    [
+      'search in description',
+      { search: 'ASSIGNED' },
+      (e) => /assigned/i.test(e.body) || /assigned/i.test(e.attributes['audit.event']),
+    ],
+    [
+      'search in event type',
+      { search: 'login.failed' },
+      (e) => e.body.toLowerCase().includes('login.failed') || e.attributes['audit.event'].includes('login.failed'),
+    ],
     [
       'combined',
       { categories: ['DATA_MODIFY'], severities: ['INFO'], search: 'hardware' },
@@ -139,7 +187,9 @@ describe('query layer against the real Loki', () => {
     assert.equal(s.total, events.length);
     assert.equal(s.criticalAndError, sev('CRITICAL') + sev('ERROR'));
     assert.equal(s.warnings, sev('WARNING'));
-    const users = new Set(events.filter((e) => e.attributes['audit.actor.type'] === 'user').map((e) => e.attributes['user.id']));
+    const users = new Set(
+      events.filter((e) => e.attributes['audit.actor.type'] === 'user').map((e) => e.attributes['user.id'])
+    );
     assert.equal(s.activeUsers, users.size);
     const byType = new Map<string, number>();
     events.forEach((e) => byType.set(e.attributes['audit.event'], (byType.get(e.attributes['audit.event']) ?? 0) + 1));
@@ -149,7 +199,9 @@ describe('query layer against the real Loki', () => {
       top
     );
     const byCat = new Map<string, number>();
-    events.forEach((e) => byCat.set(e.attributes['audit.category'], (byCat.get(e.attributes['audit.category']) ?? 0) + 1));
+    events.forEach((e) =>
+      byCat.set(e.attributes['audit.category'], (byCat.get(e.attributes['audit.category']) ?? 0) + 1)
+    );
     assert.deepEqual(new Map(s.byCategory.map((c) => [c.category, c.count])), byCat);
     const recent = events
       .filter((e) => ['CRITICAL', 'ERROR'].includes(e.severityText))

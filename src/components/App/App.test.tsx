@@ -7,8 +7,6 @@ import { testIds } from 'services/testIds';
 
 import App from './App';
 
-// d3-color 3.1.1 ships ESM as its main entry, which the scaffold's jest transform skips (.mjs): use its UMD build.
-jest.mock('d3-color', () => jest.requireActual(require('path').resolve('node_modules/d3-color/dist/d3-color.js')));
 jest.mock('@grafana/runtime', () => require('../runtimeMock'));
 
 const props = (jsonData: object) =>

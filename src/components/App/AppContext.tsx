@@ -23,7 +23,8 @@ export function AppProvider({ settings, transport, children }: Props) {
   const value = useMemo<AppContextValue>(
     () => ({
       settings,
-      transport: transport ?? (settings.lokiDatasourceUid ? createGrafanaTransport(settings.lokiDatasourceUid) : undefined),
+      transport:
+        transport ?? (settings.lokiDatasourceUid ? createGrafanaTransport(settings.lokiDatasourceUid) : undefined),
     }),
     [settings, transport]
   );

@@ -6,8 +6,6 @@ import { testIds } from 'services/testIds';
 
 import AppConfig, { type AppConfigProps } from './AppConfig';
 
-// d3-color 3.1.1 ships ESM as its main entry, which the scaffold's jest transform skips (.mjs): use its UMD build.
-jest.mock('d3-color', () => jest.requireActual(require('path').resolve('node_modules/d3-color/dist/d3-color.js')));
 jest.mock('@grafana/runtime', () => require('../runtimeMock'));
 const fetchMock: jest.Mock = jest.requireMock('@grafana/runtime').backendFetch;
 
@@ -45,7 +43,9 @@ describe('AppConfig', () => {
       expect.objectContaining({
         url: '/api/plugins/attest-auditlog-app/settings',
         method: 'POST',
-        data: expect.objectContaining({ jsonData: { lokiDatasourceUid: 'picked-loki', tracesDatasourceUid: undefined } }),
+        data: expect.objectContaining({
+          jsonData: { lokiDatasourceUid: 'picked-loki', tracesDatasourceUid: undefined },
+        }),
       })
     );
     expect(reload).toHaveBeenCalled();

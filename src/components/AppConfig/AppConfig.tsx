@@ -59,7 +59,10 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
         </Field>
         <Field
           label={t('config.traces.label', 'Tracing datasource (optional)')}
-          description={t('config.traces.description', 'Tempo, Jaeger or Zipkin: trace ids in the event viewer become links to the trace.')}
+          description={t(
+            'config.traces.description',
+            'Tempo, Jaeger or Zipkin: trace ids in the event viewer become links to the trace.'
+          )}
         >
           <div data-testid={testIds.appConfig.tracesDatasource} className={styles.picker}>
             <DataSourcePicker

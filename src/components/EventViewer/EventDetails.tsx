@@ -36,7 +36,10 @@ export function EventDetails({ event, tracesDatasourceUid }: Props) {
           `${dateTimeFormat(event.timeMs, { timeZone: 'utc', format: 'YYYY-MM-DD HH:mm:ss.SSS' })} (${event.tsNs} ns)`
         )}
         {field(t('viewer.details.action', 'Action / outcome'), `${dash(event.action)} / ${dash(event.outcome)}`)}
-        {field(t('viewer.details.service', 'Service'), `${dash(event.service)}${event.environment ? ` (${event.environment})` : ''}`)}
+        {field(
+          t('viewer.details.service', 'Service'),
+          `${dash(event.service)}${event.environment ? ` (${event.environment})` : ''}`
+        )}
         {field(t('viewer.details.client-address', 'Client address'), dash(event.clientAddress))}
         {field(t('viewer.details.user-agent', 'User agent'), dash(event.userAgent))}
         {field(
@@ -113,7 +116,11 @@ export function EventDetails({ event, tracesDatasourceUid }: Props) {
 
 const getStyles = (theme: GrafanaTheme2) => ({
   wrap: css({ padding: theme.spacing(1, 2, 2, 2), display: 'flex', flexDirection: 'column', gap: theme.spacing(2) }),
-  grid: css({ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(260px, 1fr))', gap: theme.spacing(1, 2) }),
+  grid: css({
+    display: 'grid',
+    gridTemplateColumns: 'repeat(auto-fill, minmax(260px, 1fr))',
+    gap: theme.spacing(1, 2),
+  }),
   field: css({ display: 'flex', flexDirection: 'column', minWidth: 0 }),
   value: css({ overflowWrap: 'anywhere' }),
   hash: css({ fontSize: theme.typography.bodySmall.fontSize }),

@@ -7,8 +7,6 @@ import { testIds } from 'services/testIds';
 import { lastLocation, renderWithApp, streams, vector } from '../testUtils';
 import { EventViewer } from './EventViewer';
 
-// d3-color 3.1.1 ships ESM as its main entry, which the scaffold's jest transform skips (.mjs): use its UMD build.
-jest.mock('d3-color', () => jest.requireActual(require('path').resolve('node_modules/d3-color/dist/d3-color.js')));
 jest.mock('@grafana/runtime', () => require('../runtimeMock'));
 
 const base = BigInt(Date.now() - 3_600_000) * BigInt(1_000_000);
@@ -16,7 +14,11 @@ function entries(n: number) {
   return Array.from({ length: n }, (_, i) => ({
     ts: (base - BigInt(i) * BigInt(1_000_000_000)).toString(),
     line: i === 0 ? 'Hardware #142 assigned to Bob' : `Event number ${i}`,
-    labels: { service_name: 'asset-registry', audit_category: i === 1 ? 'SYSTEM' : 'DATA_MODIFY', severity_text: i === 2 ? 'ERROR' : 'INFO' },
+    labels: {
+      service_name: 'asset-registry',
+      audit_category: i === 1 ? 'SYSTEM' : 'DATA_MODIFY',
+      severity_text: i === 2 ? 'ERROR' : 'INFO',
+    },
     md: {
       audit_id: `id-${String(1000 - i)}`,
       audit_event: i === 0 ? 'hardware.updated' : i === 1 ? 'system.retention.pruned' : 'hardware.created',
@@ -29,7 +31,10 @@ function entries(n: number) {
       audit_target_id: `har-${i}`,
       client_address: '10.0.0.1',
       audit_compliance: 'SOX,ISO27001',
-      audit_changes: i === 0 ? '{"before":{"assignee":null,"status":"in_stock"},"after":{"assignee":"bob","status":"in_stock"}}' : '{oops',
+      audit_changes:
+        i === 0
+          ? '{"before":{"assignee":null,"status":"in_stock"},"after":{"assignee":"bob","status":"in_stock"}}'
+          : '{oops',
       audit_metadata: '{"page":"/admin"}',
       audit_chain_id: 'chain-1',
       audit_chain_seq: String(100 - i),
@@ -98,16 +103,25 @@ describe('EventViewer', () => {
   });
 
   it('expands a row: ids, roles, compliance, highlighted changes, raw text for bad JSON', async () => {
-    renderWithApp(<EventViewer />, { url: '/events', transport: fakeTransport(), settings: { lokiDatasourceUid: 'l', tracesDatasourceUid: 'tempo' } });
+    renderWithApp(<EventViewer />, {
+      url: '/events',
+      transport: fakeTransport(),
+      settings: { lokiDatasourceUid: 'l', tracesDatasourceUid: 'tempo' },
+    });
     await screen.findByText('Hardware #142 assigned to Bob');
     // InteractiveTable's expander buttons ("Toggle row expanded"); querying by role is slow on a 25-row table.
-    const expanders = Array.from(screen.getByTestId(testIds.viewer.table).querySelectorAll('button[aria-label="Toggle row expanded"]'));
+    const expanders = Array.from(
+      screen.getByTestId(testIds.viewer.table).querySelectorAll('button[aria-label="Toggle row expanded"]')
+    );
     fireEvent.click(expanders[0]);
     const details = await screen.findByTestId(testIds.viewer.details);
     expect(within(details).getByText('id-1000')).toBeInTheDocument();
     expect(within(details).getByText('auditor')).toBeInTheDocument();
     expect(within(details).getByText('SOX')).toBeInTheDocument();
-    expect(within(details).getByRole('link', { name: 'abc123' })).toHaveAttribute('href', expect.stringContaining('/explore'));
+    expect(within(details).getByRole('link', { name: 'abc123' })).toHaveAttribute(
+      'href',
+      expect.stringContaining('/explore')
+    );
     const changed = details.querySelectorAll('[data-changed="true"]');
     expect(changed).toHaveLength(2); // assignee before + after; status unchanged
     expect(changed[1]).toHaveTextContent('"assignee": "bob"');

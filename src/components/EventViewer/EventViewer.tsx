@@ -160,5 +160,9 @@ export function EventViewer() {
 
 const getStyles = (theme: GrafanaTheme2) => ({
   loading: css({ height: 2, margin: theme.spacing(1, 0) }),
-  single: css({ border: `1px solid ${theme.colors.border.medium}`, borderRadius: theme.shape.radius.default, marginBottom: theme.spacing(2) }),
+  single: css({
+    border: `1px solid ${theme.colors.border.medium}`,
+    borderRadius: theme.shape.radius.default,
+    marginBottom: theme.spacing(2),
+  }),
 });

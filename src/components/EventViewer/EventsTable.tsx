@@ -31,7 +31,11 @@ export function EventsTable({ events, tracesDatasourceUid }: Props) {
           </div>
         ),
       },
-      { id: 'category', header: t('viewer.columns.category', 'Category'), cell: ({ row: { original: e } }) => <code>{e.category}</code> },
+      {
+        id: 'category',
+        header: t('viewer.columns.category', 'Category'),
+        cell: ({ row: { original: e } }) => <code>{e.category}</code>,
+      },
       {
         id: 'eventType',
         header: t('viewer.columns.event', 'Event'),
@@ -42,7 +46,11 @@ export function EventsTable({ events, tracesDatasourceUid }: Props) {
         header: t('viewer.columns.severity', 'Severity'),
         cell: ({ row: { original: e } }) => <SeverityBadge severity={e.severity} />,
       },
-      { id: 'actor', header: t('viewer.columns.actor', 'Actor'), cell: ({ row: { original: e } }) => <ActorCell event={e} /> },
+      {
+        id: 'actor',
+        header: t('viewer.columns.actor', 'Actor'),
+        cell: ({ row: { original: e } }) => <ActorCell event={e} />,
+      },
       {
         id: 'subject',
         header: t('viewer.columns.subject', 'Subject'),

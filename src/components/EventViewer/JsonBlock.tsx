@@ -46,7 +46,11 @@ export function ChangesBlock({ raw }: { raw: string }) {
     }
     return (
       <pre
-        className={cx(styles.pre, styles.cell, row.kind !== 'same' && (which === 'before' ? styles.removed : styles.added))}
+        className={cx(
+          styles.pre,
+          styles.cell,
+          row.kind !== 'same' && (which === 'before' ? styles.removed : styles.added)
+        )}
         data-changed={row.kind !== 'same' ? 'true' : undefined}
       >{`"${row.key}": ${v}`}</pre>
     );

@@ -18,14 +18,24 @@ export function eventKind(e: Pick<AuditEvent, 'action' | 'eventType'>): EventKin
   return last === 'created' || last === 'updated' || last === 'deleted' ? last : 'other';
 }
 
-const KIND_COLOR: Record<EventKind, BadgeColor> = { created: 'green', updated: 'blue', deleted: 'red', other: 'darkgrey' };
+const KIND_COLOR: Record<EventKind, BadgeColor> = {
+  created: 'green',
+  updated: 'blue',
+  deleted: 'red',
+  other: 'darkgrey',
+};
 
 export function EventTypeBadge({ event }: { event: Pick<AuditEvent, 'action' | 'eventType'> }) {
   const kind = eventKind(event);
   return <Badge color={KIND_COLOR[kind]} text={event.eventType || '—'} tooltip={kind} />;
 }
 
-const SEVERITY_COLOR: Record<string, BadgeColor> = { CRITICAL: 'purple', ERROR: 'red', WARNING: 'orange', INFO: 'blue' };
+const SEVERITY_COLOR: Record<string, BadgeColor> = {
+  CRITICAL: 'purple',
+  ERROR: 'red',
+  WARNING: 'orange',
+  INFO: 'blue',
+};
 
 export function SeverityBadge({ severity }: { severity: string }) {
   return <Badge color={SEVERITY_COLOR[severity] ?? 'darkgrey'} text={severity || '—'} />;
@@ -39,7 +49,9 @@ export function ActorCell({ event }: { event: AuditEvent }) {
     <Stack direction="row" gap={1} alignItems="center" wrap="wrap">
       {event.actorType === 'system' && <Badge color="purple" text={t('viewer.actor.system', 'System')} icon="cog" />}
       {event.actorType === 'service' && <Badge color="darkgrey" text={t('viewer.actor.service', 'Service')} />}
-      {event.actorType === 'api_key' && <Badge color="darkgrey" text={t('viewer.actor.api-key', 'API key')} icon="key-skeleton-alt" />}
+      {event.actorType === 'api_key' && (
+        <Badge color="darkgrey" text={t('viewer.actor.api-key', 'API key')} icon="key-skeleton-alt" />
+      )}
       <span className={styles.actor}>
         {label}
         {!machine && event.actorName && event.actorEmail && (

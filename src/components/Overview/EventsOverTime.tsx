@@ -17,7 +17,11 @@ interface Props {
 export function EventsOverTime({ overTime, fromMs, toMs }: Props) {
   const { ref, width } = useElementWidth<HTMLDivElement>();
   const data = useMemo<PanelData>(() => {
-    const timeRange: TimeRange = { from: dateTime(fromMs), to: dateTime(toMs), raw: { from: dateTime(fromMs), to: dateTime(toMs) } };
+    const timeRange: TimeRange = {
+      from: dateTime(fromMs),
+      to: dateTime(toMs),
+      raw: { from: dateTime(fromMs), to: dateTime(toMs) },
+    };
     return {
       state: LoadingState.Done,
       timeRange,
@@ -26,7 +30,12 @@ export function EventsOverTime({ overTime, fromMs, toMs }: Props) {
           name: s.category,
           fields: [
             { name: 'Time', type: FieldType.time, values: s.points.map((p) => p[0]) },
-            { name: s.category, type: FieldType.number, values: s.points.map((p) => p[1]), config: { displayName: s.category } },
+            {
+              name: s.category,
+              type: FieldType.number,
+              values: s.points.map((p) => p[1]),
+              config: { displayName: s.category },
+            },
           ],
         })
       ),
@@ -40,9 +49,15 @@ export function EventsOverTime({ overTime, fromMs, toMs }: Props) {
         width={width}
         height={260}
         data={data}
-        options={{ legend: { showLegend: true, displayMode: 'list', placement: 'bottom' }, tooltip: { mode: 'multi', sort: 'desc' } }}
+        options={{
+          legend: { showLegend: true, displayMode: 'list', placement: 'bottom' },
+          tooltip: { mode: 'multi', sort: 'desc' },
+        }}
         fieldConfig={{
-          defaults: { custom: { drawStyle: 'bars', fillOpacity: 80, lineWidth: 1, stacking: { mode: 'normal', group: 'A' } }, unit: 'short' },
+          defaults: {
+            custom: { drawStyle: 'bars', fillOpacity: 80, lineWidth: 1, stacking: { mode: 'normal', group: 'A' } },
+            unit: 'short',
+          },
           overrides: [],
         }}
       />

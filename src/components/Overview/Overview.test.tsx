@@ -7,8 +7,6 @@ import { testIds } from 'services/testIds';
 import { lastLocation, matrix, renderWithApp, streams, vector } from '../testUtils';
 import { Overview } from './Overview';
 
-// d3-color 3.1.1 ships ESM as its main entry, which the scaffold's jest transform skips (.mjs): use its UMD build.
-jest.mock('d3-color', () => jest.requireActual(require('path').resolve('node_modules/d3-color/dist/d3-color.js')));
 jest.mock('@grafana/runtime', () => require('../runtimeMock'));
 
 const now = Date.now();
@@ -63,8 +61,12 @@ describe('Overview', () => {
     expect(chips.map((c) => c.textContent)).toEqual(['AUTH · 128', 'SYSTEM · 3', 'SECURITY · 2']);
     expect(chips[0]).toHaveAttribute('href', '/a/attest-auditlog-app/events?category=AUTH');
     expect(screen.getByTestId('panel-renderer')).toHaveTextContent('AUTH');
-    expect(within(screen.getByTestId(testIds.overview.topEventTypes)).getByText('auth.login.succeeded')).toBeInTheDocument();
-    const recent = within(screen.getByTestId(testIds.overview.recentHighSeverity)).getByText('Nightly backup failed: storage unreachable');
+    expect(
+      within(screen.getByTestId(testIds.overview.topEventTypes)).getByText('auth.login.succeeded')
+    ).toBeInTheDocument();
+    const recent = within(screen.getByTestId(testIds.overview.recentHighSeverity)).getByText(
+      'Nightly backup failed: storage unreachable'
+    );
     expect(recent.closest('a')).toHaveAttribute('href', expect.stringMatching(/\/events\?id=evt-1&from=\d+&to=\d+/));
   });
 
@@ -86,7 +88,10 @@ describe('Overview', () => {
   });
 
   it('shows errors', async () => {
-    renderWithApp(<Overview />, { url: '/overview', transport: { get: jest.fn().mockRejectedValue(new Error('HTTP 401 no org id')) } });
+    renderWithApp(<Overview />, {
+      url: '/overview',
+      transport: { get: jest.fn().mockRejectedValue(new Error('HTTP 401 no org id')) },
+    });
     expect(await screen.findByTestId(testIds.overview.error)).toHaveTextContent('no org id');
   });
 });

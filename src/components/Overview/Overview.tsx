@@ -74,7 +74,11 @@ export function Overview() {
           />
         </div>
         {(customOpen || preset === 'custom') && (
-          <TimeRangeInput value={toTimeRange(from, to)} timeZone="utc" onChange={(r) => setRange(rawOf(r.raw.from), rawOf(r.raw.to))} />
+          <TimeRangeInput
+            value={toTimeRange(from, to)}
+            timeZone="utc"
+            onChange={(r) => setRange(rawOf(r.raw.from), rawOf(r.raw.to))}
+          />
         )}
         <Button
           size="sm"

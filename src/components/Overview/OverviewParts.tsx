@@ -38,7 +38,12 @@ export function StatCards({ stats, from, to }: { stats: OverviewStats; from: str
   );
   return (
     <div className={styles.stats}>
-      {card(t('overview.stats.total', 'Total events'), stats.total, testIds.overview.statTotal, viewerUrl(from, to, {}))}
+      {card(
+        t('overview.stats.total', 'Total events'),
+        stats.total,
+        testIds.overview.statTotal,
+        viewerUrl(from, to, {})
+      )}
       {card(
         t('overview.stats.critical', 'Critical & Error'),
         stats.criticalAndError,
@@ -110,7 +115,8 @@ export function RecentHighSeverity({ events }: { events: AuditEvent[] }) {
             <SeverityBadge severity={e.severity} />
             <code>{e.category}</code>
             <Text color="secondary" variant="bodySmall">
-              {dateTimeFormat(e.timeMs, { timeZone: 'utc', format: 'YYYY-MM-DD HH:mm:ss' })} UTC · {dateTimeFormatTimeAgo(e.timeMs)}
+              {dateTimeFormat(e.timeMs, { timeZone: 'utc', format: 'YYYY-MM-DD HH:mm:ss' })} UTC ·{' '}
+              {dateTimeFormatTimeAgo(e.timeMs)}
             </Text>
           </Stack>
           <TextLink href={eventUrl(e)} inline={false}>
@@ -128,7 +134,14 @@ const getStyles = (theme: GrafanaTheme2) => ({
   number: css({ fontSize: theme.typography.h2.fontSize, color: theme.colors.text.primary }),
   error: css({ fontSize: theme.typography.h2.fontSize, color: theme.colors.error.text }),
   warning: css({ fontSize: theme.typography.h2.fontSize, color: theme.colors.warning.text }),
-  list: css({ listStyle: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column', gap: theme.spacing(1) }),
+  list: css({
+    listStyle: 'none',
+    margin: 0,
+    padding: 0,
+    display: 'flex',
+    flexDirection: 'column',
+    gap: theme.spacing(1),
+  }),
   row: css({ display: 'flex', justifyContent: 'space-between', gap: theme.spacing(2) }),
   recent: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(0.5) }),
 });

@@ -155,4 +155,8 @@ while (running && (durationMillis === 0 || Date.now() - startedAt < durationMill
   await new Promise((res) => setTimeout(res, Math.max(0, 1000 - (Date.now() - tickStart))));
 }
 await Promise.all([...pipelines.values()].map((p) => p.shutdown()));
-console.log(`demo: stopped after ${sent} events; every pipeline flushed`);
+const totals = [...pipelines.values()].map((p) => p.stats());
+const sum = (k) => totals.reduce((acc, t) => acc + t[k], 0);
+console.log(
+  `demo: stopped after ${sent} events: exported ${sum('exported')}, spooled ${sum('spooled')}, failed ${sum('failed')}`
+);

@@ -1,0 +1,325 @@
+// Browser check: the plugin's real Event viewer and Overview pages, rendered in headless Chromium,
+// against the real Loki at 127.0.0.1:3100 (tenant `browser-check` by default).
+//
+//   npm run --silent demo -- --backfill 500 --duration 5 --rate 5 --tenants browser-check
+//   node tests/browser/run.mjs
+//
+// harness.tsx mounts src/components/App/App as Grafana does; this script bundles it with esbuild, serves it
+// on 127.0.0.1 and stands in for Grafana's datasource proxy: /api/datasources/proxy/uid/<uid>/loki/... goes to
+// Loki with the datasource's X-Scope-OrgID header. The page's numbers and rows are compared with what Loki
+// returns for plain, independently written queries. Screenshots go to /tmp/attest-screens/.
+// Env: LOKI_URL, TENANT, CHROMIUM (default /usr/bin/chromium), SCREENS_DIR.
+import http from 'node:http';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const LOKI = process.env.LOKI_URL ?? 'http://127.0.0.1:3100';
+const TENANT = process.env.TENANT ?? 'browser-check';
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const SCREENS = process.env.SCREENS_DIR ?? '/tmp/attest-screens';
+const DS_UID = 'browser-check-loki';
+const PROXY_PREFIX = `/api/datasources/proxy/uid/${DS_UID}/loki/`;
+const BASE = '/a/attest-auditlog-app';
+const ICONS = path.resolve(here, '../../node_modules/@grafana/ui/dist/public/img/icons');
+
+let passed = 0;
+let failed = 0;
+function check(name, ok, detail = '') {
+  if (ok) {
+    passed++;
+    console.log(`ok   ${name}${detail ? ` (${detail})` : ''}`);
+  } else {
+    failed++;
+    console.log(`FAIL ${name}${detail ? `: ${detail}` : ''}`);
+  }
+}
+
+// ---- ground truth straight from Loki ----
+async function lokiEntries(startMs, endMs, selector = '{service_name=~".+"}') {
+  const qs = new URLSearchParams({
+    query: selector,
+    start: `${BigInt(startMs) * 1_000_000n}`,
+    end: `${BigInt(endMs) * 1_000_000n}`,
+    limit: '5000',
+    direction: 'backward',
+  });
+  const res = await fetch(`${LOKI}/loki/api/v1/query_range?${qs}`, { headers: { 'X-Scope-OrgID': TENANT } });
+  if (!res.ok) {
+    throw new Error(`Loki query_range: HTTP ${res.status} ${await res.text()}`);
+  }
+  const body = await res.json();
+  const out = [];
+  for (const s of body.data.result) {
+    for (const [ts, line, md] of s.values) {
+      out.push({ ts: BigInt(ts), line, labels: { ...s.stream, ...(md?.structuredMetadata ?? {}) } });
+    }
+  }
+  out.sort((a, b) => (a.ts < b.ts ? 1 : a.ts > b.ts ? -1 : 0));
+  if (out.length >= 5000) {
+    throw new Error('more than 5000 events in range: the ground truth would be truncated');
+  }
+  return out;
+}
+
+// ---- bundle + server ----
+async function build() {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'attest-browser-'));
+  await esbuild.build({
+    entryPoints: [path.join(here, 'harness.tsx')],
+    bundle: true,
+    outdir,
+    format: 'esm',
+    splitting: true,
+    platform: 'browser',
+    publicPath: '/assets/',
+    loader: { '.svg': 'text', '.woff': 'file', '.woff2': 'file', '.ttf': 'file', '.png': 'file' },
+    define: { 'process.env.NODE_ENV': '"production"', global: 'window' },
+    logLevel: 'warning',
+  });
+  return outdir;
+}
+
+function serve(outdir, lokiLog) {
+  const css = fs.existsSync(path.join(outdir, 'harness.css'))
+    ? '<link rel="stylesheet" href="/assets/harness.css">'
+    : '';
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>Attest browser check</title>${css}
+<script>window.__grafana_public_path__ = '/public/';</script></head>
+<body><div id="root"></div><script type="module" src="/assets/harness.js"></script></body></html>`;
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://127.0.0.1');
+    if (url.pathname.startsWith(PROXY_PREFIX)) {
+      // Grafana's datasource proxy: forward to Loki with the datasource's custom header.
+      const target = `${LOKI}/loki/${url.pathname.slice(PROXY_PREFIX.length)}${url.search}`;
+      lokiLog.push(`${req.method} ${url.pathname.slice(PROXY_PREFIX.length)}`);
+      fetch(target, { method: req.method, headers: { 'X-Scope-OrgID': TENANT } })
+        .then(async (r) => {
+          res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' });
+          res.end(Buffer.from(await r.arrayBuffer()));
+        })
+        .catch((err) => {
+          res.writeHead(502, { 'content-type': 'text/plain' });
+          res.end(String(err));
+        });
+      return;
+    }
+    // @grafana/ui loads its icons from <public path>/build/img/icons/; the package ships them.
+    const [root, rel] = url.pathname.startsWith('/public/build/img/icons/')
+      ? [ICONS, url.pathname.slice('/public/build/img/icons/'.length)]
+      : url.pathname.startsWith('/assets/')
+        ? [outdir, url.pathname.slice('/assets/'.length)]
+        : [null, ''];
+    if (root) {
+      const file = path.join(root, path.normalize(rel));
+      if (file.startsWith(root) && fs.existsSync(file) && fs.statSync(file).isFile()) {
+        const ext = path.extname(file);
+        const type = { '.js': 'text/javascript', '.css': 'text/css', '.woff2': 'font/woff2', '.svg': 'image/svg+xml' }[
+          ext
+        ];
+        res.writeHead(200, type ? { 'content-type': type } : {});
+        res.end(fs.readFileSync(file));
+        return;
+      }
+    }
+    if (url.pathname.startsWith(BASE)) {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(html);
+      return;
+    }
+    res.writeHead(404);
+    res.end();
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+const testId = (id) => `[data-testid="data-testid ${id}"]`;
+const num = (s) => Number(String(s).replace(/[^\d]/g, ''));
+const utc = (ns) => new Date(Number(ns / 1_000_000n)).toISOString().slice(0, 19).replace('T', ' ');
+
+async function main() {
+  fs.mkdirSync(SCREENS, { recursive: true });
+  const now = Date.now();
+  // Absolute range (epoch ms in the URL) so that the page and the ground truth query the same window.
+  const fromMs = now - 8 * 86_400_000;
+  const toMs = now;
+  const all = await lokiEntries(fromMs, toMs);
+  const auth = all.filter((e) => e.labels.audit_category === 'AUTH');
+  console.log(`loki: ${all.length} events in tenant ${TENANT} over the last 8 days (${auth.length} AUTH)`);
+  if (all.length === 0) {
+    throw new Error(`no events in tenant ${TENANT}: run the demo backfill first (see the header of this file)`);
+  }
+
+  const outdir = await build();
+  const lokiLog = [];
+  const server = await serve(outdir, lokiLog);
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  const pageErrors = [];
+  const offHost = [];
+  try {
+    const context = await browser.newContext({
+      viewport: { width: 1440, height: 1000 },
+      locale: 'en-US',
+      timezoneId: 'UTC',
+    });
+    await context.route('**/*', (route) => {
+      const u = new URL(route.request().url());
+      if (u.hostname === '127.0.0.1' || u.protocol === 'data:' || u.protocol === 'blob:') {
+        return route.continue();
+      }
+      offHost.push(u.href);
+      return route.abort();
+    });
+    const page = await context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(String(err)));
+    const range = `from=${fromMs}&to=${toMs}`;
+
+    // ---- Event viewer, no filter ----
+    await page.goto(`${origin}${BASE}/events?${range}`);
+    const total = page.locator(testId('viewer-total'));
+    await total.filter({ hasText: 'events match' }).waitFor({ timeout: 30_000 });
+    const rows = page.locator(`${testId('viewer-table')} tbody tr`);
+    await rows.first().waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: path.join(SCREENS, '1-viewer.png'), fullPage: true });
+    const shownTotal = num(await total.textContent());
+    check('viewer: total count equals Loki', shownTotal === all.length, `page ${shownTotal}, Loki ${all.length}`);
+    const rowTexts = await rows.evaluateAll((trs) =>
+      trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.innerText.trim()))
+    );
+    const expectedRows = Math.min(25, all.length);
+    check('viewer: first page shows 25 rows (or all)', rowTexts.length === expectedRows, `${rowTexts.length} rows`);
+    // Columns: [expander], time, category, event, severity, actor, subject, description.
+    const shown = rowTexts.map((c) => {
+      const cells = c.length === 8 ? c.slice(1) : c;
+      return `${cells[0].split('\n')[0]} | ${cells[1]} | ${cells[6]}`;
+    });
+    // Events with the same nanosecond timestamp have no defined order, so the last tie group may be cut
+    // anywhere: compare times row by row, and the rows as a multiset of the Loki entries up to that group.
+    const fmt = (e) => `${utc(e.ts)} | ${e.labels.audit_category} | ${e.line}`;
+    const lastTs = all[expectedRows - 1].ts;
+    const pool = all.filter((e, i) => i < expectedRows || e.ts === lastTs).map(fmt);
+    const timesOk = shown.every((s, i) => s.slice(0, 19) === utc(all[i].ts));
+    const subsetOk = shown.every((s) => {
+      const at = pool.indexOf(s);
+      return at >= 0 && pool.splice(at, 1).length === 1;
+    });
+    check(
+      'viewer: rows are the newest events in Loki, newest first (time, category, description)',
+      timesOk && subsetOk,
+      timesOk && subsetOk ? `newest ${shown[0]}` : `first row "${shown[0]}" vs Loki "${fmt(all[0])}"`
+    );
+
+    // ---- Event viewer, category filter from the URL ----
+    await page.goto(`${origin}${BASE}/events?category=AUTH&${range}`);
+    await total.filter({ hasText: 'events match' }).waitFor({ timeout: 30_000 });
+    await rows.first().waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(500);
+    const authTotal = num(await total.textContent());
+    check(
+      'viewer ?category=AUTH: total equals Loki AUTH count',
+      authTotal === auth.length,
+      `page ${authTotal}, Loki ${auth.length}`
+    );
+    const cats = await rows.evaluateAll((trs) => trs.map((tr) => tr.querySelector('code')?.textContent ?? ''));
+    check(
+      'viewer ?category=AUTH: every row shows AUTH',
+      cats.length > 0 && cats.every((c) => c === 'AUTH'),
+      `${cats.length} rows: ${[...new Set(cats)].join(',')}`
+    );
+    await page.screenshot({ path: path.join(SCREENS, '2-viewer-auth.png'), fullPage: true });
+
+    // ---- expand the first row ----
+    await page.locator(testId('viewer-table')).getByRole('button', { name: 'Toggle row expanded' }).first().click();
+    const details = page.locator(testId('viewer-details')).first();
+    await details.waitFor({ timeout: 10_000 });
+    const detailsText = await details.innerText();
+    const newestIds = auth.filter((e) => e.ts === auth[0].ts).map((e) => e.labels.audit_id);
+    check(
+      'viewer: expanded row shows the Loki event id',
+      detailsText.includes('Event ID') && newestIds.some((id) => detailsText.includes(id)),
+      `expected ${newestIds.join(' or ')}`
+    );
+    await page.screenshot({ path: path.join(SCREENS, '3-viewer-expanded.png'), fullPage: true });
+
+    // ---- Overview ----
+    await page.goto(`${origin}${BASE}/overview?${range}`);
+    const statTotal = page.locator(testId('overview-stat-total'));
+    await statTotal.waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: path.join(SCREENS, '4-overview.png'), fullPage: true });
+    const statNum = async (id) =>
+      num(
+        await page
+          .locator(`${testId(id)} span`)
+          .last()
+          .textContent()
+      );
+    const oTotal = await statNum('overview-stat-total');
+    check('overview: Total events equals Loki', oTotal === all.length, `page ${oTotal}, Loki ${all.length}`);
+    const sev = (...s) => all.filter((e) => s.includes(e.labels.severity_text)).length;
+    const oCrit = await statNum('overview-stat-critical');
+    check(
+      'overview: Critical & Error equals Loki',
+      oCrit === sev('CRITICAL', 'ERROR'),
+      `page ${oCrit}, Loki ${sev('CRITICAL', 'ERROR')}`
+    );
+    const oWarn = await statNum('overview-stat-warnings');
+    check('overview: Warnings equals Loki', oWarn === sev('WARNING'), `page ${oWarn}, Loki ${sev('WARNING')}`);
+    const chips = await page.locator(testId('overview-category-chip')).allInnerTexts();
+    const byCat = {};
+    for (const e of all) {
+      byCat[e.labels.audit_category] = (byCat[e.labels.audit_category] ?? 0) + 1;
+    }
+    const chipMap = Object.fromEntries(
+      chips.map((c) => c.split('·').map((x) => x.trim())).map(([k, v]) => [k, num(v)])
+    );
+    const catsOk =
+      Object.keys(chipMap).length === Object.keys(byCat).length &&
+      Object.entries(byCat).every(([k, v]) => chipMap[k] === v);
+    check('overview: category chips equal Loki counts per category', catsOk, chips.join(', '));
+    const topText = await page
+      .locator(testId('overview-top-event-types'))
+      .innerText()
+      .catch(() => '');
+    check('overview: most active operations rendered', topText.trim().length > 0);
+    const recentText = await page
+      .locator(testId('overview-recent-high-severity'))
+      .innerText()
+      .catch(() => '');
+    check('overview: recent high-severity events rendered', recentText.trim().length > 0);
+
+    check('no uncaught page errors', pageErrors.length === 0, pageErrors.slice(0, 3).join(' | '));
+    check('browser talked only to 127.0.0.1', offHost.length === 0, offHost.slice(0, 3).join(' '));
+    check('pages queried Loki through the datasource proxy', lokiLog.length > 0, `${lokiLog.length} requests`);
+  } finally {
+    await browser.close();
+    await new Promise((r) => server.close(r));
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+  console.log(`screenshots: ${SCREENS}`);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exitCode = failed > 0 ? 1 : 0;
+}
+
+main().catch((err) => {
+  console.error(err);
+  console.log(`${passed} passed, ${failed + 1} failed`);
+  process.exit(1);
+});

@@ -23,7 +23,7 @@ if (!fs.existsSync(path.join(repoRoot, 'node_modules'))) {
 }
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'attest-test-'));
-const needsStack = new Set(['stack', 'instrumentation-e2e', 'query-e2e']);
+const needsStack = new Set(['stack', 'instrumentation-e2e', 'query-e2e', 'browser']);
 
 /** Each suite: how to run it and how to read its counts. */
 const exitCodeCounts = (_output, code) => (code === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 });
@@ -81,7 +81,18 @@ const suites = [
     args: ['run', '--silent', 'test:query-e2e'],
     counts: nodeTestCounts,
   },
+  {
+    name: 'browser',
+    cmd: 'bash',
+    args: ['tests/browser/check.sh'],
+    counts: plainCounts,
+  },
 ];
+
+function plainCounts(output) {
+  const m = [...output.matchAll(/^(\d+) passed, (\d+) failed$/gm)].pop();
+  return m ? { passed: Number(m[1]), failed: Number(m[2]) } : { passed: 0, failed: 0 };
+}
 
 function goCounts(output) {
   return {

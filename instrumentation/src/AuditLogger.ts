@@ -30,6 +30,21 @@ export interface AuditLoggerOptions {
 
 export type AuditStats = DeliveryStats;
 
+/** Counters of a logger that has recorded nothing yet: the starting point for sums. */
+export function emptyAuditStats(recorded = 0): AuditStats {
+  return {
+    recorded,
+    exported: 0,
+    spooled: 0,
+    replayed: 0,
+    failed: 0,
+    retries: 0,
+    queued: 0,
+    spoolPending: 0,
+    spooling: false,
+  };
+}
+
 /** Fields every typed helper takes. */
 export type HelperInput = Omit<AuditEventInput, 'type' | 'category' | 'action'> & { category?: AuditCategory };
 
@@ -149,17 +164,7 @@ export class AuditLogger {
     if (this._delivery) {
       return this._delivery.stats();
     }
-    return {
-      recorded: this._recorded,
-      exported: 0,
-      spooled: 0,
-      replayed: 0,
-      failed: 0,
-      retries: 0,
-      queued: 0,
-      spoolPending: 0,
-      spooling: false,
-    };
+    return emptyAuditStats(this._recorded);
   }
 
   /** Flushes or spools everything, then shuts the pipeline down. Idempotent. */

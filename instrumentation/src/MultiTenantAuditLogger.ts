@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
-import type { AuditStats } from './AuditLogger';
+import { emptyAuditStats, type AuditStats } from './AuditLogger';
 import { AuditValidationError } from './AuditValidationError';
 import { AuditStateError } from './AuditStateError';
 import { getAuditContext } from './context';
@@ -132,17 +132,7 @@ export class MultiTenantAuditLogger {
 
   /** Counters summed over all tenants. */
   totals(): AuditStats {
-    const t: AuditStats = {
-      recorded: 0,
-      exported: 0,
-      spooled: 0,
-      replayed: 0,
-      failed: 0,
-      retries: 0,
-      queued: 0,
-      spoolPending: 0,
-      spooling: false,
-    };
+    const t = emptyAuditStats();
     for (const p of this._pipelines.values()) {
       const s = p.stats();
       t.recorded += s.recorded;

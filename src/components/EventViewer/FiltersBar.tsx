@@ -55,6 +55,21 @@ function CommitInput({
   );
 }
 
+/** A labelled CommitInput; keyed by its value so a change from outside (URL, Clear) resets the draft. */
+function TextFilter(props: {
+  value: string;
+  onCommit: (v: string) => void;
+  placeholder: string;
+  testId: string;
+  label: string;
+}) {
+  return (
+    <Field label={props.label} noMargin>
+      <CommitInput key={props.value} {...props} />
+    </Field>
+  );
+}
+
 export function FiltersBar({ filters, from, to, onChange, onTimeChange, onClear }: Props) {
   const styles = useStyles2(getStyles);
   const set = <K extends keyof AuditFilters>(k: K, v: AuditFilters[K]) => onChange({ ...filters, [k]: v });
@@ -92,56 +107,41 @@ export function FiltersBar({ filters, from, to, onChange, onTimeChange, onClear 
           placeholder={t('viewer.filters.any', 'Any')}
         />
       </Field>
-      <Field label={t('viewer.filters.event-type', 'Event type')} noMargin>
-        <CommitInput
-          key={filters.eventType}
-          label={t('viewer.filters.event-type', 'Event type')}
-          testId={testIds.viewer.eventType}
-          value={filters.eventType}
-          placeholder="user.created"
-          onCommit={(v) => set('eventType', v.trim())}
-        />
-      </Field>
-      <Field label={t('viewer.filters.actor', 'Actor')} noMargin>
-        <CommitInput
-          key={filters.actor}
-          label={t('viewer.filters.actor', 'Actor')}
-          testId={testIds.viewer.actor}
-          value={filters.actor}
-          placeholder={t('viewer.filters.actor-placeholder', 'User id or email')}
-          onCommit={(v) => set('actor', v.trim())}
-        />
-      </Field>
-      <Field label={t('viewer.filters.service', 'Service')} noMargin>
-        <CommitInput
-          key={filters.service}
-          label={t('viewer.filters.service', 'Service')}
-          testId={testIds.viewer.service}
-          value={filters.service}
-          placeholder="identity-service"
-          onCommit={(v) => set('service', v.trim())}
-        />
-      </Field>
-      <Field label={t('viewer.filters.target-type', 'Target type')} noMargin>
-        <CommitInput
-          key={filters.targetType}
-          label={t('viewer.filters.target-type', 'Target type')}
-          testId={testIds.viewer.targetType}
-          value={filters.targetType}
-          placeholder="hardware"
-          onCommit={(v) => set('targetType', v.trim())}
-        />
-      </Field>
-      <Field label={t('viewer.filters.target-id', 'Target id')} noMargin>
-        <CommitInput
-          key={filters.targetId}
-          label={t('viewer.filters.target-id', 'Target id')}
-          testId={testIds.viewer.targetId}
-          value={filters.targetId}
-          placeholder="har-1234"
-          onCommit={(v) => set('targetId', v.trim())}
-        />
-      </Field>
+      <TextFilter
+        label={t('viewer.filters.event-type', 'Event type')}
+        testId={testIds.viewer.eventType}
+        value={filters.eventType}
+        placeholder="e.g. user.created"
+        onCommit={(v) => set('eventType', v.trim())}
+      />
+      <TextFilter
+        label={t('viewer.filters.actor', 'Actor')}
+        testId={testIds.viewer.actor}
+        value={filters.actor}
+        placeholder={t('viewer.filters.actor-placeholder', 'User id or email')}
+        onCommit={(v) => set('actor', v.trim())}
+      />
+      <TextFilter
+        label={t('viewer.filters.service', 'Service')}
+        testId={testIds.viewer.service}
+        value={filters.service}
+        placeholder="e.g. identity-service"
+        onCommit={(v) => set('service', v.trim())}
+      />
+      <TextFilter
+        label={t('viewer.filters.target-type', 'Target type')}
+        testId={testIds.viewer.targetType}
+        value={filters.targetType}
+        placeholder="e.g. hardware"
+        onCommit={(v) => set('targetType', v.trim())}
+      />
+      <TextFilter
+        label={t('viewer.filters.target-id', 'Target id')}
+        testId={testIds.viewer.targetId}
+        value={filters.targetId}
+        placeholder="e.g. har-1234"
+        onCommit={(v) => set('targetId', v.trim())}
+      />
       <Field label={t('viewer.filters.outcome', 'Outcome')} noMargin>
         <div data-testid={testIds.viewer.outcome}>
           <RadioButtonGroup

@@ -1,53 +1,71 @@
+// Package plugin is the app's backend: settings, health, and the one route table through which the
+// frontend reads the audit trail (role checked, self-audited).
 package plugin
 
 import (
 	"context"
 	"net/http"
+	"sync"
+	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/instancemgmt"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/resource/httpadapter"
+
+	"github.com/attest/auditlog/pkg/selfaudit"
 )
 
-// Make sure App implements required interfaces. This is important to do
-// since otherwise we will only get a not implemented error response from plugin in
-// runtime. Plugin should not implement all these interfaces - only those which are
-// required for a particular task.
 var (
 	_ backend.CallResourceHandler   = (*App)(nil)
 	_ instancemgmt.InstanceDisposer = (*App)(nil)
 	_ backend.CheckHealthHandler    = (*App)(nil)
 )
 
-// App is an example app plugin with a backend which can respond to data queries.
+// App is one org's instance of the app backend (Grafana makes one per org and settings version).
 type App struct {
 	backend.CallResourceHandler
+	settings   *Settings
+	audit      *selfaudit.Emitter
+	httpClient *http.Client
+	inFlight   inFlight
 }
 
-// NewApp creates a new example *App instance.
-func NewApp(_ context.Context, _ backend.AppInstanceSettings) (instancemgmt.Instance, error) {
-	var app App
+// emitters are shared by every instance of this process, so that each tenant has one chain per backend
+// process even when Grafana recreates instances after a settings change.
+var (
+	emittersMu sync.Mutex
+	emitters   = map[string]*selfaudit.Emitter{}
+)
 
-	// Use a httpadapter (provided by the SDK) for resource calls. This allows us
-	// to use a *http.ServeMux for resource calls, so we can map multiple routes
-	// to CallResource without having to implement extra logic.
-	mux := http.NewServeMux()
-	app.registerRoutes(mux)
-	app.CallResourceHandler = httpadapter.New(mux)
-
-	return &app, nil
+func emitterFor(collectorURL, environment string) *selfaudit.Emitter {
+	key := collectorURL + "|" + environment
+	emittersMu.Lock()
+	defer emittersMu.Unlock()
+	if e, ok := emitters[key]; ok {
+		return e
+	}
+	e := selfaudit.NewEmitter(collectorURL, environment)
+	emitters[key] = e
+	return e
 }
 
-// Dispose here tells plugin SDK that plugin wants to clean up resources when a new instance
-// created.
+// NewApp builds an instance from the org's app settings.
+func NewApp(_ context.Context, s backend.AppInstanceSettings) (instancemgmt.Instance, error) {
+	settings, err := LoadSettings(s, nil)
+	if err != nil {
+		return nil, err
+	}
+	return newApp(settings), nil
+}
+
+func newApp(settings *Settings) *App {
+	a := &App{settings: settings, httpClient: &http.Client{Timeout: 120 * time.Second},
+		audit: emitterFor(settings.CollectorURL, settings.Environment)}
+	a.CallResourceHandler = httpadapter.New(a.newMux())
+	return a
+}
+
+// Dispose is called when Grafana replaces the instance (settings changed).
 func (a *App) Dispose() {
-	// cleanup
-}
-
-// CheckHealth handles health checks sent from Grafana to the plugin.
-func (a *App) CheckHealth(_ context.Context, _ *backend.CheckHealthRequest) (*backend.CheckHealthResult, error) {
-	return &backend.CheckHealthResult{
-		Status:  backend.HealthStatusOk,
-		Message: "ok",
-	}, nil
+	a.httpClient.CloseIdleConnections()
 }

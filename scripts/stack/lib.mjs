@@ -14,6 +14,7 @@ export function stackConfig(env = process.env) {
   const dataDir = path.resolve(env.ATTEST_DATA_DIR ?? path.join(repoRoot, '.attest'));
   const lokiPort = Number(env.ATTEST_LOKI_PORT ?? 3100);
   const otlpPort = Number(env.ATTEST_OTLP_PORT ?? 4318);
+  const grafanaPort = Number(env.ATTEST_GRAFANA_PORT ?? 3000);
   return {
     dataDir,
     runDir: path.join(dataDir, 'run'),
@@ -22,9 +23,13 @@ export function stackConfig(env = process.env) {
     lokiGrpcPort: Number(env.ATTEST_LOKI_GRPC_PORT ?? lokiPort + 6000),
     otlpPort,
     collectorMetricsPort: Number(env.ATTEST_COLLECTOR_METRICS_PORT ?? 8888),
-    grafanaPort: Number(env.ATTEST_GRAFANA_PORT ?? 3000),
+    grafanaPort,
+    grafanaUrl: `http://127.0.0.1:${grafanaPort}`,
     lokiUrl: `http://127.0.0.1:${lokiPort}`,
     otlpUrl: `http://127.0.0.1:${otlpPort}`,
+    defaultTenant: env.ATTEST_TENANT ?? DEFAULT_TENANT,
+    // Grafana org id -> Loki tenant; org 2 exists only once a test or an admin creates it.
+    tenants: env.ATTEST_TENANTS ?? `1=${env.ATTEST_TENANT ?? DEFAULT_TENANT},2=globex`,
   };
 }
 
@@ -46,32 +51,49 @@ export function buildBinaries() {
       .map((line) => line.split('='))
       .filter((kv) => kv.length === 2)
   );
-  return { loki: paths.LOKI_BIN, otelcol: paths.OTELCOL_BIN };
+  return { loki: paths.LOKI_BIN, otelcol: paths.OTELCOL_BIN, grafana: paths.GRAFANA_BIN, grafanaHome: paths.GRAFANA_HOME };
 }
 
-export function findGrafana(env = process.env) {
-  const candidates = [];
-  if (env.GRAFANA_HOME) {
-    candidates.push(path.join(env.GRAFANA_HOME, 'bin', 'grafana'));
-  }
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (dir) {
-      candidates.push(path.join(dir, 'grafana'));
-    }
-  }
-  const bin = candidates.find((c) => {
-    try {
-      fs.accessSync(c, fs.constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  if (!bin) {
-    return null;
-  }
-  const home = env.GRAFANA_HOME ?? path.resolve(path.dirname(fs.realpathSync(bin)), '..');
-  return { bin, home };
+/** Grafana's admin account in the native stack (never exposed beyond 127.0.0.1). */
+export const GRAFANA_ADMIN = { user: 'admin', password: process.env.ATTEST_GRAFANA_ADMIN_PASSWORD ?? 'admin' };
+
+/** The tenant of org 1 in the native stack, the demo and compose: one default story. */
+export const DEFAULT_TENANT = 'acme';
+
+/** grafana.ini of the native stack: everything under the data dir, the plugin loaded unsigned by id. */
+function grafanaIni(cfg) {
+  const g = path.join(cfg.dataDir, 'grafana');
+  return `# Written by scripts/stack/lib.mjs on every start.
+app_mode = development
+[server]
+http_addr = 127.0.0.1
+http_port = ${cfg.grafanaPort}
+[paths]
+data = ${path.join(g, 'data')}
+logs = ${cfg.logDir}
+plugins = ${path.join(g, 'plugins')}
+provisioning = ${path.join(repoRoot, 'provisioning')}
+[security]
+admin_user = ${GRAFANA_ADMIN.user}
+admin_password = ${GRAFANA_ADMIN.password}
+[auth.anonymous]
+enabled = false
+[analytics]
+reporting_enabled = false
+check_for_updates = false
+check_for_plugin_updates = false
+[plugins]
+allow_loading_unsigned_plugins = attest-auditlog-app
+[unified_alerting]
+enabled = true
+[log]
+mode = file
+level = info
+# Server-level plugin settings, passed to the backend as GF_PLUGIN_* (org admins cannot change them).
+[plugin.attest-auditlog-app]
+tenants = ${cfg.tenants}
+collector_url = ${cfg.otlpUrl}
+`;
 }
 
 function serviceSpec(name, cfg, bins) {
@@ -86,6 +108,7 @@ function serviceSpec(name, cfg, bins) {
           LOKI_DATA_DIR: path.join(cfg.dataDir, 'loki'),
           LOKI_RUNTIME_CONFIG: path.join(repoRoot, 'provisioning/loki/overrides.yaml'),
         },
+        port: cfg.lokiPort,
         ready: () => httpOk(`${cfg.lokiUrl}/ready`),
       };
     case 'collector':
@@ -98,35 +121,38 @@ function serviceSpec(name, cfg, bins) {
           ATTEST_COLLECTOR_METRICS_PORT: String(cfg.collectorMetricsPort),
           LOKI_ENDPOINT: cfg.lokiUrl,
         },
+        port: cfg.otlpPort,
         ready: async () =>
           (await httpOk(`http://127.0.0.1:${cfg.collectorMetricsPort}/metrics`)) && (await tcpOpen(cfg.otlpPort)),
       };
     case 'grafana': {
-      const grafana = findGrafana();
-      if (!grafana) {
+      if (!bins.grafana) {
         return null;
       }
-      const pluginsDir = path.join(cfg.dataDir, 'grafana', 'plugins');
+      const dist = path.join(repoRoot, 'dist');
+      if (!fs.existsSync(path.join(dist, 'plugin.json')) || !fs.existsSync(path.join(dist, 'gpx_auditlog_linux_amd64'))) {
+        throw new Error('the plugin is not built (dist/plugin.json or its backend is missing): run `npm run build` first');
+      }
+      const g = path.join(cfg.dataDir, 'grafana');
+      const pluginsDir = path.join(g, 'plugins');
       fs.mkdirSync(pluginsDir, { recursive: true });
       const link = path.join(pluginsDir, 'attest-auditlog-app');
       fs.rmSync(link, { force: true, recursive: true });
-      fs.symlinkSync(path.join(repoRoot, 'dist'), link);
+      fs.symlinkSync(dist, link);
+      const ini = path.join(g, 'grafana.ini');
+      fs.writeFileSync(ini, grafanaIni(cfg));
       return {
-        bin: grafana.bin,
-        args: ['server', '--homepath', grafana.home],
+        bin: bins.grafana,
+        args: ['server', '--homepath', bins.grafanaHome, '--config', ini],
         env: {
-          GF_SERVER_HTTP_ADDR: '127.0.0.1',
-          GF_SERVER_HTTP_PORT: String(cfg.grafanaPort),
-          GF_PATHS_DATA: path.join(cfg.dataDir, 'grafana', 'data'),
-          GF_PATHS_LOGS: cfg.logDir,
-          GF_PATHS_PLUGINS: pluginsDir,
-          GF_PATHS_PROVISIONING: path.join(repoRoot, 'provisioning'),
-          GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS: 'attest-auditlog-app',
-          GF_AUTH_ANONYMOUS_ENABLED: 'false',
           LOKI_URL: cfg.lokiUrl,
-          ATTEST_TENANT: process.env.ATTEST_TENANT ?? 'demo',
+          ATTEST_TENANT: cfg.defaultTenant,
+          ATTEST_COLLECTOR_URL: cfg.otlpUrl,
         },
-        ready: () => httpOk(`http://127.0.0.1:${cfg.grafanaPort}/api/health`),
+        port: cfg.grafanaPort,
+        ready: async () =>
+          (await httpOk(`${cfg.grafanaUrl}/api/health`)) &&
+          (await httpOk(`${cfg.grafanaUrl}/api/plugins/attest-auditlog-app/settings`, GRAFANA_ADMIN)),
       };
     }
     default:
@@ -134,9 +160,12 @@ function serviceSpec(name, cfg, bins) {
   }
 }
 
-async function httpOk(url) {
+async function httpOk(url, basicAuth) {
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    const headers = basicAuth
+      ? { Authorization: `Basic ${Buffer.from(`${basicAuth.user}:${basicAuth.password}`).toString('base64')}` }
+      : {};
+    const res = await fetch(url, { headers, signal: AbortSignal.timeout(2000) });
     await res.arrayBuffer();
     return res.ok;
   } catch {
@@ -219,6 +248,9 @@ export async function startService(
   if (existing && isOurs(existing, spec.bin)) {
     log(`${name} already running (pid ${existing})`);
   } else {
+    if (await tcpOpen(spec.port)) {
+      throw new Error(`${name} cannot start: port ${spec.port} on 127.0.0.1 is already in use by another process`);
+    }
     const out = fs.openSync(path.join(cfg.logDir, `${name}.log`), 'a');
     const child = spawn(spec.bin, spec.args, {
       cwd: repoRoot,
@@ -231,15 +263,20 @@ export async function startService(
     fs.writeFileSync(pidFile(cfg, name), `${child.pid}\n`);
     let exited = null;
     child.once('exit', (code) => (exited = code));
-    await waitFor(
-      async () => {
-        if (exited !== null) {
-          throw new Error(`${name} exited with code ${exited}; see ${path.join(cfg.logDir, `${name}.log`)}`);
-        }
-        return spec.ready();
-      },
-      { timeoutMillis, what: `${name} to become ready` }
-    );
+    try {
+      await waitFor(
+        async () => {
+          if (exited !== null) {
+            throw new Error(`${name} exited with code ${exited}; see ${path.join(cfg.logDir, `${name}.log`)}`);
+          }
+          return spec.ready();
+        },
+        { timeoutMillis, what: `${name} to become ready (see ${path.join(cfg.logDir, `${name}.log`)})` }
+      );
+    } catch (err) {
+      await stopService(name, { cfg });
+      throw err;
+    }
   }
   return spec;
 }
@@ -273,15 +310,24 @@ export async function stopService(name, { cfg = stackConfig(), signal = 'SIGTERM
 
 export const SERVICES = ['loki', 'collector', 'grafana'];
 
+/** Starts `only` in order; if one fails, stops the ones this call started, so nothing is left half-up. */
 export async function startStack({ cfg = stackConfig(), only = SERVICES } = {}) {
   const bins = buildBinaries();
   const started = {};
-  for (const name of only) {
-    if (name === 'grafana' && !findGrafana()) {
-      log('no grafana server binary (set GRAFANA_HOME or put grafana on PATH): Grafana not started');
-      continue;
+  const ours = [];
+  try {
+    for (const name of only) {
+      const wasRunning = isRunning(name, cfg);
+      started[name] = await startService(name, { cfg, bins });
+      if (!wasRunning) {
+        ours.push(name);
+      }
     }
-    started[name] = await startService(name, { cfg, bins });
+  } catch (err) {
+    for (const name of ours.reverse()) {
+      await stopService(name, { cfg });
+    }
+    throw err;
   }
   return started;
 }

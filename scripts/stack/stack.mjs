@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// npm run stack        -> build (first time) and start Loki + the Collector (+ Grafana when present)
+// npm run stack        -> build (first time) and start Loki, the Collector and Grafana with the plugin
 // npm run stack:stop   -> stop exactly the processes started here
 //
 // node scripts/stack/stack.mjs start|stop|restart|status [loki|collector|grafana ...]
-import { SERVICES, findGrafana, isRunning, stackConfig, startStack, stopStack } from './lib.mjs';
+import { GRAFANA_ADMIN, SERVICES, isRunning, stackConfig, startStack, stopStack } from './lib.mjs';
 
 const [command = 'start', ...names] = process.argv.slice(2);
 const only = names.length > 0 ? names : SERVICES;
@@ -15,9 +15,7 @@ function printEndpoints() {
     `Collector  ${cfg.otlpUrl}   (OTLP/HTTP: POST /v1/logs with X-Scope-OrgID)`,
     `           metrics http://127.0.0.1:${cfg.collectorMetricsPort}/metrics`,
   ];
-  if (findGrafana()) {
-    lines.push(`Grafana    http://127.0.0.1:${cfg.grafanaPort}`);
-  }
+  lines.push(`Grafana    ${cfg.grafanaUrl}   (${GRAFANA_ADMIN.user}/${GRAFANA_ADMIN.password}; API level, plugin from dist/)`);
   lines.push(`data       ${cfg.dataDir}   logs ${cfg.logDir}`);
   console.log(lines.join('\n'));
 }

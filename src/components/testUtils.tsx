@@ -1,8 +1,9 @@
-// Test helpers: render a page inside a router and the app context with a fake Loki transport.
+// Test helpers: render a page inside a router and the app context, reading a fake Loki transport.
 import React, { useEffect } from 'react';
 import { MemoryRouter, Route, Routes, useLocation } from 'react-router-dom';
 import { render } from '@testing-library/react';
 
+import { createLokiApi } from 'services/auditApi';
 import { type LokiTransport } from 'services/lokiTransport';
 import { type AppJsonData } from 'services/settings';
 
@@ -20,15 +21,11 @@ function LocationSpy() {
 
 export function renderWithApp(
   ui: React.ReactElement,
-  {
-    url = '/',
-    transport,
-    settings = { lokiDatasourceUid: 'loki' },
-  }: { url?: string; transport?: LokiTransport; settings?: AppJsonData } = {}
+  { url = '/', transport, settings = {} }: { url?: string; transport?: LokiTransport; settings?: AppJsonData } = {}
 ) {
   return render(
     <MemoryRouter initialEntries={[url]}>
-      <AppProvider settings={settings} transport={transport}>
+      <AppProvider settings={settings} api={transport ? createLokiApi(transport) : undefined}>
         <Routes>
           <Route
             path="*"

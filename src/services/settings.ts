@@ -1,8 +1,20 @@
-// The app's settings (plugin jsonData), narrowed from untrusted input.
+// The app's settings (plugin jsonData), narrowed from untrusted input. The backend reads the same
+// fields (pkg/plugin/settings.go); secrets (lokiPassword, lokiToken) live in secureJsonData only.
+
+export const READ_ROLES = ['Viewer', 'Editor', 'Admin'] as const;
+export type ReadRole = (typeof READ_ROLES)[number];
 
 export interface AppJsonData {
-  /** UID of the Loki datasource that holds the audit events (its X-Scope-OrgID header selects the tenant). */
-  lokiDatasourceUid?: string;
+  /** Loki's base URL, as the Grafana server reaches it (never the browser). */
+  lokiUrl?: string;
+  /** Basic-auth user for Loki behind an authenticating gateway. */
+  lokiUser?: string;
+  /** This organization's Loki tenant; a server-level GF_PLUGIN_TENANTS map overrides it. */
+  tenant?: string;
+  /** Lowest org role that may read the trail. */
+  readRole?: ReadRole;
+  /** Serve reads even when their audit record cannot be written (default: refuse with 503). */
+  selfAuditFailOpen?: boolean;
   /** Optional UID of a tracing datasource (Tempo, Jaeger, Zipkin): trace ids become links to Explore. */
   tracesDatasourceUid?: string;
 }
@@ -12,8 +24,16 @@ export function narrowAppJsonData(o: unknown): AppJsonData {
     return {};
   }
   const r = o as Record<string, unknown>;
-  const uid = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
-  return { lokiDatasourceUid: uid(r.lokiDatasourceUid), tracesDatasourceUid: uid(r.tracesDatasourceUid) };
+  const str = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+  const role = (READ_ROLES as readonly unknown[]).includes(r.readRole) ? (r.readRole as ReadRole) : undefined;
+  return {
+    lokiUrl: str(r.lokiUrl),
+    lokiUser: str(r.lokiUser),
+    tenant: str(r.tenant),
+    readRole: role,
+    selfAuditFailOpen: r.selfAuditFailOpen === true ? true : undefined,
+    tracesDatasourceUid: str(r.tracesDatasourceUid),
+  };
 }
 
 /** Explore link that opens a trace in the tracing datasource. */

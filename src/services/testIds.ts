@@ -2,7 +2,8 @@
 export const testIds = {
   appConfig: {
     container: 'data-testid ac-container',
-    lokiDatasource: 'data-testid ac-loki-datasource',
+    lokiUrl: 'data-testid ac-loki-url',
+    tenant: 'data-testid ac-tenant',
     tracesDatasource: 'data-testid ac-traces-datasource',
     submit: 'data-testid ac-submit-form',
   },
@@ -45,4 +46,5 @@ export const testIds = {
     error: 'data-testid viewer-error',
   },
   notConfigured: 'data-testid not-configured',
+  noAccess: 'data-testid no-access',
 };

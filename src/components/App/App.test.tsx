@@ -2,12 +2,27 @@ import React from 'react';
 import { MemoryRouter } from 'react-router-dom';
 import { type AppRootProps, PluginType } from '@grafana/data';
 import { render, screen } from '@testing-library/react';
+import { of } from 'rxjs';
 
 import { testIds } from 'services/testIds';
 
 import App from './App';
 
 jest.mock('@grafana/runtime', () => require('../runtimeMock'));
+const backendFetch: jest.Mock = jest.requireMock('@grafana/runtime').backendFetch;
+
+const me = (over: object) =>
+  of({
+    data: {
+      login: 'ann',
+      role: 'Admin',
+      orgId: 1,
+      readRole: 'Admin',
+      canRead: false,
+      tenantConfigured: false,
+      ...over,
+    },
+  });
 
 const props = (jsonData: object) =>
   ({
@@ -19,9 +34,11 @@ const props = (jsonData: object) =>
   }) as unknown as AppRootProps;
 
 describe('App', () => {
+  beforeEach(() => backendFetch.mockReset());
   jest.setTimeout(20000);
 
-  it('opens the Overview by default and asks for a datasource when none is configured', async () => {
+  it('asks for a tenant when the backend says this organization has none', async () => {
+    backendFetch.mockReturnValue(me({}));
     render(
       <MemoryRouter>
         <App {...props({})} />
@@ -30,12 +47,16 @@ describe('App', () => {
     expect(await screen.findByTestId(testIds.notConfigured, {}, { timeout: 15000 })).toBeInTheDocument();
   });
 
-  it('routes /events to the Event viewer', async () => {
+  it('tells a Viewer which role reading needs, and opens no page', async () => {
+    backendFetch.mockReturnValue(me({ role: 'Viewer', tenantConfigured: true }));
     render(
       <MemoryRouter initialEntries={['/events']}>
         <App {...props({})} />
       </MemoryRouter>
     );
-    expect(await screen.findByTestId(testIds.notConfigured, {}, { timeout: 15000 })).toBeInTheDocument();
+    expect(await screen.findByTestId(testIds.noAccess, {}, { timeout: 15000 })).toHaveTextContent(/Admin role/);
+    expect(backendFetch.mock.calls.map((c: Array<{ url: string }>) => c[0].url)).toEqual([
+      '/api/plugins/attest-auditlog-app/resources/me',
+    ]);
   });
 });

@@ -3,9 +3,13 @@ import { Navigate, Route, Routes } from 'react-router-dom';
 import { type AppRootProps } from '@grafana/data';
 import { LoadingPlaceholder } from '@grafana/ui';
 
+import { type Me, fetchMe } from 'services/backendApi';
 import { ROUTES } from 'services/plugin';
 import { narrowAppJsonData } from 'services/settings';
 
+import { NotConfigured } from '../shared/NotConfigured';
+import { QueryErrorAlert } from '../shared/QueryErrorAlert';
+import { useLoader } from '../shared/useLoader';
 import { AppProvider } from './AppContext';
 
 const OverviewPage = lazy(() => import('../../pages/OverviewPage'));
@@ -13,6 +17,17 @@ const EventsPage = lazy(() => import('../../pages/EventsPage'));
 
 function App(props: AppRootProps) {
   const settings = useMemo(() => narrowAppJsonData(props.meta.jsonData), [props.meta.jsonData]);
+  // The backend decides who reads the trail; asking it first shows why a page is closed.
+  const me = useLoader<Me>(fetchMe, 'me');
+  if (me.error) {
+    return <QueryErrorAlert errors={[me.error]} />;
+  }
+  if (!me.data) {
+    return <LoadingPlaceholder text="" />;
+  }
+  if (!me.data.canRead) {
+    return <NotConfigured me={me.data} />;
+  }
   return (
     <AppProvider settings={settings}>
       <Suspense fallback={<LoadingPlaceholder text="" />}>

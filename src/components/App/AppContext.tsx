@@ -1,34 +1,32 @@
 import React, { createContext, useContext, useMemo } from 'react';
 
-import { createGrafanaTransport } from 'services/grafanaTransport';
-import { type LokiTransport } from 'services/lokiTransport';
+import { type AuditApi } from 'services/auditApi';
+import { createBackendApi } from 'services/backendApi';
 import { type AppJsonData } from 'services/settings';
 
 interface AppContextValue {
   settings: AppJsonData;
-  /** Undefined until a Loki datasource is configured. */
-  transport?: LokiTransport;
+  api: AuditApi;
 }
 
-const AppContext = createContext<AppContextValue>({ settings: {} });
+const AppContext = createContext<AppContextValue | undefined>(undefined);
 
 interface Props {
   settings: AppJsonData;
-  /** Tests inject a fake; Grafana uses the configured datasource. */
-  transport?: LokiTransport;
+  /** Page tests inject one over a fake Loki; in Grafana it is the plugin backend. */
+  api?: AuditApi;
   children: React.ReactNode;
 }
 
-export function AppProvider({ settings, transport, children }: Props) {
-  const value = useMemo<AppContextValue>(
-    () => ({
-      settings,
-      transport:
-        transport ?? (settings.lokiDatasourceUid ? createGrafanaTransport(settings.lokiDatasourceUid) : undefined),
-    }),
-    [settings, transport]
-  );
+export function AppProvider({ settings, api, children }: Props) {
+  const value = useMemo<AppContextValue>(() => ({ settings, api: api ?? createBackendApi() }), [settings, api]);
   return <AppContext.Provider value={value}>{children}</AppContext.Provider>;
 }
 
-export const useAppContext = () => useContext(AppContext);
+export function useAppContext(): AppContextValue {
+  const ctx = useContext(AppContext);
+  if (!ctx) {
+    throw new Error('useAppContext outside AppProvider');
+  }
+  return ctx;
+}

@@ -19,24 +19,29 @@ function props(jsonData: object): AppConfigProps {
 describe('AppConfig', () => {
   beforeEach(() => jest.clearAllMocks());
 
-  it('shows the configured datasources and explains tenants per organization', () => {
-    render(<AppConfig {...props({ lokiDatasourceUid: 'loki-acme' })} />);
-    expect(screen.getByText(/picker loki loki-acme/)).toBeInTheDocument();
-    expect(screen.getByText(/by the X-Scope-OrgID header/)).toBeInTheDocument();
+  it('shows the stored settings and says no Loki datasource is needed', () => {
+    render(<AppConfig {...props({ lokiUrl: 'http://loki:3100', tenant: 'acme' })} />);
+    expect(screen.getByTestId(testIds.appConfig.lokiUrl)).toHaveValue('http://loki:3100');
+    expect(screen.getByTestId(testIds.appConfig.tenant)).toHaveValue('acme');
+    expect(screen.getByText(/Do not add a Loki datasource/)).toBeInTheDocument();
   });
 
-  it('cannot save without a Loki datasource', () => {
+  it('cannot save without a valid Loki URL', () => {
     render(<AppConfig {...props({})} />);
+    expect(screen.getByTestId(testIds.appConfig.submit)).toBeDisabled();
+    fireEvent.change(screen.getByTestId(testIds.appConfig.lokiUrl), { target: { value: 'loki:3100' } });
     expect(screen.getByTestId(testIds.appConfig.submit)).toBeDisabled();
   });
 
-  it('saves the picked datasource uid', async () => {
+  it('saves the settings, the password only in secureJsonData', async () => {
     const { of } = jest.requireActual('rxjs');
     fetchMock.mockReturnValue(of({ data: {} }));
     const reload = jest.fn();
     Object.defineProperty(window, 'location', { value: { ...window.location, reload }, writable: true });
     render(<AppConfig {...props({})} />);
-    fireEvent.click(screen.getByText(/picker loki none/));
+    fireEvent.change(screen.getByTestId(testIds.appConfig.lokiUrl), { target: { value: 'http://loki:3100' } });
+    fireEvent.change(screen.getByTestId(testIds.appConfig.tenant), { target: { value: 'acme' } });
+    fireEvent.click(screen.getByText('Editor'));
     fireEvent.click(screen.getByTestId(testIds.appConfig.submit));
     await waitFor(() => expect(reload).toHaveBeenCalled());
     expect(fetchMock).toHaveBeenCalledWith(
@@ -44,10 +49,10 @@ describe('AppConfig', () => {
         url: '/api/plugins/attest-auditlog-app/settings',
         method: 'POST',
         data: expect.objectContaining({
-          jsonData: { lokiDatasourceUid: 'picked-loki', tracesDatasourceUid: undefined },
+          jsonData: expect.objectContaining({ lokiUrl: 'http://loki:3100', tenant: 'acme', readRole: 'Editor' }),
         }),
       })
     );
-    expect(reload).toHaveBeenCalled();
+    expect(fetchMock.mock.calls[0][0].data.secureJsonData).toBeUndefined();
   });
 });

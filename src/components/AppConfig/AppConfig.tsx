@@ -4,34 +4,47 @@ import { css } from '@emotion/css';
 import { type AppPluginMeta, type GrafanaTheme2, type PluginConfigPageProps, type PluginMeta } from '@grafana/data';
 import { t } from '@grafana/i18n';
 import { DataSourcePicker, getBackendSrv } from '@grafana/runtime';
-import { Alert, Button, Field, FieldSet, Stack, Text, TextLink, useStyles2 } from '@grafana/ui';
+import {
+  Alert,
+  Button,
+  Field,
+  FieldSet,
+  InlineSwitch,
+  Input,
+  RadioButtonGroup,
+  SecretInput,
+  useStyles2,
+} from '@grafana/ui';
 
 import { logger } from 'services/logger';
-import { type AppJsonData, narrowAppJsonData } from 'services/settings';
+import { type AppJsonData, READ_ROLES, type ReadRole, narrowAppJsonData } from 'services/settings';
 import { testIds } from 'services/testIds';
 
 export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<AppJsonData>> {}
 
 const AppConfig = ({ plugin }: AppConfigProps) => {
   const styles = useStyles2(getStyles);
-  const { enabled, pinned, jsonData } = plugin.meta;
-  const initial = narrowAppJsonData(jsonData);
-  const [lokiUid, setLokiUid] = useState(initial.lokiDatasourceUid ?? '');
-  const [tracesUid, setTracesUid] = useState(initial.tracesDatasourceUid ?? '');
+  const { enabled, pinned, jsonData, secureJsonFields } = plugin.meta;
+  const [form, setForm] = useState<AppJsonData>(() => narrowAppJsonData(jsonData));
+  const [password, setPassword] = useState('');
+  const [passwordSet, setPasswordSet] = useState(Boolean(secureJsonFields?.lokiPassword));
   const [error, setError] = useState<string>();
+  const set = (patch: Partial<AppJsonData>) => setForm((f) => ({ ...f, ...patch }));
+  const urlOk = /^https?:\/\/[^\s]+$/.test(form.lokiUrl ?? '');
 
   const onSubmit = async (e: React.FormEvent) => {
     e.preventDefault();
-    if (!lokiUid) {
+    if (!urlOk) {
       return;
     }
     try {
       await updatePlugin(plugin.meta.id, {
         enabled,
         pinned,
-        jsonData: { lokiDatasourceUid: lokiUid, tracesDatasourceUid: tracesUid || undefined },
-      });
-      // The app reads its settings at load: reload so the pages see the new datasource.
+        jsonData: form,
+        // Only sent when typed: an unchanged secret stays as stored.
+        ...(password !== '' ? { secureJsonData: { lokiPassword: password } } : {}),
+      } as Partial<PluginMeta>);
       window.location.reload();
     } catch (err) {
       logger.error(err, { msg: 'saving the app settings failed' });
@@ -42,20 +55,85 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
   return (
     <form onSubmit={onSubmit} data-testid={testIds.appConfig.container}>
       <FieldSet label={t('config.title', 'Audit log storage')}>
+        <Alert severity="info" title={t('config.door.title', 'Only the app’s backend reads the trail')}>
+          {t(
+            'config.door.body',
+            'The Grafana server queries Loki on behalf of users who hold the read role, and records every read. Do not add a Loki datasource for the audit tenants: any Viewer could query it.'
+          )}
+        </Alert>
         <Field
-          label={t('config.loki.label', 'Loki datasource')}
-          description={t('config.loki.description', 'The Loki datasource (by UID) that holds the audit events.')}
+          label={t('config.loki.label', 'Loki URL')}
+          description={t('config.loki.description', 'As the Grafana server reaches it, e.g. http://loki:3100.')}
           required
+          invalid={form.lokiUrl !== undefined && !urlOk}
+          error={t('config.loki.invalid', 'An http(s) URL')}
         >
-          <div data-testid={testIds.appConfig.lokiDatasource} className={styles.picker}>
-            <DataSourcePicker
-              type="loki"
-              current={lokiUid || null}
-              noDefault
-              onChange={(ds) => setLokiUid(ds.uid)}
-              inputId="attest-loki-datasource"
-            />
-          </div>
+          <Input
+            data-testid={testIds.appConfig.lokiUrl}
+            value={form.lokiUrl ?? ''}
+            onChange={(ev) => set({ lokiUrl: ev.currentTarget.value })}
+            className={styles.input}
+          />
+        </Field>
+        <Field
+          label={t('config.tenant.label', 'Tenant of this organization')}
+          description={t(
+            'config.tenant.description',
+            'Loki’s X-Scope-OrgID for this organization. When the server administrator maps organizations to tenants (GF_PLUGIN_TENANTS), that map wins.'
+          )}
+        >
+          <Input
+            data-testid={testIds.appConfig.tenant}
+            value={form.tenant ?? ''}
+            onChange={(ev) => set({ tenant: ev.currentTarget.value })}
+            className={styles.input}
+          />
+        </Field>
+        <Field label={t('config.user.label', 'Loki user (optional)')}>
+          <Input
+            value={form.lokiUser ?? ''}
+            onChange={(ev) => set({ lokiUser: ev.currentTarget.value })}
+            className={styles.input}
+          />
+        </Field>
+        <Field label={t('config.password.label', 'Loki password (optional)')}>
+          <SecretInput
+            isConfigured={passwordSet}
+            value={password}
+            onChange={(ev) => setPassword(ev.currentTarget.value)}
+            onReset={() => {
+              setPasswordSet(false);
+              setPassword('');
+            }}
+            className={styles.input}
+          />
+        </Field>
+        <Field
+          label={t('config.role.label', 'Who may read the trail')}
+          description={t(
+            'config.role.description',
+            'The lowest organization role that may read; refusals are recorded.'
+          )}
+        >
+          <RadioButtonGroup<ReadRole>
+            options={READ_ROLES.map((r) => ({ label: r, value: r }))}
+            value={form.readRole ?? 'Admin'}
+            onChange={(readRole) => set({ readRole })}
+          />
+        </Field>
+        <Field
+          label={t('config.failopen.label', 'When a read cannot be recorded')}
+          description={t(
+            'config.failopen.description',
+            'Off (default): the read is refused with 503, so nothing is read unrecorded. On: it is served and the failure logged.'
+          )}
+        >
+          <InlineSwitch
+            label={t('config.failopen.switch', 'Serve anyway')}
+            showLabel
+            value={Boolean(form.selfAuditFailOpen)}
+            onChange={(ev) => set({ selfAuditFailOpen: ev.currentTarget.checked || undefined })}
+          />
         </Field>
         <Field
           label={t('config.traces.label', 'Tracing datasource (optional)')}
@@ -64,49 +142,23 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
             'Tempo, Jaeger or Zipkin: trace ids in the event viewer become links to the trace.'
           )}
         >
-          <div data-testid={testIds.appConfig.tracesDatasource} className={styles.picker}>
+          <div data-testid={testIds.appConfig.tracesDatasource} className={styles.input}>
             <DataSourcePicker
               type={['tempo', 'jaeger', 'zipkin']}
-              current={tracesUid || null}
+              current={form.tracesDatasourceUid ?? null}
               noDefault
-              onChange={(ds) => setTracesUid(ds.uid)}
-              onClear={() => setTracesUid('')}
+              onChange={(ds) => set({ tracesDatasourceUid: ds.uid })}
+              onClear={() => set({ tracesDatasourceUid: undefined })}
               inputId="attest-traces-datasource"
             />
           </div>
         </Field>
-        <Alert severity="info" title={t('config.tenants.title', 'One tenant per Grafana organization')}>
-          <Stack direction="column" gap={1}>
-            <Text>
-              {t(
-                'config.tenants.body',
-                'Loki keeps each tenant apart by the X-Scope-OrgID header. Give every Grafana organization its own Loki datasource whose custom HTTP header X-Scope-OrgID names that organization’s tenant, and pick that datasource here in each organization. Admins of one organization then only ever read their own tenant’s audit events.'
-              )}
-            </Text>
-            <pre className={styles.pre}>
-              {`# provisioning/datasources/<org>.yaml
-datasources:
-  - name: Attest audit (acme)
-    type: loki
-    uid: attest-loki-acme
-    orgId: 2
-    url: http://loki:3100
-    jsonData:
-      httpHeaderName1: X-Scope-OrgID
-    secureJsonData:
-      httpHeaderValue1: acme`}
-            </pre>
-            <TextLink href="https://grafana.com/docs/loki/latest/operations/multi-tenancy/" external>
-              {t('config.tenants.link', 'Loki multi-tenancy')}
-            </TextLink>
-          </Stack>
-        </Alert>
         {error && (
           <Alert severity="error" title={t('config.save-failed', 'Saving failed')}>
             {error}
           </Alert>
         )}
-        <Button type="submit" data-testid={testIds.appConfig.submit} disabled={!lokiUid}>
+        <Button type="submit" data-testid={testIds.appConfig.submit} disabled={!urlOk}>
           {t('config.save', 'Save settings')}
         </Button>
       </FieldSet>
@@ -116,9 +168,8 @@ datasources:
 
 export default AppConfig;
 
-const getStyles = (theme: GrafanaTheme2) => ({
-  picker: css({ maxWidth: 480 }),
-  pre: css({ margin: 0, fontSize: theme.typography.bodySmall.fontSize }),
+const getStyles = (_theme: GrafanaTheme2) => ({
+  input: css({ maxWidth: 480 }),
 });
 
 const updatePlugin = async (pluginId: string, data: Partial<PluginMeta>) => {

@@ -106,7 +106,7 @@ describe('EventViewer', () => {
     renderWithApp(<EventViewer />, {
       url: '/events',
       transport: fakeTransport(),
-      settings: { lokiDatasourceUid: 'l', tracesDatasourceUid: 'tempo' },
+      settings: { tracesDatasourceUid: 'tempo' },
     });
     await screen.findByText('Hardware #142 assigned to Bob');
     // InteractiveTable's expander buttons ("Toggle row expanded"); querying by role is slow on a 25-row table.
@@ -139,11 +139,6 @@ describe('EventViewer', () => {
     const transport = { get: jest.fn().mockRejectedValue(new Error('HTTP 502 bad gateway')) };
     renderWithApp(<EventViewer />, { url: '/events', transport });
     expect(await screen.findByTestId(testIds.viewer.error)).toHaveTextContent('HTTP 502 bad gateway');
-  });
-
-  it('asks for configuration when no Loki datasource is set', () => {
-    renderWithApp(<EventViewer />, { url: '/events', settings: {} });
-    expect(screen.getByTestId(testIds.notConfigured)).toBeInTheDocument();
   });
 
   it('tails new events in live mode', async () => {

@@ -6,13 +6,11 @@ import { t } from '@grafana/i18n';
 import { Button, EmptyState, InlineSwitch, LoadingBar, Stack, Text, useStyles2 } from '@grafana/ui';
 
 import { type AuditFilters, defaultFilters } from 'services/filters';
-import { type Page, fetchPage } from 'services/paging';
-import { fetchEventCount } from 'services/stats';
+import { type Page } from 'services/paging';
 import { testIds } from 'services/testIds';
 import { type ViewerState, defaultTimeRange, stateFromSearchParams, stateToSearchParams } from 'services/urlState';
 
 import { useAppContext } from '../App/AppContext';
-import { NotConfigured } from '../shared/NotConfigured';
 import { QueryErrorAlert } from '../shared/QueryErrorAlert';
 import { resolveRange, toNsRange } from '../shared/timeRange';
 import { useLoader } from '../shared/useLoader';
@@ -25,7 +23,7 @@ export const LIVE_INTERVAL_MS = 5000;
 
 export function EventViewer() {
   const styles = useStyles2(getStyles);
-  const { transport, settings } = useAppContext();
+  const { api, settings } = useAppContext();
   const [params, setParams] = useSearchParams();
   const state = useMemo(() => stateFromSearchParams(params), [params]);
   const [tick, setTick] = useState(0);
@@ -52,17 +50,11 @@ export function EventViewer() {
   const cursor = state.live ? undefined : state.cursor;
   const filterKey = JSON.stringify([state.filters, range]);
   const page = useLoader<Page>(
-    transport ? (signal) => fetchPage(transport, { filters: state.filters, range, cursor, signal }) : undefined,
+    (signal) => api.events({ filters: state.filters, range, cursor, signal }),
     JSON.stringify([filterKey, cursor])
   );
-  const count = useLoader<number>(
-    transport ? (signal) => fetchEventCount(transport, state.filters, range, signal) : undefined,
-    filterKey
-  );
+  const count = useLoader<number>((signal) => api.count(state.filters, range, signal), filterKey);
 
-  if (!transport) {
-    return <NotConfigured />;
-  }
   const events = page.data?.events ?? [];
   const single = state.filters.eventId !== '' ? events.find((e) => e.id === state.filters.eventId) : undefined;
 

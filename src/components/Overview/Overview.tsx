@@ -5,11 +5,10 @@ import { type GrafanaTheme2 } from '@grafana/data';
 import { t } from '@grafana/i18n';
 import { Button, EmptyState, LoadingBar, RadioButtonGroup, Stack, Text, TimeRangeInput, useStyles2 } from '@grafana/ui';
 
-import { type OverviewStats, fetchOverviewStats } from 'services/stats';
+import { type OverviewStats } from 'services/stats';
 import { testIds } from 'services/testIds';
 
 import { useAppContext } from '../App/AppContext';
-import { NotConfigured } from '../shared/NotConfigured';
 import { QueryErrorAlert } from '../shared/QueryErrorAlert';
 import { rawOf, resolveRange, toNsRange, toTimeRange } from '../shared/timeRange';
 import { useLoader } from '../shared/useLoader';
@@ -20,7 +19,7 @@ export const PRESETS = ['now-24h', 'now-7d', 'now-30d', 'now-90d'] as const;
 
 export function Overview() {
   const styles = useStyles2(getStyles);
-  const { transport } = useAppContext();
+  const { api } = useAppContext();
   const [params, setParams] = useSearchParams();
   const from = params.get('from') ?? 'now-24h';
   const to = params.get('to') ?? 'now';
@@ -41,13 +40,10 @@ export function Overview() {
     [from, to, tick]
   );
   const stats = useLoader<OverviewStats>(
-    transport ? (signal) => fetchOverviewStats(transport, {}, toNsRange(resolved), signal) : undefined,
+    (signal) => api.overview({}, toNsRange(resolved), signal),
     JSON.stringify(resolved)
   );
 
-  if (!transport) {
-    return <NotConfigured />;
-  }
   const data = stats.data;
   return (
     <div className={styles.page} data-testid={testIds.overview.container}>

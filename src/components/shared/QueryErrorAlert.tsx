@@ -23,7 +23,7 @@ export function QueryErrorAlert({ errors, testId }: Props) {
       <div>
         {t(
           'shared.query-error.help',
-          'Check that Loki is reachable from Grafana, that the configured Loki datasource works (Connections → Data sources → Test) and that its X-Scope-OrgID header names the right tenant.'
+          'Check the app’s health (Administration → Plugins → Attest audit log): it shows whether Loki and the Collector are reachable and which tenant this organization reads.'
         )}
       </div>
     </Alert>

@@ -1,0 +1,52 @@
+package loki
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/attest/auditlog/pkg/schema"
+)
+
+// Filters select audit events. Empty string / empty slice = no filter. The same filter object as the
+// frontend's (src/services/filters.ts) and the test vectors (src/services/testdata/logql-vectors.json).
+type Filters struct {
+	Search     string   `json:"search,omitempty"`
+	Categories []string `json:"categories,omitempty"`
+	Severities []string `json:"severities,omitempty"`
+	EventType  string   `json:"eventType,omitempty"`
+	Service    string   `json:"service,omitempty"`
+	Actor      string   `json:"actor,omitempty"`
+	TargetType string   `json:"targetType,omitempty"`
+	TargetID   string   `json:"targetId,omitempty"`
+	Outcome    string   `json:"outcome,omitempty"`
+	EventID    string   `json:"eventId,omitempty"`
+	RequestID  string   `json:"requestId,omitempty"`
+}
+
+// Narrow keeps only known values, like narrowFilters in src/services/filters.ts (used by the vectors).
+func (f Filters) Narrow() Filters {
+	out := f
+	out.Categories = keep(f.Categories, schema.IsCategory)
+	out.Severities = keep(f.Severities, schema.IsSeverity)
+	if !schema.IsOutcome(f.Outcome) {
+		out.Outcome = ""
+	}
+	out.EventType = strings.TrimSpace(f.EventType)
+	out.Service = strings.TrimSpace(f.Service)
+	out.Actor = strings.TrimSpace(f.Actor)
+	out.TargetType = strings.TrimSpace(f.TargetType)
+	out.TargetID = strings.TrimSpace(f.TargetID)
+	out.EventID = strings.TrimSpace(f.EventID)
+	out.RequestID = strings.TrimSpace(f.RequestID)
+	return out
+}
+
+func keep(xs []string, ok func(string) bool) []string {
+	var out []string
+	for _, x := range xs {
+		if ok(x) && !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}

@@ -1,0 +1,234 @@
+package loki
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/attest/auditlog/pkg/schema"
+)
+
+// Overview holds the Overview page's numbers (the same shape as OverviewStats in src/services/stats.ts).
+type Overview struct {
+	Total              int64            `json:"total"`
+	CriticalAndError   int64            `json:"criticalAndError"`
+	Warnings           int64            `json:"warnings"`
+	ActiveUsers        int64            `json:"activeUsers"`
+	ByCategory         []NamedCount     `json:"byCategory"`
+	BySeverity         map[string]int64 `json:"bySeverity"`
+	TopEventTypes      []NamedCount     `json:"topEventTypes"`
+	OverTime           OverTime         `json:"overTime"`
+	RecentHighSeverity []Event          `json:"recentHighSeverity"`
+}
+
+// NamedCount is one bar or chip.
+type NamedCount struct {
+	Name  string `json:"name"`
+	Count int64  `json:"count"`
+}
+
+// OverTime is events per step by category.
+type OverTime struct {
+	StepMs int64            `json:"stepMs"`
+	Series []CategorySeries `json:"series"`
+}
+
+// CategorySeries is one category's counts; points are [ms, count].
+type CategorySeries struct {
+	Category string       `json:"category"`
+	Points   [][2]float64 `json:"points"`
+}
+
+// OverviewConcurrency: each metric query scans the whole range, so at most two run at once (long ranges
+// would otherwise make Loki time out all of them together).
+const OverviewConcurrency = 2
+
+const nsPerMs = 1_000_000
+
+func categoryOrder(c string) int {
+	if i := slices.Index(schema.Categories, c); i >= 0 {
+		return i
+	}
+	return len(schema.Categories)
+}
+
+// RangeMs is the range length; it must be a positive whole number of milliseconds.
+func (r Range) RangeMs() (int64, error) {
+	d := r.EndNs - r.StartNs
+	if d <= 0 || d%nsPerMs != 0 {
+		return 0, &BuildError{"the time range must be a positive whole number of milliseconds"}
+	}
+	return d / nsPerMs, nil
+}
+
+// FetchOverview runs the Overview's five queries over r.
+func (c *Client) FetchOverview(ctx context.Context, f Filters, r Range) (*Overview, error) {
+	rangeMs, err := r.RangeMs()
+	if err != nil {
+		return nil, err
+	}
+	stepMs := PickStepMs(rangeMs, 60)
+	qCounts, err := CategorySeverityCountsQuery(f, rangeMs)
+	if err != nil {
+		return nil, err
+	}
+	qUsers, _ := DistinctActorsQuery(f, rangeMs)
+	qTop, _ := TopEventTypesQuery(f, rangeMs, 5)
+	qOver, _ := EventsOverTimeQuery(f, stepMs)
+	qHigh, _ := HighSeverityQuery(f)
+	at := r.EndNs - 1 // (t - range, t] == [start, end)
+
+	// Buckets end on multiples of the step, so that each covers one whole step.
+	startMs, endMs := r.StartNs/nsPerMs, r.EndNs/nsPerMs
+	firstEnd := ((startMs + 1 + stepMs - 1) / stepMs) * stepMs
+
+	var counts, users, top []Sample
+	var over []Series
+	var high []Event
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(OverviewConcurrency)
+	g.Go(func() error {
+		res, err := c.Instant(gctx, qCounts, at)
+		if err == nil {
+			counts, err = res.Vector()
+		}
+		return err
+	})
+	g.Go(func() error {
+		res, err := c.QueryRange(gctx, qHigh, r.StartNs, r.EndNs, 5, "backward", 0)
+		if err == nil {
+			high, err = res.Streams()
+		}
+		return err
+	})
+	g.Go(func() error {
+		res, err := c.QueryRange(gctx, qOver, firstEnd*nsPerMs, max(firstEnd, endMs)*nsPerMs, 0, "", stepMs/1000)
+		if err == nil {
+			over, err = res.Matrix()
+		}
+		return err
+	})
+	g.Go(func() error {
+		res, err := c.Instant(gctx, qUsers, at)
+		if err == nil {
+			users, err = res.Vector()
+		}
+		return err
+	})
+	g.Go(func() error {
+		res, err := c.Instant(gctx, qTop, at)
+		if err == nil {
+			top, err = res.Vector()
+		}
+		return err
+	})
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return summarize(counts, users, top, over, high, stepMs), nil
+}
+
+func summarize(counts, users, top []Sample, over []Series, high []Event, stepMs int64) *Overview {
+	o := &Overview{BySeverity: map[string]int64{"CRITICAL": 0, "ERROR": 0, "WARNING": 0, "INFO": 0}}
+	byCat := map[string]int64{}
+	for _, s := range counts {
+		n := int64(s.Value)
+		o.Total += n
+		byCat[s.Metric[schema.LabelCategory]] += n
+		o.BySeverity[s.Metric[schema.LabelSeverity]] += n
+	}
+	o.CriticalAndError = o.BySeverity["CRITICAL"] + o.BySeverity["ERROR"]
+	o.Warnings = o.BySeverity["WARNING"]
+	if len(users) > 0 {
+		o.ActiveUsers = int64(users[0].Value)
+	}
+	o.ByCategory = []NamedCount{}
+	for c, n := range byCat {
+		o.ByCategory = append(o.ByCategory, NamedCount{c, n})
+	}
+	slices.SortFunc(o.ByCategory, func(a, b NamedCount) int {
+		if a.Count != b.Count {
+			return int(b.Count - a.Count)
+		}
+		return categoryOrder(a.Name) - categoryOrder(b.Name)
+	})
+	o.TopEventTypes = []NamedCount{}
+	for _, s := range top {
+		o.TopEventTypes = append(o.TopEventTypes, NamedCount{s.Metric[schema.MetaEvent], int64(s.Value)})
+	}
+	slices.SortFunc(o.TopEventTypes, func(a, b NamedCount) int {
+		if a.Count != b.Count {
+			return int(b.Count - a.Count)
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	o.TopEventTypes = o.TopEventTypes[:min(5, len(o.TopEventTypes))]
+	o.OverTime = OverTime{StepMs: stepMs, Series: []CategorySeries{}}
+	for _, s := range over {
+		pts := s.Values
+		if pts == nil {
+			pts = [][2]float64{}
+		}
+		o.OverTime.Series = append(o.OverTime.Series, CategorySeries{s.Metric[schema.LabelCategory], pts})
+	}
+	slices.SortFunc(o.OverTime.Series, func(a, b CategorySeries) int {
+		return categoryOrder(a.Category) - categoryOrder(b.Category)
+	})
+	slices.SortFunc(high, CompareNewestFirst)
+	o.RecentHighSeverity = append([]Event{}, high[:min(5, len(high))]...)
+	return o
+}
+
+// Count is the number of events matching f in r.
+func (c *Client) Count(ctx context.Context, f Filters, r Range) (int64, error) {
+	rangeMs, err := r.RangeMs()
+	if err != nil {
+		return 0, err
+	}
+	q, err := CountQuery(f, rangeMs)
+	if err != nil {
+		return 0, err
+	}
+	res, err := c.Instant(ctx, q, r.EndNs-1)
+	if err != nil {
+		return 0, err
+	}
+	v, err := res.Vector()
+	if err != nil || len(v) == 0 {
+		return 0, err
+	}
+	return int64(v[0].Value), nil
+}
+
+// Values lists the values of one metadata name present in r, most frequent first, with counts.
+func (c *Client) Values(ctx context.Context, f Filters, r Range, name string) ([]NamedCount, error) {
+	rangeMs, err := r.RangeMs()
+	if err != nil {
+		return nil, err
+	}
+	q, err := ValuesQuery(f, rangeMs, name)
+	if err != nil {
+		return nil, err
+	}
+	res, err := c.Instant(ctx, q, r.EndNs-1)
+	if err != nil {
+		return nil, err
+	}
+	v, err := res.Vector()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]NamedCount, 0, len(v))
+	for _, s := range v {
+		out = append(out, NamedCount{s.Metric[name], int64(s.Value)})
+	}
+	slices.SortFunc(out, func(a, b NamedCount) int {
+		if a.Count != b.Count {
+			return int(b.Count - a.Count)
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	return out, nil
+}

@@ -1,0 +1,203 @@
+package loki
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+)
+
+// Cursor paging, newest first, exact when many events share one nanosecond (the same algorithm as
+// src/services/paging.ts). Order: timestamp descending, then key (audit id) descending. Loki's
+// query_range interval is [start, end). A page asks for pageSize+1 entries; when the entry after the
+// page shares the page's last timestamp, that whole timestamp group is fetched with a 1 ns query and
+// sorted by key. A cursor is (ts) on a group boundary or (ts, key) inside a group.
+
+// Cursor is a position in the newest-first order.
+type Cursor struct {
+	Older  bool // the page older than the cursor; false: the page newer than it
+	TsNs   int64
+	Key    string // set when the cursor sits inside a group of equal timestamps
+	HasKey bool
+}
+
+// Encode gives `o1700000000000000000` or `o1700000000000000000~<key>`.
+func (c Cursor) Encode() string {
+	dir := "n"
+	if c.Older {
+		dir = "o"
+	}
+	s := dir + strconv.FormatInt(c.TsNs, 10)
+	if c.HasKey {
+		s += "~" + c.Key
+	}
+	return s
+}
+
+var cursorRe = regexp.MustCompile(`(?s)^([on])(\d{1,19})(?:~(.+))?$`)
+
+// DecodeCursor parses a cursor; ok is false for anything malformed.
+func DecodeCursor(s string) (Cursor, bool) {
+	m := cursorRe.FindStringSubmatch(s)
+	if m == nil {
+		return Cursor{}, false
+	}
+	ts, err := strconv.ParseInt(m[2], 10, 64)
+	if err != nil {
+		return Cursor{}, false
+	}
+	return Cursor{Older: m[1] == "o", TsNs: ts, Key: m[3], HasKey: m[3] != ""}, true
+}
+
+// Range is [StartNs, EndNs).
+type Range struct {
+	StartNs int64
+	EndNs   int64
+}
+
+// Page is one page of events, newest first.
+type Page struct {
+	Events []Event `json:"events"`
+	Older  string  `json:"older,omitempty"`
+	Newer  string  `json:"newer,omitempty"`
+	Query  string  `json:"query"`
+}
+
+// CompareNewestFirst is the viewer's total order.
+func CompareNewestFirst(a, b Event) int {
+	if a.tsNs != b.tsNs {
+		if a.tsNs > b.tsNs {
+			return -1
+		}
+		return 1
+	}
+	switch {
+	case a.Key == b.Key:
+		return 0
+	case a.Key > b.Key:
+		return -1
+	}
+	return 1
+}
+
+func (c *Client) entries(ctx context.Context, query string, start, end int64, limit int, dir string) ([]Event, error) {
+	if end <= start {
+		return nil, nil
+	}
+	r, err := c.QueryRange(ctx, query, start, end, limit, dir, 0)
+	if err != nil {
+		return nil, err
+	}
+	return r.Streams()
+}
+
+// GroupTooLargeError: more events on one nanosecond than one Loki query returns.
+type GroupTooLargeError struct{ TsNs int64 }
+
+func (e *GroupTooLargeError) Error() string {
+	return fmt.Sprintf("more than %d events share the timestamp %d; cannot page through them exactly", MaxLimit-1, e.TsNs)
+}
+
+func (c *Client) group(ctx context.Context, query string, ts int64, cmp func(a, b Event) int) ([]Event, error) {
+	g, err := c.entries(ctx, query, ts, ts+1, MaxLimit, "backward")
+	if err != nil {
+		return nil, err
+	}
+	if len(g) >= MaxLimit {
+		return nil, &GroupTooLargeError{ts}
+	}
+	slices.SortFunc(g, cmp)
+	return g, nil
+}
+
+// FetchPage fetches one page of the events matching query in r, beyond cursor (nil: the newest page).
+func (c *Client) FetchPage(ctx context.Context, query string, r Range, cursor *Cursor, pageSize int) (*Page, error) {
+	if pageSize < 1 || pageSize >= MaxLimit {
+		return nil, &BuildError{fmt.Sprintf("invalid page size %d", pageSize)}
+	}
+	walkingNewer := cursor != nil && !cursor.Older
+	cmp := CompareNewestFirst
+	if walkingNewer {
+		cmp = func(a, b Event) int { return CompareNewestFirst(b, a) }
+	}
+
+	// 1. The rest of the cursor's group.
+	var head []Event
+	if cursor != nil && cursor.HasKey && cursor.TsNs >= r.StartNs && cursor.TsNs < r.EndNs {
+		g, err := c.group(ctx, query, cursor.TsNs, cmp)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range g {
+			if (walkingNewer && e.Key > cursor.Key) || (!walkingNewer && e.Key < cursor.Key) {
+				head = append(head, e)
+			}
+		}
+	}
+
+	// 2. Strictly beyond the cursor's timestamp.
+	var rows []Event
+	if len(head) <= pageSize {
+		from, to, dir := r.StartNs, r.EndNs, "backward"
+		if cursor != nil {
+			if walkingNewer {
+				from, dir = max(r.StartNs, cursor.TsNs+1), "forward"
+			} else {
+				to = min(r.EndNs, cursor.TsNs)
+			}
+		}
+		var err error
+		if rows, err = c.entries(ctx, query, from, to, pageSize+1, dir); err != nil {
+			return nil, err
+		}
+		slices.SortFunc(rows, cmp)
+		// 3. Loki may have cut the boundary group anywhere: replace it with the complete group.
+		need := pageSize - len(head)
+		if len(rows) > need && need > 0 && rows[need].tsNs == rows[need-1].tsNs {
+			boundary := rows[need-1].tsNs
+			complete, err := c.group(ctx, query, boundary, cmp)
+			if err != nil {
+				return nil, err
+			}
+			rows = slices.DeleteFunc(rows, func(e Event) bool { return e.tsNs == boundary })
+			rows = append(rows, complete...)
+			slices.SortFunc(rows, cmp)
+		}
+	}
+
+	all := append(head, rows...)
+	page := slices.Clip(all[:min(pageSize, len(all))])
+	if page == nil {
+		page = []Event{}
+	}
+	hasMore := len(all) > pageSize
+	out := &Page{Events: page, Query: query}
+	var beyond *Cursor
+	if hasMore && len(page) > 0 {
+		last := page[len(page)-1]
+		inGroup := all[pageSize].tsNs == last.tsNs
+		beyond = &Cursor{Older: !walkingNewer, TsNs: last.tsNs}
+		if inGroup {
+			beyond.Key, beyond.HasKey = last.Key, true
+		}
+	}
+	if walkingNewer {
+		slices.Reverse(page)
+		if beyond != nil {
+			out.Newer = beyond.Encode()
+		}
+		if len(page) > 0 {
+			oldest := page[len(page)-1]
+			out.Older = Cursor{Older: true, TsNs: oldest.tsNs, Key: oldest.Key, HasKey: true}.Encode()
+		}
+		return out, nil
+	}
+	if beyond != nil {
+		out.Older = beyond.Encode()
+	}
+	if cursor != nil && len(page) > 0 {
+		out.Newer = Cursor{Older: false, TsNs: page[0].tsNs, Key: page[0].Key, HasKey: true}.Encode()
+	}
+	return out, nil
+}

@@ -1,0 +1,75 @@
+package plugin
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
+
+	"github.com/attest/auditlog/pkg/loki"
+	"github.com/attest/auditlog/pkg/selfaudit"
+)
+
+// APIError is what every route answers on failure: JSON {error, message} with its status.
+type APIError struct {
+	Status  int    `json:"-"`
+	Code    string `json:"error"`
+	Message string `json:"message"`
+}
+
+func (e *APIError) Error() string { return e.Message }
+
+func badRequest(msg string) *APIError { return &APIError{http.StatusBadRequest, "bad_request", msg} }
+func forbidden(msg string) *APIError  { return &APIError{http.StatusForbidden, "forbidden", msg} }
+func notFound(msg string) *APIError   { return &APIError{http.StatusNotFound, "not_found", msg} }
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// toAPIError maps any error to a client-safe answer; internals go to the backend log only.
+func toAPIError(err error) *APIError {
+	var api *APIError
+	var build *loki.BuildError
+	var lokiHTTP *loki.HTTPError
+	var unavailable *loki.UnavailableError
+	var group *loki.GroupTooLargeError
+	var write *selfaudit.WriteError
+	switch {
+	case errors.As(err, &api):
+		return api
+	case errors.As(err, &build):
+		return badRequest(build.Msg)
+	case errors.As(err, &group):
+		return &APIError{http.StatusUnprocessableEntity, "too_many_on_one_timestamp", group.Error()}
+	case errors.As(err, &write):
+		return &APIError{http.StatusServiceUnavailable, "audit_unavailable",
+			"refused: this action must be recorded in the audit trail, and the record could not be written (" + write.Err.Error() + ")"}
+	case errors.As(err, &unavailable):
+		return &APIError{http.StatusBadGateway, "loki_unavailable", "the audit store (Loki) cannot be reached"}
+	case errors.As(err, &lokiHTTP):
+		switch {
+		case lokiHTTP.Status == http.StatusTooManyRequests:
+			return &APIError{http.StatusTooManyRequests, "rate_limited", "the audit store is busy; try again shortly"}
+		case lokiHTTP.Status == http.StatusBadRequest:
+			return badRequest("the audit store refused the query: " + lokiHTTP.Body)
+		}
+		return &APIError{http.StatusBadGateway, "loki_error", lokiHTTP.Error()}
+	case errors.Is(err, context.DeadlineExceeded):
+		return &APIError{http.StatusGatewayTimeout, "timeout", "the audit store took too long to answer"}
+	case errors.Is(err, context.Canceled):
+		return &APIError{499, "canceled", "the request was canceled"}
+	}
+	log.DefaultLogger.Error("internal error", "error", err.Error())
+	return &APIError{http.StatusInternalServerError, "internal", "internal error; see the Grafana server log"}
+}
+
+func writeError(w http.ResponseWriter, err error) {
+	e := toAPIError(err)
+	writeJSON(w, e.Status, e)
+}

@@ -1,0 +1,174 @@
+package plugin
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/attest/auditlog/pkg/loki"
+	"github.com/attest/auditlog/pkg/schema"
+	"github.com/attest/auditlog/pkg/selfaudit"
+)
+
+func (a *App) handleMe(w http.ResponseWriter, _ *http.Request, c *caller) error {
+	writeJSON(w, http.StatusOK, map[string]any{
+		"login": c.User.Login, "role": c.User.Role, "orgId": c.OrgID,
+		"canRead": RoleAllows(c.User.Role, a.settings.ReadRole) && c.Tenant != "", "readRole": a.settings.ReadRole,
+		"tenantConfigured": c.Tenant != "", "tracesDatasourceUid": a.settings.TracesDatasourceUID,
+	})
+	return nil
+}
+
+const defaultPageSize = 25
+
+func (a *App) handleEvents(w http.ResponseWriter, r *http.Request, c *caller) error {
+	q, err := parseQuery(r.URL.Query(), "cursor", "pageSize")
+	if err != nil {
+		return err
+	}
+	pageSize := defaultPageSize
+	if s := q.Values.Get("pageSize"); s != "" {
+		if pageSize, err = strconv.Atoi(s); err != nil || pageSize < 1 || pageSize > 1000 {
+			return badRequest("pageSize must be a whole number from 1 to 1000")
+		}
+	}
+	var cursor *loki.Cursor
+	if s := q.Values.Get("cursor"); s != "" {
+		cur, ok := loki.DecodeCursor(s)
+		if !ok {
+			return badRequest("cursor is malformed")
+		}
+		cursor = &cur
+	}
+	meta := filterSummary(q)
+	meta["cursor"] = q.Values.Get("cursor")
+	if err := a.record(r.Context(), c, selfaudit.Event{
+		Type: "audit.log.viewed", Category: "COMPLIANCE", Action: "read",
+		Description: fmt.Sprintf("%s viewed the audit trail", c.User.Login),
+		TargetType:  "audit_trail", TargetID: c.Tenant, Metadata: meta,
+	}); err != nil {
+		return err
+	}
+	query, _ := loki.EventsQuery(q.Filters)
+	page, err := a.lokiFor(c).FetchPage(r.Context(), query, q.Range, cursor, pageSize)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, page)
+	return nil
+}
+
+func (a *App) handleEventCount(w http.ResponseWriter, r *http.Request, c *caller) error {
+	q, err := parseQuery(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	n, err := a.lokiFor(c).Count(r.Context(), q.Filters, q.Range)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]int64{"total": n})
+	return nil
+}
+
+// eventWindow is where an event id is looked for when no range is given: a UUIDv7 carries its
+// creation time in milliseconds, so a day either side of it.
+func eventWindow(id string) (loki.Range, bool) {
+	u, err := uuid.Parse(id)
+	if err != nil || u.Version() != 7 {
+		return loki.Range{}, false
+	}
+	ms := int64(u[0])<<40 | int64(u[1])<<32 | int64(u[2])<<24 | int64(u[3])<<16 | int64(u[4])<<8 | int64(u[5])
+	t := time.UnixMilli(ms)
+	return loki.Range{StartNs: t.Add(-24 * time.Hour).UnixNano(), EndNs: t.Add(24 * time.Hour).UnixNano()}, true
+}
+
+func (a *App) handleEvent(w http.ResponseWriter, r *http.Request, c *caller) error {
+	id := r.PathValue("id")
+	v := r.URL.Query()
+	for k := range v {
+		if k != "from" && k != "to" {
+			return badRequest(fmt.Sprintf("unknown parameter %q", k))
+		}
+	}
+	var rng loki.Range
+	var err error
+	if v.Has("from") || v.Has("to") {
+		if rng, err = parseRange(v); err != nil {
+			return err
+		}
+	} else if w, ok := eventWindow(id); ok {
+		rng = w
+	} else {
+		return badRequest("the event id is not a UUIDv7: give from and to")
+	}
+	query, err := loki.EventsQuery(loki.Filters{EventID: id})
+	if err != nil {
+		return err
+	}
+	if err := a.record(r.Context(), c, selfaudit.Event{
+		Type: "audit.event.viewed", Category: "COMPLIANCE", Action: "read",
+		Description: fmt.Sprintf("%s opened audit event %s", c.User.Login, id),
+		TargetType:  "audit_event", TargetID: id,
+	}); err != nil {
+		return err
+	}
+	page, err := a.lokiFor(c).FetchPage(r.Context(), query, rng, nil, 1)
+	if err != nil {
+		return err
+	}
+	if len(page.Events) == 0 {
+		return notFound("no audit event with this id in this organization's trail")
+	}
+	writeJSON(w, http.StatusOK, page.Events[0])
+	return nil
+}
+
+func (a *App) handleOverview(w http.ResponseWriter, r *http.Request, c *caller) error {
+	q, err := parseQuery(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	if err := a.record(r.Context(), c, selfaudit.Event{
+		Type: "audit.overview.viewed", Category: "COMPLIANCE", Action: "read",
+		Description: fmt.Sprintf("%s viewed the audit overview", c.User.Login),
+		TargetType:  "audit_trail", TargetID: c.Tenant, Metadata: filterSummary(q),
+	}); err != nil {
+		return err
+	}
+	o, err := a.lokiFor(c).FetchOverview(r.Context(), q.Filters, q.Range)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, o)
+	return nil
+}
+
+// valueFields are the filters whose present values the viewer's dropdowns offer.
+var valueFields = map[string]string{
+	"eventType":  schema.MetaEvent,
+	"service":    schema.LabelService,
+	"actor":      schema.MetaUserEmail,
+	"actorId":    schema.MetaUserID,
+	"targetType": schema.MetaTargetType,
+}
+
+func (a *App) handleValues(w http.ResponseWriter, r *http.Request, c *caller) error {
+	q, err := parseQuery(r.URL.Query(), "field")
+	if err != nil {
+		return err
+	}
+	name, ok := valueFields[q.Values.Get("field")]
+	if !ok {
+		return badRequest("field must be one of eventType, service, actor, actorId, targetType")
+	}
+	vals, err := a.lokiFor(c).Values(r.Context(), q.Filters, q.Range, name)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"field": q.Values.Get("field"), "values": vals})
+	return nil
+}

@@ -1,0 +1,104 @@
+package plugin
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+)
+
+// HealthDetails is what /api/plugins/<id>/health shows beside the status.
+type HealthDetails struct {
+	Tenant          string `json:"tenant"`
+	TenantSource    string `json:"tenantSource"`
+	LokiURL         string `json:"lokiUrl"`
+	LokiReachable   bool   `json:"lokiReachable"`
+	LokiError       string `json:"lokiError,omitempty"`
+	CollectorURL    string `json:"collectorUrl"`
+	CollectorOK     bool   `json:"collectorReachable"`
+	CollectorError  string `json:"collectorError,omitempty"`
+	ReadRole        string `json:"readRole"`
+	SelfAuditFailOn string `json:"selfAuditOnWriteFailure"`
+}
+
+// CheckHealth answers Grafana's health check: is Loki reachable for this org's tenant, is the
+// Collector (where the backend records its own actions) reachable.
+func (a *App) CheckHealth(ctx context.Context, req *backend.CheckHealthRequest) (*backend.CheckHealthResult, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	s := a.settings
+	d := HealthDetails{LokiURL: s.LokiURL, CollectorURL: s.CollectorURL, ReadRole: s.ReadRole, SelfAuditFailOn: "refuse"}
+	if s.SelfAuditFailOpen {
+		d.SelfAuditFailOn = "serve"
+	}
+	d.TenantSource = "app settings"
+	if s.TenantMap != nil {
+		d.TenantSource = "server (GF_PLUGIN_TENANTS)"
+	}
+	tenant, ok := s.TenantFor(req.PluginContext.OrgID)
+	d.Tenant = tenant
+	var problems []string
+	if !ok {
+		problems = append(problems, fmt.Sprintf("org %d has no audit tenant", req.PluginContext.OrgID))
+	}
+	if s.LokiURL == "" {
+		d.LokiError = "no Loki URL configured"
+	} else if ok {
+		c := a.lokiFor(&caller{Tenant: tenant})
+		// /ready says Loki is up; a labels call proves the tenant and credentials are accepted.
+		err := c.Ready(ctx)
+		if err == nil {
+			err = c.Get(ctx, "/loki/api/v1/labels", nil, nil)
+		}
+		if err != nil {
+			d.LokiError = err.Error()
+		} else {
+			d.LokiReachable = true
+		}
+	}
+	if !d.LokiReachable {
+		problems = append(problems, "Loki: "+d.LokiError)
+	}
+	if err := a.collectorOK(ctx, tenant); err != nil {
+		d.CollectorError = err.Error()
+		problems = append(problems, "Collector: "+err.Error())
+	} else {
+		d.CollectorOK = true
+	}
+	details, _ := json.Marshal(d)
+	if len(problems) > 0 {
+		return &backend.CheckHealthResult{Status: backend.HealthStatusError, Message: strings.Join(problems, "; "), JSONDetails: details}, nil
+	}
+	return &backend.CheckHealthResult{Status: backend.HealthStatusOk,
+		Message: fmt.Sprintf("Loki reachable for tenant %s; Collector reachable", tenant), JSONDetails: details}, nil
+}
+
+// collectorOK posts an empty OTLP request: accepted, it writes nothing.
+func (a *App) collectorOK(ctx context.Context, tenant string) error {
+	if a.settings.CollectorURL == "" {
+		return fmt.Errorf("no Collector URL configured (GF_PLUGIN_COLLECTOR_URL)")
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(a.settings.CollectorURL, "/")+"/v1/logs",
+		bytes.NewReader([]byte(`{"resourceLogs":[]}`)))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if tenant != "" {
+		req.Header.Set("X-Scope-OrgID", tenant)
+	}
+	res, err := a.httpClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("unreachable: %w", err)
+	}
+	res.Body.Close()
+	if res.StatusCode/100 != 2 {
+		return fmt.Errorf("answered HTTP %d", res.StatusCode)
+	}
+	return nil
+}

@@ -1,0 +1,209 @@
+package selfaudit
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/attest/auditlog/pkg/schema"
+)
+
+// ServiceName is service.name of every event the backend records about itself.
+const ServiceName = "attest-grafana-app"
+
+// Event is one action of the backend, described the way the audit schema (docs in DESIGN) wants it.
+type Event struct {
+	Type        string // audit.event, e.g. audit.log.viewed
+	Category    string
+	Action      string
+	Outcome     string
+	Severity    string // INFO, WARNING, ERROR, CRITICAL
+	Description string
+	ActorID     string
+	ActorEmail  string
+	ActorName   string
+	ActorRole   string
+	ActorType   string // default user
+	TargetType  string
+	TargetID    string
+	TargetName  string
+	RequestID   string
+	UserAgent   string
+	ClientAddr  string
+	Metadata    map[string]any
+}
+
+// Emitter sends events to the Collector and waits for its acknowledgement.
+type Emitter struct {
+	Endpoint    string // Collector base URL, e.g. http://127.0.0.1:4318
+	Environment string
+	HTTP        *http.Client
+	Now         func() time.Time
+
+	mu     sync.Mutex
+	chains map[string]*chainState // by tenant
+}
+
+type chainState struct {
+	id   string
+	seq  int64
+	prev string
+}
+
+// NewEmitter makes an emitter for the Collector at endpoint.
+func NewEmitter(endpoint, environment string) *Emitter {
+	return &Emitter{Endpoint: strings.TrimRight(endpoint, "/"), Environment: environment,
+		HTTP: &http.Client{Timeout: 5 * time.Second}, Now: time.Now, chains: map[string]*chainState{}}
+}
+
+// WriteError means the event could not be recorded (the Collector is unreachable or refused it).
+type WriteError struct{ Err error }
+
+func (e *WriteError) Error() string { return "the audit record could not be written: " + e.Err.Error() }
+func (e *WriteError) Unwrap() error { return e.Err }
+
+// Record writes e into tenant's trail and returns its audit id once the Collector has accepted it.
+// Records of one tenant are sent one at a time in seq order, and the chain advances only on success,
+// so a failed write leaves no gap in the chain.
+func (em *Emitter) Record(ctx context.Context, tenant string, e Event) (string, error) {
+	if tenant == "" {
+		return "", &WriteError{fmt.Errorf("no tenant")}
+	}
+	em.mu.Lock()
+	defer em.mu.Unlock()
+	st := em.chains[tenant]
+	if st == nil {
+		id, err := uuid.NewV7()
+		if err != nil {
+			return "", &WriteError{err}
+		}
+		st = &chainState{id: id.String(), prev: GenesisPrev}
+		em.chains[tenant] = st
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return "", &WriteError{err}
+	}
+	now := em.Now().UnixNano()
+	attrs := e.attributes(id.String())
+	attrs["audit.chain.id"] = st.id
+	attrs["audit.chain.seq"] = st.seq + 1
+	attrs["audit.chain.prev"] = st.prev
+	hash := Hash(now, e.Severity, e.Description, attrs)
+	attrs["audit.chain.hash"] = hash
+
+	body, err := json.Marshal(em.otlp(now, e, attrs))
+	if err != nil {
+		return "", &WriteError{err}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, em.Endpoint+"/v1/logs", bytes.NewReader(body))
+	if err != nil {
+		return "", &WriteError{err}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Scope-OrgID", tenant)
+	res, err := em.HTTP.Do(req)
+	if err != nil {
+		return "", &WriteError{err}
+	}
+	defer res.Body.Close()
+	msg, _ := io.ReadAll(io.LimitReader(res.Body, 1024))
+	if res.StatusCode/100 != 2 {
+		return "", &WriteError{fmt.Errorf("Collector answered HTTP %d: %s", res.StatusCode, strings.TrimSpace(string(msg)))}
+	}
+	st.seq++
+	st.prev = hash
+	return id.String(), nil
+}
+
+func (e Event) attributes(id string) map[string]any {
+	a := map[string]any{
+		"audit.id":       id,
+		"audit.event":    e.Type,
+		"audit.category": e.Category,
+		"audit.action":   e.Action,
+		"audit.outcome":  e.Outcome,
+	}
+	actorType := e.ActorType
+	if actorType == "" {
+		actorType = "user"
+	}
+	a["audit.actor.type"] = actorType
+	set := func(k, v string) {
+		if v != "" {
+			a[k] = v
+		}
+	}
+	set("user.id", e.ActorID)
+	set("user.email", e.ActorEmail)
+	set("user.name", e.ActorName)
+	set("user.roles", e.ActorRole)
+	set("audit.target.type", e.TargetType)
+	set("audit.target.id", e.TargetID)
+	set("audit.target.name", e.TargetName)
+	set("audit.request.id", e.RequestID)
+	set("user_agent.original", e.UserAgent)
+	set("client.address", e.ClientAddr)
+	if len(e.Metadata) > 0 {
+		if m, err := json.Marshal(e.Metadata); err == nil {
+			a["audit.metadata"] = string(m)
+		}
+	}
+	return a
+}
+
+type otlpValue struct {
+	StringValue *string `json:"stringValue,omitempty"`
+	IntValue    *string `json:"intValue,omitempty"`
+}
+
+type otlpKV struct {
+	Key   string    `json:"key"`
+	Value otlpValue `json:"value"`
+}
+
+func kv(k string, v any) otlpKV {
+	switch x := v.(type) {
+	case int64:
+		s := fmt.Sprint(x)
+		return otlpKV{k, otlpValue{IntValue: &s}}
+	default:
+		s := fmt.Sprint(x)
+		return otlpKV{k, otlpValue{StringValue: &s}}
+	}
+}
+
+func (em *Emitter) otlp(now int64, e Event, attrs map[string]any) map[string]any {
+	list := make([]otlpKV, 0, len(attrs))
+	for k, v := range attrs {
+		list = append(list, kv(k, v))
+	}
+	env := em.Environment
+	if env == "" {
+		env = "production"
+	}
+	ts := fmt.Sprint(now)
+	return map[string]any{"resourceLogs": []any{map[string]any{
+		"resource": map[string]any{"attributes": []otlpKV{kv("service.name", ServiceName), kv("deployment.environment.name", env)}},
+		"scopeLogs": []any{map[string]any{
+			"scope": map[string]any{"name": "attest-grafana-app/selfaudit"},
+			"logRecords": []any{map[string]any{
+				"timeUnixNano":         ts,
+				"observedTimeUnixNano": ts,
+				"severityNumber":       schema.SeverityNumbers[e.Severity],
+				"severityText":         e.Severity,
+				"body":                 map[string]any{"stringValue": e.Description},
+				"eventName":            e.Type,
+				"attributes":           list,
+			}},
+		}},
+	}}}
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: every suite of the project, against the real servers.
 // Unit suites first (jest, go test, the instrumentation package), then the native stack is
-// started (Loki + Collector, built on first use) and the end-to-end suites run against it.
+// started (Loki, the Collector and Grafana with the built plugin; servers built on first use) and the
+// end-to-end suites run against it.
 // The stack is always stopped, also on failure or Ctrl-C. The last line sums every suite:
 //   N passed, N failed
 //
@@ -12,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { isRunning, repoRoot, stackConfig, startStack, stopStack } from './stack/lib.mjs';
+import { SERVICES, isRunning, repoRoot, stackConfig, startStack, stopStack } from './stack/lib.mjs';
 
 if (!fs.existsSync(path.join(repoRoot, 'node_modules'))) {
   console.log('=== installing dependencies (npm ci)');
@@ -23,7 +24,7 @@ if (!fs.existsSync(path.join(repoRoot, 'node_modules'))) {
 }
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'attest-test-'));
-const needsStack = new Set(['stack', 'instrumentation-e2e', 'query-e2e', 'browser']);
+const needsStack = new Set(['stack', 'grafana', 'instrumentation-e2e', 'query-e2e', 'browser']);
 
 /** Each suite: how to run it and how to read its counts. */
 const exitCodeCounts = (_output, code) => (code === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 });
@@ -67,6 +68,12 @@ const suites = [
     name: 'stack',
     cmd: 'npm',
     args: ['run', '--silent', 'test:stack'],
+    counts: nodeTestCounts,
+  },
+  {
+    name: 'grafana',
+    cmd: 'npm',
+    args: ['run', '--silent', 'test:grafana'],
     counts: nodeTestCounts,
   },
   {
@@ -133,13 +140,13 @@ function run(suite) {
 const wanted = process.env.ATTEST_TEST_SUITES?.split(',').map((s) => s.trim());
 const selected = suites.filter((s) => !wanted || wanted.includes(s.name));
 const cfg = stackConfig();
-const stackWasRunning = isRunning('loki', cfg) && isRunning('collector', cfg);
+const stackWasRunning = SERVICES.every((name) => isRunning(name, cfg));
 let stackStarted = false;
 
 async function stopOwnStack() {
   // Stop only what this run started: a stack that was already up is someone else's.
   if (stackStarted && !stackWasRunning) {
-    await stopStack({ cfg, only: ['collector', 'loki'] });
+    await stopStack({ cfg });
     stackStarted = false;
   }
 }
@@ -154,8 +161,8 @@ const results = [];
 try {
   for (const suite of selected) {
     if (needsStack.has(suite.name) && !stackStarted) {
-      console.log('\n=== starting the native stack (Loki + Collector)');
-      await startStack({ cfg, only: ['loki', 'collector'] });
+      console.log('\n=== starting the native stack (Loki, Collector, Grafana)');
+      await startStack({ cfg });
       stackStarted = true;
     }
     console.log(`\n=== suite: ${suite.name}`);

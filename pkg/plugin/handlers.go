@@ -13,10 +13,16 @@ import (
 	"github.com/attest/auditlog/pkg/selfaudit"
 )
 
-func (a *App) handleMe(w http.ResponseWriter, _ *http.Request, c *caller) error {
+// handleMe tells the frontend whether the caller may read, so a closed page can say why. Opening the
+// app without the read role is recorded as a refusal.
+func (a *App) handleMe(w http.ResponseWriter, r *http.Request, c *caller) error {
+	canRead := RoleAllows(c.User.Role, a.settings.ReadRole) && c.Tenant != ""
+	if !canRead {
+		a.recordDenied(r.Context(), c, "GET /me", fmt.Sprintf("org role %s is below %s", c.User.Role, a.settings.ReadRole))
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"login": c.User.Login, "role": c.User.Role, "orgId": c.OrgID,
-		"canRead": RoleAllows(c.User.Role, a.settings.ReadRole) && c.Tenant != "", "readRole": a.settings.ReadRole,
+		"canRead": canRead, "readRole": a.settings.ReadRole,
 		"tenantConfigured": c.Tenant != "", "tracesDatasourceUid": a.settings.TracesDatasourceUID,
 	})
 	return nil

@@ -1,6 +1,6 @@
 // Browser harness: mounts the plugin's real root component (src/components/App/App) the way Grafana does
-// (theme, router under /a/<plugin-id>/, i18n, backend_srv) and lets the pages talk to Loki through the same
-// datasource-proxy URLs they use inside Grafana. Served by run.mjs, which proxies those URLs to a real Loki.
+// (theme, router under /a/<plugin-id>/, i18n, backend_srv). Served by run.mjs, which forwards every
+// /api/* request to the real Grafana server (no UI build exists for the Grafana built here).
 import React from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter, Route, Routes } from 'react-router-dom';
@@ -19,8 +19,6 @@ import { GlobalStyles } from '@grafana/ui';
 
 import App from '../../src/components/App/App';
 import { PLUGIN_BASE_URL } from '../../src/services/plugin';
-
-const DATASOURCE_UID = 'browser-check-loki';
 
 // Minimal backend_srv: fetch() does a real window.fetch and reports errors in FetchError shape.
 const backendSrv = {
@@ -85,7 +83,7 @@ const meta = {
   name: 'Attest audit log',
   type: PluginType.app,
   enabled: true,
-  jsonData: { lokiDatasourceUid: DATASOURCE_UID },
+  jsonData: {},
 } as unknown as AppPluginMeta;
 
 const theme = createTheme({ colors: { mode: 'dark' } });

@@ -1,14 +1,15 @@
 // Browser check: the plugin's real Event viewer and Overview pages, rendered in headless Chromium,
-// against the real Loki at 127.0.0.1:3100 (tenant `browser-check` by default).
+// talking to the real Grafana server and the plugin's real backend, which reads the real Loki.
 //
-//   npm run --silent demo -- --backfill 500 --duration 5 --rate 5 --tenants browser-check
+//   npm run stack && npm run --silent demo -- --backfill 500 --duration 5 --rate 5 --tenants acme
 //   node tests/browser/run.mjs
 //
 // harness.tsx mounts src/components/App/App as Grafana does; this script bundles it with esbuild, serves it
-// on 127.0.0.1 and stands in for Grafana's datasource proxy: /api/datasources/proxy/uid/<uid>/loki/... goes to
-// Loki with the datasource's X-Scope-OrgID header. The page's numbers and rows are compared with what Loki
-// returns for plain, independently written queries. Screenshots go to /tmp/attest-screens/.
-// Env: LOKI_URL, TENANT, CHROMIUM (default /usr/bin/chromium), SCREENS_DIR.
+// on 127.0.0.1 and forwards every /api/* request to Grafana, signed in as the admin (or, for the
+// access check, as a Viewer), as Grafana's own session would. The page's numbers and rows are compared
+// with what Loki returns for plain, independently written queries over a window that ends before the
+// first page view (the views themselves are recorded in the same tenant). Screenshots go to
+// /tmp/attest-screens/. Env: LOKI_URL, GRAFANA_URL, TENANT (org 1's tenant), CHROMIUM, SCREENS_DIR.
 import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,13 +18,15 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
 
+import { GRAFANA_ADMIN } from '../../scripts/stack/lib.mjs';
+import { createUser } from '../grafana/helpers.mjs';
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const LOKI = process.env.LOKI_URL ?? 'http://127.0.0.1:3100';
-const TENANT = process.env.TENANT ?? 'browser-check';
+const GRAFANA = process.env.GRAFANA_URL ?? 'http://127.0.0.1:3000';
+const TENANT = process.env.TENANT ?? 'acme';
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const SCREENS = process.env.SCREENS_DIR ?? '/tmp/attest-screens';
-const DS_UID = 'browser-check-loki';
-const PROXY_PREFIX = `/api/datasources/proxy/uid/${DS_UID}/loki/`;
 const BASE = '/a/attest-auditlog-app';
 const ICONS = path.resolve(here, '../../node_modules/@grafana/ui/dist/public/img/icons');
 
@@ -84,7 +87,9 @@ async function build() {
   return outdir;
 }
 
-function serve(outdir, lokiLog) {
+const basic = ({ user, password }) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+function serve(outdir, apiLog, accounts) {
   const css = fs.existsSync(path.join(outdir, 'harness.css'))
     ? '<link rel="stylesheet" href="/assets/harness.css">'
     : '';
@@ -93,11 +98,11 @@ function serve(outdir, lokiLog) {
 <body><div id="root"></div><script type="module" src="/assets/harness.js"></script></body></html>`;
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1');
-    if (url.pathname.startsWith(PROXY_PREFIX)) {
-      // Grafana's datasource proxy: forward to Loki with the datasource's custom header.
-      const target = `${LOKI}/loki/${url.pathname.slice(PROXY_PREFIX.length)}${url.search}`;
-      lokiLog.push(`${req.method} ${url.pathname.slice(PROXY_PREFIX.length)}`);
-      fetch(target, { method: req.method, headers: { 'X-Scope-OrgID': TENANT } })
+    if (url.pathname.startsWith('/api/')) {
+      // Grafana itself, signed in as the account this browser context plays.
+      const who = accounts[req.headers['x-harness-account']] ?? accounts.admin;
+      apiLog.push(`${req.method} ${url.pathname}`);
+      fetch(`${GRAFANA}${url.pathname}${url.search}`, { method: req.method, headers: { Authorization: basic(who) } })
         .then(async (r) => {
           res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' });
           res.end(Buffer.from(await r.arrayBuffer()));
@@ -143,6 +148,7 @@ const utc = (ns) => new Date(Number(ns / 1_000_000n)).toISOString().slice(0, 19)
 
 async function main() {
   fs.mkdirSync(SCREENS, { recursive: true });
+  const viewer = await createUser('Viewer', { prefix: 'browser-viewer' });
   const now = Date.now();
   // Absolute range (epoch ms in the URL) so that the page and the ground truth query the same window.
   const fromMs = now - 8 * 86_400_000;
@@ -155,8 +161,8 @@ async function main() {
   }
 
   const outdir = await build();
-  const lokiLog = [];
-  const server = await serve(outdir, lokiLog);
+  const apiLog = [];
+  const server = await serve(outdir, apiLog, { admin: GRAFANA_ADMIN, viewer });
   const origin = `http://127.0.0.1:${server.address().port}`;
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -307,7 +313,30 @@ async function main() {
 
     check('no uncaught page errors', pageErrors.length === 0, pageErrors.slice(0, 3).join(' | '));
     check('browser talked only to 127.0.0.1', offHost.length === 0, offHost.slice(0, 3).join(' '));
-    check('pages queried Loki through the datasource proxy', lokiLog.length > 0, `${lokiLog.length} requests`);
+    const routes = apiLog.filter((l) => l.startsWith('GET /api/plugins/attest-auditlog-app/resources/'));
+    check(
+      'pages read only through the plugin backend (resource routes), never a datasource',
+      routes.length > 0 && routes.length === apiLog.length,
+      `${routes.length} of ${apiLog.length} requests: ${[...new Set(apiLog.map((l) => l.split('?')[0].split('/').slice(0, 7).join('/')))].join(', ')}`
+    );
+
+    // ---- a Viewer gets no rows, and is told why ----
+    const viewerContext = await browser.newContext({
+      viewport: { width: 1440, height: 600 },
+      locale: 'en-US',
+      timezoneId: 'UTC',
+      extraHTTPHeaders: { 'x-harness-account': 'viewer' },
+    });
+    const vpage = await viewerContext.newPage();
+    vpage.on('pageerror', (err) => pageErrors.push(String(err)));
+    await vpage.goto(`${origin}${BASE}/events?${range}`);
+    const denied = vpage.locator(testId('no-access'));
+    await denied.waitFor({ timeout: 30_000 });
+    await vpage.screenshot({ path: path.join(SCREENS, '5-viewer-no-access.png'), fullPage: true });
+    const deniedText = await denied.innerText();
+    const vRows = await vpage.locator(`${testId('viewer-table')} tbody tr`).count();
+    check('a Viewer sees "needs the Admin role" and no rows', /Admin role/.test(deniedText) && vRows === 0, deniedText.split('\n')[0]);
+    check('no uncaught page errors as a Viewer', pageErrors.length === 0, pageErrors.slice(0, 3).join(' | '));
   } finally {
     await browser.close();
     await new Promise((r) => server.close(r));

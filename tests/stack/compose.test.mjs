@@ -57,3 +57,12 @@ test('the collector config in compose is the one the native stack runs', () => {
   const lokiMounts = compose.services.loki.volumes.map((v) => v.split(':')[0]);
   assert.ok(lokiMounts.includes('./provisioning/loki/loki.yaml'));
 });
+
+test('compose keeps Loki off the host and anonymous access off: the plugin backend is the one door', () => {
+  assert.equal(compose.services.loki.ports, undefined);
+  assert.equal(compose.services.grafana.environment.GF_AUTH_ANONYMOUS_ENABLED, 'false');
+  assert.equal(compose.services.grafana.build.args.anonymous_auth_enabled, 'false');
+  const ini = fs.readFileSync(path.join(repoRoot, 'provisioning/grafana/grafana.ini'), 'utf8');
+  assert.match(ini, /\[plugin\.attest-auditlog-app\][^[]*tenants = 1=acme/);
+  assert.ok(!fs.existsSync(path.join(repoRoot, 'provisioning/datasources')), 'no datasource is provisioned for audit rows');
+});

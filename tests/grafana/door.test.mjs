@@ -95,6 +95,55 @@ test('an Admin reads events, counts and the overview exactly as Loki holds them'
   assert.deepEqual(values.body.values, [{ name: marker, count: loki.length }]);
 });
 
+test('paging through the backend is exact when 60 events share one nanosecond', async () => {
+  const service = `${marker}-tie`;
+  const ts = BigInt(Date.now() - 30_000) * 1_000_000n + 123n;
+  const events = [
+    ...generateEvents({ count: 60, startMillis: Date.now() - 60_000, endMillis: Date.now(), seed: 5, tenant: TENANT }),
+  ];
+  for (const e of events) {
+    e.service = { name: service, environment: 'test' };
+    e.timeUnixNano = ts;
+  }
+  await pushOtlp({ endpoint: `${cfg.otlpUrl}/v1/logs`, tenant: TENANT, events });
+  const r = lastMinutes(10);
+  await eventually(async () => (await lokiEntries(TENANT, `{service_name="${service}"}`, r)).length >= 60);
+  const walk = async (dir) => {
+    const ids = [];
+    let cursor;
+    for (let i = 0; i < 10; i++) {
+      const p = await resource('events', {
+        service,
+        from: r.from,
+        to: r.to,
+        pageSize: '25',
+        ...(cursor ? { cursor } : {}),
+      });
+      assert.equal(p.status, 200, JSON.stringify(p.body));
+      ids.push(...p.body.events.map((e) => e.id));
+      cursor = dir === 'older' ? p.body.older : p.body.newer;
+      if (!cursor) {
+        return { ids, last: p.body };
+      }
+    }
+    throw new Error('did not end');
+  };
+  const down = await walk('older');
+  assert.equal(down.ids.length, 60);
+  assert.equal(new Set(down.ids).size, 60);
+  assert.deepEqual(new Set(down.ids), new Set(events.map((e) => e.attributes['audit.id'])));
+  // And back up from the last page.
+  const up = [];
+  let cursor = down.last.newer;
+  while (cursor) {
+    const p = await resource('events', { service, from: r.from, to: r.to, pageSize: '25', cursor });
+    up.push(...p.body.events.map((e) => e.id));
+    cursor = p.body.newer;
+  }
+  assert.equal(up.length + down.last.events.length, 60);
+  assert.equal(new Set([...up, ...down.last.events.map((e) => e.id)]).size, 60);
+});
+
 test('Viewer, Editor, an Editor token and anonymous callers are refused on every route', async () => {
   const token = await serviceAccountToken('Editor');
   for (const [who, as, status] of [

@@ -34,7 +34,10 @@ const suites = [
     name: 'typecheck',
     cmd: 'bash',
     // The package's benches import its build output, so build it before checking them.
-    args: ['-c', 'npm run --silent typecheck && npm run --silent -w instrumentation build && npm run --silent -w instrumentation typecheck'],
+    args: [
+      '-c',
+      'npm run --silent typecheck && npm run --silent -w instrumentation build && npm run --silent -w instrumentation typecheck',
+    ],
     counts: exitCodeCounts,
   },
   {

@@ -51,7 +51,12 @@ export function buildBinaries() {
       .map((line) => line.split('='))
       .filter((kv) => kv.length === 2)
   );
-  return { loki: paths.LOKI_BIN, otelcol: paths.OTELCOL_BIN, grafana: paths.GRAFANA_BIN, grafanaHome: paths.GRAFANA_HOME };
+  return {
+    loki: paths.LOKI_BIN,
+    otelcol: paths.OTELCOL_BIN,
+    grafana: paths.GRAFANA_BIN,
+    grafanaHome: paths.GRAFANA_HOME,
+  };
 }
 
 /** Grafana's admin account in the native stack (never exposed beyond 127.0.0.1). */
@@ -130,8 +135,13 @@ function serviceSpec(name, cfg, bins) {
         return null;
       }
       const dist = path.join(repoRoot, 'dist');
-      if (!fs.existsSync(path.join(dist, 'plugin.json')) || !fs.existsSync(path.join(dist, 'gpx_auditlog_linux_amd64'))) {
-        throw new Error('the plugin is not built (dist/plugin.json or its backend is missing): run `npm run build` first');
+      if (
+        !fs.existsSync(path.join(dist, 'plugin.json')) ||
+        !fs.existsSync(path.join(dist, 'gpx_auditlog_linux_amd64'))
+      ) {
+        throw new Error(
+          'the plugin is not built (dist/plugin.json or its backend is missing): run `npm run build` first'
+        );
       }
       const g = path.join(cfg.dataDir, 'grafana');
       const pluginsDir = path.join(g, 'plugins');

@@ -15,7 +15,9 @@ function printEndpoints() {
     `Collector  ${cfg.otlpUrl}   (OTLP/HTTP: POST /v1/logs with X-Scope-OrgID)`,
     `           metrics http://127.0.0.1:${cfg.collectorMetricsPort}/metrics`,
   ];
-  lines.push(`Grafana    ${cfg.grafanaUrl}   (${GRAFANA_ADMIN.user}/${GRAFANA_ADMIN.password}; API level, plugin from dist/)`);
+  lines.push(
+    `Grafana    ${cfg.grafanaUrl}   (${GRAFANA_ADMIN.user}/${GRAFANA_ADMIN.password}; API level, plugin from dist/)`
+  );
   lines.push(`data       ${cfg.dataDir}   logs ${cfg.logDir}`);
   console.log(lines.join('\n'));
 }

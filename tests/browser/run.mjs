@@ -335,7 +335,11 @@ async function main() {
     await vpage.screenshot({ path: path.join(SCREENS, '5-viewer-no-access.png'), fullPage: true });
     const deniedText = await denied.innerText();
     const vRows = await vpage.locator(`${testId('viewer-table')} tbody tr`).count();
-    check('a Viewer sees "needs the Admin role" and no rows', /Admin role/.test(deniedText) && vRows === 0, deniedText.split('\n')[0]);
+    check(
+      'a Viewer sees "needs the Admin role" and no rows',
+      /Admin role/.test(deniedText) && vRows === 0,
+      deniedText.split('\n')[0]
+    );
     check('no uncaught page errors as a Viewer', pageErrors.length === 0, pageErrors.slice(0, 3).join(' | '));
   } finally {
     await browser.close();

@@ -23,7 +23,10 @@ test('compose defines grafana, loki, collector and demo', () => {
 
 test('compose images use the versions the native stack is built from', () => {
   assert.equal(compose.services.loki.image, `grafana/loki:${versions.LOKI_VERSION.slice(1)}`);
-  assert.equal(compose.services.collector.image, `otel/opentelemetry-collector-contrib:${versions.OTELCOL_VERSION.slice(1)}`);
+  assert.equal(
+    compose.services.collector.image,
+    `otel/opentelemetry-collector-contrib:${versions.OTELCOL_VERSION.slice(1)}`
+  );
 });
 
 test('every file compose references exists', () => {
@@ -64,5 +67,8 @@ test('compose keeps Loki off the host and anonymous access off: the plugin backe
   assert.equal(compose.services.grafana.build.args.anonymous_auth_enabled, 'false');
   const ini = fs.readFileSync(path.join(repoRoot, 'provisioning/grafana/grafana.ini'), 'utf8');
   assert.match(ini, /\[plugin\.attest-auditlog-app\][^[]*tenants = 1=acme/);
-  assert.ok(!fs.existsSync(path.join(repoRoot, 'provisioning/datasources')), 'no datasource is provisioned for audit rows');
+  assert.ok(
+    !fs.existsSync(path.join(repoRoot, 'provisioning/datasources')),
+    'no datasource is provisioned for audit rows'
+  );
 });

@@ -6,7 +6,8 @@ import { stackConfig } from '../../scripts/stack/lib.mjs';
 export const cfg = stackConfig();
 export const collectorLogsEndpoint = `${cfg.otlpUrl}/v1/logs`;
 
-export const uniqueTenant = (prefix) => `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
+export const uniqueTenant = (prefix) =>
+  `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
 
 /** Generated events for the last few minutes, for `tenant`. */
 export function recentEvents({ count, tenant, seed = 7 }) {

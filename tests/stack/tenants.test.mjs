@@ -84,7 +84,11 @@ test('the Collector redacts a secret that reached it (defence in depth)', async 
   const planted = {
     ...event,
     body: `token leaked ${jwt}`,
-    attributes: { ...event.attributes, 'audit.metadata': JSON.stringify({ note: `AKIAIOSFODNN7EXAMPLE` }), 'db.password': 'hunter2' },
+    attributes: {
+      ...event.attributes,
+      'audit.metadata': JSON.stringify({ note: `AKIAIOSFODNN7EXAMPLE` }),
+      'db.password': 'hunter2',
+    },
   };
   await sendViaCollector(tenant, [planted]);
   await waitForDistinct(tenant, 1);

@@ -1,3 +1,4 @@
+import { COMPLIANCE_TABLE } from './schema.gen';
 import { COMPLIANCE_FRAMEWORKS, type AuditCategory, type ComplianceFramework, type DataClassification } from './schema';
 
 /** Which frameworks an event concerns, by its category and by the kinds of data it touches. */
@@ -6,37 +7,10 @@ export interface ComplianceMapping {
   classifications: Partial<Record<DataClassification, readonly ComplianceFramework[]>>;
 }
 
-/**
- * The default table. Rationale: SOX covers changes to financial data and the controls around it
- * (access, permissions, user lifecycle); GDPR personal data; HIPAA health data; PCI DSS cardholder
- * data and the credentials guarding it; ISO 27001 / SOC 2 access control, change and operations
- * logging; NIS2 security incidents, authentication and infrastructure of essential services.
- */
+/** The default table (rationale in schema/audit-event.json). */
 export const DEFAULT_COMPLIANCE_MAPPING: ComplianceMapping = Object.freeze({
-  categories: Object.freeze({
-    AUTH: ['SOC2', 'ISO27001', 'NIS2'],
-    USER_MGMT: ['SOX', 'SOC2', 'ISO27001'],
-    TENANT_MGMT: ['SOC2', 'ISO27001'],
-    SUBSCRIPTION: ['SOX'],
-    PERMISSION: ['SOX', 'SOC2', 'ISO27001'],
-    DATA_ACCESS: ['SOC2', 'ISO27001'],
-    DATA_MODIFY: ['SOX', 'SOC2'],
-    INFRASTRUCTURE: ['SOC2', 'ISO27001', 'NIS2'],
-    SECURITY: ['SOC2', 'ISO27001', 'NIS2'],
-    COMPLIANCE: ['SOX', 'SOC2', 'ISO27001'],
-    API_ACCESS: ['SOC2'],
-    FILE_OPS: ['ISO27001'],
-    AI_USAGE: ['ISO27001'],
-    SYSTEM: ['ISO27001'],
-  }),
-  classifications: Object.freeze({
-    pii: ['GDPR'],
-    phi: ['HIPAA', 'GDPR'],
-    cardholder: ['PCI_DSS'],
-    financial: ['SOX'],
-    credentials: ['PCI_DSS', 'ISO27001'],
-    security: ['ISO27001', 'NIS2'],
-  }),
+  categories: Object.freeze({ ...COMPLIANCE_TABLE.categories }),
+  classifications: Object.freeze({ ...COMPLIANCE_TABLE.classifications }),
 }) as ComplianceMapping;
 
 /**

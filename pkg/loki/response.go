@@ -84,7 +84,7 @@ func NewEvent(tsNs int64, line string, labels map[string]string) Event {
 		ActorID: g(schema.MetaUserID), ActorEmail: g(schema.MetaUserEmail), ActorName: g(schema.MetaUserName),
 		ActorRoles: splitList(g(schema.MetaUserRoles)), TargetType: g(schema.MetaTargetType),
 		TargetID: g(schema.MetaTargetID), TargetName: g(schema.MetaTargetName), Service: g(schema.LabelService),
-		Environment: g(schema.LabelEnvironment), ClientAddr: g(schema.MetaClientAddr), UserAgent: g(schema.MetaUserAgent),
+		Environment: g(schema.LabelEnvironment), ClientAddr: g(schema.MetaClientAddress), UserAgent: g(schema.MetaUserAgent),
 		SessionID: g(schema.MetaSessionID), RequestID: g(schema.MetaRequestID), TraceID: g(schema.MetaTraceID),
 		SpanID: g(schema.MetaSpanID), Compliance: splitList(g(schema.MetaCompliance)), Changes: g(schema.MetaChanges),
 		Metadata: g(schema.MetaMetadata), ChainID: g(schema.MetaChainID), ChainSeq: g(schema.MetaChainSeq),

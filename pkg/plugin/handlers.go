@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -51,15 +52,14 @@ func (a *App) handleEvents(w http.ResponseWriter, r *http.Request, c *caller) er
 	}
 	meta := filterSummary(q)
 	meta["cursor"] = q.Values.Get("cursor")
-	if err := a.record(r.Context(), c, selfaudit.Event{
+	query, _ := loki.EventsQuery(q.Filters)
+	page, err := recorded(r.Context(), a, c, selfaudit.Event{
 		Type: "audit.log.viewed", Category: "COMPLIANCE", Action: "read",
 		Description: fmt.Sprintf("%s viewed the audit trail", c.User.Login),
 		TargetType:  "audit_trail", TargetID: c.Tenant, Metadata: meta,
-	}); err != nil {
-		return err
-	}
-	query, _ := loki.EventsQuery(q.Filters)
-	page, err := a.lokiFor(c).FetchPage(r.Context(), query, q.Range, cursor, pageSize)
+	}, func(ctx context.Context) (*loki.Page, error) {
+		return a.lokiFor(c).FetchPage(ctx, query, q.Range, cursor, pageSize)
+	})
 	if err != nil {
 		return err
 	}
@@ -115,14 +115,13 @@ func (a *App) handleEvent(w http.ResponseWriter, r *http.Request, c *caller) err
 	if err != nil {
 		return err
 	}
-	if err := a.record(r.Context(), c, selfaudit.Event{
+	page, err := recorded(r.Context(), a, c, selfaudit.Event{
 		Type: "audit.event.viewed", Category: "COMPLIANCE", Action: "read",
 		Description: fmt.Sprintf("%s opened audit event %s", c.User.Login, id),
 		TargetType:  "audit_event", TargetID: id,
-	}); err != nil {
-		return err
-	}
-	page, err := a.lokiFor(c).FetchPage(r.Context(), query, rng, nil, 1)
+	}, func(ctx context.Context) (*loki.Page, error) {
+		return a.lokiFor(c).FetchPage(ctx, query, rng, nil, 1)
+	})
 	if err != nil {
 		return err
 	}
@@ -138,14 +137,13 @@ func (a *App) handleOverview(w http.ResponseWriter, r *http.Request, c *caller) 
 	if err != nil {
 		return err
 	}
-	if err := a.record(r.Context(), c, selfaudit.Event{
+	o, err := recorded(r.Context(), a, c, selfaudit.Event{
 		Type: "audit.overview.viewed", Category: "COMPLIANCE", Action: "read",
 		Description: fmt.Sprintf("%s viewed the audit overview", c.User.Login),
 		TargetType:  "audit_trail", TargetID: c.Tenant, Metadata: filterSummary(q),
-	}); err != nil {
-		return err
-	}
-	o, err := a.lokiFor(c).FetchOverview(r.Context(), q.Filters, q.Range)
+	}, func(ctx context.Context) (*loki.Overview, error) {
+		return a.lokiFor(c).FetchOverview(ctx, q.Filters, q.Range)
+	})
 	if err != nil {
 		return err
 	}

@@ -156,6 +156,22 @@ func (a *App) record(ctx context.Context, c *caller, e selfaudit.Event) error {
 	return nil
 }
 
+// recorded runs a read while its audit record is written, and hands out the result only once the
+// record is written (or the app fails open): nothing is served unrecorded, and the record's latency
+// overlaps the query's instead of adding to it.
+func recorded[T any](ctx context.Context, a *App, c *caller, e selfaudit.Event, read func(context.Context) (T, error)) (T, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	recErr := make(chan error, 1)
+	go func() { recErr <- a.record(ctx, c, e) }()
+	result, err := read(ctx)
+	if rerr := <-recErr; rerr != nil {
+		var zero T
+		return zero, rerr
+	}
+	return result, err
+}
+
 func (a *App) recordDenied(ctx context.Context, c *caller, pattern, reason string) {
 	if c.Tenant == "" {
 		log.DefaultLogger.Warn("access denied (no tenant to record it in)", "user", c.User.Login, "org", c.OrgID, "route", pattern)

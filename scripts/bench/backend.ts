@@ -19,7 +19,7 @@ import {
   rangeMsOf,
   runLimited,
 } from '../../src/services/stats';
-import { filterParams } from '../../src/services/backendApi';
+import { filterParams } from '../../src/services/routeParams';
 import { DAY, LOKI, RUNS, TENANT, TOTAL, ensureLoaded, ns } from './dataset';
 
 const ORG_NAME = 'Attest bench';

@@ -5,7 +5,9 @@
 // with the instrumentation package.
 import { v7 as uuidv7 } from 'uuid';
 
+import { DEFAULT_COMPLIANCE_MAPPING, complianceTags } from '../../instrumentation/src/compliance.ts';
 import {
+  ATTR,
   AUDIT_CATEGORIES as CATEGORIES,
   SEVERITY_NUMBERS as SEVERITY_NUMBER,
 } from '../../instrumentation/src/schema.ts';
@@ -459,44 +461,44 @@ export function makeEvent(r, { timeMillis, tenant, forceCategory } = {}) {
     cutoff: '2025-11-23',
   };
   const attributes = {
-    'audit.id': uuidv7({ msecs: timeMillis }),
-    'audit.event': type,
-    'audit.category': category,
-    'audit.action': action,
-    'audit.outcome': outcome,
-    'audit.actor.type': actor.type,
-    'user.id': actor.id,
-    'user.name': actor.name,
-    'client.address': `${10 + r.int(200)}.${r.int(255)}.${r.int(255)}.${1 + r.int(254)}`,
-    'user_agent.original': actor.type === 'user' ? UA[r.int(2)] : UA[2 + r.int(2)],
-    'audit.request.id': uuidv7({ msecs: timeMillis }),
+    [ATTR.id]: uuidv7({ msecs: timeMillis }),
+    [ATTR.event]: type,
+    [ATTR.category]: category,
+    [ATTR.action]: action,
+    [ATTR.outcome]: outcome,
+    [ATTR.actorType]: actor.type,
+    [ATTR.userId]: actor.id,
+    [ATTR.userName]: actor.name,
+    [ATTR.clientAddress]: `${10 + r.int(200)}.${r.int(255)}.${r.int(255)}.${1 + r.int(254)}`,
+    [ATTR.userAgent]: actor.type === 'user' ? UA[r.int(2)] : UA[2 + r.int(2)],
+    [ATTR.requestId]: uuidv7({ msecs: timeMillis }),
   };
   if (actor.email) {
-    attributes['user.email'] = actor.email;
+    attributes[ATTR.userEmail] = actor.email;
   }
   if (actor.roles) {
-    attributes['user.roles'] = actor.roles.join(',');
-    attributes['session.id'] = `sess-${actor.id}-${r.int(50)}`;
+    attributes[ATTR.userRoles] = actor.roles.join(',');
+    attributes[ATTR.sessionId] = `sess-${actor.id}-${r.int(50)}`;
   }
   if (targetType) {
-    attributes['audit.target.type'] = targetType;
-    attributes['audit.target.id'] = targetId;
-    attributes['audit.target.name'] = targetName;
+    attributes[ATTR.targetType] = targetType;
+    attributes[ATTR.targetId] = targetId;
+    attributes[ATTR.targetName] = targetName;
   }
   if (action === 'update' && targetType) {
-    attributes['audit.changes'] = JSON.stringify(changesFor(targetType, r, other));
+    attributes[ATTR.changes] = JSON.stringify(changesFor(targetType, r, other));
   }
   if (type === 'audit.export.downloaded') {
-    attributes['audit.metadata'] = JSON.stringify({
+    attributes[ATTR.metadata] = JSON.stringify({
       format: 'csv',
       filters: { category: ['AUTH'], from: '2026-10-01' },
     });
   } else if (type === 'ai.model.invoked') {
-    attributes['audit.metadata'] = JSON.stringify({ tokens: ctx.tokens, latency_ms: 100 + r.int(2000) });
+    attributes[ATTR.metadata] = JSON.stringify({ tokens: ctx.tokens, latency_ms: 100 + r.int(2000) });
   } else if (type.startsWith('pii.read')) {
-    attributes['audit.metadata'] = JSON.stringify({ page: `/admin/${targetType}s/${targetId}` });
+    attributes[ATTR.metadata] = JSON.stringify({ page: `/admin/${targetType}s/${targetId}` });
   }
-  attributes['audit.compliance'] = complianceFor(category, type);
+  attributes[ATTR.compliance] = complianceFor(category, type);
   const service = SERVICES[serviceIndex];
   return {
     timeUnixNano: BigInt(timeMillis) * 1_000_000n + BigInt(r.int(1_000_000)),
@@ -528,20 +530,10 @@ function changesFor(targetType, r, other) {
   }
 }
 
+/** The package's default compliance table, with the data kinds the demo's event types touch. */
 function complianceFor(category, type) {
-  const tags = new Set(['ISO27001', 'SOC2']);
-  if (['AUTH', 'USER_MGMT', 'PERMISSION', 'SECURITY'].includes(category)) {
-    tags.add('SOX');
-    tags.add('NIS2');
-  }
-  if (category === 'DATA_ACCESS' || type.startsWith('pii.') || category === 'USER_MGMT') {
-    tags.add('GDPR');
-  }
-  if (type.startsWith('invoice') || category === 'SUBSCRIPTION') {
-    tags.add('SOX');
-    tags.add('PCI_DSS');
-  }
-  return [...tags].sort().join(',');
+  const kinds = type.startsWith('pii.') ? ['pii'] : type.startsWith('invoice') ? ['financial'] : [];
+  return complianceTags(DEFAULT_COMPLIANCE_MAPPING, category, kinds).join(',');
 }
 
 /**

@@ -5,9 +5,9 @@ import { getBackendSrv, isFetchError } from '@grafana/runtime';
 
 import { type AuditApi } from './auditApi';
 import { type AuditEvent } from './auditEvent';
-import { type AuditFilters, defaultFilters } from './filters';
-import { type Cursor, type Page, type TimeRangeNs, decodeCursor, encodeCursor } from './paging';
+import { type Cursor, type Page, decodeCursor, encodeCursor } from './paging';
 import { PLUGIN_ID } from './plugin';
+import { filterParams } from './routeParams';
 import { type OverviewStats } from './stats';
 
 export const RESOURCES_URL = `/api/plugins/${PLUGIN_ID}/resources`;
@@ -32,28 +32,6 @@ export interface Me {
   readRole: string;
   tenantConfigured: boolean;
   tracesDatasourceUid?: string;
-}
-
-/** Query parameters of the filter routes (the backend refuses unknown ones). */
-export function filterParams(filters: Partial<AuditFilters>, range: TimeRangeNs): Record<string, string> {
-  const f = { ...defaultFilters, ...filters };
-  const p: Record<string, string> = { from: range.startNs, to: range.endNs };
-  const set = (k: string, v: string) => {
-    if (v !== '') {
-      p[k] = v;
-    }
-  };
-  set('search', f.search);
-  set('category', f.categories.join(','));
-  set('severity', f.severities.join(','));
-  set('eventType', f.eventType);
-  set('service', f.service);
-  set('actor', f.actor);
-  set('targetType', f.targetType);
-  set('targetId', f.targetId);
-  set('outcome', f.outcome);
-  set('eventId', f.eventId);
-  return p;
 }
 
 export async function getResource<T>(path: string, params: Record<string, string>, signal?: AbortSignal): Promise<T> {

@@ -6,7 +6,7 @@ import type { AppConfigProps } from './components/AppConfig/AppConfig';
 import type { AppJsonData } from './services/settings';
 
 // Everything imported here ships in Grafana's preloaded bundle: every page loads lazily.
-const LazyApp = lazy(() => import('./components/App/App'));
+const LazyApp = lazy(() => import('./app/App'));
 const LazyAppConfig = lazy(() => import('./components/AppConfig/AppConfig'));
 
 const App = (props: AppRootProps<AppJsonData>) => (

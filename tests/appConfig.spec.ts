@@ -3,7 +3,7 @@ import { testIds } from '../src/services/testIds';
 
 test('configuration page picks the Loki datasource and explains tenants per org', async ({ appConfigPage, page }) => {
   await expect(page.getByTestId(testIds.appConfig.container)).toBeVisible();
-  await expect(page.getByTestId(testIds.appConfig.lokiDatasource)).toBeVisible();
+  await expect(page.getByTestId(testIds.appConfig.lokiUrl)).toBeVisible();
   await expect(page.getByText(/X-Scope-OrgID/).first()).toBeVisible();
 
   // The provisioned datasource (provisioning/datasources/loki.yaml) is preselected: saving keeps it.

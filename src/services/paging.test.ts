@@ -1,5 +1,5 @@
 import { compareNewestFirst } from './auditEvent';
-import { type FakeEntry, createFakeLoki } from './fakeLoki';
+import { type FakeEntry, createFakeLoki } from 'test/fakeLoki';
 import { type Cursor, type Page, decodeCursor, encodeCursor, fetchPage } from './paging';
 
 const T0 = BigInt('1790000000000000000');

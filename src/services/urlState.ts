@@ -1,5 +1,6 @@
 // Every Event viewer filter lives in the URL so that a view can be bookmarked and shared.
 import { type Cursor, decodeCursor, encodeCursor } from './paging';
+import { DEFAULT_TIME_RANGE } from '../constants';
 import { type AuditFilters, defaultFilters, narrowFilters } from './filters';
 
 export interface ViewerState {
@@ -11,8 +12,6 @@ export interface ViewerState {
   /** Live mode: tail new events. */
   live?: boolean;
 }
-
-export const defaultTimeRange = { from: 'now-24h', to: 'now' } as const;
 
 export const URL_KEYS = {
   search: 'q',
@@ -48,7 +47,7 @@ export function stateToSearchParams(state: ViewerState): URLSearchParams {
   set(URL_KEYS.targetId, f.targetId);
   set(URL_KEYS.outcome, f.outcome);
   set(URL_KEYS.eventId, f.eventId);
-  if (state.from !== defaultTimeRange.from || state.to !== defaultTimeRange.to) {
+  if (state.from !== DEFAULT_TIME_RANGE.from || state.to !== DEFAULT_TIME_RANGE.to) {
     p.set(URL_KEYS.from, state.from);
     p.set(URL_KEYS.to, state.to);
   }
@@ -76,11 +75,11 @@ export function stateFromSearchParams(p: URLSearchParams): ViewerState {
   });
   return {
     filters,
-    from: narrowTime(p.get(URL_KEYS.from), defaultTimeRange.from),
-    to: narrowTime(p.get(URL_KEYS.to), defaultTimeRange.to),
+    from: narrowTime(p.get(URL_KEYS.from), DEFAULT_TIME_RANGE.from),
+    to: narrowTime(p.get(URL_KEYS.to), DEFAULT_TIME_RANGE.to),
     cursor: decodeCursor(p.get(URL_KEYS.cursor)),
     live: p.get(URL_KEYS.live) === '1',
   };
 }
 
-export const defaultViewerState = (): ViewerState => ({ filters: { ...defaultFilters }, ...defaultTimeRange });
+export const defaultViewerState = (): ViewerState => ({ filters: { ...defaultFilters }, ...DEFAULT_TIME_RANGE });

@@ -17,7 +17,7 @@ import { setPluginPage } from '../../node_modules/@grafana/runtime/dist/esm/comp
 import { setPanelRenderer } from '../../node_modules/@grafana/runtime/dist/esm/components/PanelRenderer.mjs';
 import { GlobalStyles } from '@grafana/ui';
 
-import App from '../../src/components/App/App';
+import App from '../../src/app/App';
 import { PLUGIN_BASE_URL } from '../../src/services/plugin';
 
 // Minimal backend_srv: fetch() does a real window.fetch and reports errors in FetchError shape.

@@ -19,6 +19,7 @@ import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
 
 import { GRAFANA_ADMIN } from '../../scripts/stack/lib.mjs';
+import { testIds } from '../../src/services/testIds.ts';
 import { createUser } from '../grafana/helpers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -142,7 +143,7 @@ function serve(outdir, apiLog, accounts) {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-const testId = (id) => `[data-testid="data-testid ${id}"]`;
+const testId = (id) => `[data-testid="${id}"]`;
 const num = (s) => Number(String(s).replace(/[^\d]/g, ''));
 const utc = (ns) => new Date(Number(ns / 1_000_000n)).toISOString().slice(0, 19).replace('T', ' ');
 
@@ -198,9 +199,9 @@ async function main() {
 
     // ---- Event viewer, no filter ----
     await page.goto(`${origin}${BASE}/events?${range}`);
-    const total = page.locator(testId('viewer-total'));
+    const total = page.locator(testId(testIds.viewer.total));
     await total.filter({ hasText: 'events match' }).waitFor({ timeout: 30_000 });
-    const rows = page.locator(`${testId('viewer-table')} tbody tr`);
+    const rows = page.locator(`${testId(testIds.viewer.table)} tbody tr`);
     await rows.first().waitFor({ timeout: 30_000 });
     await page.waitForTimeout(500);
     await page.screenshot({ path: path.join(SCREENS, '1-viewer.png'), fullPage: true });
@@ -252,8 +253,8 @@ async function main() {
     await page.screenshot({ path: path.join(SCREENS, '2-viewer-auth.png'), fullPage: true });
 
     // ---- expand the first row ----
-    await page.locator(testId('viewer-table')).getByRole('button', { name: 'Toggle row expanded' }).first().click();
-    const details = page.locator(testId('viewer-details')).first();
+    await page.locator(testId(testIds.viewer.table)).getByRole('button', { name: 'Toggle row expanded' }).first().click();
+    const details = page.locator(testId(testIds.viewer.details)).first();
     await details.waitFor({ timeout: 10_000 });
     const detailsText = await details.innerText();
     const newestIds = auth.filter((e) => e.ts === auth[0].ts).map((e) => e.labels.audit_id);
@@ -266,7 +267,7 @@ async function main() {
 
     // ---- Overview ----
     await page.goto(`${origin}${BASE}/overview?${range}`);
-    const statTotal = page.locator(testId('overview-stat-total'));
+    const statTotal = page.locator(testId(testIds.overview.statTotal));
     await statTotal.waitFor({ timeout: 30_000 });
     await page.waitForTimeout(500);
     await page.screenshot({ path: path.join(SCREENS, '4-overview.png'), fullPage: true });
@@ -277,18 +278,18 @@ async function main() {
           .last()
           .textContent()
       );
-    const oTotal = await statNum('overview-stat-total');
+    const oTotal = await statNum(testIds.overview.statTotal);
     check('overview: Total events equals Loki', oTotal === all.length, `page ${oTotal}, Loki ${all.length}`);
     const sev = (...s) => all.filter((e) => s.includes(e.labels.severity_text)).length;
-    const oCrit = await statNum('overview-stat-critical');
+    const oCrit = await statNum(testIds.overview.statCritical);
     check(
       'overview: Critical & Error equals Loki',
       oCrit === sev('CRITICAL', 'ERROR'),
       `page ${oCrit}, Loki ${sev('CRITICAL', 'ERROR')}`
     );
-    const oWarn = await statNum('overview-stat-warnings');
+    const oWarn = await statNum(testIds.overview.statWarnings);
     check('overview: Warnings equals Loki', oWarn === sev('WARNING'), `page ${oWarn}, Loki ${sev('WARNING')}`);
-    const chips = await page.locator(testId('overview-category-chip')).allInnerTexts();
+    const chips = await page.locator(testId(testIds.overview.categoryChip)).allInnerTexts();
     const byCat = {};
     for (const e of all) {
       byCat[e.labels.audit_category] = (byCat[e.labels.audit_category] ?? 0) + 1;
@@ -301,12 +302,12 @@ async function main() {
       Object.entries(byCat).every(([k, v]) => chipMap[k] === v);
     check('overview: category chips equal Loki counts per category', catsOk, chips.join(', '));
     const topText = await page
-      .locator(testId('overview-top-event-types'))
+      .locator(testId(testIds.overview.topEventTypes))
       .innerText()
       .catch(() => '');
     check('overview: most active operations rendered', topText.trim().length > 0);
     const recentText = await page
-      .locator(testId('overview-recent-high-severity'))
+      .locator(testId(testIds.overview.recentHighSeverity))
       .innerText()
       .catch(() => '');
     check('overview: recent high-severity events rendered', recentText.trim().length > 0);
@@ -330,11 +331,11 @@ async function main() {
     const vpage = await viewerContext.newPage();
     vpage.on('pageerror', (err) => pageErrors.push(String(err)));
     await vpage.goto(`${origin}${BASE}/events?${range}`);
-    const denied = vpage.locator(testId('no-access'));
+    const denied = vpage.locator(testId(testIds.noAccess));
     await denied.waitFor({ timeout: 30_000 });
     await vpage.screenshot({ path: path.join(SCREENS, '5-viewer-no-access.png'), fullPage: true });
     const deniedText = await denied.innerText();
-    const vRows = await vpage.locator(`${testId('viewer-table')} tbody tr`).count();
+    const vRows = await vpage.locator(`${testId(testIds.viewer.table)} tbody tr`).count();
     check(
       'a Viewer sees "needs the Admin role" and no rows',
       /Admin role/.test(deniedText) && vRows === 0,

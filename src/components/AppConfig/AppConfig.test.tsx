@@ -6,7 +6,7 @@ import { testIds } from 'services/testIds';
 
 import AppConfig, { type AppConfigProps } from './AppConfig';
 
-jest.mock('@grafana/runtime', () => require('../runtimeMock'));
+jest.mock('@grafana/runtime', () => require('test/runtimeMock'));
 const fetchMock: jest.Mock = jest.requireMock('@grafana/runtime').backendFetch;
 
 function props(jsonData: object): AppConfigProps {

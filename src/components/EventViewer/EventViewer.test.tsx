@@ -4,10 +4,10 @@ import { act, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import { type LokiTransport } from 'services/lokiTransport';
 import { testIds } from 'services/testIds';
 
-import { lastLocation, renderWithApp, streams, vector } from '../testUtils';
+import { lastLocation, renderWithApp, streams, vector } from 'test/renderWithApp';
 import { EventViewer } from './EventViewer';
 
-jest.mock('@grafana/runtime', () => require('../runtimeMock'));
+jest.mock('@grafana/runtime', () => require('test/runtimeMock'));
 
 const base = BigInt(Date.now() - 3_600_000) * BigInt(1_000_000);
 function entries(n: number) {

@@ -8,9 +8,10 @@ import { Button, EmptyState, InlineSwitch, LoadingBar, Stack, Text, useStyles2 }
 import { type AuditFilters, defaultFilters } from 'services/filters';
 import { type Page } from 'services/paging';
 import { testIds } from 'services/testIds';
-import { type ViewerState, defaultTimeRange, stateFromSearchParams, stateToSearchParams } from 'services/urlState';
+import { type ViewerState, stateFromSearchParams, stateToSearchParams } from 'services/urlState';
+import { DEFAULT_TIME_RANGE } from '../../constants';
 
-import { useAppContext } from '../App/AppContext';
+import { useAppContext } from 'app/AppContext';
 import { QueryErrorAlert } from '../shared/QueryErrorAlert';
 import { resolveRange, toNsRange } from '../shared/timeRange';
 import { useLoader } from '../shared/useLoader';
@@ -66,7 +67,7 @@ export function EventViewer() {
         to={state.to}
         onChange={(filters: AuditFilters) => update({ filters })}
         onTimeChange={(from, to) => update({ from, to })}
-        onClear={() => update({ filters: { ...defaultFilters }, ...defaultTimeRange })}
+        onClear={() => update({ filters: { ...defaultFilters }, ...DEFAULT_TIME_RANGE })}
       />
       <Stack direction="row" justifyContent="space-between" alignItems="center" wrap="wrap">
         <Text color="secondary">

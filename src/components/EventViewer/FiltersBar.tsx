@@ -5,6 +5,7 @@ import { t } from '@grafana/i18n';
 import { Button, Field, Icon, Input, MultiSelect, RadioButtonGroup, TimeRangeInput, useStyles2 } from '@grafana/ui';
 
 import { CATEGORIES, OUTCOMES, SEVERITIES, isCategory, isOutcome, isSeverity } from 'services/enums';
+import { DEFAULT_TIME_RANGE } from '../../constants';
 import { type AuditFilters, hasActiveFilters } from 'services/filters';
 import { testIds } from 'services/testIds';
 
@@ -164,7 +165,7 @@ export function FiltersBar({ filters, from, to, onChange, onTimeChange, onClear 
           />
         </div>
       </Field>
-      {(hasActiveFilters(filters) || from !== 'now-24h' || to !== 'now') && (
+      {(hasActiveFilters(filters) || from !== DEFAULT_TIME_RANGE.from || to !== DEFAULT_TIME_RANGE.to) && (
         <div className={styles.clear}>
           <Button variant="secondary" fill="text" icon="times" onClick={onClear} data-testid={testIds.viewer.clear}>
             {t('viewer.filters.clear', 'Clear filters')}

@@ -4,10 +4,10 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { type LokiTransport } from 'services/lokiTransport';
 import { testIds } from 'services/testIds';
 
-import { lastLocation, matrix, renderWithApp, streams, vector } from '../testUtils';
+import { lastLocation, matrix, renderWithApp, streams, vector } from 'test/renderWithApp';
 import { Overview } from './Overview';
 
-jest.mock('@grafana/runtime', () => require('../runtimeMock'));
+jest.mock('@grafana/runtime', () => require('test/runtimeMock'));
 
 const now = Date.now();
 function fakeTransport(total = true): LokiTransport & { get: jest.Mock } {

@@ -5,10 +5,11 @@ import { type GrafanaTheme2 } from '@grafana/data';
 import { t } from '@grafana/i18n';
 import { Button, EmptyState, LoadingBar, RadioButtonGroup, Stack, Text, TimeRangeInput, useStyles2 } from '@grafana/ui';
 
+import { DEFAULT_TIME_RANGE } from '../../constants';
 import { type OverviewStats } from 'services/stats';
 import { testIds } from 'services/testIds';
 
-import { useAppContext } from '../App/AppContext';
+import { useAppContext } from 'app/AppContext';
 import { QueryErrorAlert } from '../shared/QueryErrorAlert';
 import { rawOf, resolveRange, toNsRange, toTimeRange } from '../shared/timeRange';
 import { useLoader } from '../shared/useLoader';
@@ -21,8 +22,8 @@ export function Overview() {
   const styles = useStyles2(getStyles);
   const { api } = useAppContext();
   const [params, setParams] = useSearchParams();
-  const from = params.get('from') ?? 'now-24h';
-  const to = params.get('to') ?? 'now';
+  const from = params.get('from') ?? DEFAULT_TIME_RANGE.from;
+  const to = params.get('to') ?? DEFAULT_TIME_RANGE.to;
   const preset = to === 'now' && (PRESETS as readonly string[]).includes(from) ? from : 'custom';
   const [customOpen, setCustomOpen] = useState(preset === 'custom');
   const [tick, setTick] = useState(0);

@@ -7,13 +7,13 @@ import { type Me, fetchMe } from 'services/backendApi';
 import { ROUTES } from 'services/plugin';
 import { narrowAppJsonData } from 'services/settings';
 
-import { NotConfigured } from '../shared/NotConfigured';
-import { QueryErrorAlert } from '../shared/QueryErrorAlert';
-import { useLoader } from '../shared/useLoader';
+import { NotConfigured } from 'components/shared/NotConfigured';
+import { QueryErrorAlert } from 'components/shared/QueryErrorAlert';
+import { useLoader } from 'components/shared/useLoader';
 import { AppProvider } from './AppContext';
 
-const OverviewPage = lazy(() => import('../../pages/OverviewPage'));
-const EventsPage = lazy(() => import('../../pages/EventsPage'));
+const OverviewPage = lazy(() => import('../pages/OverviewPage'));
+const EventsPage = lazy(() => import('../pages/EventsPage'));
 
 function App(props: AppRootProps) {
   const settings = useMemo(() => narrowAppJsonData(props.meta.jsonData), [props.meta.jsonData]);

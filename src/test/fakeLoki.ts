@@ -1,7 +1,7 @@
 // An in-memory stand-in for Loki's query_range, for unit tests of the paging logic. It keeps Loki's
 // semantics that matter here: [start, end), `limit`, direction, and an arbitrary (shuffled) order among
 // entries that share one timestamp. The LogQL itself is ignored; `match` decides what the query sees.
-import { type LokiTransport } from './lokiTransport';
+import { type LokiTransport } from 'services/lokiTransport';
 
 export interface FakeEntry {
   tsNs: string;

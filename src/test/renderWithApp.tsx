@@ -7,7 +7,7 @@ import { createLokiApi } from 'services/auditApi';
 import { type LokiTransport } from 'services/lokiTransport';
 import { type AppJsonData } from 'services/settings';
 
-import { AppProvider } from './App/AppContext';
+import { AppProvider } from 'app/AppContext';
 
 export const lastLocation: { search: string } = { search: '' };
 

@@ -8,7 +8,7 @@ import { testIds } from 'services/testIds';
 
 import App from './App';
 
-jest.mock('@grafana/runtime', () => require('../runtimeMock'));
+jest.mock('@grafana/runtime', () => require('test/runtimeMock'));
 const backendFetch: jest.Mock = jest.requireMock('@grafana/runtime').backendFetch;
 
 const me = (over: object) =>

@@ -19,7 +19,7 @@ import (
 // ServiceName is service.name of every event the backend records about itself.
 const ServiceName = "attest-grafana-app"
 
-// Event is one action of the backend, described the way the audit schema (docs in DESIGN) wants it.
+// Event is one action of the backend, in the terms of the audit schema (docs/schema.md).
 type Event struct {
 	Type        string // audit.event, e.g. audit.log.viewed
 	Category    string

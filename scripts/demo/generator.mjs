@@ -431,7 +431,7 @@ function pickEntry(r) {
 }
 
 /**
- * One audit event in the wire schema of ../shared DESIGN (attributes keyed by their OTel names).
+ * One audit event in the wire schema of docs/schema.md (attributes keyed by their OTel names).
  * @returns {{ timeUnixNano: bigint, tenant: string, service: {name, environment}, severityText: string,
  *   severityNumber: number, eventName: string, body: string, attributes: Record<string, string> }}
  */

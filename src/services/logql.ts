@@ -1,7 +1,7 @@
 // Pure LogQL builders: a typed filter object in, a LogQL string out. No I/O, no @grafana imports, so the
 // same module runs in the browser, in jest and in plain Node (integration tests, bench).
 //
-// Safety rules (STACK-NOTES.md "LogQL quoting", DESIGN.md principles):
+// Safety rules (docs/stack-notes.md "LogQL quoting", docs/architecture.md principles):
 // - label and metadata names come only from the whitelists in enums.ts, never from input;
 // - every user string goes through quoteString (Go double-quoted string syntax);
 // - wherever a regex matcher is used, the user text is escaped with escapeRegex first.

@@ -1,3 +1,4 @@
+// The package's public API. Everything else under src/ is internal and may change.
 export { AuditLogger, createAuditLogger } from './AuditLogger';
 export type { AuditLoggerOptions, AuditStats, HelperInput } from './AuditLogger';
 export { createAuditPipeline } from './pipeline';
@@ -9,8 +10,6 @@ export * from './schema';
 export type { AuditActor, AuditTarget, AuditRequestContext, AuditEventInput, AuditLimits } from './types';
 export { RedactionProcessor } from './processors/RedactionProcessor';
 export type { RedactionProcessorOptions } from './processors/RedactionProcessor';
-export { Redactor } from './redaction/Redactor';
-export { BUILTIN_PATTERNS, luhnValid } from './redaction/patterns';
 export type { SecretPattern } from './redaction/patterns';
 export { ComplianceProcessor } from './processors/ComplianceProcessor';
 export type { ComplianceProcessorOptions } from './processors/ComplianceProcessor';
@@ -23,13 +22,10 @@ export { FileKeyStore } from './FileKeyStore';
 export type { KeyStore } from './KeyStore';
 export { HashChainProcessor } from './processors/HashChainProcessor';
 export type { HashChainProcessorOptions } from './processors/HashChainProcessor';
-export { canonicalString, canonicalHash, canonicalFields, GENESIS_HASH, CANONICAL_VERSION } from './canonical';
+export { canonicalHash, canonicalString, GENESIS_HASH, CANONICAL_VERSION } from './canonical';
 export { verifyChain } from './verifyChain';
 export type { ChainProblem } from './verifyChain';
-export { DeliveryProcessor } from './delivery/DeliveryProcessor';
 export type { DeliveryProcessorOptions, DeliveryStats } from './delivery/DeliveryProcessor';
-export { registerAuditMetrics } from './metrics';
-export { safeJsonStringify } from './safeJson';
 export { auditExpress, auditFastify } from './middleware';
 export type { AuditHttpOptions, AuditRecorder, AuthRoute, PiiRoute } from './middleware';
 export { MultiTenantAuditLogger, createMultiTenantAuditLogger } from './MultiTenantAuditLogger';

@@ -1,7 +1,7 @@
 import type { MeterProvider } from '@opentelemetry/api';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { LoggerProvider, type LogRecordExporter, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { LoggerProvider, type LogRecordExporter } from '@opentelemetry/sdk-logs';
 import { AuditLogger } from './AuditLogger';
 import { DeliveryProcessor, type DeliveryProcessorOptions } from './delivery/DeliveryProcessor';
 import type { KeyStore } from './KeyStore';
@@ -44,11 +44,6 @@ export interface AuditPipelineOptions {
   spoolDir?: string;
   /** Queue, batch, retry and spool settings (see DeliveryProcessorOptions). */
   delivery?: DeliveryOptions;
-  /**
-   * Run redaction, tagging, pseudonymisation and hashing when a batch is formed instead of inside
-   * record(). Same result and order; record() stays cheap. Default true.
-   */
-  deferProcessing?: boolean;
   /** record() size limits. */
   limits?: AuditLimits;
   /** Actor for events outside a request context that pass none. */
@@ -102,20 +97,18 @@ export function createAuditPipeline(options: AuditPipelineOptions): AuditPipelin
     ? new PseudonymisationProcessor({ ...options.pseudonymisation, tenant: options.tenant })
     : undefined;
   const stages: AuditStage[] = [redaction, compliance, pseudonymisation].filter((s): s is NonNullable<typeof s> => !!s);
-  const defer = options.deferProcessing ?? true;
-  const chain = new HashChainProcessor({ chainId: options.chainId, deferred: defer });
+  // Redaction, tagging, pseudonymisation and hashing run when a batch is formed, in seq order, off
+  // the record() path; the stages are also LogRecordProcessors for pipelines composed by hand.
+  const chain = new HashChainProcessor({ chainId: options.chainId, deferred: true });
   const delivery = new DeliveryProcessor({
     ...(options.delivery ?? {}),
     spoolDir: options.spoolDir ?? options.delivery?.spoolDir,
     exporter,
     resource,
-    stages: defer ? stages : [],
-    chain: defer ? chain : undefined,
+    stages,
+    chain,
   });
-  const processors: LogRecordProcessor[] = defer
-    ? [delivery]
-    : [...(stages as unknown as LogRecordProcessor[]), chain, delivery];
-  const provider = new LoggerProvider({ resource, processors });
+  const provider = new LoggerProvider({ resource, processors: [delivery] });
   let unregister: (() => void) | undefined;
   if (options.meterProvider !== false) {
     unregister = registerAuditMetrics(() => delivery.stats(), options.meterProvider);

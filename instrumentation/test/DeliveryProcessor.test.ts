@@ -100,26 +100,6 @@ describe('DeliveryProcessor (through createAuditPipeline)', () => {
       await pipeline.shutdown();
     });
 
-    it('should give the same records inline (deferProcessing false) as deferred', async () => {
-      const a = setup({ chainId: 'c', deferProcessing: false });
-      const b = setup({ chainId: 'c' });
-      for (const s of [a, b]) {
-        for (let i = 0; i < 3; i++) {
-          s.pipeline.record({
-            ...baseEvent,
-            timestamp: 1700000000000 + i,
-            id: `0190a5c4-1111-7000-8000-00000000000${i}`,
-            metadata: { password: 'x' },
-          });
-        }
-        await s.pipeline.flush();
-      }
-      assert.deepEqual(
-        a.exporter.records.map((r) => r.attributes),
-        b.exporter.records.map((r) => r.attributes)
-      );
-    });
-
     it('should retry a failing export and deliver once the receiver is back', async () => {
       const { exporter, pipeline } = setup();
       exporter.down = true;

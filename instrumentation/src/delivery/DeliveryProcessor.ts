@@ -1,5 +1,5 @@
-import { context, diag, type Context } from '@opentelemetry/api';
-import { ExportResultCode, suppressTracing, type ExportResult, type InstrumentationScope } from '@opentelemetry/core';
+import { diag, type Context } from '@opentelemetry/api';
+import { ExportResultCode, type ExportResult, type InstrumentationScope } from '@opentelemetry/core';
 import { defaultResource, type Resource } from '@opentelemetry/resources';
 import type {
   LogRecordExporter,
@@ -7,12 +7,17 @@ import type {
   ReadableLogRecord,
   ReadWriteLogRecord,
 } from '@opentelemetry/sdk-logs';
-import { AuditDeliveryError } from '../errors';
 import type { AuditStage } from '../processors/AuditStageProcessor';
 import type { HashChainProcessor } from '../processors/HashChainProcessor';
 import { ATTR, AUDIT_SCOPE_NAME, AUDIT_SCOPE_VERSION } from '../schema';
-import { AuditLogRecord } from './AuditLogRecord';
+import { Acknowledgements } from './Acknowledgements';
+import type { AuditLogRecord } from './AuditLogRecord';
+import { BatchQueue } from './BatchQueue';
 import { DiskSpool } from './DiskSpool';
+import { describeResult, exportAttempt, isPermanent } from './exportAttempt';
+import { prepareRecord } from './prepareRecord';
+import { keepAlive, onProcessExit, sleep } from './processLifetime';
+import { replaySpool } from './spoolReplay';
 
 export interface DeliveryProcessorOptions {
   exporter: LogRecordExporter;
@@ -64,44 +69,11 @@ export interface DeliveryStats {
   spooling: boolean;
 }
 
-interface Waiter {
-  resolve: () => void;
-  reject: (e: Error) => void;
-  timer?: NodeJS.Timeout;
-}
-
+/** A batch being exported; `abandoned` once it has been moved to the spool meanwhile. */
 interface InFlight {
   batch: AuditLogRecord[];
   abandoned: boolean;
 }
-
-/**
- * Timers are unref()ed so an idle pipeline never holds the process open; while a caller awaits
- * flush, capacity or an acknowledgement, this keeps the process alive until the promise settles.
- */
-function keepAlive<T>(p: Promise<T>): Promise<T> {
-  const handle = setInterval(() => undefined, 1 << 30);
-  return p.finally(() => clearInterval(handle));
-}
-
-/** One process 'exit' listener for all delivery processors (there may be one per tenant). */
-const exitHooks = new Set<() => void>();
-let exitListenerInstalled = false;
-function installExitListener(): void {
-  if (!exitListenerInstalled) {
-    exitListenerInstalled = true;
-    process.once('exit', () => {
-      for (const hook of exitHooks) {
-        hook();
-      }
-    });
-  }
-}
-
-const sleep = (ms: number): Promise<void> =>
-  new Promise((r) => {
-    setTimeout(r, ms).unref();
-  });
 
 /**
  * The last processor of an Attest pipeline: batches records to the exporter and never drops one.
@@ -128,10 +100,8 @@ export class DeliveryProcessor implements LogRecordProcessor {
   private _scope: InstrumentationScope = { name: AUDIT_SCOPE_NAME, version: AUDIT_SCOPE_VERSION };
 
   /** SDK records (snapshotted into AuditLogRecords when their batch is formed) or records put back. */
-  private _queue: Array<ReadableLogRecord | AuditLogRecord> = [];
+  private readonly _queue = new BatchQueue();
   /** Chain seq of each queued record, taken in onEmit (record() order) and written when it is sealed. */
-  private _seqs: number[] = [];
-  private _head = 0;
   private _inFlight: InFlight | null = null;
   private _running = false;
   private _timer: NodeJS.Timeout | null = null;
@@ -143,7 +113,8 @@ export class DeliveryProcessor implements LogRecordProcessor {
   private _shutdownPromise: Promise<void> | null = null;
   private _idleWaiters: Array<() => void> = [];
   private _capacityWaiters: Array<() => void> = [];
-  private readonly _waiters = new Map<string, Waiter>();
+  private readonly _acks = new Acknowledgements();
+  private _removeExitHook: (() => void) | null = null;
   private _warnedOverflow = false;
   /** The last spool write failed (disk full, read-only…): fall back to backpressure until one succeeds. */
   private _spoolBroken = false;
@@ -182,15 +153,14 @@ export class DeliveryProcessor implements LogRecordProcessor {
       this._scheduleProbe(0);
     }
     if (this._spool) {
-      exitHooks.add(this._onExit);
-      installExitListener();
+      this._removeExitHook = onProcessExit(this._onExit);
     }
   }
 
   // ---- state for the logger -------------------------------------------------------------------
 
   get queued(): number {
-    return this._queue.length - this._head;
+    return this._queue.length;
   }
 
   /** True when one more record can be accepted without exceeding the memory bound. */
@@ -221,28 +191,12 @@ export class DeliveryProcessor implements LogRecordProcessor {
    * Register before the record is emitted.
    */
   waitFor(auditId: string, timeoutMillis?: number): Promise<void> {
-    return keepAlive(
-      new Promise<void>((resolve, reject) => {
-        const w: Waiter = { resolve, reject };
-        if (timeoutMillis !== undefined && timeoutMillis > 0) {
-          w.timer = setTimeout(() => {
-            this._waiters.delete(auditId);
-            reject(new AuditDeliveryError(`no acknowledgement for ${auditId} within ${timeoutMillis} ms`, auditId));
-          }, timeoutMillis);
-          w.timer.unref();
-        }
-        this._waiters.set(auditId, w);
-      })
-    );
+    return this._acks.waitFor(auditId, timeoutMillis);
   }
 
   /** Cancels a waiter registered for a record that was then not emitted. */
   cancelWait(auditId: string): void {
-    const w = this._waiters.get(auditId);
-    if (w?.timer) {
-      clearTimeout(w.timer);
-    }
-    this._waiters.delete(auditId);
+    this._acks.cancel(auditId);
   }
 
   /** Starts an export now instead of after scheduledDelayMillis. */
@@ -283,8 +237,7 @@ export class DeliveryProcessor implements LogRecordProcessor {
         diag.warn('DeliveryProcessor: queue above maxQueueSize (emitted without the audit logger); kept, not dropped');
       }
     }
-    this._queue.push(rec);
-    this._seqs.push(seq);
+    this._queue.push(rec, seq);
     if (this.queued >= this._maxBatch) {
       this._kick(0);
     } else if (this._timer === null && !this._running) {
@@ -333,46 +286,11 @@ export class DeliveryProcessor implements LogRecordProcessor {
     this._timer.unref();
   }
 
-  /** Applies the deferred stages and seals the chain, in queue order. */
-  private _prepare(r: ReadableLogRecord | AuditLogRecord, seq: number): AuditLogRecord {
-    if (r instanceof AuditLogRecord && r.prepared) {
-      return r;
-    }
-    const rec = r instanceof AuditLogRecord ? r : AuditLogRecord.from(r);
-    rec.prepared = true;
-    if (this._chain && seq > 0) {
-      this._chain.writePosition(rec, seq);
-    }
-    for (const s of this._stages) {
-      try {
-        s.process(rec);
-      } catch (e) {
-        diag.error('DeliveryProcessor: stage failed', e);
-      }
-    }
-    if (this._chain) {
-      try {
-        this._chain.seal(rec);
-      } catch (e) {
-        // Not expected (the canonical form accepts any record); the record is still delivered.
-        diag.error('DeliveryProcessor: hash chain failed for a record', e);
-      }
-    }
-    return rec;
-  }
+  private readonly _prepare = (r: ReadableLogRecord | AuditLogRecord, seq: number): AuditLogRecord =>
+    prepareRecord(r, seq, this._stages, this._chain);
 
   private _takeBatch(): AuditLogRecord[] {
-    const end = Math.min(this._queue.length, this._head + this._maxBatch);
-    const batch: AuditLogRecord[] = new Array(end - this._head);
-    for (let i = this._head; i < end; i++) {
-      batch[i - this._head] = this._prepare(this._queue[i], this._seqs[i]);
-    }
-    this._head = end;
-    if (this._head > 4096 && this._head * 2 > this._queue.length) {
-      this._queue = this._queue.slice(this._head);
-      this._seqs = this._seqs.slice(this._head);
-      this._head = 0;
-    }
+    const batch = this._queue.take(this._maxBatch, this._prepare);
     this._notifyCapacity();
     return batch;
   }
@@ -408,7 +326,7 @@ export class DeliveryProcessor implements LogRecordProcessor {
       }
       if (result.code === ExportResultCode.SUCCESS) {
         this._stats.exported += inFlight.batch.length;
-        this._acknowledge(inFlight.batch);
+        this._acks.acknowledged(inFlight.batch);
         return;
       }
       if (isPermanent(result)) {
@@ -418,14 +336,14 @@ export class DeliveryProcessor implements LogRecordProcessor {
       this._stats.retries++;
       if (Date.now() - started + delay > budgetMillis || this._shutdownNow) {
         if (this._spool) {
-          this._enterSpoolMode(`export failing for ${Date.now() - started} ms: ${describe(result)}`);
+          this._enterSpoolMode(`export failing for ${Date.now() - started} ms: ${describeResult(result)}`);
           return;
         }
         if (this._shutdownNow) {
           return;
         }
         diag.error(
-          `DeliveryProcessor: export failing for ${Date.now() - started} ms (no spool configured); still retrying: ${describe(result)}`
+          `DeliveryProcessor: export failing for ${Date.now() - started} ms (no spool configured); still retrying: ${describeResult(result)}`
         );
       }
       await sleep(delay);
@@ -436,60 +354,12 @@ export class DeliveryProcessor implements LogRecordProcessor {
   private _shutdownNow = false;
 
   private _exportOnce(batch: AuditLogRecord[]): Promise<ExportResult> {
-    return new Promise<ExportResult>((resolve) => {
-      let done = false;
-      const timer = setTimeout(() => {
-        if (!done) {
-          done = true;
-          resolve({
-            code: ExportResultCode.FAILED,
-            error: new Error(`export timed out after ${this._exportTimeoutMillis} ms`),
-          });
-        }
-      }, this._exportTimeoutMillis);
-      timer.unref();
-      try {
-        context.with(suppressTracing(context.active()), () => {
-          this._exporter.export(batch, (result) => {
-            if (!done) {
-              done = true;
-              clearTimeout(timer);
-              resolve(result);
-            }
-          });
-        });
-      } catch (e) {
-        if (!done) {
-          done = true;
-          clearTimeout(timer);
-          resolve({ code: ExportResultCode.FAILED, error: e instanceof Error ? e : new Error(String(e)) });
-        }
-      }
-    });
-  }
-
-  private _acknowledge(batch: readonly AuditLogRecord[]): void {
-    if (this._waiters.size === 0) {
-      return;
-    }
-    for (const r of batch) {
-      const id = r.attributes[ATTR.id];
-      if (typeof id === 'string') {
-        const w = this._waiters.get(id);
-        if (w) {
-          this._waiters.delete(id);
-          if (w.timer) {
-            clearTimeout(w.timer);
-          }
-          w.resolve();
-        }
-      }
-    }
+    return exportAttempt(this._exporter, batch, this._exportTimeoutMillis);
   }
 
   private _reject(batch: readonly AuditLogRecord[], result: ExportResult): void {
     this._stats.failed += batch.length;
-    const reason = describe(result);
+    const reason = describeResult(result);
     diag.error(`DeliveryProcessor: receiver rejected ${batch.length} record(s) permanently: ${reason}`);
     if (this._spool) {
       try {
@@ -498,17 +368,7 @@ export class DeliveryProcessor implements LogRecordProcessor {
         diag.error('DeliveryProcessor: could not keep rejected records', e);
       }
     }
-    for (const r of batch) {
-      const id = r.attributes[ATTR.id];
-      const w = typeof id === 'string' ? this._waiters.get(id) : undefined;
-      if (w && typeof id === 'string') {
-        this._waiters.delete(id);
-        if (w.timer) {
-          clearTimeout(w.timer);
-        }
-        w.reject(new AuditDeliveryError(`rejected by the receiver: ${reason}`, id));
-      }
-    }
+    this._acks.rejected(batch, reason);
   }
 
   // ---- spool ----------------------------------------------------------------------------------
@@ -528,12 +388,7 @@ export class DeliveryProcessor implements LogRecordProcessor {
       this._inFlight.abandoned = true;
       moved.push(...this._inFlight.batch);
     }
-    const rest = this._queue.slice(this._head);
-    const restSeqs = this._seqs.slice(this._head);
-    this._queue = [];
-    this._seqs = [];
-    this._head = 0;
-    rest.forEach((r, i) => moved.push(this._prepare(r, restSeqs[i])));
+    moved.push(...this._queue.takeAll(this._prepare));
     if (moved.length > 0) {
       this._spillMany(moved, true);
     }
@@ -566,8 +421,7 @@ export class DeliveryProcessor implements LogRecordProcessor {
     this._spoolBroken = true;
     this._spooling = false;
     for (const r of records) {
-      this._queue.push(r);
-      this._seqs.push(0);
+      this._queue.push(r, 0);
     }
     setImmediate(() => this._kick(0));
   }
@@ -598,62 +452,29 @@ export class DeliveryProcessor implements LogRecordProcessor {
       return;
     }
     this._replaying = true;
-    let ok = true;
     try {
-      for (;;) {
-        // Wait for an export still running (its batch is already in the spool).
-        while (this._running) {
-          await sleep(10);
-        }
-        spool.rotate();
-        const segments = spool.segments();
-        if (segments.length === 0) {
-          break;
-        }
-        const name = segments[0];
-        const { records, corrupt } = spool.read(name, this._resource ?? defaultResource(), this._scope);
-        this._stats.failed += corrupt;
-        for (let i = 0; i < records.length && ok; i += this._replayBatch) {
-          const batch = records.slice(i, i + this._replayBatch);
-          const result = await this._exportOnce(batch);
-          if (result.code === ExportResultCode.SUCCESS) {
-            this._stats.exported += batch.length;
-            this._stats.replayed += batch.length;
-            this._acknowledge(batch);
-          } else if (isPermanent(result)) {
-            this._reject(batch, result);
-          } else {
-            this._stats.retries++;
-            ok = false;
-            // Keep what is left of this segment: rewrite it without the delivered part.
-            if (i > 0) {
-              spool.rewrite(name, records.slice(i));
-            }
-            break;
-          }
-          if (this._shutdown) {
-            // This batch is delivered; keep the rest of the segment for the next process.
-            ok = false;
-            if (i + this._replayBatch < records.length) {
-              spool.rewrite(name, records.slice(i + this._replayBatch));
-            } else {
-              spool.remove(name, records.length);
-            }
-            break;
-          }
-        }
-        if (!ok) {
-          break;
-        }
-        spool.remove(name, records.length);
-        if (spool.segments().length === 0 && spool.activeRecords === 0) {
-          this._spooling = false;
-          diag.info('DeliveryProcessor: spool replayed; back to in-memory delivery');
-          break;
-        }
+      const empty = await replaySpool({
+        spool,
+        resource: this._resource ?? defaultResource(),
+        scope: this._scope,
+        batchSize: this._replayBatch,
+        exportBatch: (batch) => this._exportOnce(batch),
+        delivered: (batch) => {
+          this._stats.exported += batch.length;
+          this._stats.replayed += batch.length;
+          this._acks.acknowledged(batch);
+        },
+        rejected: (batch, result) => this._reject(batch, result),
+        retried: () => this._stats.retries++,
+        corrupt: (n) => (this._stats.failed += n),
+        exporting: () => this._running,
+        stopping: () => this._shutdown,
+      });
+      if (empty) {
+        this._spooling = false;
+        diag.info('DeliveryProcessor: spool replayed; back to in-memory delivery');
       }
     } catch (e) {
-      ok = false;
       diag.error('DeliveryProcessor: spool replay failed', e);
     } finally {
       this._replaying = false;
@@ -718,7 +539,7 @@ export class DeliveryProcessor implements LogRecordProcessor {
   };
 
   private async _doShutdown(): Promise<void> {
-    exitHooks.delete(this._onExit);
+    this._removeExitHook?.();
     // Last chance to export in memory, within shutdownTimeoutMillis; what is left is spooled.
     const deadline = sleep(this._shutdownTimeoutMillis).then(() => 'timeout' as const);
     if (!this._spooling) {
@@ -749,18 +570,9 @@ export class DeliveryProcessor implements LogRecordProcessor {
     }
     this._syncSpool();
     this._spool?.close();
-    for (const [id, w] of this._waiters) {
-      if (w.timer) {
-        clearTimeout(w.timer);
-      }
-      w.reject(
-        new AuditDeliveryError(
-          'shut down before the receiver acknowledged the event (it is spooled if a spool is configured)',
-          id
-        )
-      );
-    }
-    this._waiters.clear();
+    this._acks.rejectAll(
+      'shut down before the receiver acknowledged the event (it is spooled if a spool is configured)'
+    );
     this._capacityWaiters.forEach((w) => w());
     this._capacityWaiters = [];
     try {
@@ -769,24 +581,4 @@ export class DeliveryProcessor implements LogRecordProcessor {
       diag.error('DeliveryProcessor: exporter shutdown failed', e);
     }
   }
-}
-
-function describe(result: ExportResult): string {
-  const e = result.error as (Error & { code?: number; data?: string }) | undefined;
-  if (!e) {
-    return 'export failed';
-  }
-  return [
-    e.code !== undefined ? `HTTP ${e.code}` : undefined,
-    e.message,
-    e.data ? String(e.data).slice(0, 300) : undefined,
-  ]
-    .filter(Boolean)
-    .join(' ');
-}
-
-/** A 4xx answer other than 408/429 will not succeed on retry. */
-function isPermanent(result: ExportResult): boolean {
-  const code = (result.error as { code?: unknown } | undefined)?.code;
-  return typeof code === 'number' && code >= 400 && code < 500 && code !== 408 && code !== 429;
 }

@@ -15,6 +15,9 @@ const pluginE2eAuth = `${dirname(require.resolve('@grafana/plugin-e2e'))}/auth`;
  */
 export default defineConfig<PluginOptions>({
   testDir: './tests',
+  // Only the @grafana/plugin-e2e specs: tests/stack, tests/grafana and tests/query hold node:test suites
+  // (some stop and kill servers) that must never run under Playwright.
+  testMatch: ['*.spec.ts'],
   /* Run tests in files in parallel */
   fullyParallel: true,
   /* Fail the build on CI if you accidentally left test.only in the source code. */

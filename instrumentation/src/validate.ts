@@ -71,78 +71,105 @@ const utf8Length = (s: string, limit: number): number =>
  * Validates `input` merged with the request context and turns it into wire attributes.
  * Throws AuditValidationError listing every problem; never returns a partial event.
  */
-export function prepareEvent(
-  input: AuditEventInput,
-  ctx: AuditRequestContext | undefined,
-  limits: Required<AuditLimits>
-): PreparedEvent {
-  const issues: AuditValidationIssue[] = [];
-  const fail = (field: string, message: string): void => {
-    if (!issues.some((i) => i.field === field)) {
-      issues.push({ field, message });
+/** Collects the attributes of one event and the issues found on the way; every step writes through it. */
+class EventBuilder {
+  readonly attributes: Record<string, string> = {};
+  readonly issues: AuditValidationIssue[] = [];
+  /** Upper bound of the UTF-8 size (3 bytes per UTF-16 unit); the exact size is computed only near the limit. */
+  upperBytes = 0;
+
+  constructor(readonly limits: Required<AuditLimits>) {}
+
+  fail(field: string, message: string): void {
+    if (!this.issues.some((i) => i.field === field)) {
+      this.issues.push({ field, message });
     }
-  };
-  if (input === null || typeof input !== 'object') {
-    throw new AuditValidationError([{ field: '(event)', message: 'must be an object' }]);
   }
-  const attributes: Record<string, string> = {};
-  // Upper bound of the UTF-8 size (3 bytes per UTF-16 unit); the exact size is computed only near the limit.
-  let attrUpperBytes = 0;
-  const put = (key: string, field: string, value: unknown, max = limits.maxFieldBytes): void => {
+
+  put(key: string, field: string, value: unknown, max = this.limits.maxFieldBytes): void {
     // Fast path: a short, well-formed string.
     if (typeof value === 'string' && value.length > 0 && value.length * 3 <= max && value.isWellFormed()) {
-      attributes[key] = value;
-      attrUpperBytes += key.length + value.length * 3;
+      this.attributes[key] = value;
+      this.upperBytes += key.length + value.length * 3;
       return;
     }
     if (value === undefined || value === null) {
       return;
     }
     if (typeof value !== 'string') {
-      fail(field, `must be a string, got ${typeof value}`);
+      this.fail(field, `must be a string, got ${typeof value}`);
       return;
     }
     if (value.length === 0) {
-      fail(field, 'must not be empty');
+      this.fail(field, 'must not be empty');
       return;
     }
     const v = wellFormed(value);
     const bytes = utf8Length(v, max);
     if (bytes > max) {
-      fail(field, `is ${bytes} bytes, limit ${max}`);
+      this.fail(field, `is ${bytes} bytes, limit ${max}`);
       return;
     }
-    attributes[key] = v;
-    attrUpperBytes += key.length + v.length * 3;
-  };
+    this.attributes[key] = v;
+    this.upperBytes += key.length + v.length * 3;
+  }
 
-  // Required identity of the event.
+  /** Structured payloads are serialised now, so later mutation by the caller changes nothing. */
+  json(key: string, field: string, value: unknown): void {
+    if (value === undefined) {
+      return;
+    }
+    const budget = this.limits.maxAttributesBytes;
+    try {
+      this.put(key, field, safeJsonStringify(value, { maxDepth: this.limits.maxDepth, maxLength: budget }), budget);
+    } catch (e) {
+      this.fail(
+        field,
+        e instanceof SerializedTooLargeError ? `serialises to more than ${budget} characters` : 'cannot be serialised'
+      );
+    }
+  }
+
+  /** A closed list, written comma-separated when valid and non-empty. */
+  list(key: string, field: string, value: unknown, allowed: Set<string>, names: readonly string[]): void {
+    if (value === undefined) {
+      return;
+    }
+    if (!Array.isArray(value) || value.some((c) => !allowed.has(c))) {
+      this.fail(field, `array of ${names.join(', ')}`);
+    } else if (value.length > 0) {
+      this.put(key, field, [...new Set(value)].join(','));
+    }
+  }
+}
+
+/** type, category, action, outcome, severity, id and time. */
+function identity(b: EventBuilder, input: AuditEventInput) {
   const { type, category, action } = input;
   if (!validName(EVENT_TYPE_RE, validTypes, type)) {
-    fail('type', 'required: lowercase dotted name like "user.created" (a-z 0-9 _ -, max 16 segments)');
+    b.fail('type', 'required: lowercase dotted name like "user.created" (a-z 0-9 _ -, max 16 segments)');
   } else if (type.length > 128) {
-    fail('type', 'longer than 128 characters');
+    b.fail('type', 'longer than 128 characters');
   }
   if (typeof category !== 'string' || !categories.has(category)) {
-    fail('category', `required, one of ${AUDIT_CATEGORIES.join(', ')}`);
+    b.fail('category', `required, one of ${AUDIT_CATEGORIES.join(', ')}`);
   }
   if (!validName(ACTION_RE, validActions, action)) {
-    fail('action', 'required: lowercase verb like "create", "login" (max 64 characters)');
+    b.fail('action', 'required: lowercase verb like "create", "login" (max 64 characters)');
   }
   const outcome = input.outcome ?? 'success';
   if (!outcomes.has(outcome)) {
-    fail('outcome', `one of ${AUDIT_OUTCOMES.join(', ')}`);
+    b.fail('outcome', `one of ${AUDIT_OUTCOMES.join(', ')}`);
   }
   const severity = (input.severity ?? 'INFO') as AuditSeverity;
   if (!severities.has(severity)) {
-    fail('severity', `one of ${AUDIT_SEVERITIES.join(', ')}`);
+    b.fail('severity', `one of ${AUDIT_SEVERITIES.join(', ')}`);
   }
-
   let id = input.id;
   if (id === undefined) {
     id = uuidv7();
   } else if (typeof id !== 'string' || !uuidValidate(id)) {
-    fail('id', 'must be a UUID');
+    b.fail('id', 'must be a UUID');
   }
   let timestampMillis: number;
   if (input.timestamp === undefined) {
@@ -150,150 +177,156 @@ export function prepareEvent(
   } else {
     timestampMillis = input.timestamp instanceof Date ? input.timestamp.getTime() : input.timestamp;
     if (typeof timestampMillis !== 'number' || !Number.isFinite(timestampMillis) || timestampMillis < 0) {
-      fail('timestamp', 'must be a valid Date or epoch milliseconds');
+      b.fail('timestamp', 'must be a valid Date or epoch milliseconds');
       timestampMillis = 0;
     }
   }
+  b.put(ATTR.id, 'id', id);
+  b.put(ATTR.event, 'type', type);
+  b.put(ATTR.category, 'category', category);
+  b.put(ATTR.action, 'action', action);
+  b.put(ATTR.outcome, 'outcome', outcome);
+  return { id: id as string, type, severity, timestampMillis };
+}
 
-  put(ATTR.id, 'id', id);
-  put(ATTR.event, 'type', type);
-  put(ATTR.category, 'category', category);
-  put(ATTR.action, 'action', action);
-  put(ATTR.outcome, 'outcome', outcome);
-
-  // Actor: the event's own, else the request context's.
-  const ectx = input.context;
-  const actor = input.actor ?? ectx?.actor ?? ctx?.actor;
+/** The actor: the event's own, else the request context's. */
+function actorOf(b: EventBuilder, input: AuditEventInput, ctx: AuditRequestContext | undefined): void {
+  const actor = input.actor ?? input.context?.actor ?? ctx?.actor;
   if (actor === undefined || actor === null || typeof actor !== 'object') {
-    fail('actor', 'required: pass actor {id, …} or record inside a request context that has one');
-  } else {
-    if (typeof actor.id !== 'string' || actor.id.length === 0) {
-      fail('actor.id', 'required non-empty string');
-    }
-    put(ATTR.userId, 'actor.id', actor.id);
-    put(ATTR.userEmail, 'actor.email', actor.email);
-    put(ATTR.userName, 'actor.name', actor.name);
-    const actorType = actor.type ?? 'user';
-    if (!actorTypes.has(actorType)) {
-      fail('actor.type', `one of ${ACTOR_TYPES.join(', ')}`);
-    }
-    put(ATTR.actorType, 'actor.type', actorType);
-    if (actor.roles !== undefined) {
-      if (!Array.isArray(actor.roles)) {
-        fail('actor.roles', 'must be an array of strings');
-      } else if (actor.roles.length > limits.maxRoles) {
-        fail('actor.roles', `more than ${limits.maxRoles} roles`);
-      } else if (actor.roles.some((r) => typeof r !== 'string' || r.length === 0 || r.includes(','))) {
-        fail('actor.roles', 'each role must be a non-empty string without commas');
-      } else if (actor.roles.length > 0) {
-        put(ATTR.userRoles, 'actor.roles', actor.roles.join(','));
-      }
+    b.fail('actor', 'required: pass actor {id, …} or record inside a request context that has one');
+    return;
+  }
+  if (typeof actor.id !== 'string' || actor.id.length === 0) {
+    b.fail('actor.id', 'required non-empty string');
+  }
+  b.put(ATTR.userId, 'actor.id', actor.id);
+  b.put(ATTR.userEmail, 'actor.email', actor.email);
+  b.put(ATTR.userName, 'actor.name', actor.name);
+  const actorType = actor.type ?? 'user';
+  if (!actorTypes.has(actorType)) {
+    b.fail('actor.type', `one of ${ACTOR_TYPES.join(', ')}`);
+  }
+  b.put(ATTR.actorType, 'actor.type', actorType);
+  if (actor.roles !== undefined) {
+    if (!Array.isArray(actor.roles)) {
+      b.fail('actor.roles', 'must be an array of strings');
+    } else if (actor.roles.length > b.limits.maxRoles) {
+      b.fail('actor.roles', `more than ${b.limits.maxRoles} roles`);
+    } else if (actor.roles.some((r) => typeof r !== 'string' || r.length === 0 || r.includes(','))) {
+      b.fail('actor.roles', 'each role must be a non-empty string without commas');
+    } else if (actor.roles.length > 0) {
+      b.put(ATTR.userRoles, 'actor.roles', actor.roles.join(','));
     }
   }
+}
 
+function targetOf(b: EventBuilder, input: AuditEventInput): void {
   const target = input.target;
-  if (target !== undefined) {
-    if (target === null || typeof target !== 'object') {
-      fail('target', 'must be an object {type, id?, name?}');
-    } else {
-      if (typeof target.type !== 'string' || target.type.length === 0) {
-        fail('target.type', 'required when a target is given');
-      }
-      put(ATTR.targetType, 'target.type', target.type);
-      put(ATTR.targetId, 'target.id', target.id);
-      put(ATTR.targetName, 'target.name', target.name);
-    }
+  if (target === undefined) {
+    return;
   }
-
-  put(ATTR.clientAddress, 'context.clientAddress', ectx?.clientAddress ?? ctx?.clientAddress);
-  put(ATTR.userAgent, 'context.userAgent', ectx?.userAgent ?? ctx?.userAgent);
-  put(ATTR.sessionId, 'context.sessionId', ectx?.sessionId ?? ctx?.sessionId);
-  put(ATTR.requestId, 'context.requestId', ectx?.requestId ?? ctx?.requestId);
-
-  if (input.classification !== undefined) {
-    if (!Array.isArray(input.classification) || input.classification.some((c) => !classifications.has(c))) {
-      fail('classification', `array of ${DATA_CLASSIFICATIONS.join(', ')}`);
-    } else if (input.classification.length > 0) {
-      put(ATTR.classification, 'classification', [...new Set(input.classification)].join(','));
-    }
+  if (target === null || typeof target !== 'object') {
+    b.fail('target', 'must be an object {type, id?, name?}');
+    return;
   }
-  if (input.compliance !== undefined) {
-    if (!Array.isArray(input.compliance) || input.compliance.some((c) => !frameworks.has(c))) {
-      fail('compliance', `array of ${COMPLIANCE_FRAMEWORKS.join(', ')}`);
-    } else if (input.compliance.length > 0) {
-      put(ATTR.compliance, 'compliance', [...new Set(input.compliance)].join(','));
-    }
+  if (typeof target.type !== 'string' || target.type.length === 0) {
+    b.fail('target.type', 'required when a target is given');
   }
+  b.put(ATTR.targetType, 'target.type', target.type);
+  b.put(ATTR.targetId, 'target.id', target.id);
+  b.put(ATTR.targetName, 'target.name', target.name);
+}
 
-  // Structured payloads: serialised now, so later mutation by the caller changes nothing.
-  const budget = limits.maxAttributesBytes;
-  const json = (key: string, field: string, value: unknown): void => {
-    if (value === undefined) {
-      return;
-    }
-    try {
-      const text = safeJsonStringify(value, { maxDepth: limits.maxDepth, maxLength: budget });
-      put(key, field, text, budget);
-    } catch (e) {
-      if (e instanceof SerializedTooLargeError) {
-        fail(field, `serialises to more than ${budget} characters`);
-      } else {
-        fail(field, 'cannot be serialised');
-      }
-    }
-  };
+/** Where from: the event's own context, else the request context's. */
+function requestContext(b: EventBuilder, input: AuditEventInput, ctx: AuditRequestContext | undefined): void {
+  const ectx = input.context;
+  b.put(ATTR.clientAddress, 'context.clientAddress', ectx?.clientAddress ?? ctx?.clientAddress);
+  b.put(ATTR.userAgent, 'context.userAgent', ectx?.userAgent ?? ctx?.userAgent);
+  b.put(ATTR.sessionId, 'context.sessionId', ectx?.sessionId ?? ctx?.sessionId);
+  b.put(ATTR.requestId, 'context.requestId', ectx?.requestId ?? ctx?.requestId);
+}
+
+function payloads(b: EventBuilder, input: AuditEventInput): void {
   const changes = input.changes;
   if (changes !== undefined) {
     if (changes === null || typeof changes !== 'object' || Array.isArray(changes)) {
-      fail('changes', 'must be an object {before?, after?}');
+      b.fail('changes', 'must be an object {before?, after?}');
     } else {
-      json(ATTR.changes, 'changes', { before: changes.before ?? null, after: changes.after ?? null });
+      b.json(ATTR.changes, 'changes', { before: changes.before ?? null, after: changes.after ?? null });
     }
   }
   if (input.metadata !== undefined) {
     if (input.metadata === null || typeof input.metadata !== 'object' || Array.isArray(input.metadata)) {
-      fail('metadata', 'must be a plain object');
+      b.fail('metadata', 'must be a plain object');
     } else {
-      json(ATTR.metadata, 'metadata', input.metadata);
+      b.json(ATTR.metadata, 'metadata', input.metadata);
     }
   }
+}
 
-  let body: string = typeof type === 'string' ? type : '';
+/** The body: the description, or the event type when there is none. */
+function description(b: EventBuilder, input: AuditEventInput): string {
+  let body: string = typeof input.type === 'string' ? input.type : '';
   if (input.description !== undefined) {
     if (typeof input.description !== 'string' || input.description.length === 0) {
-      fail('description', 'must be a non-empty string');
+      b.fail('description', 'must be a non-empty string');
     } else {
       body = wellFormed(input.description);
-      const bytes = utf8Length(body, limits.maxDescriptionBytes);
-      if (bytes > limits.maxDescriptionBytes) {
-        fail('description', `is ${bytes} bytes, limit ${limits.maxDescriptionBytes}`);
+      const bytes = utf8Length(body, b.limits.maxDescriptionBytes);
+      if (bytes > b.limits.maxDescriptionBytes) {
+        b.fail('description', `is ${bytes} bytes, limit ${b.limits.maxDescriptionBytes}`);
       }
     }
   }
+  return body;
+}
 
-  let attrBytes = attrUpperBytes;
-  if (attrUpperBytes + PROCESSOR_HEADROOM_BYTES > budget) {
+/** All attributes together must fit Loki's structured-metadata limit, with room for the processors. */
+function checkTotalSize(b: EventBuilder): void {
+  const budget = b.limits.maxAttributesBytes;
+  let attrBytes = b.upperBytes;
+  if (b.upperBytes + PROCESSOR_HEADROOM_BYTES > budget) {
     attrBytes = 0;
-    for (const k of Object.keys(attributes)) {
-      attrBytes += k.length + Buffer.byteLength(attributes[k], 'utf8');
+    for (const k of Object.keys(b.attributes)) {
+      attrBytes += k.length + Buffer.byteLength(b.attributes[k], 'utf8');
     }
   }
   if (attrBytes + PROCESSOR_HEADROOM_BYTES > budget) {
-    fail(
+    b.fail(
       '(event)',
       `attributes total ${attrBytes} bytes, limit ${budget - PROCESSOR_HEADROOM_BYTES} (Loki structured metadata)`
     );
   }
-  if (issues.length > 0) {
-    throw new AuditValidationError(issues);
+}
+
+export function prepareEvent(
+  input: AuditEventInput,
+  ctx: AuditRequestContext | undefined,
+  limits: Required<AuditLimits>
+): PreparedEvent {
+  if (input === null || typeof input !== 'object') {
+    throw new AuditValidationError([{ field: '(event)', message: 'must be an object' }]);
+  }
+  const b = new EventBuilder(limits);
+  const { id, type, severity, timestampMillis } = identity(b, input);
+  actorOf(b, input, ctx);
+  targetOf(b, input);
+  requestContext(b, input, ctx);
+  b.list(ATTR.classification, 'classification', input.classification, classifications, DATA_CLASSIFICATIONS);
+  b.list(ATTR.compliance, 'compliance', input.compliance, frameworks, COMPLIANCE_FRAMEWORKS);
+  payloads(b, input);
+  const body = description(b, input);
+  checkTotalSize(b);
+  if (b.issues.length > 0) {
+    throw new AuditValidationError(b.issues);
   }
   return {
-    id: id as string,
+    id,
     type,
     timestampMillis,
     severityText: severity,
     severityNumber: SEVERITY_NUMBERS[severity],
     body,
-    attributes,
+    attributes: b.attributes,
   };
 }

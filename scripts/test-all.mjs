@@ -65,7 +65,7 @@ const suites = [
     name: 'instrumentation',
     cmd: 'npm',
     args: ['--silent', '-w', 'instrumentation', 'run', 'test'],
-    counts: mochaCounts,
+    counts: nodeTestCounts,
   },
   {
     name: 'stack',
@@ -83,7 +83,7 @@ const suites = [
     name: 'instrumentation-e2e',
     cmd: 'npm',
     args: ['--silent', '-w', 'instrumentation', 'run', 'test:e2e'],
-    counts: mochaCounts,
+    counts: nodeTestCounts,
   },
   {
     name: 'query-e2e',
@@ -109,12 +109,6 @@ function goCounts(output) {
     passed: (output.match(/^\s*--- PASS: /gm) ?? []).length,
     failed: (output.match(/^\s*--- FAIL: /gm) ?? []).length,
   };
-}
-
-function mochaCounts(output) {
-  const passing = /(\d+) passing/.exec(output);
-  const failing = /(\d+) failing/.exec(output);
-  return { passed: passing ? Number(passing[1]) : 0, failed: failing ? Number(failing[1]) : 0 };
 }
 
 function nodeTestCounts(output) {

@@ -1,3 +1,4 @@
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -67,9 +68,7 @@ function specHash(e: LokiEntry): string {
   return createHash('sha256').update(Buffer.concat(parts)).digest('hex');
 }
 
-describe('e2e: @attest/otel-audit → Collector → Loki', function () {
-  this.timeout(300_000);
-
+describe('e2e: @attest/otel-audit → Collector → Loki', { timeout: 300_000 }, () => {
   describe('fields and redaction', () => {
     const tenant = `e2e-${run}-a`;
     let pipeline: AuditPipeline;
@@ -231,16 +230,14 @@ describe('e2e: @attest/otel-audit → Collector → Loki', function () {
         for (let i = 0; i < 40; i++) {
           const tenant = tenants[i % 2];
           await runWithAuditContext({ tenant, actor: { id: `u-${i}` } }, async () => {
-            ids
-              .get(tenant)
-              ?.add(
-                logger.record({
-                  type: 'record.read',
-                  category: 'DATA_ACCESS',
-                  action: 'read',
-                  target: { type: 'record', id: String(i) },
-                })
-              );
+            ids.get(tenant)?.add(
+              logger.record({
+                type: 'record.read',
+                category: 'DATA_ACCESS',
+                action: 'read',
+                target: { type: 'record', id: String(i) },
+              })
+            );
           });
         }
         await logger.flush();

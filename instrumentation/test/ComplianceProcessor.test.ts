@@ -1,3 +1,4 @@
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ComplianceProcessor } from '../src/processors/ComplianceProcessor';
 import { DEFAULT_COMPLIANCE_MAPPING, complianceTags } from '../src/compliance';

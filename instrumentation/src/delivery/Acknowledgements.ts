@@ -33,9 +33,9 @@ export class Acknowledgements {
     );
   }
 
-  /** Forgets the waiter of a record that was then not emitted. */
+  /** Settles (rejects) the wait for a record that was then not emitted, so nothing keeps the process alive. */
   cancel(auditId: string): void {
-    this._take(auditId);
+    this._take(auditId)?.reject(new AuditDeliveryError('the event was not recorded', auditId));
   }
 
   /** The receiver took these records. */

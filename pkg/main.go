@@ -3,9 +3,9 @@ package main
 import (
 	"os"
 
+	"github.com/attest/auditlog/pkg/plugin"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/app"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
-	"github.com/attest/auditlog/pkg/plugin"
 )
 
 func main() {

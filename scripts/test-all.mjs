@@ -26,6 +26,11 @@ if (!fs.existsSync(path.join(repoRoot, 'node_modules'))) {
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'attest-test-'));
 const needsStack = new Set(['stack', 'grafana', 'instrumentation-e2e', 'query-e2e', 'browser']);
 
+/** A node:test suite run through an npm script. */
+function npmSuite(name, ...args) {
+  return { name, cmd: 'npm', args: ['--silent', ...args], counts: nodeTestCounts };
+}
+
 /** Each suite: how to run it and how to read its counts. */
 const exitCodeCounts = (_output, code) => (code === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 });
 
@@ -61,36 +66,11 @@ const suites = [
     args: ['test', '-v', '-count=1', './pkg/...'],
     counts: goCounts,
   },
-  {
-    name: 'instrumentation',
-    cmd: 'npm',
-    args: ['--silent', '-w', 'instrumentation', 'run', 'test'],
-    counts: nodeTestCounts,
-  },
-  {
-    name: 'stack',
-    cmd: 'npm',
-    args: ['run', '--silent', 'test:stack'],
-    counts: nodeTestCounts,
-  },
-  {
-    name: 'grafana',
-    cmd: 'npm',
-    args: ['run', '--silent', 'test:grafana'],
-    counts: nodeTestCounts,
-  },
-  {
-    name: 'instrumentation-e2e',
-    cmd: 'npm',
-    args: ['--silent', '-w', 'instrumentation', 'run', 'test:e2e'],
-    counts: nodeTestCounts,
-  },
-  {
-    name: 'query-e2e',
-    cmd: 'npm',
-    args: ['run', '--silent', 'test:query-e2e'],
-    counts: nodeTestCounts,
-  },
+  npmSuite('instrumentation', '-w', 'instrumentation', 'run', 'test'),
+  npmSuite('stack', 'run', 'test:stack'),
+  npmSuite('grafana', 'run', 'test:grafana'),
+  npmSuite('instrumentation-e2e', '-w', 'instrumentation', 'run', 'test:e2e'),
+  npmSuite('query-e2e', 'run', 'test:query-e2e'),
   {
     name: 'browser',
     cmd: 'bash',

@@ -114,6 +114,13 @@ class EventBuilder {
     this.upperBytes += key.length + v.length * 3;
   }
 
+  /** A field that must be a non-empty string. */
+  required(field: string, value: unknown, message: string): void {
+    if (typeof value !== 'string' || value.length === 0) {
+      this.fail(field, message);
+    }
+  }
+
   /** Structured payloads are serialised now, so later mutation by the caller changes nothing. */
   json(key: string, field: string, value: unknown): void {
     if (value === undefined) {
@@ -196,9 +203,7 @@ function actorOf(b: EventBuilder, input: AuditEventInput, ctx: AuditRequestConte
     b.fail('actor', 'required: pass actor {id, …} or record inside a request context that has one');
     return;
   }
-  if (typeof actor.id !== 'string' || actor.id.length === 0) {
-    b.fail('actor.id', 'required non-empty string');
-  }
+  b.required('actor.id', actor.id, 'required non-empty string');
   b.put(ATTR.userId, 'actor.id', actor.id);
   b.put(ATTR.userEmail, 'actor.email', actor.email);
   b.put(ATTR.userName, 'actor.name', actor.name);
@@ -229,9 +234,7 @@ function targetOf(b: EventBuilder, input: AuditEventInput): void {
     b.fail('target', 'must be an object {type, id?, name?}');
     return;
   }
-  if (typeof target.type !== 'string' || target.type.length === 0) {
-    b.fail('target.type', 'required when a target is given');
-  }
+  b.required('target.type', target.type, 'required when a target is given');
   b.put(ATTR.targetType, 'target.type', target.type);
   b.put(ATTR.targetId, 'target.id', target.id);
   b.put(ATTR.targetName, 'target.name', target.name);

@@ -89,13 +89,16 @@ func (c *Client) FetchOverview(ctx context.Context, f Filters, r Range) (*Overvi
 	var high []Event
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(OverviewConcurrency)
-	g.Go(func() error {
-		res, err := c.Instant(gctx, qCounts, at)
-		if err == nil {
-			counts, err = res.Vector()
+	instant := func(q string, out *[]Sample) func() error {
+		return func() error {
+			res, err := c.Instant(gctx, q, at)
+			if err == nil {
+				*out, err = res.Vector()
+			}
+			return err
 		}
-		return err
-	})
+	}
+	g.Go(instant(qCounts, &counts))
 	g.Go(func() error {
 		res, err := c.QueryRange(gctx, qHigh, r.StartNs, r.EndNs, 5, "backward", 0)
 		if err == nil {
@@ -110,20 +113,8 @@ func (c *Client) FetchOverview(ctx context.Context, f Filters, r Range) (*Overvi
 		}
 		return err
 	})
-	g.Go(func() error {
-		res, err := c.Instant(gctx, qUsers, at)
-		if err == nil {
-			users, err = res.Vector()
-		}
-		return err
-	})
-	g.Go(func() error {
-		res, err := c.Instant(gctx, qTop, at)
-		if err == nil {
-			top, err = res.Vector()
-		}
-		return err
-	})
+	g.Go(instant(qUsers, &users))
+	g.Go(instant(qTop, &top))
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}

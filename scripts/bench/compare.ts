@@ -1,6 +1,16 @@
 // Timing two ways of answering the same question in one run (medians, alternating order after a warm-up),
 // and Loki's raw HTTP API as the baseline side. Shared by the query and backend benches.
+import { type AuditFilters } from '../../src/services/filters';
+import { buildCountQuery, buildEventsQuery } from '../../src/services/logql';
 import { ENCODING_FLAGS_HEADER, lokiApiUrl } from '../../src/services/lokiTransport';
+import { type TimeRangeNs } from '../../src/services/paging';
+import {
+  OVERVIEW_CONCURRENCY,
+  buildOverviewRequests,
+  instantTime,
+  rangeMsOf,
+  runLimited,
+} from '../../src/services/stats';
 import { CALL_TIMEOUT_MS, LOKI, RUNS, TENANT } from './dataset';
 
 export interface Case {
@@ -63,4 +73,48 @@ export async function compare(cases: Case[], subjectLabel: string): Promise<void
     console.log(row);
   }
   console.log(`\n| case | ${subjectLabel} | straight to Loki | ratio |\n|---|---|---|---|\n${rows.join('\n')}`);
+}
+
+/** What both benches ask: the viewer's first page for some filters, the total count, the Overview. */
+export type Question =
+  | { kind: 'page'; name: string; filters: Partial<AuditFilters> }
+  | { kind: 'count'; name: string }
+  | { kind: 'overview'; name: string };
+
+export const QUESTIONS: Question[] = [
+  { kind: 'page', name: 'viewer page 1, no filter', filters: {} },
+  { kind: 'page', name: 'viewer page 1, category AUTH', filters: { categories: ['AUTH'] } },
+  { kind: 'page', name: 'viewer page 1, search "assigned"', filters: { search: 'assigned' } },
+  {
+    kind: 'page',
+    name: 'viewer page 1, actor alice.martin@acme.example',
+    filters: { actor: 'alice.martin@acme.example' },
+  },
+  { kind: 'count', name: 'viewer total count, no filter' },
+  { kind: 'overview', name: `overview, all five queries (${OVERVIEW_CONCURRENCY} at a time)` },
+];
+
+/** The same question as raw LogQL straight to Loki. */
+export function baselineFor(q: Question, range: TimeRangeNs): () => Promise<unknown> {
+  switch (q.kind) {
+    case 'page':
+      return () =>
+        raw('query_range', {
+          query: buildEventsQuery(q.filters),
+          start: range.startNs,
+          end: range.endNs,
+          limit: '26',
+          direction: 'backward',
+        });
+    case 'count':
+      return () => raw('query', { query: buildCountQuery({}, rangeMsOf(range)), time: instantTime(range) });
+    case 'overview': {
+      const requests = buildOverviewRequests({}, range).requests;
+      return () =>
+        runLimited(
+          requests.map((r) => () => raw(r.path, r.params)),
+          OVERVIEW_CONCURRENCY
+        );
+    }
+  }
 }

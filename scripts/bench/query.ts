@@ -7,18 +7,10 @@
 //   BENCH_EVENTS=200000 ...       a smaller load (its own tenant); BENCH_LOAD_ONLY=1 loads and stops;
 //   BENCH_ONLY=<regex>            only the cases whose name matches
 import { compareNewestFirst, parseStreamsResponse, parseVectorResponse } from '../../src/services/auditEvent';
-import { type AuditFilters } from '../../src/services/filters';
 import { buildCountQuery, buildEventsQuery } from '../../src/services/logql';
 import { fetchPage } from '../../src/services/paging';
-import {
-  OVERVIEW_CONCURRENCY,
-  buildOverviewRequests,
-  fetchOverviewStats,
-  instantTime,
-  rangeMsOf,
-  runLimited,
-} from '../../src/services/stats';
-import { type Case, compare, raw } from './compare';
+import { buildOverviewRequests, fetchOverviewStats, instantTime, rangeMsOf } from '../../src/services/stats';
+import { type Case, type Question, QUESTIONS, baselineFor, compare, raw } from './compare';
 import { DAY, RUNS, TENANT, TOTAL, ensureLoaded, ns, timeout, transport } from './dataset';
 
 async function main() {
@@ -28,50 +20,31 @@ async function main() {
   }
   const endMs = Math.floor(Date.now() / 1000) * 1000;
   const range = { startNs: ns(endMs - 30 * DAY), endNs: ns(endMs) };
-  const pageCase = (name: string, filters: Partial<AuditFilters>): Case => ({
-    name,
-    subject: () => fetchPage(transport, { filters, range, pageSize: 25, signal: timeout() }),
-    baseline: () =>
-      raw('query_range', {
-        query: buildEventsQuery(filters),
-        start: range.startNs,
-        end: range.endNs,
-        limit: '26',
-        direction: 'backward',
-      }),
-  });
+  const subject = (q: Question): (() => Promise<unknown>) => {
+    switch (q.kind) {
+      case 'page':
+        return () => fetchPage(transport, { filters: q.filters, range, pageSize: 25, signal: timeout() });
+      case 'count':
+        return async () =>
+          parseVectorResponse(
+            await transport.get(
+              'query',
+              { query: buildCountQuery({}, rangeMsOf(range)), time: instantTime(range) },
+              timeout()
+            )
+          );
+      case 'overview':
+        return () => fetchOverviewStats(transport, {}, range, timeout());
+    }
+  };
   const overview = buildOverviewRequests({}, range).requests;
   const cases: Case[] = [
-    pageCase('viewer page 1, no filter', {}),
-    pageCase('viewer page 1, category AUTH', { categories: ['AUTH'] }),
-    pageCase('viewer page 1, search "assigned"', { search: 'assigned' }),
-    pageCase('viewer page 1, actor alice.martin@acme.example', { actor: 'alice.martin@acme.example' }),
-    {
-      name: 'viewer total count, no filter',
-      subject: async () =>
-        parseVectorResponse(
-          await transport.get(
-            'query',
-            { query: buildCountQuery({}, rangeMsOf(range)), time: instantTime(range) },
-            timeout()
-          )
-        ),
-      baseline: () => raw('query', { query: buildCountQuery({}, rangeMsOf(range)), time: instantTime(range) }),
-    },
+    ...QUESTIONS.map((q) => ({ name: q.name, subject: subject(q), baseline: baselineFor(q, range) })),
     ...overview.map((r): Case => ({
       name: `overview query: ${r.name}`,
       subject: () => transport.get(r.path, r.params, timeout()),
       baseline: () => raw(r.path, r.params),
     })),
-    {
-      name: `overview, all ${overview.length} queries (${OVERVIEW_CONCURRENCY} at a time)`,
-      subject: () => fetchOverviewStats(transport, {}, range, timeout()),
-      baseline: () =>
-        runLimited(
-          overview.map((r) => () => raw(r.path, r.params)),
-          OVERVIEW_CONCURRENCY
-        ),
-    },
   ];
 
   console.log(

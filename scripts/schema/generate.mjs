@@ -8,7 +8,6 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as prettier from 'prettier';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const schema = JSON.parse(fs.readFileSync(path.join(root, 'schema/audit-event.json'), 'utf8'));
@@ -26,8 +25,15 @@ const metadata = {
   ...schema.loki.contextMetadata,
 };
 
-const ts = (v) => JSON.stringify(v, null, 2).replace(/"([A-Za-z_][A-Za-z0-9_]*)":/g, '$1:');
+// Compact on purpose: generated files are not hand-formatted (.prettierignore), one constant a line.
+const ts = (v) => JSON.stringify(v).replace(/"([A-Za-z_][A-Za-z0-9_]*)":/g, '$1:');
+/** `export type Name = (typeof CONST)[number];` for each [Name, CONST]. */
+const tsTypes = (pairs) => pairs.map(([name, of]) => `export type ${name} = (typeof ${of})[number];\n`).join('');
 const tsConst = (name, v, doc) => `${doc ? `/** ${doc} */\n` : ''}export const ${name} = ${ts(v)} as const;\n`;
+
+/** Constants both TypeScript parts carry under the same name. */
+const shared =
+  tsConst('ACTOR_TYPES', schema.actorTypes) + '\n' + tsConst('COMPLIANCE_FRAMEWORKS', schema.complianceFrameworks);
 
 function instrumentationTs() {
   return [
@@ -44,9 +50,16 @@ function instrumentationTs() {
       Object.fromEntries(schema.severities.map((s) => [s.text, s.number])),
       'OpenTelemetry severity numbers.'
     ),
-    tsConst('ACTOR_TYPES', schema.actorTypes),
-    tsConst('COMPLIANCE_FRAMEWORKS', schema.complianceFrameworks),
+    shared,
     tsConst('DATA_CLASSIFICATIONS', schema.dataClassifications),
+    tsTypes([
+      ['AuditCategory', 'AUDIT_CATEGORIES'],
+      ['AuditOutcome', 'AUDIT_OUTCOMES'],
+      ['AuditSeverity', 'AUDIT_SEVERITIES'],
+      ['ActorType', 'ACTOR_TYPES'],
+      ['ComplianceFramework', 'COMPLIANCE_FRAMEWORKS'],
+      ['DataClassification', 'DATA_CLASSIFICATIONS'],
+    ]),
     tsConst('ATTR', schema.attributes, 'Log attribute names on the wire.'),
     tsConst('RESOURCE_ATTR', schema.resourceAttributes),
     tsConst(
@@ -68,8 +81,13 @@ function frontendTs() {
     tsConst('CATEGORIES', schema.categories),
     tsConst('SEVERITIES', mostSevereFirst, 'Most severe first.'),
     tsConst('OUTCOMES', schema.outcomes),
-    tsConst('ACTOR_TYPES', schema.actorTypes),
-    tsConst('COMPLIANCE_FRAMEWORKS', schema.complianceFrameworks),
+    shared,
+    tsTypes([
+      ['Category', 'CATEGORIES'],
+      ['Severity', 'SEVERITIES'],
+      ['Outcome', 'OUTCOMES'],
+      ['ActorType', 'ACTOR_TYPES'],
+    ]),
     tsConst(
       'INDEX_LABELS',
       schema.loki.indexLabels,
@@ -113,12 +131,6 @@ function goFile() {
   return lines.join('\n');
 }
 
-// Written as the project's formatters would write them, so that checks compare like with like.
-async function formatTs(rel, text) {
-  const options = (await prettier.resolveConfig(path.join(root, rel))) ?? {};
-  return prettier.format(text, { ...options, parser: 'typescript' });
-}
-
 function formatGo(text) {
   const res = spawnSync('gofmt', [], { input: text, encoding: 'utf8' });
   if (res.status !== 0) {
@@ -128,8 +140,8 @@ function formatGo(text) {
 }
 
 const outputs = {
-  'instrumentation/src/schema.gen.ts': await formatTs('instrumentation/src/schema.gen.ts', instrumentationTs()),
-  'src/services/schema.gen.ts': await formatTs('src/services/schema.gen.ts', frontendTs()),
+  'instrumentation/src/schema.gen.ts': instrumentationTs(),
+  'src/services/schema.gen.ts': frontendTs(),
   'pkg/schema/schema_gen.go': formatGo(goFile()),
 };
 

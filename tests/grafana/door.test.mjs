@@ -18,6 +18,7 @@ import {
   lokiEntries,
   resource,
   serviceAccountToken,
+  usersOfEachRole,
 } from './helpers.mjs';
 
 const TENANT = cfg.defaultTenant;
@@ -41,11 +42,7 @@ async function send(tenant, count, service, extra = {}) {
 }
 
 before(async () => {
-  users = {
-    Viewer: await createUser('Viewer'),
-    Editor: await createUser('Editor'),
-    Admin: await createUser('Admin'),
-  };
+  users = await usersOfEachRole();
   secondOrg = await ensureSecondOrg();
   users.SecondAdmin = await createUser('Admin', { prefix: 'second-admin', orgs: [secondOrg] });
   await send(TENANT, 120, marker);

@@ -68,6 +68,15 @@ export async function createUser(role, { prefix = role.toLowerCase(), orgs = [1]
   return { id, user: login, password, email: `${login}@example.test`, role };
 }
 
+/** One user of each org role in org 1. */
+export async function usersOfEachRole() {
+  return {
+    Viewer: await createUser('Viewer'),
+    Editor: await createUser('Editor'),
+    Admin: await createUser('Admin'),
+  };
+}
+
 /** An org other than 1 (created on first use), with the app enabled in it. Returns its id. */
 export async function ensureSecondOrg(name = 'Attest second org') {
   const existing = await grafana('GET', `/api/orgs/name/${encodeURIComponent(name)}`);

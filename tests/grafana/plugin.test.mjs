@@ -4,15 +4,11 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 
 import { startService, stopService } from '../../scripts/stack/lib.mjs';
-import { PLUGIN_ID, cfg, createUser, ensureSecondOrg, grafana, resource, serviceAccountToken } from './helpers.mjs';
+import { PLUGIN_ID, cfg, ensureSecondOrg, grafana, resource, serviceAccountToken, usersOfEachRole } from './helpers.mjs';
 
 let users;
 before(async () => {
-  users = {
-    Viewer: await createUser('Viewer'),
-    Editor: await createUser('Editor'),
-    Admin: await createUser('Admin'),
-  };
+  users = await usersOfEachRole();
 });
 
 test('the app is installed, enabled in org 1 and its backend is running', async () => {

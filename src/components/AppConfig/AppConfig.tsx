@@ -31,6 +31,14 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
   const [error, setError] = useState<string>();
   const set = (patch: Partial<AppJsonData>) => setForm((f) => ({ ...f, ...patch }));
   const urlOk = /^https?:\/\/[^\s]+$/.test(form.lokiUrl ?? '');
+  const textInput = (key: 'lokiUrl' | 'tenant' | 'lokiUser', testId?: string) => (
+    <Input
+      data-testid={testId}
+      value={form[key] ?? ''}
+      onChange={(ev) => set({ [key]: ev.currentTarget.value })}
+      className={styles.input}
+    />
+  );
 
   const onSubmit = async (e: React.FormEvent) => {
     e.preventDefault();
@@ -68,12 +76,7 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
           invalid={form.lokiUrl !== undefined && !urlOk}
           error={t('config.loki.invalid', 'An http(s) URL')}
         >
-          <Input
-            data-testid={testIds.appConfig.lokiUrl}
-            value={form.lokiUrl ?? ''}
-            onChange={(ev) => set({ lokiUrl: ev.currentTarget.value })}
-            className={styles.input}
-          />
+          {textInput('lokiUrl', testIds.appConfig.lokiUrl)}
         </Field>
         <Field
           label={t('config.tenant.label', 'Tenant of this organization')}
@@ -82,20 +85,9 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
             'Loki’s X-Scope-OrgID for this organization. When the server administrator maps organizations to tenants (GF_PLUGIN_TENANTS), that map wins.'
           )}
         >
-          <Input
-            data-testid={testIds.appConfig.tenant}
-            value={form.tenant ?? ''}
-            onChange={(ev) => set({ tenant: ev.currentTarget.value })}
-            className={styles.input}
-          />
+          {textInput('tenant', testIds.appConfig.tenant)}
         </Field>
-        <Field label={t('config.user.label', 'Loki user (optional)')}>
-          <Input
-            value={form.lokiUser ?? ''}
-            onChange={(ev) => set({ lokiUser: ev.currentTarget.value })}
-            className={styles.input}
-          />
-        </Field>
+        <Field label={t('config.user.label', 'Loki user (optional)')}>{textInput('lokiUser')}</Field>
         <Field label={t('config.password.label', 'Loki password (optional)')}>
           <SecretInput
             isConfigured={passwordSet}

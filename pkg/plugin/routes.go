@@ -50,6 +50,12 @@ func (a *App) routes() []route {
 		{"GET /events/{id}", reader, a.handleEvent},
 		{"GET /overview", reader, a.handleOverview},
 		{"GET /values", reader, a.handleValues},
+		{"POST /exports", reader, a.handleExportCreate},
+		{"GET /exports", reader, a.handleExportList},
+		{"GET /exports/{id}", reader, a.handleExportGet},
+		{"GET /exports/{id}/download", reader, a.handleExportDownload},
+		{"POST /exports/{id}/cancel", reader, a.handleExportCancel},
+		{"DELETE /exports/{id}", reader, a.handleExportDelete},
 	}
 }
 

@@ -24,12 +24,15 @@ type Settings struct {
 	// SelfAuditFailOpen serves a request even when its audit record cannot be written (default: refuse).
 	SelfAuditFailOpen bool   `json:"selfAuditFailOpen"`
 	Environment       string `json:"environment"`
+	// ExportMaxDays caps an export's time range (DefaultExportMaxDays unless set).
+	ExportMaxDays int `json:"exportMaxDays"`
 
 	LokiPassword string `json:"-"`
 	LokiToken    string `json:"-"`
 
 	// Server level.
 	CollectorURL string           `json:"-"`
+	DataDir      string           `json:"-"`
 	TenantMap    map[int64]string `json:"-"`
 }
 
@@ -55,6 +58,7 @@ func LoadSettings(s backend.AppInstanceSettings, env ServerEnv) (*Settings, erro
 		out.LokiURL = env("GF_PLUGIN_LOKI_URL")
 	}
 	out.CollectorURL = env("GF_PLUGIN_COLLECTOR_URL")
+	out.DataDir = env("GF_PLUGIN_DATA_DIR")
 	if out.ReadRole == "" {
 		out.ReadRole = "Admin"
 	}

@@ -7,8 +7,8 @@
 //
 // The dataset's tenant is mapped to a Grafana org of its own ("Attest bench") for the run: Grafana is
 // restarted with that mapping and restarted again with the stack's own afterwards.
-import { stackConfig, startService, stopService } from '../stack/lib.mjs';
-import { grafana, resource } from '../../tests/grafana/helpers.mjs';
+import { GRAFANA_ADMIN, stackConfig, startService, stopService } from '../stack/lib.mjs';
+import { grafana, login, resource } from '../../tests/grafana/helpers.mjs';
 import { filterParams } from '../../src/services/routeParams';
 import { type Case, type Question, QUESTIONS, baselineFor, compare, median, time } from './compare';
 import { DAY, RUNS, TENANT, TOTAL, ensureLoaded, ns } from './dataset';
@@ -45,8 +45,10 @@ async function main() {
   const org = await benchOrg();
   const endMs = Math.floor(Date.now() / 1000) * 1000;
   const range = { startNs: ns(endMs - 30 * DAY), endNs: ns(endMs) };
+  // A browser session, as the pages use (basic auth would verify the password on every request).
+  const session = await login(GRAFANA_ADMIN);
   const route = async (path: string, params: Record<string, string>) => {
-    const r = await resource(path, params, { org });
+    const r = await resource(path, params, { org, as: session });
     if (r.status !== 200) {
       throw new Error(`${path}: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
     }

@@ -98,6 +98,7 @@ level = info
 [plugin.attest-auditlog-app]
 tenants = ${cfg.tenants}
 collector_url = ${cfg.otlpUrl}
+data_dir = ${path.join(g, 'attest')}
 `;
 }
 

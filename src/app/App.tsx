@@ -14,6 +14,7 @@ import { AppProvider } from './AppContext';
 
 const OverviewPage = lazy(() => import('../pages/OverviewPage'));
 const EventsPage = lazy(() => import('../pages/EventsPage'));
+const ExportsPage = lazy(() => import('../pages/ExportsPage'));
 
 function App(props: AppRootProps) {
   const settings = useMemo(() => narrowAppJsonData(props.meta.jsonData), [props.meta.jsonData]);
@@ -34,6 +35,7 @@ function App(props: AppRootProps) {
         <Routes>
           <Route path={ROUTES.Overview} element={<OverviewPage />} />
           <Route path={ROUTES.Events} element={<EventsPage />} />
+          <Route path={ROUTES.Exports} element={<ExportsPage />} />
           <Route path="*" element={<Navigate to={ROUTES.Overview} replace />} />
         </Routes>
       </Suspense>

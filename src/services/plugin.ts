@@ -7,6 +7,7 @@ export const CONFIG_URL = `/plugins/${PLUGIN_ID}`;
 export enum ROUTES {
   Overview = 'overview',
   Events = 'events',
+  Exports = 'exports',
 }
 
 export const prefixRoute = (route: string) => `${PLUGIN_BASE_URL}/${route}`;

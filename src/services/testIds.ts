@@ -45,6 +45,14 @@ export const testIds = {
     empty: 'data-testid viewer-empty',
     error: 'data-testid viewer-error',
   },
+  exports: {
+    container: 'data-testid exports-container',
+    table: 'data-testid exports-table',
+    row: 'data-testid exports-row',
+    download: 'data-testid exports-download',
+    menu: 'data-testid viewer-export',
+    started: 'data-testid viewer-export-started',
+  },
   notConfigured: 'data-testid not-configured',
   noAccess: 'data-testid no-access',
 };

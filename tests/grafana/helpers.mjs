@@ -16,6 +16,8 @@ export async function grafana(method, path, { as = GRAFANA_ADMIN, org, body, hea
   const h = { ...headers };
   if (as?.token) {
     h.Authorization = `Bearer ${as.token}`;
+  } else if (as?.cookie) {
+    h.Cookie = as.cookie;
   } else if (as) {
     h.Authorization = basic(as.user, as.password);
   }
@@ -47,6 +49,23 @@ async function ok(method, path, opts) {
     throw new Error(`${method} ${path}: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
   }
   return r.body;
+}
+
+/** Signs in as a browser does and returns `{ cookie }` (Grafana's session), for `as`. */
+export async function login({ user, password }) {
+  const res = await fetch(`${cfg.grafanaUrl}/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ user, password }),
+  });
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .find((c) => c.startsWith('grafana_session='));
+  if (!res.ok || !cookie) {
+    throw new Error(`login as ${user}: HTTP ${res.status}`);
+  }
+  return { cookie };
 }
 
 const run = Date.now().toString(36);

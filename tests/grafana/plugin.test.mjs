@@ -4,7 +4,15 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 
 import { startService, stopService } from '../../scripts/stack/lib.mjs';
-import { PLUGIN_ID, cfg, ensureSecondOrg, grafana, resource, serviceAccountToken, usersOfEachRole } from './helpers.mjs';
+import {
+  PLUGIN_ID,
+  cfg,
+  ensureSecondOrg,
+  grafana,
+  resource,
+  serviceAccountToken,
+  usersOfEachRole,
+} from './helpers.mjs';
 
 let users;
 before(async () => {

@@ -17,6 +17,7 @@ import { resolveRange, toNsRange } from '../shared/timeRange';
 import { useLoader } from '../shared/useLoader';
 import { EventDetails } from './EventDetails';
 import { EventsTable } from './EventsTable';
+import { type ExportOutcome, ExportMenu, ExportNotice } from './ExportMenu';
 import { FiltersBar } from './FiltersBar';
 
 /** Live mode re-reads the newest page this often. */
@@ -28,6 +29,7 @@ export function EventViewer() {
   const [params, setParams] = useSearchParams();
   const state = useMemo(() => stateFromSearchParams(params), [params]);
   const [tick, setTick] = useState(0);
+  const [exportOutcome, setExportOutcome] = useState<ExportOutcome>();
 
   const update = useCallback(
     (patch: Partial<ViewerState>) => setParams(stateToSearchParams({ ...state, cursor: undefined, ...patch })),
@@ -80,6 +82,7 @@ export function EventViewer() {
           </span>
         </Text>
         <Stack direction="row" gap={1} alignItems="center">
+          <ExportMenu filters={state.filters} range={range} onOutcome={setExportOutcome} />
           <InlineSwitch
             label={t('viewer.live', 'Live')}
             showLabel
@@ -96,6 +99,7 @@ export function EventViewer() {
           />
         </Stack>
       </Stack>
+      <ExportNotice outcome={exportOutcome} onClose={() => setExportOutcome(undefined)} />
       <div className={styles.loading}>{page.isLoading && <LoadingBar width={400} />}</div>
       <QueryErrorAlert errors={[page.error, count.error]} testId={testIds.viewer.error} />
       {single && (

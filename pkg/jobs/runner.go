@@ -1,0 +1,180 @@
+package jobs
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
+)
+
+// Work writes a job's file to w and returns its row count; progress reports rows written so far.
+type Work func(ctx context.Context, w io.Writer, progress func(rows int64)) (rows int64, err error)
+
+// Runner runs jobs one goroutine each, writes their files under Dir, and keeps their state in Store.
+// One runner per backend process, shared by every org.
+type Runner struct {
+	Store Store
+	Dir   string
+
+	mu      sync.Mutex
+	running map[string]context.CancelFunc // by job id
+	owners  map[string]string             // job id -> "org/login"
+}
+
+// NewRunner opens the runner; jobs a restart interrupted are marked Failed with the reason.
+func NewRunner(store Store, dir string) (*Runner, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	n, err := store.Interrupted(context.Background(), "interrupted: the Grafana server or the plugin restarted while the job ran; request it again")
+	if err != nil {
+		return nil, err
+	}
+	if n > 0 {
+		log.DefaultLogger.Warn("jobs interrupted by a restart marked failed", "count", n)
+	}
+	return &Runner{Store: store, Dir: dir, running: map[string]context.CancelFunc{}, owners: map[string]string{}}, nil
+}
+
+// ErrBusy: the owner already has a job running.
+var ErrBusy = errors.New("a job of yours is still running")
+
+// Running counts the owner's running jobs.
+func (r *Runner) Running(owner string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, o := range r.owners {
+		if o == owner {
+			n++
+		}
+	}
+	return n
+}
+
+// Start stores j as Pending and runs work in the background; at most one running job per owner.
+func (r *Runner) Start(ctx context.Context, j *Job, owner string, work Work) error {
+	r.mu.Lock()
+	for _, o := range r.owners {
+		if o == owner {
+			r.mu.Unlock()
+			return ErrBusy
+		}
+	}
+	runCtx, cancel := context.WithCancel(context.Background())
+	r.running[j.ID] = cancel
+	r.owners[j.ID] = owner
+	r.mu.Unlock()
+	now := time.Now().UTC()
+	j.Created, j.Updated, j.Status = now, now, Pending
+	if err := r.Store.Create(ctx, j); err != nil {
+		r.forget(j.ID)
+		cancel()
+		return err
+	}
+	go r.run(runCtx, cancel, j, work)
+	return nil
+}
+
+func (r *Runner) forget(id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.running, id)
+	delete(r.owners, id)
+}
+
+// Cancel stops a running job; it ends Canceled.
+func (r *Runner) Cancel(id string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	cancel, ok := r.running[id]
+	if ok {
+		cancel()
+	}
+	return ok
+}
+
+func (r *Runner) run(ctx context.Context, cancel context.CancelFunc, j *Job, work Work) {
+	defer cancel()
+	defer r.forget(j.ID)
+	bg := context.Background()
+	j.Status = Running
+	_ = r.Store.Update(bg, j)
+	final := filepath.Join(r.Dir, j.ID+"."+j.Format)
+	tmp := final + ".partial"
+	err := func() error {
+		f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+		if err != nil {
+			return err
+		}
+		h := sha256.New()
+		counted := &countingWriter{w: io.MultiWriter(f, h)}
+		var lastSave time.Time
+		rows, werr := work(ctx, counted, func(rows int64) {
+			j.Rows, j.Size = rows, counted.n
+			if time.Since(lastSave) > 500*time.Millisecond {
+				lastSave = time.Now()
+				_ = r.Store.Update(bg, j)
+			}
+		})
+		if werr == nil {
+			werr = f.Sync()
+		}
+		if cerr := f.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			return werr
+		}
+		j.Rows, j.Size, j.SHA256 = rows, counted.n, hex.EncodeToString(h.Sum(nil))
+		return os.Rename(tmp, final)
+	}()
+	switch {
+	case err == nil:
+		j.Status, j.File = Completed, final
+	case errors.Is(ctx.Err(), context.Canceled):
+		j.Status, j.Error = Canceled, "canceled"
+	default:
+		j.Status, j.Error = Failed, err.Error()
+	}
+	if j.Status != Completed {
+		os.Remove(tmp)
+	}
+	if uerr := r.Store.Update(bg, j); uerr != nil {
+		log.DefaultLogger.Error("saving a job's outcome failed", "job", j.ID, "error", uerr.Error())
+	}
+}
+
+// Remove deletes a job and its file (a running job is canceled first).
+func (r *Runner) Remove(ctx context.Context, orgID int64, id string) error {
+	j, err := r.Store.Get(ctx, orgID, id)
+	if err != nil {
+		return err
+	}
+	r.Cancel(id)
+	if j.File != "" {
+		if err := os.Remove(j.File); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("removing the file: %w", err)
+		}
+	}
+	return r.Store.Delete(ctx, orgID, id)
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}

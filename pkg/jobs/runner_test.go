@@ -1,0 +1,100 @@
+package jobs
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func waitStatus(t *testing.T, s Store, id string, want Status) *Job {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		j, err := s.Get(context.Background(), 1, id)
+		if err == nil && j.Status == want {
+			return j
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	j, _ := s.Get(context.Background(), 1, id)
+	t.Fatalf("job %s is %+v, want %s", id, j, want)
+	return nil
+}
+
+func TestJobLifecycleSurvivesReopenAndRestart(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "jobs.db")
+	store, err := OpenSQLite(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := NewRunner(store, filepath.Join(dir, "files"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok := &Job{ID: "ok", OrgID: 1, Kind: "export", Name: "n", Format: "csv", Params: "{}"}
+	if err := r.Start(context.Background(), ok, "1/ann", func(ctx context.Context, w io.Writer, p func(int64)) (int64, error) {
+		_, err := w.Write([]byte("a,b\n"))
+		p(1)
+		return 1, err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	done := waitStatus(t, store, "ok", Completed)
+	sum := sha256.Sum256([]byte("a,b\n"))
+	if done.Rows != 1 || done.Size != 4 || done.SHA256 != hex.EncodeToString(sum[:]) {
+		t.Fatalf("%+v", done)
+	}
+	if b, _ := os.ReadFile(done.File); string(b) != "a,b\n" {
+		t.Fatalf("file %q", b)
+	}
+
+	bad := &Job{ID: "bad", OrgID: 1, Kind: "export", Name: "n", Format: "csv", Params: "{}"}
+	_ = r.Start(context.Background(), bad, "1/ann", func(context.Context, io.Writer, func(int64)) (int64, error) {
+		return 0, errors.New("Loki answered HTTP 500")
+	})
+	if j := waitStatus(t, store, "bad", Failed); j.Error != "Loki answered HTTP 500" {
+		t.Fatalf("%+v", j)
+	}
+
+	// One running job per owner; a restart marks a running job failed, never completed.
+	block := make(chan struct{})
+	slow := &Job{ID: "slow", OrgID: 1, Kind: "export", Name: "n", Format: "csv", Params: "{}"}
+	_ = r.Start(context.Background(), slow, "1/ann", func(ctx context.Context, w io.Writer, p func(int64)) (int64, error) {
+		<-block
+		return 0, ctx.Err()
+	})
+	waitStatus(t, store, "slow", Running)
+	if err := r.Start(context.Background(), &Job{ID: "x", OrgID: 1, Kind: "export", Format: "csv"}, "1/ann", nil); !errors.Is(err, ErrBusy) {
+		t.Fatalf("second running job accepted: %v", err)
+	}
+	store2, err := OpenSQLite(db) // a second process over the same file, as after a restart
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewRunner(store2, filepath.Join(dir, "files")); err != nil {
+		t.Fatal(err)
+	}
+	if j, _ := store2.Get(context.Background(), 1, "slow"); j.Status != Failed || j.Error == "" {
+		t.Fatalf("interrupted job is %+v", j)
+	}
+	close(block)
+	if list, _ := store2.List(context.Background(), 1, "export"); len(list) != 3 {
+		t.Fatalf("%d jobs listed", len(list))
+	}
+	if err := r.Remove(context.Background(), 1, "ok"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(done.File); !os.IsNotExist(err) {
+		t.Fatal("file kept after delete")
+	}
+	if _, err := store.Get(context.Background(), 1, "ok"); !errors.Is(err, ErrNotFound) {
+		t.Fatal("job kept after delete")
+	}
+}

@@ -1,0 +1,133 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	_ "modernc.org/sqlite" // pure-Go SQLite driver
+)
+
+// SQLiteStore keeps jobs in one SQLite file (WAL mode) in the plugin's data directory.
+type SQLiteStore struct{ db *sql.DB }
+
+const schemaSQL = `
+CREATE TABLE IF NOT EXISTS jobs (
+  id TEXT PRIMARY KEY,
+  org_id INTEGER NOT NULL,
+  tenant TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  format TEXT NOT NULL,
+  params TEXT NOT NULL,
+  requested_by TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  updated INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  rows INTEGER NOT NULL DEFAULT 0,
+  size INTEGER NOT NULL DEFAULT 0,
+  sha256 TEXT NOT NULL DEFAULT '',
+  error TEXT NOT NULL DEFAULT '',
+  file TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS jobs_org_kind ON jobs (org_id, kind, created);
+`
+
+// OpenSQLite opens (creating if needed) the job database at path.
+func OpenSQLite(path string) (*SQLiteStore, error) {
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(FULL)")
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec(schemaSQL); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("creating the job tables in %s: %w", path, err)
+	}
+	return &SQLiteStore{db: db}, nil
+}
+
+const columns = `id, org_id, tenant, kind, name, format, params, requested_by, created, updated, status, rows, size, sha256, error, file`
+
+func (s *SQLiteStore) Create(ctx context.Context, j *Job) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO jobs (`+columns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		j.ID, j.OrgID, j.Tenant, j.Kind, j.Name, j.Format, j.Params, j.RequestedBy, j.Created.UnixMilli(), j.Updated.UnixMilli(),
+		string(j.Status), j.Rows, j.Size, j.SHA256, j.Error, j.File)
+	return err
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanJob(r scanner) (*Job, error) {
+	var j Job
+	var created, updated int64
+	var status string
+	if err := r.Scan(&j.ID, &j.OrgID, &j.Tenant, &j.Kind, &j.Name, &j.Format, &j.Params, &j.RequestedBy, &created, &updated,
+		&status, &j.Rows, &j.Size, &j.SHA256, &j.Error, &j.File); err != nil {
+		return nil, err
+	}
+	j.Created, j.Updated, j.Status = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC(), Status(status)
+	return &j, nil
+}
+
+func (s *SQLiteStore) Get(ctx context.Context, orgID int64, id string) (*Job, error) {
+	j, err := scanJob(s.db.QueryRowContext(ctx, `SELECT `+columns+` FROM jobs WHERE org_id = ? AND id = ?`, orgID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	return j, err
+}
+
+func (s *SQLiteStore) List(ctx context.Context, orgID int64, kind string) ([]Job, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+columns+` FROM jobs WHERE org_id = ? AND kind = ? ORDER BY created DESC LIMIT 500`, orgID, kind)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Job{}
+	for rows.Next() {
+		j, err := scanJob(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *j)
+	}
+	return out, rows.Err()
+}
+
+func (s *SQLiteStore) Update(ctx context.Context, j *Job) error {
+	j.Updated = time.Now().UTC()
+	res, err := s.db.ExecContext(ctx, `UPDATE jobs SET status = ?, rows = ?, size = ?, sha256 = ?, error = ?, file = ?, updated = ? WHERE id = ?`,
+		string(j.Status), j.Rows, j.Size, j.SHA256, j.Error, j.File, j.Updated.UnixMilli(), j.ID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+func (s *SQLiteStore) Delete(ctx context.Context, orgID int64, id string) error {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM jobs WHERE org_id = ? AND id = ?`, orgID, id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+func (s *SQLiteStore) Interrupted(ctx context.Context, reason string) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE jobs SET status = ?, error = ?, updated = ? WHERE status IN (?, ?)`,
+		string(Failed), reason, time.Now().UnixMilli(), string(Pending), string(Running))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (s *SQLiteStore) Close() error { return s.db.Close() }

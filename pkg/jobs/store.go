@@ -1,0 +1,56 @@
+// Package jobs runs long server-side work (exports now, reports later) as jobs whose state survives a
+// restart: Pending → Running (with progress) → Completed, or Failed with its reason, or Canceled.
+package jobs
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Status of a job.
+type Status string
+
+const (
+	Pending   Status = "pending"
+	Running   Status = "running"
+	Completed Status = "completed"
+	Failed    Status = "failed"
+	Canceled  Status = "canceled"
+)
+
+// Job is one unit of work and its outcome.
+type Job struct {
+	ID          string    `json:"id"`
+	OrgID       int64     `json:"orgId"`
+	Tenant      string    `json:"-"`
+	Kind        string    `json:"kind"`
+	Name        string    `json:"name"`
+	Format      string    `json:"format"`
+	Params      string    `json:"params"` // JSON: what the job works on (filters, range)
+	RequestedBy string    `json:"requestedBy"`
+	Created     time.Time `json:"created"`
+	Updated     time.Time `json:"updated"`
+	Status      Status    `json:"status"`
+	Rows        int64     `json:"rows"`
+	Size        int64     `json:"size"`
+	SHA256      string    `json:"sha256,omitempty"`
+	Error       string    `json:"error,omitempty"`
+	File        string    `json:"-"`
+}
+
+// ErrNotFound: no job with that id (in that org).
+var ErrNotFound = errors.New("no such job")
+
+// Store keeps jobs. SQLite (sqlite.go) by default; the interface is what a PostgreSQL store for
+// Grafana in high availability would implement.
+type Store interface {
+	Create(ctx context.Context, j *Job) error
+	Get(ctx context.Context, orgID int64, id string) (*Job, error)
+	List(ctx context.Context, orgID int64, kind string) ([]Job, error)
+	Update(ctx context.Context, j *Job) error
+	Delete(ctx context.Context, orgID int64, id string) error
+	// Interrupted marks every Pending or Running job Failed with reason (a restart cut them off).
+	Interrupted(ctx context.Context, reason string) (int64, error)
+	Close() error
+}

@@ -1,0 +1,248 @@
+package plugin
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/attest/auditlog/pkg/export"
+	"github.com/attest/auditlog/pkg/jobs"
+	"github.com/attest/auditlog/pkg/loki"
+	"github.com/attest/auditlog/pkg/selfaudit"
+)
+
+const exportKind = "export"
+
+// DefaultExportMaxDays caps an export's time range unless the app's settings say otherwise.
+const DefaultExportMaxDays = 90
+
+var (
+	runnerOnce sync.Once
+	runner     *jobs.Runner
+	runnerErr  error
+)
+
+// jobRunner is the process's one job runner over the SQLite store in the data directory
+// (GF_PLUGIN_DATA_DIR, [plugin.attest-auditlog-app] data_dir).
+func (a *App) jobRunner() (*jobs.Runner, error) {
+	runnerOnce.Do(func() {
+		dir := a.settings.DataDir
+		if dir == "" {
+			dir = filepath.Join(os.TempDir(), "attest-auditlog-app")
+		}
+		if runnerErr = os.MkdirAll(dir, 0o700); runnerErr != nil {
+			return
+		}
+		store, err := jobs.OpenSQLite(filepath.Join(dir, "jobs.db"))
+		if err != nil {
+			runnerErr = err
+			return
+		}
+		runner, runnerErr = jobs.NewRunner(store, filepath.Join(dir, "files"))
+	})
+	if runnerErr != nil {
+		return nil, fmt.Errorf("the job store is unavailable: %w", runnerErr)
+	}
+	return runner, nil
+}
+
+type exportRequest struct {
+	Name   string            `json:"name"`
+	Format string            `json:"format"`
+	Params map[string]string `json:"params"` // the viewer's filter parameters, from and to included
+}
+
+func (a *App) handleExportCreate(w http.ResponseWriter, r *http.Request, c *caller) error {
+	var req exportRequest
+	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return badRequest("the body must be JSON {name, format, params}: " + err.Error())
+	}
+	if _, ok := export.Formats[req.Format]; !ok {
+		return badRequest("format must be csv, json, jsonl or xlsx")
+	}
+	req.Name = strings.TrimSpace(req.Name)
+	if req.Name == "" || len(req.Name) > 200 {
+		return badRequest("name is required (at most 200 characters)")
+	}
+	v := url.Values{}
+	for k, val := range req.Params {
+		v.Set(k, val)
+	}
+	q, err := parseQuery(v)
+	if err != nil {
+		return err
+	}
+	maxDays := a.settings.ExportMaxDays
+	if maxDays <= 0 {
+		maxDays = DefaultExportMaxDays
+	}
+	if time.Duration(q.Range.EndNs-q.Range.StartNs) > time.Duration(maxDays)*24*time.Hour {
+		return badRequest(fmt.Sprintf("an export covers at most %d days; narrow the date range", maxDays))
+	}
+	rn, err := a.jobRunner()
+	if err != nil {
+		return err
+	}
+	owner := fmt.Sprintf("%d/%s", c.OrgID, c.User.Login)
+	if rn.Running(owner) > 0 {
+		w.Header().Set("Retry-After", "30")
+		return &APIError{http.StatusTooManyRequests, "export_running", "one export at a time per user: wait for yours to finish or cancel it"}
+	}
+	filters := filterSummary(q)
+	params, _ := json.Marshal(filters)
+	job := &jobs.Job{ID: uuid.NewString(), OrgID: c.OrgID, Tenant: c.Tenant, Kind: exportKind, Name: req.Name,
+		Format: req.Format, Params: string(params), RequestedBy: c.User.Login}
+	if err := a.record(r.Context(), c, selfaudit.Event{
+		Type: "audit.export.requested", Category: "COMPLIANCE", Action: "export",
+		Description: fmt.Sprintf("Audit log export requested by %s (%s)", c.User.Login, req.Format),
+		TargetType:  "audit_export", TargetID: job.ID, TargetName: req.Name,
+		Metadata: map[string]any{"format": req.Format, "filters": filters},
+	}); err != nil {
+		return err
+	}
+	query, _ := loki.EventsQuery(q.Filters)
+	client := a.lokiFor(c)
+	header := export.Header{ExportedAt: time.Now().UTC(), Filters: stringMap(filters)}
+	err = rn.Start(r.Context(), job, owner, func(ctx context.Context, out io.Writer, progress func(int64)) (int64, error) {
+		wr, err := export.NewWriter(req.Format, out, header)
+		if err != nil {
+			return 0, err
+		}
+		return export.Stream(ctx, client, query, q.Range, wr, progress)
+	})
+	if errors.Is(err, jobs.ErrBusy) {
+		w.Header().Set("Retry-After", "30")
+		return &APIError{http.StatusTooManyRequests, "export_running", "one export at a time per user"}
+	}
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusAccepted, job)
+	return nil
+}
+
+func stringMap(m map[string]any) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = fmt.Sprint(v)
+	}
+	return out
+}
+
+func (a *App) handleExportList(w http.ResponseWriter, r *http.Request, c *caller) error {
+	rn, err := a.jobRunner()
+	if err != nil {
+		return err
+	}
+	list, err := rn.Store.List(r.Context(), c.OrgID, exportKind)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"exports": list})
+	return nil
+}
+
+func (a *App) exportJob(r *http.Request, c *caller) (*jobs.Runner, *jobs.Job, error) {
+	rn, err := a.jobRunner()
+	if err != nil {
+		return nil, nil, err
+	}
+	j, err := rn.Store.Get(r.Context(), c.OrgID, r.PathValue("id"))
+	if errors.Is(err, jobs.ErrNotFound) || (err == nil && j.Kind != exportKind) {
+		return nil, nil, notFound("no export with this id in this organization")
+	}
+	return rn, j, err
+}
+
+func (a *App) handleExportGet(w http.ResponseWriter, r *http.Request, c *caller) error {
+	_, j, err := a.exportJob(r, c)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, j)
+	return nil
+}
+
+func (a *App) handleExportDownload(w http.ResponseWriter, r *http.Request, c *caller) error {
+	_, j, err := a.exportJob(r, c)
+	if err != nil {
+		return err
+	}
+	if j.Status != jobs.Completed {
+		return &APIError{http.StatusConflict, "not_ready", fmt.Sprintf("the export is %s", j.Status)}
+	}
+	f, err := os.Open(j.File)
+	if err != nil {
+		return &APIError{http.StatusGone, "file_gone", "the export's file no longer exists"}
+	}
+	defer f.Close()
+	if err := a.record(r.Context(), c, selfaudit.Event{
+		Type: "audit.export.downloaded", Category: "COMPLIANCE", Action: "download",
+		Description: fmt.Sprintf("Audit log export downloaded by %s", c.User.Login),
+		TargetType:  "audit_export", TargetID: j.ID, TargetName: j.Name,
+		Metadata: map[string]any{"format": j.Format, "rows": j.Rows, "sha256": j.SHA256, "filters": json.RawMessage(j.Params)},
+	}); err != nil {
+		return err
+	}
+	f2 := export.Formats[j.Format]
+	w.Header().Set("Content-Type", f2.ContentType)
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", safeFileName(j.Name)+"."+f2.Ext))
+	w.Header().Set("X-Attest-SHA256", j.SHA256)
+	w.WriteHeader(http.StatusOK)
+	_, err = io.Copy(w, f)
+	return err
+}
+
+func safeFileName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || strings.ContainsRune(`/\:*?"<>|`, r) {
+			return '_'
+		}
+		return r
+	}, s)
+}
+
+func (a *App) handleExportCancel(w http.ResponseWriter, r *http.Request, c *caller) error {
+	rn, j, err := a.exportJob(r, c)
+	if err != nil {
+		return err
+	}
+	if !rn.Cancel(j.ID) {
+		return &APIError{http.StatusConflict, "not_running", fmt.Sprintf("the export is %s", j.Status)}
+	}
+	writeJSON(w, http.StatusAccepted, map[string]string{"id": j.ID, "status": "canceling"})
+	return nil
+}
+
+func (a *App) handleExportDelete(w http.ResponseWriter, r *http.Request, c *caller) error {
+	rn, j, err := a.exportJob(r, c)
+	if err != nil {
+		return err
+	}
+	if err := a.record(r.Context(), c, selfaudit.Event{
+		Type: "audit.export.deleted", Category: "COMPLIANCE", Action: "delete",
+		Description: fmt.Sprintf("Audit log export deleted by %s", c.User.Login),
+		TargetType:  "audit_export", TargetID: j.ID, TargetName: j.Name,
+		Metadata: map[string]any{"format": j.Format, "rows": j.Rows, "sha256": j.SHA256},
+	}); err != nil {
+		return err
+	}
+	if err := rn.Remove(r.Context(), c.OrgID, j.ID); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,142 @@
+import React, { useEffect, useState } from 'react';
+import { css } from '@emotion/css';
+import { type GrafanaTheme2, dateTimeFormat } from '@grafana/data';
+import { t } from '@grafana/i18n';
+import { Badge, Button, ConfirmButton, EmptyState, LinkButton, LoadingBar, Stack, Text, useStyles2 } from '@grafana/ui';
+
+import {
+  type ExportJob,
+  cancelExport,
+  deleteExport,
+  describeFilters,
+  downloadUrl,
+  formatBytes,
+  isActive,
+  listExports,
+} from 'services/exportsApi';
+import { testIds } from 'services/testIds';
+
+import { QueryErrorAlert } from '../shared/QueryErrorAlert';
+import { useLoader } from '../shared/useLoader';
+
+/** While an export is pending or running, the list is read again this often. */
+export const POLL_MS = 2000;
+
+const STATUS_COLOR = {
+  pending: 'blue',
+  running: 'blue',
+  completed: 'green',
+  failed: 'red',
+  canceled: 'orange',
+} as const;
+
+export function ExportHistory() {
+  const styles = useStyles2(getStyles);
+  const [tick, setTick] = useState(0);
+  const [actionError, setActionError] = useState<unknown>();
+  const jobs = useLoader<ExportJob[]>(listExports, String(tick));
+  const active = jobs.data?.some(isActive) ?? false;
+
+  useEffect(() => {
+    if (!active) {
+      return;
+    }
+    const id = setTimeout(() => setTick((n) => n + 1), POLL_MS);
+    return () => clearTimeout(id);
+  }, [active, jobs.data]);
+
+  const act = (fn: () => Promise<unknown>) => async () => {
+    try {
+      await fn();
+      setActionError(undefined);
+    } catch (e) {
+      setActionError(e);
+    }
+    setTick((n) => n + 1);
+  };
+
+  const list = jobs.data ?? [];
+  return (
+    <div data-testid={testIds.exports.container}>
+      <div className={styles.loading}>{jobs.isLoading && <LoadingBar width={400} />}</div>
+      <QueryErrorAlert errors={[jobs.error, actionError]} />
+      {!jobs.isLoading && list.length === 0 ? (
+        <EmptyState variant="call-to-action" message={t('exports.empty', 'No exports yet')}>
+          {t('exports.empty-help', 'Export from the Event viewer: the file is made on the server and listed here.')}
+        </EmptyState>
+      ) : (
+        <table className={styles.table} data-testid={testIds.exports.table}>
+          <thead>
+            <tr>
+              {['Name', 'Format', 'Filters', 'Requested by', 'Created', 'Status', 'Rows', 'Size', 'SHA-256', ''].map(
+                (h) => (
+                  <th key={h}>{h}</th>
+                )
+              )}
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((j) => (
+              <tr key={j.id} data-testid={testIds.exports.row}>
+                <td>{j.name}</td>
+                <td>{j.format.toUpperCase()}</td>
+                <td>
+                  <Text color="secondary">{describeFilters(j.params)}</Text>
+                </td>
+                <td>{j.requestedBy}</td>
+                <td>{dateTimeFormat(j.created)}</td>
+                <td>
+                  <Badge text={j.status} color={STATUS_COLOR[j.status]} tooltip={j.error} />
+                </td>
+                <td>{j.rows.toLocaleString()}</td>
+                <td>{formatBytes(j.size)}</td>
+                <td>
+                  <code className={styles.hash} title={j.sha256}>
+                    {j.sha256 ? `${j.sha256.slice(0, 12)}…` : '—'}
+                  </code>
+                </td>
+                <td>
+                  <Stack direction="row" gap={1}>
+                    {j.status === 'completed' && (
+                      <LinkButton
+                        size="sm"
+                        icon="download-alt"
+                        href={downloadUrl(j.id)}
+                        data-testid={testIds.exports.download}
+                      >
+                        {t('exports.download', 'Download')}
+                      </LinkButton>
+                    )}
+                    {isActive(j) && (
+                      <Button size="sm" variant="secondary" onClick={act(() => cancelExport(j.id))}>
+                        {t('exports.cancel', 'Cancel')}
+                      </Button>
+                    )}
+                    <ConfirmButton
+                      size="sm"
+                      confirmText={t('exports.delete-confirm', 'Delete')}
+                      confirmVariant="destructive"
+                      onConfirm={act(() => deleteExport(j.id))}
+                    >
+                      {t('exports.delete', 'Delete')}
+                    </ConfirmButton>
+                  </Stack>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  loading: css({ height: 2, margin: theme.spacing(1, 0) }),
+  table: css({
+    width: '100%',
+    borderCollapse: 'collapse',
+    'th, td': { padding: theme.spacing(1), borderBottom: `1px solid ${theme.colors.border.weak}`, textAlign: 'left' },
+  }),
+  hash: css({ fontSize: theme.typography.bodySmall.fontSize }),
+});

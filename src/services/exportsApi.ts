@@ -1,0 +1,84 @@
+// Server-side exports (pkg/plugin/exports.go): request one for the viewer's filters, list the history,
+// cancel, delete. Files are downloaded by the browser from the download route, which records the download.
+import { lastValueFrom } from 'rxjs';
+import { getBackendSrv } from '@grafana/runtime';
+
+import { RESOURCES_URL, getResource } from './backendApi';
+import { type AuditFilters } from './filters';
+import { type TimeRangeNs } from './paging';
+import { filterParams } from './routeParams';
+
+export const EXPORT_FORMATS = [
+  { value: 'csv', label: 'CSV' },
+  { value: 'json', label: 'JSON' },
+  { value: 'jsonl', label: 'JSON Lines' },
+  { value: 'xlsx', label: 'Excel (.xlsx)' },
+] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number]['value'];
+
+export type ExportStatus = 'pending' | 'running' | 'completed' | 'failed' | 'canceled';
+
+export interface ExportJob {
+  id: string;
+  name: string;
+  format: ExportFormat;
+  /** JSON of the filters and range the export covers. */
+  params: string;
+  requestedBy: string;
+  created: string;
+  updated: string;
+  status: ExportStatus;
+  rows: number;
+  size: number;
+  sha256?: string;
+  error?: string;
+}
+
+export const isActive = (j: ExportJob) => j.status === 'pending' || j.status === 'running';
+
+export const downloadUrl = (id: string) => `${RESOURCES_URL}/exports/${encodeURIComponent(id)}/download`;
+
+async function send<T>(method: string, path: string, data?: unknown): Promise<T> {
+  const res = await lastValueFrom(
+    getBackendSrv().fetch<T>({ url: `${RESOURCES_URL}/${path}`, method, data, showErrorAlert: false })
+  );
+  return res.data;
+}
+
+export function requestExport(name: string, format: ExportFormat, filters: Partial<AuditFilters>, range: TimeRangeNs) {
+  return send<ExportJob>('POST', 'exports', { name, format, params: filterParams(filters, range) });
+}
+
+export async function listExports(signal?: AbortSignal): Promise<ExportJob[]> {
+  return (await getResource<{ exports: ExportJob[] }>('exports', {}, signal)).exports;
+}
+
+export const cancelExport = (id: string) => send<unknown>('POST', `exports/${encodeURIComponent(id)}/cancel`);
+export const deleteExport = (id: string) => send<unknown>('DELETE', `exports/${encodeURIComponent(id)}`);
+
+/** "category=AUTH, service=billing-api" from an export's params, without the range. */
+export function describeFilters(params: string): string {
+  try {
+    const p = JSON.parse(params) as Record<string, unknown>;
+    const parts = Object.entries(p)
+      .filter(([k]) => k !== 'from' && k !== 'to')
+      .map(([k, v]) => `${k}=${String(v)}`);
+    return parts.length > 0 ? parts.join(', ') : 'all events';
+  } catch {
+    return '';
+  }
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) {
+    return `${n} B`;
+  }
+  const units = ['KiB', 'MiB', 'GiB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(1)} ${units[i]}`;
+}

@@ -5,8 +5,10 @@ package loki
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -79,6 +81,10 @@ func (c *Client) Get(ctx context.Context, path string, params url.Values, out an
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
+		}
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return fmt.Errorf("Loki did not answer in time: %w", context.DeadlineExceeded)
 		}
 		return &UnavailableError{err}
 	}

@@ -6,16 +6,10 @@
 import { v7 as uuidv7 } from 'uuid';
 
 import { DEFAULT_COMPLIANCE_MAPPING, complianceTags } from '../../instrumentation/src/compliance.ts';
-import {
-  ATTR,
-  AUDIT_CATEGORIES as CATEGORIES,
-  SEVERITY_NUMBERS as SEVERITY_NUMBER,
-} from '../../instrumentation/src/schema.ts';
+import { ATTR, AUDIT_CATEGORIES as CATEGORIES } from '../../instrumentation/src/schema.gen.ts';
+import { SEVERITY_NUMBERS as SEVERITY_NUMBER } from '../../instrumentation/src/schema.ts';
 
-export {
-  AUDIT_CATEGORIES as CATEGORIES,
-  SEVERITY_NUMBERS as SEVERITY_NUMBER,
-} from '../../instrumentation/src/schema.ts';
+export { CATEGORIES, SEVERITY_NUMBER };
 
 export const SERVICES = [
   { name: 'identity-service', environment: 'production' },

@@ -33,7 +33,12 @@ const backendSrv = {
       }
       const url = qs.toString() ? `${req.url}?${qs}` : req.url;
       window
-        .fetch(url, { method: req.method ?? 'GET', headers: req.headers, signal: ctrl.signal })
+        .fetch(url, {
+          method: req.method ?? 'GET',
+          headers: req.data !== undefined ? { 'Content-Type': 'application/json', ...req.headers } : req.headers,
+          body: req.data !== undefined ? JSON.stringify(req.data) : undefined,
+          signal: ctrl.signal,
+        })
         .then(async (res) => {
           const text = await res.text();
           let data: unknown = text;

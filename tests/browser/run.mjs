@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { parse } from 'csv-parse/sync';
 import { chromium } from 'playwright-core';
 
 import { GRAFANA_ADMIN } from '../../scripts/stack/lib.mjs';
@@ -103,15 +104,22 @@ function serve(outdir, apiLog, accounts) {
       // Grafana itself, signed in as the account this browser context plays.
       const who = accounts[req.headers['x-harness-account']] ?? accounts.admin;
       apiLog.push(`${req.method} ${url.pathname}`);
-      fetch(`${GRAFANA}${url.pathname}${url.search}`, { method: req.method, headers: { Authorization: basic(who) } })
-        .then(async (r) => {
-          res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' });
-          res.end(Buffer.from(await r.arrayBuffer()));
-        })
-        .catch((err) => {
-          res.writeHead(502, { 'content-type': 'text/plain' });
-          res.end(String(err));
-        });
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
+        const headers = { Authorization: basic(who), ...(body ? { 'Content-Type': req.headers['content-type'] } : {}) };
+        fetch(`${GRAFANA}${url.pathname}${url.search}`, { method: req.method, headers, body })
+          .then(async (r) => {
+            const pass = ['content-type', 'content-disposition', 'x-attest-sha256'].filter((h) => r.headers.get(h));
+            res.writeHead(r.status, Object.fromEntries(pass.map((h) => [h, r.headers.get(h)])));
+            res.end(Buffer.from(await r.arrayBuffer()));
+          })
+          .catch((err) => {
+            res.writeHead(502, { 'content-type': 'text/plain' });
+            res.end(String(err));
+          });
+      });
       return;
     }
     // @grafana/ui loads its icons from <public path>/build/img/icons/; the package ships them.
@@ -253,7 +261,11 @@ async function main() {
     await page.screenshot({ path: path.join(SCREENS, '2-viewer-auth.png'), fullPage: true });
 
     // ---- expand the first row ----
-    await page.locator(testId(testIds.viewer.table)).getByRole('button', { name: 'Toggle row expanded' }).first().click();
+    await page
+      .locator(testId(testIds.viewer.table))
+      .getByRole('button', { name: 'Toggle row expanded' })
+      .first()
+      .click();
     const details = page.locator(testId(testIds.viewer.details)).first();
     await details.waitFor({ timeout: 10_000 });
     const detailsText = await details.innerText();
@@ -314,7 +326,29 @@ async function main() {
 
     check('no uncaught page errors', pageErrors.length === 0, pageErrors.slice(0, 3).join(' | '));
     check('browser talked only to 127.0.0.1', offHost.length === 0, offHost.slice(0, 3).join(' '));
-    const routes = apiLog.filter((l) => l.startsWith('GET /api/plugins/attest-auditlog-app/resources/'));
+    // ---- export from the viewer, download from the history ----
+    await page.goto(`${origin}${BASE}/events?category=AUTH&${range}`);
+    await total.filter({ hasText: 'events match' }).waitFor({ timeout: 30_000 });
+    await page.locator(testId(testIds.exports.menu)).click();
+    await page.getByRole('menuitem', { name: 'CSV' }).click();
+    await page.locator(testId(testIds.exports.started)).waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: path.join(SCREENS, '6-export-started.png') });
+    await page.goto(`${origin}${BASE}/exports`);
+    // The newest export (first row) is the one just requested.
+    const download = page.locator(testId(testIds.exports.row)).first().locator(testId(testIds.exports.download));
+    await download.waitFor({ timeout: 120_000 });
+    await page.screenshot({ path: path.join(SCREENS, '7-export-history.png'), fullPage: true });
+    const [file] = await Promise.all([page.waitForEvent('download'), download.click()]);
+    const csv = fs.readFileSync(await file.path(), 'utf8');
+    const csvIds = parse(csv.replace(/^\uFEFF/, ''), { columns: true }).map((r) => r['Entry ID']);
+    const authIds = new Set(auth.map((e) => e.labels.audit_id));
+    check(
+      'export from the viewer: the downloaded CSV holds exactly the AUTH events in Loki',
+      csv.startsWith('\uFEFF') && csvIds.length === authIds.size && csvIds.every((id) => authIds.has(id)),
+      `${csvIds.length} rows, Loki ${authIds.size}`
+    );
+
+    const routes = apiLog.filter((l) => /^(GET|POST|DELETE) \/api\/plugins\/attest-auditlog-app\/resources\//.test(l));
     check(
       'pages read only through the plugin backend (resource routes), never a datasource',
       routes.length > 0 && routes.length === apiLog.length,

@@ -18,6 +18,10 @@ import (
 // Work writes a job's file to w and returns its row count; progress reports rows written so far.
 type Work func(ctx context.Context, w io.Writer, progress func(rows int64)) (rows int64, err error)
 
+// Finish runs once the file is complete and in place (j has its path, size and hash), before the job
+// is marked Completed: e.g. writing a signed manifest beside it. An error fails the job.
+type Finish func(j *Job) error
+
 // Runner runs jobs one goroutine each, writes their files under Dir, and keeps their state in Store.
 // One runner per backend process, shared by every org.
 type Runner struct {
@@ -61,7 +65,7 @@ func (r *Runner) Running(owner string) int {
 }
 
 // Start stores j as Pending and runs work in the background; at most one running job per owner.
-func (r *Runner) Start(ctx context.Context, j *Job, owner string, work Work) error {
+func (r *Runner) Start(ctx context.Context, j *Job, owner string, work Work, finish Finish) error {
 	r.mu.Lock()
 	for _, o := range r.owners {
 		if o == owner {
@@ -80,7 +84,7 @@ func (r *Runner) Start(ctx context.Context, j *Job, owner string, work Work) err
 		cancel()
 		return err
 	}
-	go r.run(runCtx, cancel, j, work)
+	go r.run(runCtx, cancel, j, work, finish)
 	return nil
 }
 
@@ -102,7 +106,7 @@ func (r *Runner) Cancel(id string) bool {
 	return ok
 }
 
-func (r *Runner) run(ctx context.Context, cancel context.CancelFunc, j *Job, work Work) {
+func (r *Runner) run(ctx context.Context, cancel context.CancelFunc, j *Job, work Work, finish Finish) {
 	defer cancel()
 	defer r.forget(j.ID)
 	bg := context.Background()
@@ -135,18 +139,26 @@ func (r *Runner) run(ctx context.Context, cancel context.CancelFunc, j *Job, wor
 			return werr
 		}
 		j.Rows, j.Size, j.SHA256 = rows, counted.n, hex.EncodeToString(h.Sum(nil))
-		return os.Rename(tmp, final)
+		if err := os.Rename(tmp, final); err != nil {
+			return err
+		}
+		j.File = final
+		if finish != nil {
+			return finish(j)
+		}
+		return nil
 	}()
 	switch {
 	case err == nil:
-		j.Status, j.File = Completed, final
+		j.Status = Completed
 	case errors.Is(ctx.Err(), context.Canceled):
 		j.Status, j.Error = Canceled, "canceled"
 	default:
 		j.Status, j.Error = Failed, err.Error()
 	}
 	if j.Status != Completed {
-		os.Remove(tmp)
+		r.removeFiles(j.ID)
+		j.File = ""
 	}
 	if uerr := r.Store.Update(bg, j); uerr != nil {
 		log.DefaultLogger.Error("saving a job's outcome failed", "job", j.ID, "error", uerr.Error())
@@ -160,12 +172,21 @@ func (r *Runner) Remove(ctx context.Context, orgID int64, id string) error {
 		return err
 	}
 	r.Cancel(id)
-	if j.File != "" {
-		if err := os.Remove(j.File); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("removing the file: %w", err)
-		}
+	if err := r.removeFiles(j.ID); err != nil {
+		return fmt.Errorf("removing the files: %w", err)
 	}
 	return r.Store.Delete(ctx, orgID, id)
+}
+
+// removeFiles deletes every file of a job (the file, its partial, its manifest).
+func (r *Runner) removeFiles(id string) error {
+	matches, _ := filepath.Glob(filepath.Join(r.Dir, id+".*"))
+	for _, m := range matches {
+		if err := os.Remove(m); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
 }
 
 type countingWriter struct {

@@ -43,7 +43,7 @@ func TestJobLifecycleSurvivesReopenAndRestart(t *testing.T) {
 		_, err := w.Write([]byte("a,b\n"))
 		p(1)
 		return 1, err
-	}); err != nil {
+	}, nil); err != nil {
 		t.Fatal(err)
 	}
 	done := waitStatus(t, store, "ok", Completed)
@@ -58,7 +58,7 @@ func TestJobLifecycleSurvivesReopenAndRestart(t *testing.T) {
 	bad := &Job{ID: "bad", OrgID: 1, Kind: "export", Name: "n", Format: "csv", Params: "{}"}
 	_ = r.Start(context.Background(), bad, "1/ann", func(context.Context, io.Writer, func(int64)) (int64, error) {
 		return 0, errors.New("Loki answered HTTP 500")
-	})
+	}, nil)
 	if j := waitStatus(t, store, "bad", Failed); j.Error != "Loki answered HTTP 500" {
 		t.Fatalf("%+v", j)
 	}
@@ -69,9 +69,9 @@ func TestJobLifecycleSurvivesReopenAndRestart(t *testing.T) {
 	_ = r.Start(context.Background(), slow, "1/ann", func(ctx context.Context, w io.Writer, p func(int64)) (int64, error) {
 		<-block
 		return 0, ctx.Err()
-	})
+	}, nil)
 	waitStatus(t, store, "slow", Running)
-	if err := r.Start(context.Background(), &Job{ID: "x", OrgID: 1, Kind: "export", Format: "csv"}, "1/ann", nil); !errors.Is(err, ErrBusy) {
+	if err := r.Start(context.Background(), &Job{ID: "x", OrgID: 1, Kind: "export", Format: "csv"}, "1/ann", nil, nil); !errors.Is(err, ErrBusy) {
 		t.Fatalf("second running job accepted: %v", err)
 	}
 	store2, err := OpenSQLite(db) // a second process over the same file, as after a restart

@@ -30,6 +30,7 @@ const DefaultExportMaxDays = 90
 var (
 	runnerOnce sync.Once
 	runner     *jobs.Runner
+	signer     *export.Signer
 	runnerErr  error
 )
 
@@ -47,6 +48,9 @@ func (a *App) jobRunner() (*jobs.Runner, error) {
 		store, err := jobs.OpenSQLite(filepath.Join(dir, "jobs.db"))
 		if err != nil {
 			runnerErr = err
+			return
+		}
+		if signer, runnerErr = export.LoadSigner(filepath.Join(dir, "signing.key")); runnerErr != nil {
 			return
 		}
 		runner, runnerErr = jobs.NewRunner(store, filepath.Join(dir, "files"))
@@ -116,12 +120,20 @@ func (a *App) handleExportCreate(w http.ResponseWriter, r *http.Request, c *call
 	query, _ := loki.EventsQuery(q.Filters)
 	client := a.lokiFor(c)
 	header := export.Header{ExportedAt: time.Now().UTC(), Filters: stringMap(filters)}
+	chains := export.ChainTracker{}
 	err = rn.Start(r.Context(), job, owner, func(ctx context.Context, out io.Writer, progress func(int64)) (int64, error) {
 		wr, err := export.NewWriter(req.Format, out, header)
 		if err != nil {
 			return 0, err
 		}
-		return export.Stream(ctx, client, query, q.Range, wr, progress)
+		return export.Stream(ctx, client, query, q.Range, &export.Tracking{Writer: wr, Chains: chains}, progress)
+	}, func(j *jobs.Job) error {
+		return writeManifest(j, &export.Manifest{
+			Version: 1, ExportID: j.ID,
+			File:    export.ManifestFile{Name: safeFileName(j.Name) + "." + export.Formats[j.Format].Ext, Format: j.Format, SHA256: j.SHA256, Size: j.Size, Rows: j.Rows},
+			Filters: header.Filters, From: fmt.Sprint(q.Range.StartNs), To: fmt.Sprint(q.Range.EndNs),
+			ExportedAt: header.ExportedAt.Format(time.RFC3339Nano), Chains: chains.Ranges(),
+		})
 	})
 	if errors.Is(err, jobs.ErrBusy) {
 		w.Header().Set("Retry-After", "30")
@@ -244,5 +256,79 @@ func (a *App) handleExportDelete(w http.ResponseWriter, r *http.Request, c *call
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// writeManifest signs the manifest and puts it beside the file: <id>.manifest.json and <id>.manifest.sig.
+func writeManifest(j *jobs.Job, m *export.Manifest) error {
+	body, sig, err := signer.Sign(m)
+	if err != nil {
+		return err
+	}
+	base := strings.TrimSuffix(j.File, filepath.Ext(j.File))
+	if err := os.WriteFile(base+".manifest.json", body, 0o600); err != nil {
+		return err
+	}
+	return os.WriteFile(base+".manifest.sig", []byte(sig+"\n"), 0o600)
+}
+
+// handleExportManifest answers the signed manifest of a completed export and the key to check it with.
+func (a *App) handleExportManifest(w http.ResponseWriter, r *http.Request, c *caller) error {
+	_, j, err := a.exportJob(r, c)
+	if err != nil {
+		return err
+	}
+	if j.Status != jobs.Completed {
+		return &APIError{http.StatusConflict, "not_ready", fmt.Sprintf("the export is %s", j.Status)}
+	}
+	base := strings.TrimSuffix(j.File, filepath.Ext(j.File))
+	body, err := os.ReadFile(base + ".manifest.json")
+	if err != nil {
+		return &APIError{http.StatusGone, "file_gone", "the export's manifest no longer exists"}
+	}
+	sig, err := os.ReadFile(base + ".manifest.sig")
+	if err != nil {
+		return &APIError{http.StatusGone, "file_gone", "the export's signature no longer exists"}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"manifest": json.RawMessage(body), "manifestText": string(body), "signature": strings.TrimSpace(string(sig)),
+		"publicKey": signer.PublicKey(), "keyId": signer.KeyID,
+	})
+	return nil
+}
+
+// handleSigningKey answers the public key exports are signed with (shown on the configuration page).
+func (a *App) handleSigningKey(w http.ResponseWriter, _ *http.Request, _ *caller) error {
+	if _, err := a.jobRunner(); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"publicKey": signer.PublicKey(), "keyId": signer.KeyID, "algorithm": "Ed25519"})
+	return nil
+}
+
+// handleExportVerify checks a file against a manifest and signature sent in the body (JSON with the
+// file base64-encoded), with this backend's key: the same check as pkg/cmd/attest-verify, online.
+func (a *App) handleExportVerify(w http.ResponseWriter, r *http.Request, _ *caller) error {
+	if _, err := a.jobRunner(); err != nil {
+		return err
+	}
+	var req struct {
+		File      []byte `json:"file"`
+		Manifest  string `json:"manifest"`
+		Signature string `json:"signature"`
+	}
+	if err := json.NewDecoder(io.LimitReader(r.Body, 256<<20)).Decode(&req); err != nil {
+		return badRequest("the body must be JSON {file (base64), manifest, signature}")
+	}
+	m, err := export.Verify(strings.NewReader(string(req.File)), []byte(req.Manifest), req.Signature, signer.PublicKey())
+	var ve *export.VerifyError
+	if errors.As(err, &ve) {
+		writeJSON(w, http.StatusOK, map[string]any{"valid": false, "reason": ve.Reason})
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"valid": true, "manifest": m})
 	return nil
 }

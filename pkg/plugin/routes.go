@@ -54,6 +54,9 @@ func (a *App) routes() []route {
 		{"GET /exports", reader, a.handleExportList},
 		{"GET /exports/{id}", reader, a.handleExportGet},
 		{"GET /exports/{id}/download", reader, a.handleExportDownload},
+		{"GET /exports/{id}/manifest", reader, a.handleExportManifest},
+		{"POST /exports/verify", reader, a.handleExportVerify},
+		{"GET /signing-key", reader, a.handleSigningKey},
 		{"POST /exports/{id}/cancel", reader, a.handleExportCancel},
 		{"DELETE /exports/{id}", reader, a.handleExportDelete},
 	}

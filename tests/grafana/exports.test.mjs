@@ -2,14 +2,18 @@
 // the filtered events (read back with a CSV parser, a JSON parser and an XLSX reader), formulas are
 // neutralised, only the read role may export, and requesting and downloading are in the trail.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { before, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 
 import { generateEvents } from '../../scripts/demo/generator.mjs';
 import { pushOtlp } from '../../scripts/demo/otlp.mjs';
-import { GRAFANA_ADMIN } from '../../scripts/stack/lib.mjs';
+import { GRAFANA_ADMIN, repoRoot } from '../../scripts/stack/lib.mjs';
 import { RESOURCES, cfg, createUser, eventually, lastMinutes, lokiEntries } from './helpers.mjs';
 
 const TENANT = cfg.defaultTenant;
@@ -45,6 +49,8 @@ before(async () => {
   ];
   events.forEach((e, i) => {
     e.service = { name: service, environment: 'test' };
+    e.attributes['audit.chain.id'] = `${service}-chain`;
+    e.attributes['audit.chain.seq'] = String(i + 1);
     if (i === 0) {
       e.body = '=HYPERLINK("http://attacker.example","click")';
     }
@@ -93,6 +99,63 @@ test('CSV: BOM, every filtered event once, formulas neutralised', async () => {
   assert.deepEqual(new Set(rows.map((r) => r['Entry ID'])), ids);
   assert.ok(rows.some((r) => r.Description === `'=HYPERLINK("http://attacker.example","click")`));
   assert.ok(rows.every((r) => !/^[=+\-@]/.test(r.Description)));
+});
+
+test('every file has a signed manifest: checked in Node, by the route and by the command-line tool; tampering fails', async () => {
+  const { job, buf } = await exportAndDownload('csv');
+  const m = (await call('GET', `exports/${job.id}/manifest`)).json;
+  assert.equal(m.manifest.file.sha256, job.sha256);
+  assert.equal(m.manifest.file.rows, COUNT);
+  assert.equal(m.manifest.filters.service, service);
+  assert.deepEqual(m.manifest.chains, [{ id: `${service}-chain`, min_seq: 1, max_seq: COUNT, count: COUNT }]);
+  const key = crypto.createPublicKey({
+    key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(m.publicKey, 'base64')]),
+    format: 'der',
+    type: 'spki',
+  });
+  assert.ok(
+    crypto.verify(null, Buffer.from(m.manifestText), key, Buffer.from(m.signature, 'base64')),
+    'Ed25519 signature'
+  );
+  const tampered = Buffer.from(buf);
+  tampered[tampered.length - 5] ^= 1;
+  const verify = async (file) =>
+    (
+      await call('POST', 'exports/verify', {
+        body: { file: file.toString('base64'), manifest: m.manifestText, signature: m.signature },
+      })
+    ).json;
+  assert.equal((await verify(buf)).valid, true);
+  const bad = await verify(tampered);
+  assert.equal(bad.valid, false);
+  assert.match(bad.reason, /does not match its manifest/);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attest-verify-'));
+  fs.writeFileSync(path.join(dir, 'f.csv'), buf);
+  fs.writeFileSync(path.join(dir, 'm.json'), m.manifestText);
+  fs.writeFileSync(path.join(dir, 'm.sig'), m.signature);
+  const cli = (file) =>
+    spawnSync(
+      'go',
+      [
+        'run',
+        './pkg/cmd/attest-verify',
+        '-file',
+        file,
+        '-manifest',
+        path.join(dir, 'm.json'),
+        '-signature',
+        path.join(dir, 'm.sig'),
+        '-public-key',
+        m.publicKey,
+      ],
+      { cwd: repoRoot, encoding: 'utf8' }
+    );
+  const good = cli(path.join(dir, 'f.csv'));
+  assert.equal(good.status, 0, good.stdout + good.stderr);
+  assert.match(good.stdout, /^OK: /);
+  fs.writeFileSync(path.join(dir, 'f.csv'), tampered);
+  assert.equal(cli(path.join(dir, 'f.csv')).status, 1);
+  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 test('JSON and JSON Lines: every filtered event once', async () => {
@@ -150,7 +213,7 @@ test('a Viewer may not export or list exports; bad requests are 400', async () =
 
 test('the history lists the exports; requesting and downloading are in the trail with the file hash', async () => {
   const list = (await call('GET', 'exports')).json.exports.filter((e) => e.name.startsWith(service));
-  assert.ok(list.length >= 4);
+  assert.ok(list.length >= 5);
   const hashes = new Set(list.map((e) => e.sha256));
   const trail = await eventually(async () => {
     const all = await lokiEntries(
@@ -159,7 +222,7 @@ test('the history lists the exports; requesting and downloading are in the trail
       lastMinutes(15)
     );
     const mine = all.filter((e) => (e.labels.audit_target_name ?? '').startsWith(service));
-    return mine.filter((e) => e.labels.audit_event === 'audit.export.downloaded').length >= 4 ? mine : null;
+    return mine.filter((e) => e.labels.audit_event === 'audit.export.downloaded').length >= 5 ? mine : null;
   });
   assert.ok(trail, 'export entries are in the trail');
   const downloaded = trail.filter((e) => e.labels.audit_event === 'audit.export.downloaded');

@@ -1,0 +1,14 @@
+package export
+
+import "github.com/attest/auditlog/pkg/loki"
+
+// Tracking wraps a Writer and notes the chain position of every event written.
+type Tracking struct {
+	Writer
+	Chains ChainTracker
+}
+
+func (t *Tracking) Write(e *loki.Event) error {
+	t.Chains.Add(e)
+	return t.Writer.Write(e)
+}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -51,13 +52,14 @@ func NewRunner(store Store, dir string) (*Runner, error) {
 // ErrBusy: the owner already has a job running.
 var ErrBusy = errors.New("a job of yours is still running")
 
-// Running counts the owner's running jobs.
-func (r *Runner) Running(owner string) int {
+// Running counts the running jobs whose owner starts with prefix ("org/login" for one user,
+// "org/" for an organization).
+func (r *Runner) Running(prefix string) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	n := 0
 	for _, o := range r.owners {
-		if o == owner {
+		if strings.HasPrefix(o, prefix) {
 			n++
 		}
 	}
@@ -163,6 +165,11 @@ func (r *Runner) run(ctx context.Context, cancel context.CancelFunc, j *Job, wor
 	if uerr := r.Store.Update(bg, j); uerr != nil {
 		log.DefaultLogger.Error("saving a job's outcome failed", "job", j.ID, "error", uerr.Error())
 	}
+}
+
+// Expired lists the completed jobs older than maxAge, in every org.
+func (r *Runner) Expired(ctx context.Context, maxAge time.Duration) ([]Job, error) {
+	return r.Store.CompletedBefore(ctx, time.Now().Add(-maxAge))
 }
 
 // Remove deletes a job and its file (a running job is canceled first).

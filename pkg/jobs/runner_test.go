@@ -88,6 +88,12 @@ func TestJobLifecycleSurvivesReopenAndRestart(t *testing.T) {
 	if list, _ := store2.List(context.Background(), 1, "export"); len(list) != 3 {
 		t.Fatalf("%d jobs listed", len(list))
 	}
+	if old, _ := r.Expired(context.Background(), -time.Hour); len(old) != 1 || old[0].ID != "ok" {
+		t.Fatalf("expired: %+v", old)
+	}
+	if recent, _ := r.Expired(context.Background(), time.Hour); len(recent) != 0 {
+		t.Fatalf("a fresh export counted as expired: %+v", recent)
+	}
 	if err := r.Remove(context.Background(), 1, "ok"); err != nil {
 		t.Fatal(err)
 	}

@@ -81,7 +81,15 @@ func (s *SQLiteStore) Get(ctx context.Context, orgID int64, id string) (*Job, er
 }
 
 func (s *SQLiteStore) List(ctx context.Context, orgID int64, kind string) ([]Job, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+columns+` FROM jobs WHERE org_id = ? AND kind = ? ORDER BY created DESC LIMIT 500`, orgID, kind)
+	return s.query(ctx, `SELECT `+columns+` FROM jobs WHERE org_id = ? AND kind = ? ORDER BY created DESC LIMIT 500`, orgID, kind)
+}
+
+func (s *SQLiteStore) CompletedBefore(ctx context.Context, t time.Time) ([]Job, error) {
+	return s.query(ctx, `SELECT `+columns+` FROM jobs WHERE status = ? AND created < ?`, string(Completed), t.UnixMilli())
+}
+
+func (s *SQLiteStore) query(ctx context.Context, q string, args ...any) ([]Job, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}

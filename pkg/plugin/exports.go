@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 
 	"github.com/attest/auditlog/pkg/export"
 	"github.com/attest/auditlog/pkg/jobs"
@@ -26,6 +27,12 @@ const exportKind = "export"
 
 // DefaultExportMaxDays caps an export's time range unless the app's settings say otherwise.
 const DefaultExportMaxDays = 90
+
+// MaxRunningExportsPerOrg bounds the exports one organization (one tenant) runs at once.
+const MaxRunningExportsPerOrg = 3
+
+// DefaultExportKeepDays is how long export files are kept unless exportKeepDays says otherwise.
+const DefaultExportKeepDays = 30
 
 var (
 	runnerOnce sync.Once
@@ -53,7 +60,9 @@ func (a *App) jobRunner() (*jobs.Runner, error) {
 		if signer, runnerErr = export.LoadSigner(filepath.Join(dir, "signing.key")); runnerErr != nil {
 			return
 		}
-		runner, runnerErr = jobs.NewRunner(store, filepath.Join(dir, "files"))
+		if runner, runnerErr = jobs.NewRunner(store, filepath.Join(dir, "files")); runnerErr == nil {
+			go a.expireExports(runner)
+		}
 	})
 	if runnerErr != nil {
 		return nil, fmt.Errorf("the job store is unavailable: %w", runnerErr)
@@ -104,6 +113,11 @@ func (a *App) handleExportCreate(w http.ResponseWriter, r *http.Request, c *call
 	if rn.Running(owner) > 0 {
 		w.Header().Set("Retry-After", "30")
 		return &APIError{http.StatusTooManyRequests, "export_running", "one export at a time per user: wait for yours to finish or cancel it"}
+	}
+	if rn.Running(fmt.Sprintf("%d/", c.OrgID)) >= MaxRunningExportsPerOrg {
+		w.Header().Set("Retry-After", "60")
+		return &APIError{http.StatusTooManyRequests, "exports_busy",
+			fmt.Sprintf("this organization already runs %d exports; try again in a minute", MaxRunningExportsPerOrg)}
 	}
 	filters := filterSummary(q)
 	params, _ := json.Marshal(filters)
@@ -331,4 +345,35 @@ func (a *App) handleExportVerify(w http.ResponseWriter, r *http.Request, _ *call
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"valid": true, "manifest": m})
 	return nil
+}
+
+// expireExports deletes export files older than exportKeepDays, hourly, each deletion recorded in the
+// export's tenant as a System entry.
+func (a *App) expireExports(rn *jobs.Runner) {
+	keep := a.settings.ExportKeepDays
+	if keep <= 0 {
+		keep = DefaultExportKeepDays
+	}
+	for {
+		expired, err := rn.Expired(context.Background(), time.Duration(keep)*24*time.Hour)
+		if err != nil {
+			log.DefaultLogger.Error("listing expired exports failed", "error", err.Error())
+		}
+		for _, j := range expired {
+			_, err := a.audit.Record(context.Background(), j.Tenant, selfaudit.Event{
+				Type: "audit.export.expired", Category: "SYSTEM", Action: "delete", Outcome: "success", Severity: "INFO",
+				Description: fmt.Sprintf("Audit log export %q expired after %d days and was deleted", j.Name, keep),
+				ActorID:     "attest-grafana-app", ActorName: "System", ActorType: "system",
+				TargetType: "audit_export", TargetID: j.ID, TargetName: j.Name,
+				Metadata: map[string]any{"format": j.Format, "rows": j.Rows, "sha256": j.SHA256, "keep_days": keep, "grafana_org_id": j.OrgID},
+			})
+			if err != nil {
+				continue // kept until the expiry can be recorded
+			}
+			if err := rn.Remove(context.Background(), j.OrgID, j.ID); err != nil {
+				log.DefaultLogger.Error("deleting an expired export failed", "export", j.ID, "error", err.Error())
+			}
+		}
+		time.Sleep(time.Hour)
+	}
 }

@@ -26,6 +26,8 @@ type Settings struct {
 	Environment       string `json:"environment"`
 	// ExportMaxDays caps an export's time range (DefaultExportMaxDays unless set).
 	ExportMaxDays int `json:"exportMaxDays"`
+	// ExportKeepDays is how long export files are kept (DefaultExportKeepDays unless set).
+	ExportKeepDays int `json:"exportKeepDays"`
 
 	LokiPassword string `json:"-"`
 	LokiToken    string `json:"-"`

@@ -82,3 +82,13 @@ export function formatBytes(n: number): string {
   }
   return `${v.toFixed(1)} ${units[i]}`;
 }
+
+export interface SigningKeyInfo {
+  publicKey: string;
+  keyId: string;
+  algorithm: string;
+}
+
+export const fetchSigningKey = (signal?: AbortSignal) => getResource<SigningKeyInfo>('signing-key', {}, signal);
+
+export const manifestUrl = (id: string) => `${RESOURCES_URL}/exports/${encodeURIComponent(id)}/manifest`;

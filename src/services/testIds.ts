@@ -6,6 +6,7 @@ export const testIds = {
     tenant: 'data-testid ac-tenant',
     tracesDatasource: 'data-testid ac-traces-datasource',
     submit: 'data-testid ac-submit-form',
+    signingKey: 'data-testid ac-signing-key',
   },
   overview: {
     container: 'data-testid overview-container',

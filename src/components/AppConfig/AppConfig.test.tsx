@@ -53,6 +53,7 @@ describe('AppConfig', () => {
         }),
       })
     );
-    expect(fetchMock.mock.calls[0][0].data.secureJsonData).toBeUndefined();
+    const post = fetchMock.mock.calls.find((c) => c[0].method === 'POST')![0];
+    expect(post.data.secureJsonData).toBeUndefined();
   });
 });

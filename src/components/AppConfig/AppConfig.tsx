@@ -16,9 +16,12 @@ import {
   useStyles2,
 } from '@grafana/ui';
 
+import { type SigningKeyInfo, fetchSigningKey } from 'services/exportsApi';
 import { logger } from 'services/logger';
 import { type AppJsonData, READ_ROLES, type ReadRole, narrowAppJsonData } from 'services/settings';
 import { testIds } from 'services/testIds';
+
+import { useLoader } from '../shared/useLoader';
 
 export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<AppJsonData>> {}
 
@@ -145,6 +148,7 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
             />
           </div>
         </Field>
+        <SigningKey />
         {error && (
           <Alert severity="error" title={t('config.save-failed', 'Saving failed')}>
             {error}
@@ -157,6 +161,25 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
     </form>
   );
 };
+
+/** The public key export manifests are signed with, for auditors who check files offline. */
+function SigningKey() {
+  const key = useLoader<SigningKeyInfo>(fetchSigningKey, 'signing-key');
+  if (!key.data) {
+    return null;
+  }
+  return (
+    <Field
+      label={t('config.signing.label', 'Export signing key (Ed25519, public)')}
+      description={t(
+        'config.signing.description',
+        'Every export comes with a manifest signed by this key. Check a file offline: go run github.com/attest/auditlog/pkg/cmd/attest-verify -file … -manifest … -signature … -public-key <this key>'
+      )}
+    >
+      <code data-testid={testIds.appConfig.signingKey}>{key.data.publicKey}</code>
+    </Field>
+  );
+}
 
 export default AppConfig;
 

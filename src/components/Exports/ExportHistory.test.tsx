@@ -24,6 +24,7 @@ const job = (over: object) => ({
 });
 
 describe('ExportHistory', () => {
+  jest.setTimeout(20000);
   beforeEach(() => backendFetch.mockReset());
 
   it('lists exports, polls while one runs, and offers the download once completed', async () => {

@@ -13,6 +13,7 @@ import {
   formatBytes,
   isActive,
   listExports,
+  manifestUrl,
 } from 'services/exportsApi';
 import { testIds } from 'services/testIds';
 
@@ -98,14 +99,19 @@ export function ExportHistory() {
                 <td>
                   <Stack direction="row" gap={1}>
                     {j.status === 'completed' && (
-                      <LinkButton
-                        size="sm"
-                        icon="download-alt"
-                        href={downloadUrl(j.id)}
-                        data-testid={testIds.exports.download}
-                      >
-                        {t('exports.download', 'Download')}
-                      </LinkButton>
+                      <>
+                        <LinkButton
+                          size="sm"
+                          icon="download-alt"
+                          href={downloadUrl(j.id)}
+                          data-testid={testIds.exports.download}
+                        >
+                          {t('exports.download', 'Download')}
+                        </LinkButton>
+                        <LinkButton size="sm" variant="secondary" href={manifestUrl(j.id)} target="_blank">
+                          {t('exports.manifest', 'Signed manifest')}
+                        </LinkButton>
+                      </>
                     )}
                     {isActive(j) && (
                       <Button size="sm" variant="secondary" onClick={act(() => cancelExport(j.id))}>

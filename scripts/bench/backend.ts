@@ -7,38 +7,12 @@
 //
 // The dataset's tenant is mapped to a Grafana org of its own ("Attest bench") for the run: Grafana is
 // restarted with that mapping and restarted again with the stack's own afterwards.
-import { GRAFANA_ADMIN, stackConfig, startService, stopService } from '../stack/lib.mjs';
-import { grafana, login, resource } from '../../tests/grafana/helpers.mjs';
+import { GRAFANA_ADMIN, stackConfig } from '../stack/lib.mjs';
+import { login, resource } from '../../tests/grafana/helpers.mjs';
+import { benchOrg, restartGrafana } from './grafanaOrg';
 import { filterParams } from '../../src/services/routeParams';
 import { type Case, type Question, QUESTIONS, baselineFor, compare, median, time } from './compare';
 import { DAY, RUNS, TENANT, TOTAL, ensureLoaded, ns } from './dataset';
-
-const ORG_NAME = 'Attest bench';
-
-async function benchOrg(): Promise<number> {
-  const found = await grafana('GET', `/api/orgs/name/${encodeURIComponent(ORG_NAME)}`);
-  const orgId =
-    found.status === 200
-      ? found.body.id
-      : (await grafana('POST', '/api/orgs', { body: { name: ORG_NAME } })).body.orgId;
-  const base = stackConfig();
-  return restartGrafana(`${base.tenants},${orgId}=${TENANT}`).then(async () => {
-    const s = await grafana('POST', '/api/plugins/attest-auditlog-app/settings', {
-      org: orgId,
-      body: { enabled: true, pinned: true, jsonData: { lokiUrl: base.lokiUrl, readRole: 'Admin' } },
-    });
-    if (s.status !== 200) {
-      throw new Error(`enabling the app in org ${orgId}: ${JSON.stringify(s.body)}`);
-    }
-    return orgId;
-  });
-}
-
-async function restartGrafana(tenants?: string) {
-  const cfg = stackConfig(tenants ? { ...process.env, ATTEST_TENANTS: tenants } : process.env);
-  await stopService('grafana', { cfg });
-  await startService('grafana', { cfg, timeoutMillis: 120_000 });
-}
 
 async function main() {
   await ensureLoaded();

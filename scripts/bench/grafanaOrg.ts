@@ -1,0 +1,32 @@
+// The bench dataset's tenant mapped to a Grafana org of its own ("Attest bench"): Grafana is restarted
+// with that mapping for a bench, and with the stack's own mapping afterwards.
+import { stackConfig, startService, stopService } from '../stack/lib.mjs';
+import { grafana } from '../../tests/grafana/helpers.mjs';
+import { TENANT } from './dataset';
+
+const ORG_NAME = 'Attest bench';
+
+export async function benchOrg(): Promise<number> {
+  const found = await grafana('GET', `/api/orgs/name/${encodeURIComponent(ORG_NAME)}`);
+  const orgId =
+    found.status === 200
+      ? found.body.id
+      : (await grafana('POST', '/api/orgs', { body: { name: ORG_NAME } })).body.orgId;
+  const base = stackConfig();
+  return restartGrafana(`${base.tenants},${orgId}=${TENANT}`).then(async () => {
+    const s = await grafana('POST', '/api/plugins/attest-auditlog-app/settings', {
+      org: orgId,
+      body: { enabled: true, pinned: true, jsonData: { lokiUrl: base.lokiUrl, readRole: 'Admin' } },
+    });
+    if (s.status !== 200) {
+      throw new Error(`enabling the app in org ${orgId}: ${JSON.stringify(s.body)}`);
+    }
+    return orgId;
+  });
+}
+
+export async function restartGrafana(tenants?: string) {
+  const cfg = stackConfig(tenants ? { ...process.env, ATTEST_TENANTS: tenants } : process.env);
+  await stopService('grafana', { cfg });
+  await startService('grafana', { cfg, timeoutMillis: 120_000 });
+}

@@ -13,7 +13,7 @@ import ExcelJS from 'exceljs';
 
 import { generateEvents } from '../../scripts/demo/generator.mjs';
 import { pushOtlp } from '../../scripts/demo/otlp.mjs';
-import { GRAFANA_ADMIN, repoRoot } from '../../scripts/stack/lib.mjs';
+import { GRAFANA_ADMIN, repoRoot, startService, stopService } from '../../scripts/stack/lib.mjs';
 import { RESOURCES, cfg, createUser, eventually, lastMinutes, lokiEntries } from './helpers.mjs';
 
 const TENANT = cfg.defaultTenant;
@@ -187,6 +187,28 @@ test('Excel: read back by an XLSX reader, timestamps are dates', async () => {
     }
   });
   assert.deepEqual(got, ids);
+});
+
+test('a restart during an export ends Failed with the reason, or Completed with every row — never partial', async () => {
+  const wide = lastMinutes(8 * 24 * 60); // the tenant's whole demo week: more rows, a longer export
+  const expected = (await lokiEntries(TENANT, '{service_name=~".+"}', wide)).length;
+  const created = await call('POST', 'exports', {
+    body: { name: `${service} restart`, format: 'xlsx', params: { from: wide.from, to: wide.to } },
+  });
+  assert.equal(created.status, 202);
+  await stopService('grafana', { cfg });
+  await startService('grafana', { cfg, timeoutMillis: 120_000 });
+  const job = await eventually(async () => {
+    const j = (await call('GET', `exports/${created.json.id}`)).json;
+    return j && j.status !== 'pending' && j.status !== 'running' ? j : null;
+  });
+  if (job.status === 'completed') {
+    assert.ok(job.rows >= expected, `completed with ${job.rows} rows of ${expected}`);
+  } else {
+    assert.equal(job.status, 'failed');
+    assert.match(job.error, /restarted/);
+    assert.equal((await call('GET', `exports/${job.id}/download`)).status, 409);
+  }
 });
 
 test('a Viewer may not export or list exports; bad requests are 400', async () => {

@@ -332,7 +332,10 @@ async function main() {
     await page.locator(testId(testIds.exports.menu)).click();
     await page.getByRole('menuitem', { name: 'CSV' }).click();
     await page.locator(testId(testIds.exports.started)).waitFor({ timeout: 30_000 });
-    await page.screenshot({ path: path.join(SCREENS, '6-export-started.png') });
+    await page.screenshot({
+      path: path.join(SCREENS, '6-export-started.png'),
+      clip: { x: 0, y: 0, width: 1440, height: 400 },
+    });
     await page.goto(`${origin}${BASE}/exports`);
     // The newest export (first row) is the one just requested.
     const download = page.locator(testId(testIds.exports.row)).first().locator(testId(testIds.exports.download));

@@ -332,6 +332,7 @@ async function main() {
     await page.locator(testId(testIds.exports.menu)).click();
     await page.getByRole('menuitem', { name: 'CSV' }).click();
     await page.locator(testId(testIds.exports.started)).waitFor({ timeout: 30_000 });
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({
       path: path.join(SCREENS, '6-export-started.png'),
       clip: { x: 0, y: 0, width: 1440, height: 400 },

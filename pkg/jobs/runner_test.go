@@ -67,8 +67,8 @@ func TestJobLifecycleSurvivesReopenAndRestart(t *testing.T) {
 	block := make(chan struct{})
 	slow := &Job{ID: "slow", OrgID: 1, Kind: "export", Name: "n", Format: "csv", Params: "{}"}
 	_ = r.Start(context.Background(), slow, "1/ann", func(ctx context.Context, w io.Writer, p func(int64)) (int64, error) {
-		<-block
-		return 0, ctx.Err()
+		<-block // the old process never gets further: it was killed
+		return 0, errors.New("killed")
 	}, nil)
 	waitStatus(t, store, "slow", Running)
 	if err := r.Start(context.Background(), &Job{ID: "x", OrgID: 1, Kind: "export", Format: "csv"}, "1/ann", nil, nil); !errors.Is(err, ErrBusy) {
@@ -84,7 +84,7 @@ func TestJobLifecycleSurvivesReopenAndRestart(t *testing.T) {
 	if j, _ := store2.Get(context.Background(), 1, "slow"); j.Status != Failed || j.Error == "" {
 		t.Fatalf("interrupted job is %+v", j)
 	}
-	close(block)
+	t.Cleanup(func() { close(block) })
 	if list, _ := store2.List(context.Background(), 1, "export"); len(list) != 3 {
 		t.Fatalf("%d jobs listed", len(list))
 	}

@@ -2,6 +2,7 @@ package export
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/attest/auditlog/pkg/loki"
 )
@@ -11,11 +12,15 @@ const PageSize = 1000
 
 // Stream writes every event matching query in r, newest first, through w, paging Loki by time with the
 // viewer's exact cursor paging. progress is told the row count after each page.
-func Stream(ctx context.Context, c *loki.Client, query string, r loki.Range, w Writer, progress func(rows int64)) (int64, error) {
+func Stream(ctx context.Context, c *loki.Client, query string, r loki.Range, w Writer, progress func(rows int64)) (rows int64, err error) {
+	defer func() {
+		if a, ok := w.(interface{ Abort() }); ok && err != nil {
+			a.Abort()
+		}
+	}()
 	if err := w.Begin(); err != nil {
 		return 0, err
 	}
-	var rows int64
 	var cursor *loki.Cursor
 	for {
 		page, err := c.FetchPage(ctx, query, r, cursor, PageSize)
@@ -34,7 +39,7 @@ func Stream(ctx context.Context, c *loki.Client, query string, r loki.Range, w W
 		}
 		next, ok := loki.DecodeCursor(page.Older)
 		if !ok {
-			break
+			return rows, fmt.Errorf("unreadable paging cursor %q", page.Older)
 		}
 		cursor = &next
 	}

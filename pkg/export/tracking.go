@@ -12,3 +12,10 @@ func (t *Tracking) Write(e *loki.Event) error {
 	t.Chains.Add(e)
 	return t.Writer.Write(e)
 }
+
+// Abort passes an abort on to the wrapped writer.
+func (t *Tracking) Abort() {
+	if a, ok := t.Writer.(interface{ Abort() }); ok {
+		a.Abort()
+	}
+}

@@ -81,3 +81,10 @@ func (x *xlsxWriter) End(int64) error {
 	}
 	return err
 }
+
+// Abort drops a half-written workbook and its temporary files.
+func (x *xlsxWriter) Abort() {
+	if x.f != nil {
+		_ = x.f.Close()
+	}
+}

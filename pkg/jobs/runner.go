@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -30,8 +29,29 @@ type Runner struct {
 	Dir   string
 
 	mu      sync.Mutex
-	running map[string]context.CancelFunc // by job id
-	owners  map[string]string             // job id -> "org/login"
+	running map[string]*active // by job id
+}
+
+type active struct {
+	cancel context.CancelFunc
+	owner  string // "org/login"
+	group  string // "org"
+	done   chan struct{}
+}
+
+// Limits bound concurrent jobs: per owner and per group (an organization).
+type Limits struct {
+	PerOwner, PerGroup int
+}
+
+// BusyError: a limit is reached; Group tells which.
+type BusyError struct{ Group bool }
+
+func (e *BusyError) Error() string {
+	if e.Group {
+		return "too many jobs are running in this organization"
+	}
+	return "a job of yours is still running"
 }
 
 // NewRunner opens the runner; jobs a restart interrupted are marked Failed with the reason.
@@ -46,47 +66,52 @@ func NewRunner(store Store, dir string) (*Runner, error) {
 	if n > 0 {
 		log.DefaultLogger.Warn("jobs interrupted by a restart marked failed", "count", n)
 	}
-	return &Runner{Store: store, Dir: dir, running: map[string]context.CancelFunc{}, owners: map[string]string{}}, nil
+	// Files of jobs cut off mid-write are of no use.
+	partials, _ := filepath.Glob(filepath.Join(dir, "*.partial"))
+	for _, p := range partials {
+		os.Remove(p)
+	}
+	return &Runner{Store: store, Dir: dir, running: map[string]*active{}}, nil
 }
 
-// ErrBusy: the owner already has a job running.
-var ErrBusy = errors.New("a job of yours is still running")
-
-// Running counts the running jobs whose owner starts with prefix ("org/login" for one user,
-// "org/" for an organization).
-func (r *Runner) Running(prefix string) int {
+// Start stores j as Pending and runs work in the background, within the limits (checked and reserved
+// under one lock, so concurrent requests cannot exceed them). The goroutine works on its own copy of j.
+func (r *Runner) Start(ctx context.Context, j *Job, owner, group string, lim Limits, work Work, finish Finish) error {
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	n := 0
-	for _, o := range r.owners {
-		if strings.HasPrefix(o, prefix) {
-			n++
+	mine, ours := 0, 0
+	for _, a := range r.running {
+		if a.owner == owner {
+			mine++
+		}
+		if a.group == group {
+			ours++
 		}
 	}
-	return n
-}
-
-// Start stores j as Pending and runs work in the background; at most one running job per owner.
-func (r *Runner) Start(ctx context.Context, j *Job, owner string, work Work, finish Finish) error {
-	r.mu.Lock()
-	for _, o := range r.owners {
-		if o == owner {
-			r.mu.Unlock()
-			return ErrBusy
-		}
+	if lim.PerOwner > 0 && mine >= lim.PerOwner {
+		r.mu.Unlock()
+		return &BusyError{}
+	}
+	if lim.PerGroup > 0 && ours >= lim.PerGroup {
+		r.mu.Unlock()
+		return &BusyError{Group: true}
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
-	r.running[j.ID] = cancel
-	r.owners[j.ID] = owner
+	a := &active{cancel: cancel, owner: owner, group: group, done: make(chan struct{})}
+	r.running[j.ID] = a
 	r.mu.Unlock()
 	now := time.Now().UTC()
 	j.Created, j.Updated, j.Status = now, now, Pending
 	if err := r.Store.Create(ctx, j); err != nil {
 		r.forget(j.ID)
 		cancel()
+		close(a.done)
 		return err
 	}
-	go r.run(runCtx, cancel, j, work, finish)
+	own := *j
+	go func() {
+		defer close(a.done)
+		r.run(runCtx, cancel, &own, work, finish)
+	}()
 	return nil
 }
 
@@ -94,18 +119,28 @@ func (r *Runner) forget(id string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	delete(r.running, id)
-	delete(r.owners, id)
 }
 
 // Cancel stops a running job; it ends Canceled.
 func (r *Runner) Cancel(id string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	cancel, ok := r.running[id]
+	a, ok := r.running[id]
 	if ok {
-		cancel()
+		a.cancel()
 	}
 	return ok
+}
+
+// stop cancels a running job and waits until its goroutine has finished with its files.
+func (r *Runner) stop(id string) {
+	r.mu.Lock()
+	a, ok := r.running[id]
+	r.mu.Unlock()
+	if ok {
+		a.cancel()
+		<-a.done
+	}
 }
 
 func (r *Runner) run(ctx context.Context, cancel context.CancelFunc, j *Job, work Work, finish Finish) {
@@ -156,7 +191,8 @@ func (r *Runner) run(ctx context.Context, cancel context.CancelFunc, j *Job, wor
 	case errors.Is(ctx.Err(), context.Canceled):
 		j.Status, j.Error = Canceled, "canceled"
 	default:
-		j.Status, j.Error = Failed, err.Error()
+		log.DefaultLogger.Error("job failed", "job", j.ID, "error", err.Error())
+		j.Status, j.Error = Failed, Reason(err)
 	}
 	if j.Status != Completed {
 		r.removeFiles(j.ID)
@@ -178,7 +214,7 @@ func (r *Runner) Remove(ctx context.Context, orgID int64, id string) error {
 	if err != nil {
 		return err
 	}
-	r.Cancel(id)
+	r.stop(id)
 	if err := r.removeFiles(j.ID); err != nil {
 		return fmt.Errorf("removing the files: %w", err)
 	}
@@ -206,3 +242,9 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	c.n += int64(n)
 	return n, err
 }
+
+// ReasonFunc turns a job's error into the text users see; the default hides internals.
+var ReasonFunc = func(err error) string { return "the job failed; the Grafana server log has the details" }
+
+// Reason is the user-facing reason of a job's failure.
+func Reason(err error) string { return ReasonFunc(err) }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -39,7 +40,7 @@ func TestJobLifecycleSurvivesReopenAndRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	ok := &Job{ID: "ok", OrgID: 1, Kind: "export", Name: "n", Format: "csv", Params: "{}"}
-	if err := r.Start(context.Background(), ok, "1/ann", func(ctx context.Context, w io.Writer, p func(int64)) (int64, error) {
+	if err := r.Start(context.Background(), ok, "1/ann", "1", Limits{PerOwner: 1}, func(ctx context.Context, w io.Writer, p func(int64)) (int64, error) {
 		_, err := w.Write([]byte("a,b\n"))
 		p(1)
 		return 1, err
@@ -56,23 +57,27 @@ func TestJobLifecycleSurvivesReopenAndRestart(t *testing.T) {
 	}
 
 	bad := &Job{ID: "bad", OrgID: 1, Kind: "export", Name: "n", Format: "csv", Params: "{}"}
-	_ = r.Start(context.Background(), bad, "1/ann", func(context.Context, io.Writer, func(int64)) (int64, error) {
+	_ = r.Start(context.Background(), bad, "1/ann", "1", Limits{PerOwner: 1}, func(context.Context, io.Writer, func(int64)) (int64, error) {
 		return 0, errors.New("Loki answered HTTP 500")
 	}, nil)
-	if j := waitStatus(t, store, "bad", Failed); j.Error != "Loki answered HTTP 500" {
+	if j := waitStatus(t, store, "bad", Failed); j.Error == "" || strings.Contains(j.Error, "HTTP 500") {
 		t.Fatalf("%+v", j)
 	}
 
 	// One running job per owner; a restart marks a running job failed, never completed.
 	block := make(chan struct{})
 	slow := &Job{ID: "slow", OrgID: 1, Kind: "export", Name: "n", Format: "csv", Params: "{}"}
-	_ = r.Start(context.Background(), slow, "1/ann", func(ctx context.Context, w io.Writer, p func(int64)) (int64, error) {
+	_ = r.Start(context.Background(), slow, "1/ann", "1", Limits{PerOwner: 1}, func(ctx context.Context, w io.Writer, p func(int64)) (int64, error) {
 		<-block // the old process never gets further: it was killed
 		return 0, errors.New("killed")
 	}, nil)
 	waitStatus(t, store, "slow", Running)
-	if err := r.Start(context.Background(), &Job{ID: "x", OrgID: 1, Kind: "export", Format: "csv"}, "1/ann", nil, nil); !errors.Is(err, ErrBusy) {
-		t.Fatalf("second running job accepted: %v", err)
+	var busy *BusyError
+	if err := r.Start(context.Background(), &Job{ID: "x", OrgID: 1, Kind: "export", Format: "csv"}, "1/ann", "1", Limits{PerOwner: 1}, nil, nil); !errors.As(err, &busy) || busy.Group {
+		t.Fatalf("second running job of one owner accepted: %v", err)
+	}
+	if err := r.Start(context.Background(), &Job{ID: "y", OrgID: 1, Kind: "export", Format: "csv"}, "1/annabel", "1", Limits{PerOwner: 1, PerGroup: 1}, nil, nil); !errors.As(err, &busy) || !busy.Group {
+		t.Fatalf("the org limit did not hold (and owners must match exactly): %v", err)
 	}
 	store2, err := OpenSQLite(db) // a second process over the same file, as after a restart
 	if err != nil {

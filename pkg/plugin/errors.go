@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
@@ -48,8 +49,9 @@ func toAPIError(err error) *APIError {
 	case errors.As(err, &group):
 		return &APIError{http.StatusUnprocessableEntity, "too_many_on_one_timestamp", group.Error()}
 	case errors.As(err, &write):
+		log.DefaultLogger.Error("self-audit write failed", "error", write.Err.Error())
 		return &APIError{http.StatusServiceUnavailable, "audit_unavailable",
-			"refused: this action must be recorded in the audit trail, and the record could not be written (" + write.Err.Error() + ")"}
+			"refused: this action must be recorded in the audit trail, and the Collector did not accept the record"}
 	case errors.As(err, &unavailable):
 		return &APIError{http.StatusBadGateway, "loki_unavailable", "the audit store (Loki) cannot be reached"}
 	case errors.As(err, &lokiHTTP):
@@ -59,7 +61,8 @@ func toAPIError(err error) *APIError {
 		case lokiHTTP.Status == http.StatusBadRequest:
 			return badRequest("the audit store refused the query: " + lokiHTTP.Body)
 		}
-		return &APIError{http.StatusBadGateway, "loki_error", lokiHTTP.Error()}
+		log.DefaultLogger.Error("Loki error", "status", lokiHTTP.Status, "body", lokiHTTP.Body)
+		return &APIError{http.StatusBadGateway, "loki_error", fmt.Sprintf("the audit store (Loki) answered HTTP %d", lokiHTTP.Status)}
 	case errors.Is(err, context.DeadlineExceeded):
 		return &APIError{http.StatusGatewayTimeout, "timeout", "the audit store took too long to answer"}
 	case errors.Is(err, context.Canceled):

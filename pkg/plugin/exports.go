@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -35,39 +36,61 @@ const MaxRunningExportsPerOrg = 3
 const DefaultExportKeepDays = 30
 
 var (
-	runnerOnce sync.Once
-	runner     *jobs.Runner
-	signer     *export.Signer
-	runnerErr  error
+	runnerMu sync.Mutex
+	runner   *jobs.Runner
+	signer   *export.Signer
 )
 
 // jobRunner is the process's one job runner over the SQLite store in the data directory
-// (GF_PLUGIN_DATA_DIR, [plugin.attest-auditlog-app] data_dir).
+// (GF_PLUGIN_DATA_DIR, [plugin.attest-auditlog-app] data_dir); a failed start is tried again next time.
 func (a *App) jobRunner() (*jobs.Runner, error) {
-	runnerOnce.Do(func() {
-		dir := a.settings.DataDir
-		if dir == "" {
-			dir = filepath.Join(os.TempDir(), "attest-auditlog-app")
-		}
-		if runnerErr = os.MkdirAll(dir, 0o700); runnerErr != nil {
-			return
-		}
-		store, err := jobs.OpenSQLite(filepath.Join(dir, "jobs.db"))
-		if err != nil {
-			runnerErr = err
-			return
-		}
-		if signer, runnerErr = export.LoadSigner(filepath.Join(dir, "signing.key")); runnerErr != nil {
-			return
-		}
-		if runner, runnerErr = jobs.NewRunner(store, filepath.Join(dir, "files")); runnerErr == nil {
-			go a.expireExports(runner)
-		}
-	})
-	if runnerErr != nil {
-		return nil, fmt.Errorf("the job store is unavailable: %w", runnerErr)
+	runnerMu.Lock()
+	defer runnerMu.Unlock()
+	if runner != nil {
+		return runner, nil
 	}
+	dir := a.settings.DataDir
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "attest-auditlog-app")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("the job store is unavailable: %w", err)
+	}
+	s, err := export.LoadSigner(filepath.Join(dir, "signing.key"))
+	if err != nil {
+		return nil, fmt.Errorf("the export signing key is unavailable: %w", err)
+	}
+	store, err := jobs.OpenSQLite(filepath.Join(dir, "jobs.db"))
+	if err != nil {
+		return nil, fmt.Errorf("the job store is unavailable: %w", err)
+	}
+	rn, err := jobs.NewRunner(store, filepath.Join(dir, "files"))
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("the job store is unavailable: %w", err)
+	}
+	runner, signer = rn, s
+	jobs.ReasonFunc = jobReason
+	go a.expireExports(rn)
 	return runner, nil
+}
+
+// jobReason is what a failed export says to users: the kind of failure, without internals.
+func jobReason(err error) string {
+	var lokiHTTP *loki.HTTPError
+	var unavailable *loki.UnavailableError
+	var group *loki.GroupTooLargeError
+	switch {
+	case errors.As(err, &lokiHTTP):
+		return fmt.Sprintf("the audit store (Loki) answered HTTP %d while the export read it", lokiHTTP.Status)
+	case errors.As(err, &unavailable):
+		return "the audit store (Loki) could not be reached while the export read it"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "the audit store (Loki) did not answer in time"
+	case errors.As(err, &group):
+		return group.Error()
+	}
+	return "writing the file failed; the Grafana server log has the details"
 }
 
 type exportRequest struct {
@@ -110,32 +133,15 @@ func (a *App) handleExportCreate(w http.ResponseWriter, r *http.Request, c *call
 		return err
 	}
 	owner := fmt.Sprintf("%d/%s", c.OrgID, c.User.Login)
-	if rn.Running(owner) > 0 {
-		w.Header().Set("Retry-After", "30")
-		return &APIError{http.StatusTooManyRequests, "export_running", "one export at a time per user: wait for yours to finish or cancel it"}
-	}
-	if rn.Running(fmt.Sprintf("%d/", c.OrgID)) >= MaxRunningExportsPerOrg {
-		w.Header().Set("Retry-After", "60")
-		return &APIError{http.StatusTooManyRequests, "exports_busy",
-			fmt.Sprintf("this organization already runs %d exports; try again in a minute", MaxRunningExportsPerOrg)}
-	}
 	filters := filterSummary(q)
 	params, _ := json.Marshal(filters)
 	job := &jobs.Job{ID: uuid.NewString(), OrgID: c.OrgID, Tenant: c.Tenant, Kind: exportKind, Name: req.Name,
 		Format: req.Format, Params: string(params), RequestedBy: c.User.Login}
-	if err := a.record(r.Context(), c, selfaudit.Event{
-		Type: "audit.export.requested", Category: "COMPLIANCE", Action: "export",
-		Description: fmt.Sprintf("Audit log export requested by %s (%s)", c.User.Login, req.Format),
-		TargetType:  "audit_export", TargetID: job.ID, TargetName: req.Name,
-		Metadata: map[string]any{"format": req.Format, "filters": filters},
-	}); err != nil {
-		return err
-	}
 	query, _ := loki.EventsQuery(q.Filters)
 	client := a.lokiFor(c)
 	header := export.Header{ExportedAt: time.Now().UTC(), Filters: stringMap(filters)}
 	chains := export.ChainTracker{}
-	err = rn.Start(r.Context(), job, owner, func(ctx context.Context, out io.Writer, progress func(int64)) (int64, error) {
+	err = rn.Start(r.Context(), job, owner, fmt.Sprint(c.OrgID), jobs.Limits{PerOwner: 1, PerGroup: MaxRunningExportsPerOrg}, func(ctx context.Context, out io.Writer, progress func(int64)) (int64, error) {
 		wr, err := export.NewWriter(req.Format, out, header)
 		if err != nil {
 			return 0, err
@@ -149,11 +155,27 @@ func (a *App) handleExportCreate(w http.ResponseWriter, r *http.Request, c *call
 			ExportedAt: header.ExportedAt.Format(time.RFC3339Nano), Chains: chains.Ranges(),
 		})
 	})
-	if errors.Is(err, jobs.ErrBusy) {
+	var busy *jobs.BusyError
+	if errors.As(err, &busy) {
+		if busy.Group {
+			w.Header().Set("Retry-After", "60")
+			return &APIError{http.StatusTooManyRequests, "exports_busy",
+				fmt.Sprintf("this organization already runs %d exports; try again in a minute", MaxRunningExportsPerOrg)}
+		}
 		w.Header().Set("Retry-After", "30")
-		return &APIError{http.StatusTooManyRequests, "export_running", "one export at a time per user"}
+		return &APIError{http.StatusTooManyRequests, "export_running", "one export at a time per user: wait for yours to finish or cancel it"}
 	}
 	if err != nil {
+		return err
+	}
+	// Recorded once the limits let it start; if the record cannot be written the export is withdrawn.
+	if err := a.record(r.Context(), c, selfaudit.Event{
+		Type: "audit.export.requested", Category: "COMPLIANCE", Action: "export",
+		Description: fmt.Sprintf("Audit log export requested by %s (%s)", c.User.Login, req.Format),
+		TargetType:  "audit_export", TargetID: job.ID, TargetName: req.Name,
+		Metadata: map[string]any{"format": req.Format, "filters": filters},
+	}); err != nil {
+		_ = rn.Remove(context.Background(), c.OrgID, job.ID)
 		return err
 	}
 	writeJSON(w, http.StatusAccepted, job)
@@ -246,6 +268,13 @@ func (a *App) handleExportCancel(w http.ResponseWriter, r *http.Request, c *call
 	if err != nil {
 		return err
 	}
+	if err := a.record(r.Context(), c, selfaudit.Event{
+		Type: "audit.export.canceled", Category: "COMPLIANCE", Action: "cancel",
+		Description: fmt.Sprintf("Audit log export canceled by %s", c.User.Login),
+		TargetType:  "audit_export", TargetID: j.ID, TargetName: j.Name,
+	}); err != nil {
+		return err
+	}
 	if !rn.Cancel(j.ID) {
 		return &APIError{http.StatusConflict, "not_running", fmt.Sprintf("the export is %s", j.Status)}
 	}
@@ -331,10 +360,10 @@ func (a *App) handleExportVerify(w http.ResponseWriter, r *http.Request, _ *call
 		Manifest  string `json:"manifest"`
 		Signature string `json:"signature"`
 	}
-	if err := json.NewDecoder(io.LimitReader(r.Body, 256<<20)).Decode(&req); err != nil {
+	if err := json.NewDecoder(io.LimitReader(r.Body, 64<<20)).Decode(&req); err != nil {
 		return badRequest("the body must be JSON {file (base64), manifest, signature}")
 	}
-	m, err := export.Verify(strings.NewReader(string(req.File)), []byte(req.Manifest), req.Signature, signer.PublicKey())
+	m, err := export.Verify(bytes.NewReader(req.File), []byte(req.Manifest), req.Signature, signer.PublicKey())
 	var ve *export.VerifyError
 	if errors.As(err, &ve) {
 		writeJSON(w, http.StatusOK, map[string]any{"valid": false, "reason": ve.Reason})

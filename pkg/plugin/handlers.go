@@ -72,7 +72,13 @@ func (a *App) handleEventCount(w http.ResponseWriter, r *http.Request, c *caller
 	if err != nil {
 		return err
 	}
-	n, err := a.lokiFor(c).Count(r.Context(), q.Filters, q.Range)
+	n, err := recorded(r.Context(), a, c, selfaudit.Event{
+		Type: "audit.log.counted", Category: "COMPLIANCE", Action: "read",
+		Description: fmt.Sprintf("%s counted audit events", c.User.Login),
+		TargetType:  "audit_trail", TargetID: c.Tenant, Metadata: filterSummary(q),
+	}, func(ctx context.Context) (int64, error) {
+		return a.lokiFor(c).Count(ctx, q.Filters, q.Range)
+	})
 	if err != nil {
 		return err
 	}
@@ -169,7 +175,15 @@ func (a *App) handleValues(w http.ResponseWriter, r *http.Request, c *caller) er
 	if !ok {
 		return badRequest("field must be one of eventType, service, actor, actorId, targetType")
 	}
-	vals, err := a.lokiFor(c).Values(r.Context(), q.Filters, q.Range, name)
+	meta := filterSummary(q)
+	meta["field"] = q.Values.Get("field")
+	vals, err := recorded(r.Context(), a, c, selfaudit.Event{
+		Type: "audit.log.values.viewed", Category: "COMPLIANCE", Action: "read",
+		Description: fmt.Sprintf("%s listed the %s values of the audit trail", c.User.Login, q.Values.Get("field")),
+		TargetType:  "audit_trail", TargetID: c.Tenant, Metadata: meta,
+	}, func(ctx context.Context) ([]loki.NamedCount, error) {
+		return a.lokiFor(c).Values(ctx, q.Filters, q.Range, name)
+	})
 	if err != nil {
 		return err
 	}

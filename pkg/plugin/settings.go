@@ -26,8 +26,9 @@ type Settings struct {
 	Environment       string `json:"environment"`
 	// ExportMaxDays caps an export's time range (DefaultExportMaxDays unless set).
 	ExportMaxDays int `json:"exportMaxDays"`
-	// ExportKeepDays is how long export files are kept (DefaultExportKeepDays unless set).
-	ExportKeepDays int `json:"exportKeepDays"`
+	// ExportKeepDays is how long export files are kept, server level (GF_PLUGIN_EXPORT_KEEP_DAYS):
+	// one expiry pass serves every org.
+	ExportKeepDays int `json:"-"`
 
 	LokiPassword string `json:"-"`
 	LokiToken    string `json:"-"`
@@ -61,6 +62,13 @@ func LoadSettings(s backend.AppInstanceSettings, env ServerEnv) (*Settings, erro
 	}
 	out.CollectorURL = env("GF_PLUGIN_COLLECTOR_URL")
 	out.DataDir = env("GF_PLUGIN_DATA_DIR")
+	if v := env("GF_PLUGIN_EXPORT_KEEP_DAYS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("GF_PLUGIN_EXPORT_KEEP_DAYS must be a whole number of days, not %q", v)
+		}
+		out.ExportKeepDays = n
+	}
 	if out.ReadRole == "" {
 		out.ReadRole = "Admin"
 	}
@@ -103,10 +111,15 @@ func validTenant(t string) bool {
 
 // TenantFor gives the Loki tenant of a Grafana org. With a server-level map, the map decides and the
 // app's own tenant setting is ignored, so an org admin cannot point the app at another org's trail.
+// Without a map only org 1 (a single-org install) may name its tenant in the app settings; any other
+// org reads nothing until the server administrator maps it.
 func (s *Settings) TenantFor(orgID int64) (string, bool) {
 	if s.TenantMap != nil {
 		t, ok := s.TenantMap[orgID]
 		return t, ok
+	}
+	if orgID != 1 {
+		return "", false
 	}
 	return s.Tenant, validTenant(s.Tenant)
 }

@@ -48,11 +48,12 @@ type Emitter struct {
 	HTTP        *http.Client
 	Now         func() time.Time
 
-	mu     sync.Mutex
+	mu     sync.Mutex             // guards chains (the map); each chain has its own lock
 	chains map[string]*chainState // by tenant
 }
 
 type chainState struct {
+	mu   sync.Mutex // one write at a time per chain, in seq order
 	id   string
 	seq  int64
 	prev string
@@ -77,17 +78,16 @@ func (em *Emitter) Record(ctx context.Context, tenant string, e Event) (string, 
 	if tenant == "" {
 		return "", &WriteError{fmt.Errorf("no tenant")}
 	}
-	em.mu.Lock()
-	defer em.mu.Unlock()
-	st := em.chains[tenant]
-	if st == nil {
-		id, err := uuid.NewV7()
-		if err != nil {
-			return "", &WriteError{err}
-		}
-		st = &chainState{id: id.String(), prev: GenesisPrev}
-		em.chains[tenant] = st
+	st, err := em.chain(tenant)
+	if err != nil {
+		return "", &WriteError{err}
 	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	// Once sent, the write completes even if the caller goes away: a record the Collector took must
+	// advance the chain, or the next record would reuse its position.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
 	id, err := uuid.NewV7()
 	if err != nil {
 		return "", &WriteError{err}
@@ -122,6 +122,21 @@ func (em *Emitter) Record(ctx context.Context, tenant string, e Event) (string, 
 	st.seq++
 	st.prev = hash
 	return id.String(), nil
+}
+
+func (em *Emitter) chain(tenant string) (*chainState, error) {
+	em.mu.Lock()
+	defer em.mu.Unlock()
+	if st := em.chains[tenant]; st != nil {
+		return st, nil
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return nil, err
+	}
+	st := &chainState{id: id.String(), prev: GenesisPrev}
+	em.chains[tenant] = st
+	return st, nil
 }
 
 func (e Event) attributes(id string) map[string]any {

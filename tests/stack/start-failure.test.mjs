@@ -10,7 +10,22 @@ import { test } from 'node:test';
 
 import { repoRoot } from '../../scripts/stack/lib.mjs';
 
+/** A port nothing listens on right now. */
+async function freePort() {
+  const srv = net.createServer();
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address();
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
 test('a busy Grafana port stops the stack with one line, and leaves nothing running', async () => {
+  const [lokiPort, grpcPort, otlpPort, metricsPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'attest-busy-'));
   const blocker = net.createServer();
   await new Promise((r) => blocker.listen(0, '127.0.0.1', r));
@@ -23,10 +38,10 @@ test('a busy Grafana port stops the stack with one line, and leaves nothing runn
       env: {
         ...process.env,
         ATTEST_DATA_DIR: dataDir,
-        ATTEST_LOKI_PORT: '3210',
-        ATTEST_LOKI_GRPC_PORT: '9210',
-        ATTEST_OTLP_PORT: '4418',
-        ATTEST_COLLECTOR_METRICS_PORT: '8988',
+        ATTEST_LOKI_PORT: String(lokiPort),
+        ATTEST_LOKI_GRPC_PORT: String(grpcPort),
+        ATTEST_OTLP_PORT: String(otlpPort),
+        ATTEST_COLLECTOR_METRICS_PORT: String(metricsPort),
         ATTEST_GRAFANA_PORT: String(busyPort),
       },
     });
@@ -36,7 +51,7 @@ test('a busy Grafana port stops the stack with one line, and leaves nothing runn
     const runDir = path.join(dataDir, 'run');
     const left = fs.existsSync(runDir) ? fs.readdirSync(runDir).filter((f) => f.endsWith('.pid')) : [];
     assert.deepEqual(left, [], 'no pid file left: what was started was stopped');
-    for (const port of [3210, 4418]) {
+    for (const port of [lokiPort, otlpPort]) {
       const open = await new Promise((r) => {
         const s = net.connect({ host: '127.0.0.1', port }, () => (s.destroy(), r(true)));
         s.once('error', () => r(false));

@@ -19,13 +19,13 @@ import * as esbuild from 'esbuild';
 import { parse } from 'csv-parse/sync';
 import { chromium } from 'playwright-core';
 
-import { GRAFANA_ADMIN } from '../../scripts/stack/lib.mjs';
+import { GRAFANA_ADMIN, stackConfig } from '../../scripts/stack/lib.mjs';
 import { testIds } from '../../src/services/testIds.ts';
 import { createUser } from '../grafana/helpers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const LOKI = process.env.LOKI_URL ?? 'http://127.0.0.1:3100';
-const GRAFANA = process.env.GRAFANA_URL ?? 'http://127.0.0.1:3000';
+const LOKI = process.env.LOKI_URL ?? stackConfig().lokiUrl;
+const GRAFANA = process.env.GRAFANA_URL ?? stackConfig().grafanaUrl;
 const TENANT = process.env.TENANT ?? 'acme';
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const SCREENS = process.env.SCREENS_DIR ?? '/tmp/attest-screens';

@@ -237,12 +237,8 @@ func (a *App) handleExportDownload(w http.ResponseWriter, r *http.Request, c *ca
 		return &APIError{http.StatusGone, "file_gone", "the export's file no longer exists"}
 	}
 	defer f.Close()
-	if err := a.record(r.Context(), c, selfaudit.Event{
-		Type: "audit.export.downloaded", Category: "COMPLIANCE", Action: "download",
-		Description: fmt.Sprintf("Audit log export downloaded by %s", c.User.Login),
-		TargetType:  "audit_export", TargetID: j.ID, TargetName: j.Name,
-		Metadata: map[string]any{"format": j.Format, "rows": j.Rows, "sha256": j.SHA256, "filters": json.RawMessage(j.Params)},
-	}); err != nil {
+	if err := a.record(r.Context(), c, exportEvent(c, j, "download", "downloaded",
+		map[string]any{"format": j.Format, "rows": j.Rows, "sha256": j.SHA256, "filters": json.RawMessage(j.Params)})); err != nil {
 		return err
 	}
 	f2 := export.Formats[j.Format]
@@ -252,6 +248,15 @@ func (a *App) handleExportDownload(w http.ResponseWriter, r *http.Request, c *ca
 	w.WriteHeader(http.StatusOK)
 	_, err = io.Copy(w, f)
 	return err
+}
+
+// exportEvent is the audit record of a user's action on one export (audit.export.<verb>).
+func exportEvent(c *caller, j *jobs.Job, action, verb string, meta map[string]any) selfaudit.Event {
+	return selfaudit.Event{
+		Type: "audit.export." + verb, Category: "COMPLIANCE", Action: action,
+		Description: fmt.Sprintf("Audit log export %s by %s", verb, c.User.Login),
+		TargetType:  "audit_export", TargetID: j.ID, TargetName: j.Name, Metadata: meta,
+	}
 }
 
 func safeFileName(s string) string {
@@ -268,11 +273,7 @@ func (a *App) handleExportCancel(w http.ResponseWriter, r *http.Request, c *call
 	if err != nil {
 		return err
 	}
-	if err := a.record(r.Context(), c, selfaudit.Event{
-		Type: "audit.export.canceled", Category: "COMPLIANCE", Action: "cancel",
-		Description: fmt.Sprintf("Audit log export canceled by %s", c.User.Login),
-		TargetType:  "audit_export", TargetID: j.ID, TargetName: j.Name,
-	}); err != nil {
+	if err := a.record(r.Context(), c, exportEvent(c, j, "cancel", "canceled", nil)); err != nil {
 		return err
 	}
 	if !rn.Cancel(j.ID) {
@@ -287,12 +288,8 @@ func (a *App) handleExportDelete(w http.ResponseWriter, r *http.Request, c *call
 	if err != nil {
 		return err
 	}
-	if err := a.record(r.Context(), c, selfaudit.Event{
-		Type: "audit.export.deleted", Category: "COMPLIANCE", Action: "delete",
-		Description: fmt.Sprintf("Audit log export deleted by %s", c.User.Login),
-		TargetType:  "audit_export", TargetID: j.ID, TargetName: j.Name,
-		Metadata: map[string]any{"format": j.Format, "rows": j.Rows, "sha256": j.SHA256},
-	}); err != nil {
+	if err := a.record(r.Context(), c, exportEvent(c, j, "delete", "deleted",
+		map[string]any{"format": j.Format, "rows": j.Rows, "sha256": j.SHA256})); err != nil {
 		return err
 	}
 	if err := rn.Remove(r.Context(), c.OrgID, j.ID); err != nil {

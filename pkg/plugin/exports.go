@@ -80,7 +80,10 @@ func jobReason(err error) string {
 	var lokiHTTP *loki.HTTPError
 	var unavailable *loki.UnavailableError
 	var group *loki.GroupTooLargeError
+	var rowsCap export.ErrTooManyRows
 	switch {
+	case errors.As(err, &rowsCap):
+		return rowsCap.Error()
 	case errors.As(err, &lokiHTTP):
 		return fmt.Sprintf("the audit store (Loki) answered HTTP %d while the export read it", lokiHTTP.Status)
 	case errors.As(err, &unavailable):

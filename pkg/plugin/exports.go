@@ -218,6 +218,23 @@ func (a *App) exportJob(r *http.Request, c *caller) (*jobs.Runner, *jobs.Job, er
 	return rn, j, err
 }
 
+// completedExport is the caller's export named in the path, which must be completed (409 otherwise).
+func (a *App) completedExport(r *http.Request, c *caller) (*jobs.Job, error) {
+	_, j, err := a.exportJob(r, c)
+	if err != nil {
+		return nil, err
+	}
+	if j.Status != jobs.Completed {
+		return nil, &APIError{http.StatusConflict, "not_ready", fmt.Sprintf("the export is %s", j.Status)}
+	}
+	return j, nil
+}
+
+// manifestBase is where a job's manifest files live: <id>.manifest.json and <id>.manifest.sig.
+func manifestBase(j *jobs.Job) string {
+	return strings.TrimSuffix(j.File, filepath.Ext(j.File)) + ".manifest"
+}
+
 func (a *App) handleExportGet(w http.ResponseWriter, r *http.Request, c *caller) error {
 	_, j, err := a.exportJob(r, c)
 	if err != nil {
@@ -228,12 +245,9 @@ func (a *App) handleExportGet(w http.ResponseWriter, r *http.Request, c *caller)
 }
 
 func (a *App) handleExportDownload(w http.ResponseWriter, r *http.Request, c *caller) error {
-	_, j, err := a.exportJob(r, c)
+	j, err := a.completedExport(r, c)
 	if err != nil {
 		return err
-	}
-	if j.Status != jobs.Completed {
-		return &APIError{http.StatusConflict, "not_ready", fmt.Sprintf("the export is %s", j.Status)}
 	}
 	f, err := os.Open(j.File)
 	if err != nil {
@@ -308,28 +322,23 @@ func writeManifest(j *jobs.Job, m *export.Manifest) error {
 	if err != nil {
 		return err
 	}
-	base := strings.TrimSuffix(j.File, filepath.Ext(j.File))
-	if err := os.WriteFile(base+".manifest.json", body, 0o600); err != nil {
+	if err := os.WriteFile(manifestBase(j)+".json", body, 0o600); err != nil {
 		return err
 	}
-	return os.WriteFile(base+".manifest.sig", []byte(sig+"\n"), 0o600)
+	return os.WriteFile(manifestBase(j)+".sig", []byte(sig+"\n"), 0o600)
 }
 
 // handleExportManifest answers the signed manifest of a completed export and the key to check it with.
 func (a *App) handleExportManifest(w http.ResponseWriter, r *http.Request, c *caller) error {
-	_, j, err := a.exportJob(r, c)
+	j, err := a.completedExport(r, c)
 	if err != nil {
 		return err
 	}
-	if j.Status != jobs.Completed {
-		return &APIError{http.StatusConflict, "not_ready", fmt.Sprintf("the export is %s", j.Status)}
-	}
-	base := strings.TrimSuffix(j.File, filepath.Ext(j.File))
-	body, err := os.ReadFile(base + ".manifest.json")
+	body, err := os.ReadFile(manifestBase(j) + ".json")
 	if err != nil {
 		return &APIError{http.StatusGone, "file_gone", "the export's manifest no longer exists"}
 	}
-	sig, err := os.ReadFile(base + ".manifest.sig")
+	sig, err := os.ReadFile(manifestBase(j) + ".sig")
 	if err != nil {
 		return &APIError{http.StatusGone, "file_gone", "the export's signature no longer exists"}
 	}

@@ -21,6 +21,10 @@ type Filters struct {
 	Outcome    string   `json:"outcome,omitempty"`
 	EventID    string   `json:"eventId,omitempty"`
 	RequestID  string   `json:"requestId,omitempty"`
+	// EventTypes and ChangedTo are used by the counts datasource only (not in the viewer's filter object).
+	EventTypes []string `json:"-"`
+	// ChangedTo matches events whose changes carry this text in their after state.
+	ChangedTo string `json:"-"`
 }
 
 // Narrow keeps only known values, like narrowFilters in src/services/filters.ts (used by the vectors).

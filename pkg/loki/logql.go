@@ -146,6 +146,10 @@ func (w *builder) pipeline(f Filters) {
 	}
 	eq(schema.MetaID, f.EventID)
 	eq(schema.MetaEvent, f.EventType)
+	if types := sortedUnique(f.EventTypes); len(types) > 0 {
+		w.str(" | " + schema.MetaEvent + "=~")
+		w.quoted(regexAlternation(types))
+	}
 	eq(schema.MetaOutcome, f.Outcome)
 	eq(schema.MetaTargetType, f.TargetType)
 	eq(schema.MetaTargetID, f.TargetID)
@@ -156,6 +160,10 @@ func (w *builder) pipeline(f Filters) {
 		w.quoted(f.Actor)
 		w.str(" or " + schema.MetaUserEmail + "=~")
 		w.quoted("(?i)" + EscapeRegex(f.Actor))
+	}
+	if f.ChangedTo != "" {
+		w.str(" | " + schema.MetaChanges + "=~")
+		w.quoted(`(?is).*"after"\s*:.*` + EscapeRegex(f.ChangedTo) + ".*")
 	}
 	if f.Search != "" {
 		// A label filter can't see the line: copy it into a temporary label, match with `or`, drop it.
@@ -267,4 +275,14 @@ func PickStepMs(rangeMs int64, maxPoints int64) int64 {
 		}
 	}
 	return steps[len(steps)-1]
+}
+
+// CountByQuery counts matching events per window of rangeMs, summed by the given label names (one
+// total when none).
+func CountByQuery(f Filters, rangeMs int64, by []string) (string, error) {
+	q, err := countOver(f, rangeMs, "")
+	if len(by) == 0 {
+		return wrap("sum(", q, err, ")")
+	}
+	return wrap("sum by ("+strings.Join(by, ", ")+") (", q, err, ")")
 }

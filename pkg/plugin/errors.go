@@ -26,11 +26,18 @@ func badRequest(msg string) *APIError { return &APIError{http.StatusBadRequest, 
 func forbidden(msg string) *APIError  { return &APIError{http.StatusForbidden, "forbidden", msg} }
 func notFound(msg string) *APIError   { return &APIError{http.StatusNotFound, "not_found", msg} }
 
+// writeJSON answers v; a value that cannot be encoded answers 500 instead of a truncated body.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		log.DefaultLogger.Error("answer not encodable as JSON", "error", err.Error())
+		status = http.StatusInternalServerError
+		body, _ = json.Marshal(&APIError{status, "internal", "internal error; see the Grafana server log"})
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	_, _ = w.Write(append(body, '\n'))
 }
 
 // toAPIError maps any error to a client-safe answer; internals go to the backend log only.
@@ -41,6 +48,9 @@ func toAPIError(err error) *APIError {
 	var unavailable *loki.UnavailableError
 	var group *loki.GroupTooLargeError
 	var write *selfaudit.WriteError
+	if e, ok := alertingError(err); ok {
+		return e
+	}
 	switch {
 	case errors.As(err, &api):
 		return api

@@ -104,10 +104,8 @@ type exportRequest struct {
 
 func (a *App) handleExportCreate(w http.ResponseWriter, r *http.Request, c *caller) error {
 	var req exportRequest
-	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return badRequest("the body must be JSON {name, format, params}: " + err.Error())
+	if err := decodeBody(r, &req, "{name, format, params}"); err != nil {
+		return err
 	}
 	if _, ok := export.Formats[req.Format]; !ok {
 		return badRequest("format must be csv, json, jsonl or xlsx")

@@ -1,7 +1,10 @@
 package plugin
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -144,4 +147,15 @@ func filterSummary(q *query) map[string]any {
 		}
 	}
 	return m
+}
+
+// decodeBody reads a JSON body of at most 64 KiB into v, refusing unknown fields; shape names the
+// expected fields in the error.
+func decodeBody(r *http.Request, v any, shape string) error {
+	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return badRequest("the body must be JSON " + shape + ": " + err.Error())
+	}
+	return nil
 }

@@ -31,6 +31,7 @@ type access int
 const (
 	anyone access = iota // every signed-in user of the org (only for routes that read nothing)
 	reader               // the configured read role (Admin by default)
+	admin                // org Admin only (alert rules and contact points)
 )
 
 type handlerFunc func(w http.ResponseWriter, r *http.Request, c *caller) error
@@ -59,6 +60,15 @@ func (a *App) routes() []route {
 		{"GET /signing-key", reader, a.handleSigningKey},
 		{"POST /exports/{id}/cancel", reader, a.handleExportCancel},
 		{"DELETE /exports/{id}", reader, a.handleExportDelete},
+		{"GET /alerts", admin, a.handleAlertList},
+		{"POST /alerts", admin, a.handleAlertCreate},
+		{"PUT /alerts/{uid}", admin, a.handleAlertUpdate},
+		{"PUT /alerts/{uid}/active", admin, a.handleAlertActive},
+		{"DELETE /alerts/{uid}", admin, a.handleAlertDelete},
+		{"POST /alerts/{uid}/test", admin, a.handleAlertTest},
+		{"POST /alert-starters/{id}", admin, a.handleStarterEnable},
+		{"GET /alerts/contact-points", admin, a.handleContactPoints},
+		{"POST /alerts/contact-points", admin, a.handleContactPointCreate},
 	}
 }
 
@@ -118,7 +128,12 @@ func (a *App) wrap(rt route) http.Handler {
 		c := &caller{User: *pc.User, OrgID: pc.OrgID, RequestID: uuid.NewString(), UserAgent: r.Header.Get("User-Agent"),
 			Client: r.Header.Get("X-Forwarded-For")}
 		c.Tenant, _ = a.settings.TenantFor(pc.OrgID)
-		if rt.access == reader {
+		if rt.access == admin && c.User.Role != "Admin" {
+			a.recordDenied(r.Context(), c, rt.pattern, fmt.Sprintf("org role %s is not Admin", c.User.Role))
+			writeJSON(w, http.StatusForbidden, forbidden("managing audit alerts needs the Admin role in this organization"))
+			return
+		}
+		if rt.access != anyone {
 			if !RoleAllows(c.User.Role, a.settings.ReadRole) {
 				a.recordDenied(r.Context(), c, rt.pattern, fmt.Sprintf("org role %s is below %s", c.User.Role, a.settings.ReadRole))
 				writeJSON(w, http.StatusForbidden, forbidden(fmt.Sprintf("reading the audit trail needs the %s role in this organization", a.settings.ReadRole)))

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
+
+	"github.com/attest/auditlog/pkg/tenancy"
 )
 
 // Pure route-table behaviour with a recording stand-in for the Collector; the same routes are tried
@@ -158,7 +160,7 @@ func TestTenantMapWinsOverAppSetting(t *testing.T) {
 		t.Fatal("an unmapped org has no tenant, whatever its app settings say")
 	}
 	for _, bad := range []string{"1=", "x=acme", "1=a/b", "1=a b", "0=acme"} {
-		if _, err := ParseTenantMap(bad); err == nil {
+		if _, err := tenancy.ParseMap(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}

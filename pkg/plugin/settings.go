@@ -6,9 +6,11 @@ import (
 	"os"
 	"slices"
 	"strconv"
-	"strings"
+	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
+
+	"github.com/attest/auditlog/pkg/tenancy"
 )
 
 // Settings of the app in one Grafana organization: jsonData and secureJsonData from the app's
@@ -30,8 +32,15 @@ type Settings struct {
 	// one expiry pass serves every org.
 	ExportKeepDays int `json:"-"`
 
+	// AlertInterval is how often Grafana evaluates the app's alert rules (Go duration, multiple of 10s).
+	AlertInterval string `json:"alertInterval"`
+
 	LokiPassword string `json:"-"`
 	LokiToken    string `json:"-"`
+	// GrafanaToken is a service account token (Admin) the backend manages alert rules with.
+	GrafanaToken string `json:"-"`
+	// GrafanaURL is where the backend reaches Grafana's API, server level (GF_PLUGIN_GRAFANA_URL).
+	GrafanaURL string `json:"-"`
 
 	// Server level.
 	CollectorURL string           `json:"-"`
@@ -57,6 +66,11 @@ func LoadSettings(s backend.AppInstanceSettings, env ServerEnv) (*Settings, erro
 	}
 	out.LokiPassword = s.DecryptedSecureJSONData["lokiPassword"]
 	out.LokiToken = s.DecryptedSecureJSONData["lokiToken"]
+	out.GrafanaToken = s.DecryptedSecureJSONData["grafanaToken"]
+	out.GrafanaURL = env("GF_PLUGIN_GRAFANA_URL")
+	if _, err := out.alertInterval(); err != nil {
+		return nil, err
+	}
 	if out.LokiURL == "" {
 		out.LokiURL = env("GF_PLUGIN_LOKI_URL")
 	}
@@ -75,7 +89,7 @@ func LoadSettings(s backend.AppInstanceSettings, env ServerEnv) (*Settings, erro
 	if _, ok := roleRank[out.ReadRole]; !ok || out.ReadRole == "None" {
 		return nil, fmt.Errorf("readRole must be Viewer, Editor or Admin, not %q", out.ReadRole)
 	}
-	m, err := ParseTenantMap(env("GF_PLUGIN_TENANTS"))
+	m, err := tenancy.ParseMap(env("GF_PLUGIN_TENANTS"))
 	if err != nil {
 		return nil, err
 	}
@@ -83,45 +97,9 @@ func LoadSettings(s backend.AppInstanceSettings, env ServerEnv) (*Settings, erro
 	return out, nil
 }
 
-// ParseTenantMap reads "1=acme,2=globex" (Grafana org id = Loki tenant).
-func ParseTenantMap(s string) (map[int64]string, error) {
-	if strings.TrimSpace(s) == "" {
-		return nil, nil
-	}
-	m := map[int64]string{}
-	for _, part := range strings.Split(s, ",") {
-		org, tenant, ok := strings.Cut(strings.TrimSpace(part), "=")
-		id, err := strconv.ParseInt(strings.TrimSpace(org), 10, 64)
-		tenant = strings.TrimSpace(tenant)
-		if !ok || err != nil || id < 1 || !validTenant(tenant) {
-			return nil, fmt.Errorf("GF_PLUGIN_TENANTS: %q is not org=tenant", part)
-		}
-		m[id] = tenant
-	}
-	return m, nil
-}
-
-// Loki's tenant ids: printable, no slash, at most 150 bytes.
-func validTenant(t string) bool {
-	if t == "" || len(t) > 150 || t == "." || t == ".." {
-		return false
-	}
-	return !strings.ContainsFunc(t, func(r rune) bool { return r < 0x21 || r > 0x7e || r == '/' || r == '|' })
-}
-
-// TenantFor gives the Loki tenant of a Grafana org. With a server-level map, the map decides and the
-// app's own tenant setting is ignored, so an org admin cannot point the app at another org's trail.
-// Without a map only org 1 (a single-org install) may name its tenant in the app settings; any other
-// org reads nothing until the server administrator maps it.
+// TenantFor gives the Loki tenant of a Grafana org (see tenancy.For).
 func (s *Settings) TenantFor(orgID int64) (string, bool) {
-	if s.TenantMap != nil {
-		t, ok := s.TenantMap[orgID]
-		return t, ok
-	}
-	if orgID != 1 {
-		return "", false
-	}
-	return s.Tenant, validTenant(s.Tenant)
+	return tenancy.For(s.TenantMap, orgID, s.Tenant)
 }
 
 // RoleAllows reports whether role reaches at least min.
@@ -134,3 +112,15 @@ var readRoles = []string{"Viewer", "Editor", "Admin"}
 
 // ValidReadRole reports whether r may be configured as the read role.
 func ValidReadRole(r string) bool { return slices.Contains(readRoles, r) }
+
+// alertInterval is AlertInterval parsed (one minute unless set).
+func (s *Settings) alertInterval() (time.Duration, error) {
+	if s.AlertInterval == "" {
+		return time.Minute, nil
+	}
+	d, err := time.ParseDuration(s.AlertInterval)
+	if err != nil || d < 10*time.Second || d > 24*time.Hour || d%(10*time.Second) != 0 {
+		return 0, fmt.Errorf("alertInterval must be a duration from 10s to 24h in steps of 10s, not %q", s.AlertInterval)
+	}
+	return d, nil
+}

@@ -39,6 +39,8 @@ type Event struct {
 	UserAgent   string
 	ClientAddr  string
 	Metadata    map[string]any
+	// Changes is the before and after state of what the action changed ({"before": …, "after": …}).
+	Changes map[string]any
 }
 
 // Emitter sends events to the Collector and waits for its acknowledgement.
@@ -170,6 +172,11 @@ func (e Event) attributes(id string) map[string]any {
 	if len(e.Metadata) > 0 {
 		if m, err := json.Marshal(e.Metadata); err == nil {
 			a["audit.metadata"] = string(m)
+		}
+	}
+	if len(e.Changes) > 0 {
+		if m, err := json.Marshal(e.Changes); err == nil {
+			a["audit.changes"] = string(m)
 		}
 	}
 	return a

@@ -88,9 +88,11 @@ reporting_enabled = false
 check_for_updates = false
 check_for_plugin_updates = false
 [plugins]
-allow_loading_unsigned_plugins = attest-auditlog-app
+allow_loading_unsigned_plugins = attest-auditlog-app,attest-auditcounts-datasource
 [unified_alerting]
 enabled = true
+# Contact points and notification policies the app changes reach the Alertmanager at its next poll.
+alertmanager_config_poll_interval = 10s
 [log]
 mode = file
 level = info
@@ -99,6 +101,10 @@ level = info
 tenants = ${cfg.tenants}
 collector_url = ${cfg.otlpUrl}
 data_dir = ${path.join(g, 'attest')}
+grafana_url = ${cfg.grafanaUrl}
+[plugin.attest-auditcounts-datasource]
+tenants = ${cfg.tenants}
+loki_url = ${cfg.lokiUrl}
 `;
 }
 
@@ -138,7 +144,8 @@ function serviceSpec(name, cfg, bins) {
       const dist = path.join(repoRoot, 'dist');
       if (
         !fs.existsSync(path.join(dist, 'plugin.json')) ||
-        !fs.existsSync(path.join(dist, 'gpx_auditlog_linux_amd64'))
+        !fs.existsSync(path.join(dist, 'gpx_auditlog_linux_amd64')) ||
+        !fs.existsSync(path.join(dist, 'datasource', 'gpx_auditcounts_linux_amd64'))
       ) {
         throw new Error(
           'the plugin is not built (dist/plugin.json or its backend is missing): run `npm run build` first'
@@ -164,6 +171,7 @@ function serviceSpec(name, cfg, bins) {
         ready: async () =>
           (await httpOk(`${cfg.grafanaUrl}/api/health`)) &&
           (await httpOk(`${cfg.grafanaUrl}/api/plugins/attest-auditlog-app/settings`, GRAFANA_ADMIN)),
+        afterReady: () => configureAppToken(cfg, 1),
       };
     }
     default:
@@ -284,6 +292,7 @@ export async function startService(
         },
         { timeoutMillis, what: `${name} to become ready (see ${path.join(cfg.logDir, `${name}.log`)})` }
       );
+      await spec.afterReady?.();
     } catch (err) {
       await stopService(name, { cfg });
       throw err;
@@ -317,6 +326,59 @@ export async function stopService(name, { cfg = stackConfig(), signal = 'SIGTERM
   }
   fs.rmSync(pidFile(cfg, name), { force: true });
   return true;
+}
+
+/** Calls Grafana's API as the stack's admin in an org. */
+export async function grafanaApi(cfg, method, apiPath, { org = 1, body } = {}) {
+  const res = await fetch(`${cfg.grafanaUrl}${apiPath}`, {
+    method,
+    headers: {
+      Authorization: `Basic ${Buffer.from(`${GRAFANA_ADMIN.user}:${GRAFANA_ADMIN.password}`).toString('base64')}`,
+      'X-Grafana-Org-Id': String(org),
+      ...(body ? { 'Content-Type': 'application/json' } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  if (!res.ok) {
+    throw new Error(`Grafana ${method} ${apiPath} answered ${res.status}: ${text}`);
+  }
+  return text ? JSON.parse(text) : undefined;
+}
+
+/**
+ * Gives the app of an org the Grafana service account token it manages alert rules with (what an admin
+ * does once on the configuration page): a service account "attest-app" (Admin) with one fresh token.
+ * App provisioning resets secureJsonData on every Grafana start, so this runs after each start.
+ */
+export async function configureAppToken(cfg, org) {
+  const settingsPath = '/api/plugins/attest-auditlog-app/settings';
+  const current = await grafanaApi(cfg, 'GET', settingsPath, { org });
+  if (current.secureJsonFields?.grafanaToken) {
+    return;
+  }
+  const found = await grafanaApi(cfg, 'GET', '/api/serviceaccounts/search?query=attest-app', { org });
+  let sa = found.serviceAccounts?.find((a) => a.name === 'attest-app');
+  if (!sa) {
+    sa = await grafanaApi(cfg, 'POST', '/api/serviceaccounts', { org, body: { name: 'attest-app', role: 'Admin' } });
+  }
+  for (const old of await grafanaApi(cfg, 'GET', `/api/serviceaccounts/${sa.id}/tokens`, { org })) {
+    await grafanaApi(cfg, 'DELETE', `/api/serviceaccounts/${sa.id}/tokens/${old.id}`, { org });
+  }
+  const token = await grafanaApi(cfg, 'POST', `/api/serviceaccounts/${sa.id}/tokens`, {
+    org,
+    body: { name: `attest-app-${Date.now()}` },
+  });
+  log(`org ${org}: service account attest-app token set on the app (alert rules)`);
+  await grafanaApi(cfg, 'POST', settingsPath, {
+    org,
+    body: {
+      enabled: current.enabled,
+      pinned: current.pinned,
+      jsonData: current.jsonData ?? {},
+      secureJsonData: { grafanaToken: token.key },
+    },
+  });
 }
 
 export const SERVICES = ['loki', 'collector', 'grafana'];

@@ -1,0 +1,150 @@
+// Package countsds is the counts datasource nested in the app: Grafana panels and alert rules query it
+// for numbers of audit events. It answers counts only (see pkg/counts), so a Viewer who can query it
+// learns how many events matched, never what they said; queries that single out people are for org
+// admins and Grafana's alert evaluation.
+package countsds
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/instancemgmt"
+
+	"github.com/attest/auditlog/pkg/counts"
+	"github.com/attest/auditlog/pkg/loki"
+	"github.com/attest/auditlog/pkg/tenancy"
+)
+
+// PluginID is the datasource's plugin id (src/datasource/plugin.json).
+const PluginID = "attest-auditcounts-datasource"
+
+var (
+	_ backend.QueryDataHandler      = (*Datasource)(nil)
+	_ backend.CheckHealthHandler    = (*Datasource)(nil)
+	_ instancemgmt.InstanceDisposer = (*Datasource)(nil)
+)
+
+// Settings of one datasource instance. The tenant comes from the server-level map
+// ([plugin.attest-auditcounts-datasource] tenants) like the app's; jsonData's tenant only counts in
+// a single-org install without a map.
+type Settings struct {
+	LokiURL  string `json:"lokiUrl"`
+	LokiUser string `json:"lokiUser"`
+	Tenant   string `json:"tenant"`
+
+	lokiPassword string
+	lokiToken    string
+	tenantMap    map[int64]string
+}
+
+// Datasource is one instance of the counts datasource.
+type Datasource struct {
+	settings Settings
+	http     *http.Client
+}
+
+// New builds an instance from the datasource's settings and the server environment.
+func New(_ context.Context, s backend.DataSourceInstanceSettings) (instancemgmt.Instance, error) {
+	return newDatasource(s, os.Getenv)
+}
+
+func newDatasource(s backend.DataSourceInstanceSettings, env func(string) string) (*Datasource, error) {
+	var st Settings
+	if len(s.JSONData) > 0 && string(s.JSONData) != "null" {
+		if err := json.Unmarshal(s.JSONData, &st); err != nil {
+			return nil, fmt.Errorf("the datasource's jsonData is not valid: %w", err)
+		}
+	}
+	if st.LokiURL == "" {
+		st.LokiURL = env("GF_PLUGIN_LOKI_URL")
+	}
+	st.lokiPassword = s.DecryptedSecureJSONData["lokiPassword"]
+	st.lokiToken = s.DecryptedSecureJSONData["lokiToken"]
+	m, err := tenancy.ParseMap(env("GF_PLUGIN_TENANTS"))
+	if err != nil {
+		return nil, err
+	}
+	st.tenantMap = m
+	return &Datasource{settings: st, http: &http.Client{Timeout: 60 * time.Second}}, nil
+}
+
+// Dispose is called when Grafana replaces the instance (settings changed).
+func (d *Datasource) Dispose() { d.http.CloseIdleConnections() }
+
+func (d *Datasource) client(orgID int64) (*loki.Client, error) {
+	tenant, ok := tenancy.For(d.settings.tenantMap, orgID, d.settings.Tenant)
+	if !ok {
+		return nil, errors.New("this organization has no audit tenant configured")
+	}
+	if d.settings.LokiURL == "" {
+		return nil, errors.New("no Loki URL: set lokiUrl or the server-level loki_url")
+	}
+	return &loki.Client{BaseURL: d.settings.LokiURL, Tenant: tenant, BasicUser: d.settings.LokiUser,
+		BasicPass: d.settings.lokiPassword, BearerToken: d.settings.lokiToken, HTTP: d.http}, nil
+}
+
+// QueryData answers each query with count frames, or an error for that query alone.
+func (d *Datasource) QueryData(ctx context.Context, req *backend.QueryDataRequest) (*backend.QueryDataResponse, error) {
+	out := backend.NewQueryDataResponse()
+	admin := req.PluginContext.User != nil && req.PluginContext.User.Role == "Admin"
+	c, cerr := d.client(req.PluginContext.OrgID)
+	for _, dq := range req.Queries {
+		out.Responses[dq.RefID] = d.query(ctx, c, cerr, dq, admin)
+	}
+	return out, nil
+}
+
+func (d *Datasource) query(ctx context.Context, c *loki.Client, cerr error, dq backend.DataQuery, admin bool) backend.DataResponse {
+	q, err := counts.ParseQuery(dq.JSON)
+	if err != nil {
+		return backend.ErrDataResponse(backend.StatusBadRequest, err.Error())
+	}
+	if q.Sensitive() && !admin {
+		return backend.ErrDataResponse(backend.StatusForbidden,
+			"grouping or filtering by actor, and matching changed values, need the Admin role in this organization")
+	}
+	if cerr != nil {
+		return backend.ErrDataResponse(backend.StatusBadRequest, cerr.Error())
+	}
+	series, err := counts.Run(ctx, c, q, dq.TimeRange.From, dq.TimeRange.To, dq.Interval)
+	if err != nil {
+		return errorResponse(err)
+	}
+	return backend.DataResponse{Frames: counts.Frames(dq.RefID, series)}
+}
+
+func errorResponse(err error) backend.DataResponse {
+	var qe *counts.Error
+	var be *loki.BuildError
+	var ue *loki.UnavailableError
+	var he *loki.HTTPError
+	switch {
+	case errors.As(err, &qe), errors.As(err, &be):
+		return backend.ErrDataResponse(backend.StatusBadRequest, err.Error())
+	case errors.As(err, &ue):
+		return backend.ErrDataResponse(backend.StatusBadGateway, err.Error())
+	case errors.As(err, &he):
+		return backend.ErrDataResponse(backend.StatusBadGateway, "Loki refused the count query: "+he.Error())
+	}
+	return backend.ErrDataResponse(backend.StatusInternal, err.Error())
+}
+
+// CheckHealth reports whether this org has a tenant and Loki answers as that tenant.
+func (d *Datasource) CheckHealth(ctx context.Context, req *backend.CheckHealthRequest) (*backend.CheckHealthResult, error) {
+	c, err := d.client(req.PluginContext.OrgID)
+	if err != nil {
+		return &backend.CheckHealthResult{Status: backend.HealthStatusError, Message: err.Error()}, nil
+	}
+	now := time.Now()
+	if _, err := counts.Run(ctx, c, counts.Query{Mode: counts.ModeInstant}, now.Add(-5*time.Minute), now, 0); err != nil {
+		return &backend.CheckHealthResult{Status: backend.HealthStatusError, Message: "Loki: " + err.Error()}, nil
+	}
+	return &backend.CheckHealthResult{Status: backend.HealthStatusOk,
+		Message: fmt.Sprintf("Counting audit events of tenant %s", c.Tenant)}, nil
+}

@@ -1,0 +1,329 @@
+// Audit alerts through the real Grafana Alerting: rules made through the app's routes are Grafana rules
+// that evaluate the counts datasource, fire on matching events and reach a webhook contact point served
+// here on 127.0.0.1; paused rules stay silent; Test delivers; only org Admins manage rules; every change
+// is in the trail. Also the counts datasource itself: its counts equal Loki's, and it keeps people out
+// of a Viewer's reach.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { after, before, test } from 'node:test';
+
+import { generateEvents } from '../../scripts/demo/generator.mjs';
+import { pushOtlp } from '../../scripts/demo/otlp.mjs';
+import { GRAFANA_ADMIN } from '../../scripts/stack/lib.mjs';
+import { RESOURCES, PLUGIN_ID, cfg, createUser, eventually, grafana, lastMinutes, lokiEntries } from './helpers.mjs';
+
+const TENANT = cfg.defaultTenant;
+const run = Date.now().toString(36);
+const service = `alerts-${run}`;
+const hookName = `attest-test-hook-${run}`;
+const received = [];
+let server;
+let hookUrl;
+let viewer;
+let editor;
+
+const call = (method, path, { as = GRAFANA_ADMIN, body } = {}) => grafana(method, `${RESOURCES}/${path}`, { as, body });
+
+/** Emits `count` events of one type for this run's service, `secondsAgo` before now. */
+async function emit(eventType, { count = 1, category = 'SECURITY', severity = 'CRITICAL', seed = 1 } = {}) {
+  const now = Date.now();
+  const events = [...generateEvents({ count, startMillis: now - 2000, endMillis: now - 1000, seed, tenant: TENANT })];
+  for (const e of events) {
+    e.service = { name: service, environment: 'test' };
+    e.attributes['audit.event'] = eventType;
+    e.attributes['audit.category'] = category;
+    e.severityText = severity;
+    e.severityNumber = { INFO: 9, WARNING: 13, ERROR: 17, CRITICAL: 21 }[severity];
+  }
+  await pushOtlp({ endpoint: `${cfg.otlpUrl}/v1/logs`, tenant: TENANT, events });
+  return now;
+}
+
+const deliveriesFor = (uid) =>
+  received.filter((n) => n.body.alerts?.some((a) => a.labels?.attest_rule_uid === uid && !a.labels?.attest_test));
+
+function rule(overrides = {}) {
+  return {
+    name: `Critical security ${run}`,
+    description: 'test rule',
+    categories: ['SECURITY'],
+    severity: 'ERROR',
+    eventTypes: [`alerttest.${run}.fire`],
+    threshold: 1,
+    windowMinutes: 5,
+    contactPoints: [hookName],
+    active: true,
+    ...overrides,
+  };
+}
+
+before(async () => {
+  server = http.createServer((req, res) => {
+    let data = '';
+    req.on('data', (c) => (data += c));
+    req.on('end', () => {
+      try {
+        received.push({ at: Date.now(), body: JSON.parse(data) });
+      } catch {
+        received.push({ at: Date.now(), body: { raw: data } });
+      }
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  hookUrl = `http://127.0.0.1:${server.address().port}/hook`;
+  viewer = await createUser('Viewer', { prefix: 'alerts-viewer' });
+  editor = await createUser('Editor', { prefix: 'alerts-editor' });
+  // Evaluate every 10 s here (the product default is 1 min).
+  const settings = await grafana('GET', `/api/plugins/${PLUGIN_ID}/settings`);
+  const res = await grafana('POST', `/api/plugins/${PLUGIN_ID}/settings`, {
+    body: {
+      enabled: true,
+      pinned: true,
+      jsonData: { ...settings.body.jsonData, alertInterval: '10s' },
+    },
+  });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  const cp = await call('POST', 'alerts/contact-points', { body: { name: hookName, type: 'webhook', url: hookUrl } });
+  assert.equal(cp.status, 201, JSON.stringify(cp.body));
+});
+
+after(() => server?.close());
+
+test('a contact point made from the page is a Grafana contact point; a second one of the same name is refused', async () => {
+  const list = await call('GET', 'alerts/contact-points');
+  assert.equal(list.status, 200);
+  assert.ok(list.body.contactPoints.some((c) => c.name === hookName && c.types.includes('webhook')));
+  const again = await call('POST', 'alerts/contact-points', { body: { name: hookName, type: 'webhook', url: hookUrl } });
+  assert.equal(again.status, 400);
+  assert.equal(again.body.error, 'invalid_name');
+  const badUrl = await call('POST', 'alerts/contact-points', { body: { name: `x-${run}`, type: 'webhook', url: 'ftp://x' } });
+  assert.equal(badUrl.status, 400);
+  assert.match(badUrl.body.message, /URL/);
+});
+
+test('a rule fires on matching events and its webhook gets the notification; a paused rule stays silent', async () => {
+  const fire = await call('POST', 'alerts', { body: rule() });
+  assert.equal(fire.status, 201, JSON.stringify(fire.body));
+  const paused = await call('POST', 'alerts', {
+    body: rule({ name: `Paused ${run}`, eventTypes: [`alerttest.${run}.paused`], active: false }),
+  });
+  assert.equal(paused.status, 201, JSON.stringify(paused.body));
+
+  // It is a Grafana rule in the app's folder, evaluating the counts datasource, routed to the webhook.
+  const g = await grafana('GET', `/api/v1/provisioning/alert-rules/${fire.body.uid}`);
+  assert.equal(g.status, 200);
+  assert.equal(g.body.folderUID, 'attest-audit-alerts');
+  assert.equal(g.body.isPaused, false);
+  assert.equal(g.body.data[0].datasourceUid, 'attest-audit-counts');
+  assert.equal((await grafana('GET', `/api/v1/provisioning/alert-rules/${paused.body.uid}`)).body.isPaused, true);
+  const tree = (await grafana('GET', '/api/v1/provisioning/policies')).body;
+  assert.ok(
+    tree.routes.some((r) => r.receiver === hookName && JSON.stringify(r.object_matchers).includes(fire.body.uid)),
+    'a notification policy routes the rule to the webhook'
+  );
+
+  // Non-matching events (a severity below the threshold) first: they must not fire it.
+  await emit(`alerttest.${run}.fire`, { severity: 'WARNING', seed: 2 });
+  const emittedAt = await emit(`alerttest.${run}.fire`, { count: 3, seed: 3 });
+  await emit(`alerttest.${run}.paused`, { count: 3, seed: 4 });
+  const delivered = await eventually(() => deliveriesFor(fire.body.uid)[0], {
+    timeoutMillis: 150_000,
+    intervalMillis: 500,
+  });
+  assert.ok(delivered, 'the webhook got the notification within 150 s');
+  const alert = delivered.body.alerts.find((a) => a.labels.attest_rule_uid === fire.body.uid);
+  assert.equal(alert.labels.alertname, rule().name);
+  assert.equal(alert.status, 'firing');
+  console.log(`# event to webhook: ${((delivered.at - emittedAt) / 1000).toFixed(1)} s (10 s evaluation interval)`);
+
+  // Two more evaluation intervals past the first delivery: the paused rule has sent nothing.
+  await new Promise((r) => setTimeout(r, 25_000));
+  assert.equal(deliveriesFor(paused.body.uid).length, 0, 'a paused rule sends nothing');
+
+  // Last triggered and the trigger count come from Grafana's state history.
+  const listed = await eventually(
+    async () => {
+      const l = await call('GET', 'alerts');
+      const r = l.body.rules?.find((x) => x.uid === fire.body.uid);
+      return r?.triggerCount >= 1 ? r : undefined;
+    },
+    { timeoutMillis: 30_000, intervalMillis: 1000 }
+  );
+  assert.ok(listed, 'the list shows the trigger');
+  assert.ok(Date.parse(listed.lastTriggered) >= emittedAt - 60_000);
+  assert.deepEqual(listed.contactPoints, [hookName]);
+  const silent = (await call('GET', 'alerts')).body.rules.find((x) => x.uid === paused.body.uid);
+  assert.equal(silent.triggerCount, 0);
+  assert.equal(silent.active, false);
+});
+
+test('Test sends a notification through the contact points and reports what each answered', async () => {
+  const made = await call('POST', 'alerts', { body: rule({ name: `Test button ${run}`, eventTypes: ['never.happens'] }) });
+  assert.equal(made.status, 201);
+  const before = received.length;
+  const res = await call('POST', `alerts/${made.body.uid}/test`);
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.equal(res.body.delivered, true);
+  assert.deepEqual(
+    res.body.results.map((r) => [r.contactPoint, r.type, r.status]),
+    [[hookName, 'webhook', 'ok']]
+  );
+  const got = received.slice(before).find((n) => n.body.alerts?.some((a) => a.labels.attest_test === 'true'));
+  assert.ok(got, 'the webhook got the test notification');
+});
+
+test('edit, disable, enable and delete change the Grafana rule and are recorded in the trail', async () => {
+  const range = lastMinutes(15);
+  const made = await call('POST', 'alerts', { body: rule({ name: `Lifecycle ${run}`, eventTypes: ['never.happens'] }) });
+  assert.equal(made.status, 201);
+  const uid = made.body.uid;
+  const edited = await call('PUT', `alerts/${uid}`, {
+    body: rule({ name: `Lifecycle ${run} edited`, severity: 'CRITICAL', categories: ['AUTH', 'SECURITY'], threshold: 3 }),
+  });
+  assert.equal(edited.status, 200, JSON.stringify(edited.body));
+  assert.equal(edited.body.severity, 'CRITICAL');
+  assert.equal(edited.body.threshold, 3);
+  const g = (await grafana('GET', `/api/v1/provisioning/alert-rules/${uid}`)).body;
+  assert.equal(g.title, `Lifecycle ${run} edited`);
+  assert.deepEqual(g.data[0].model.categories, ['AUTH', 'SECURITY']);
+
+  assert.equal((await call('PUT', `alerts/${uid}/active`, { body: { active: false } })).status, 200);
+  assert.equal((await grafana('GET', `/api/v1/provisioning/alert-rules/${uid}`)).body.isPaused, true);
+  assert.equal((await call('PUT', `alerts/${uid}/active`, { body: { active: true } })).status, 200);
+  assert.equal((await grafana('GET', `/api/v1/provisioning/alert-rules/${uid}`)).body.isPaused, false);
+
+  assert.equal((await call('DELETE', `alerts/${uid}`)).status, 204);
+  assert.equal((await grafana('GET', `/api/v1/provisioning/alert-rules/${uid}`)).status, 404);
+  const tree = (await grafana('GET', '/api/v1/provisioning/policies')).body;
+  assert.ok(!JSON.stringify(tree.routes ?? []).includes(uid), 'its notification policy is gone');
+  assert.equal((await call('DELETE', `alerts/${uid}`)).status, 404);
+
+  const trail = await eventually(
+    async () => {
+      const entries = await lokiEntries(TENANT, `{service_name="attest-grafana-app"} | audit_target_id="${uid}"`, range);
+      return entries.length >= 5 ? entries : undefined;
+    },
+    { timeoutMillis: 30_000 }
+  );
+  assert.ok(trail, 'the changes are in the trail');
+  const types = trail.map((e) => e.labels.audit_event).sort();
+  assert.deepEqual(types, [
+    'audit.alert.created',
+    'audit.alert.deleted',
+    'audit.alert.disabled',
+    'audit.alert.enabled',
+    'audit.alert.updated',
+  ]);
+  for (const e of trail) {
+    assert.equal(e.labels.user_id, GRAFANA_ADMIN.user);
+  }
+  const update = trail.find((e) => e.labels.audit_event === 'audit.alert.updated');
+  const changes = JSON.parse(update.labels.audit_changes);
+  assert.equal(changes.before.severity, 'ERROR');
+  assert.equal(changes.after.severity, 'CRITICAL');
+});
+
+test('a starter rule is enabled with one call and leaves the starter list', async () => {
+  const listed = await call('GET', 'alerts');
+  assert.ok(listed.body.starters.some((s) => s.starter === 'audit-exported'));
+  const made = await call('POST', 'alert-starters/audit-exported', { body: { contactPoints: [hookName] } });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  assert.equal(made.body.starter, 'audit-exported');
+  assert.equal(made.body.active, true);
+  const after = await call('GET', 'alerts');
+  assert.ok(!after.body.starters.some((s) => s.starter === 'audit-exported'));
+  assert.ok(after.body.rules.some((r) => r.uid === made.body.uid));
+  assert.equal((await call('DELETE', `alerts/${made.body.uid}`)).status, 204);
+  assert.equal((await call('POST', 'alert-starters/nope', { body: {} })).status, 404);
+});
+
+test('invalid rules answer a clear error and change nothing', async () => {
+  const cases = [
+    [rule({ categories: [] }), 'invalid_categories', /category/],
+    [rule({ name: '  ' }), 'invalid_name', /name/],
+    [rule({ contactPoints: ['no-such-contact-point'] }), 'invalid_contactPoints', /no-such-contact-point/],
+    [rule({ contactPoints: [] }), 'invalid_contactPoints', /contact point/],
+    [rule({ severity: 'LOUD' }), 'invalid_severity', /LOUD/],
+    [rule({ categories: ['NOPE'] }), 'invalid_categories', /NOPE/],
+    [rule({ threshold: -1 }), 'invalid_threshold', /threshold/],
+    [{ ...rule(), uid: 'chosen' }, 'bad_request', /unknown field/],
+  ];
+  const before = (await call('GET', 'alerts')).body.rules.length;
+  for (const [body, error, message] of cases) {
+    const res = await call('POST', 'alerts', { body });
+    assert.equal(res.status, 400, JSON.stringify(body));
+    assert.equal(res.body.error, error);
+    assert.match(res.body.message, message);
+  }
+  const bad = await grafana('POST', `${RESOURCES}/alerts`, { body: 'not json', headers: { 'Content-Type': 'text/plain' } });
+  assert.equal(bad.status, 400);
+  assert.equal((await call('GET', 'alerts')).body.rules.length, before);
+});
+
+test('Viewers and Editors cannot list, create, change, test or delete rules', async () => {
+  const target = (await call('GET', 'alerts')).body.rules[0]?.uid ?? 'x';
+  for (const who of [viewer, editor]) {
+    for (const [method, path, body] of [
+      ['GET', 'alerts'],
+      ['POST', 'alerts', rule()],
+      ['PUT', `alerts/${target}`, rule()],
+      ['PUT', `alerts/${target}/active`, { active: false }],
+      ['POST', `alerts/${target}/test`],
+      ['DELETE', `alerts/${target}`],
+      ['GET', 'alerts/contact-points'],
+      ['POST', 'alerts/contact-points', { name: 'evil', type: 'webhook', url: 'http://127.0.0.1:1/' }],
+      ['POST', 'alert-starters/audit-exported', {}],
+    ]) {
+      const res = await call(method, path, { as: who, body });
+      assert.equal(res.status, 403, `${who.user} ${method} ${path}`);
+      assert.equal(res.body.error, 'forbidden');
+    }
+  }
+  assert.equal((await grafana('GET', `/api/v1/provisioning/alert-rules/${target}`)).body.isPaused ?? false, false);
+});
+
+test('the counts datasource: its counts equal Loki, a Viewer gets counts but no actor breakdown', async () => {
+  const type = `alerttest.${run}.count`;
+  await emit(type, { count: 7, category: 'AUTH', severity: 'ERROR', seed: 9 });
+  await emit(type, { count: 2, category: 'AUTH', severity: 'INFO', seed: 10 });
+  const range = lastMinutes(10);
+  await eventually(async () => (await lokiEntries(TENANT, `{service_name="${service}"} | audit_event="${type}"`, range)).length === 9);
+  const query = (as, extra) =>
+    grafana('POST', '/api/ds/query', {
+      as,
+      body: {
+        from: String(Number(BigInt(range.from) / 1_000_000n)),
+        to: String(Number(BigInt(range.to) / 1_000_000n)),
+        queries: [
+          { refId: 'A', datasource: { uid: 'attest-audit-counts' }, mode: 'instant', service, eventTypes: [type], ...extra },
+        ],
+      },
+    });
+  const total = (res) =>
+    res.body.results.A.frames.reduce((s, f) => s + f.data.values[1].reduce((a, b) => a + b, 0), 0);
+
+  const all = await query(viewer, {});
+  assert.equal(all.status, 200, JSON.stringify(all.body));
+  assert.equal(total(all), 9);
+  const errorsUp = await query(viewer, { severity: 'ERROR' });
+  assert.equal(total(errorsUp), 7);
+  const bySeverity = await query(viewer, { groupBy: ['severity'] });
+  const counts = Object.fromEntries(
+    bySeverity.body.results.A.frames.map((f) => [f.schema.fields[1].labels.severity, f.data.values[1][0]])
+  );
+  assert.deepEqual(counts, { ERROR: 7, INFO: 2 });
+
+  const byActor = await query(viewer, { groupBy: ['actor'] });
+  assert.equal(byActor.body.results.A.status, 403);
+  assert.match(byActor.body.results.A.error, /Admin/);
+  assert.equal((byActor.body.results.A.frames ?? []).length, 0, 'no counts at all');
+  const oneActor = await query(editor, { actor: 'alice.martin@acme.example' });
+  assert.equal(oneActor.body.results.A.status, 403);
+  const adminByActor = await query(GRAFANA_ADMIN, { groupBy: ['actor'] });
+  assert.equal(total(adminByActor), 9);
+
+  const bad = await query(viewer, { mode: 'rows' });
+  assert.equal(bad.body.results.A.status, 400);
+  assert.match(bad.body.results.A.error, /mode/);
+});

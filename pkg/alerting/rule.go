@@ -197,9 +197,9 @@ func (r *Rule) toGrafana(folderUID, group, dsUID string, orgID int64) provisione
 	set("actor", q.Actor, q.Actor != "")
 	set("changedTo", q.ChangedTo, q.ChangedTo != "")
 	set("groupBy", q.GroupBy, len(q.GroupBy) > 0)
-	evaluator := map[string]any{"type": "gt", "params": []float64{float64(r.Threshold - 1)}}
+	evaluator := map[string]any{"type": "gt", "params": []any{float64(r.Threshold - 1)}}
 	if r.Kind == KindSilence {
-		evaluator = map[string]any{"type": "lt", "params": []float64{1}}
+		evaluator = map[string]any{"type": "lt", "params": []any{float64(1)}}
 	}
 	ann := map[string]string{"summary": r.Name, "description": r.Description}
 	if r.Starter != "" {

@@ -15,6 +15,7 @@ import { AppProvider } from './AppContext';
 const OverviewPage = lazy(() => import('../pages/OverviewPage'));
 const EventsPage = lazy(() => import('../pages/EventsPage'));
 const ExportsPage = lazy(() => import('../pages/ExportsPage'));
+const AlertsPage = lazy(() => import('../pages/AlertsPage'));
 
 function App(props: AppRootProps) {
   const settings = useMemo(() => narrowAppJsonData(props.meta.jsonData), [props.meta.jsonData]);
@@ -36,6 +37,7 @@ function App(props: AppRootProps) {
           <Route path={ROUTES.Overview} element={<OverviewPage />} />
           <Route path={ROUTES.Events} element={<EventsPage />} />
           <Route path={ROUTES.Exports} element={<ExportsPage />} />
+          <Route path={ROUTES.Alerts} element={<AlertsPage />} />
           <Route path="*" element={<Navigate to={ROUTES.Overview} replace />} />
         </Routes>
       </Suspense>

@@ -17,8 +17,7 @@ export class CountsDatasource extends DataSourceWithBackend<CountsQuery> {
     const one = (v?: string) => (v ? srv.replace(v, scopedVars) : v);
     const many = <T extends string>(vs?: T[]) =>
       vs?.flatMap((v) => srv.replace(v, scopedVars, 'csv').split(',')).filter((v) => v !== '' && v !== 'All') as
-        | T[]
-        | undefined;
+        T[] | undefined;
     return {
       ...query,
       service: one(query.service),

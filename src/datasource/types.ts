@@ -35,7 +35,11 @@ export const GROUP_BY_OPTIONS: Array<{ value: CountsGroupBy; label: string; desc
 export const MODE_OPTIONS: Array<{ value: CountsMode; label: string; description: string }> = [
   { value: 'range', label: 'Over time', description: 'Counts per interval' },
   { value: 'instant', label: 'Total', description: 'One count over the whole time range' },
-  { value: 'silence', label: 'Quiet services', description: 'Per service seen in the lookback: its count in the range' },
+  {
+    value: 'silence',
+    label: 'Quiet services',
+    description: 'Per service seen in the lookback: its count in the range',
+  },
 ];
 
 export const DEFAULT_QUERY: Partial<CountsQuery> = { mode: 'range' };

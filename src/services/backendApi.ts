@@ -35,13 +35,19 @@ export interface Me {
 }
 
 export async function getResource<T>(path: string, params: Record<string, string>, signal?: AbortSignal): Promise<T> {
-  const obs = getBackendSrv().fetch<T>({
-    url: `${RESOURCES_URL}/${path}`,
-    method: 'GET',
-    params,
-    showErrorAlert: false,
-    showSuccessAlert: false,
-  });
+  return call<T>({ url: `${RESOURCES_URL}/${path}`, method: 'GET', params }, signal);
+}
+
+/** Sends a body to a resource route (POST, PUT, DELETE); errors come back as ApiError. */
+export function sendResource<T>(method: 'POST' | 'PUT' | 'DELETE', path: string, data?: unknown): Promise<T> {
+  return call<T>({ url: `${RESOURCES_URL}/${path}`, method, data });
+}
+
+async function call<T>(
+  req: { url: string; method: string; params?: Record<string, string>; data?: unknown },
+  signal?: AbortSignal
+): Promise<T> {
+  const obs = getBackendSrv().fetch<T>({ ...req, showErrorAlert: false, showSuccessAlert: false });
   try {
     const res = await lastValueFrom(signal ? abortable(obs, signal) : obs);
     return res.data;

@@ -1,9 +1,6 @@
 // Server-side exports (pkg/plugin/exports.go): request one for the viewer's filters, list the history,
 // cancel, delete. Files are downloaded by the browser from the download route, which records the download.
-import { lastValueFrom } from 'rxjs';
-import { getBackendSrv } from '@grafana/runtime';
-
-import { RESOURCES_URL, getResource } from './backendApi';
+import { RESOURCES_URL, getResource, sendResource } from './backendApi';
 import { type AuditFilters } from './filters';
 import { type TimeRangeNs } from './paging';
 import { filterParams } from './routeParams';
@@ -38,23 +35,16 @@ export const isActive = (j: ExportJob) => j.status === 'pending' || j.status ===
 
 export const downloadUrl = (id: string) => `${RESOURCES_URL}/exports/${encodeURIComponent(id)}/download`;
 
-async function send<T>(method: string, path: string, data?: unknown): Promise<T> {
-  const res = await lastValueFrom(
-    getBackendSrv().fetch<T>({ url: `${RESOURCES_URL}/${path}`, method, data, showErrorAlert: false })
-  );
-  return res.data;
-}
-
 export function requestExport(name: string, format: ExportFormat, filters: Partial<AuditFilters>, range: TimeRangeNs) {
-  return send<ExportJob>('POST', 'exports', { name, format, params: filterParams(filters, range) });
+  return sendResource<ExportJob>('POST', 'exports', { name, format, params: filterParams(filters, range) });
 }
 
 export async function listExports(signal?: AbortSignal): Promise<ExportJob[]> {
   return (await getResource<{ exports: ExportJob[] }>('exports', {}, signal)).exports;
 }
 
-export const cancelExport = (id: string) => send<unknown>('POST', `exports/${encodeURIComponent(id)}/cancel`);
-export const deleteExport = (id: string) => send<unknown>('DELETE', `exports/${encodeURIComponent(id)}`);
+export const cancelExport = (id: string) => sendResource<unknown>('POST', `exports/${encodeURIComponent(id)}/cancel`);
+export const deleteExport = (id: string) => sendResource<unknown>('DELETE', `exports/${encodeURIComponent(id)}`);
 
 /** "category=AUTH, service=billing-api" from an export's params, without the range. */
 export function describeFilters(params: string): string {

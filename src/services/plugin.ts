@@ -8,6 +8,7 @@ export enum ROUTES {
   Overview = 'overview',
   Events = 'events',
   Exports = 'exports',
+  Alerts = 'alerts',
 }
 
 export const prefixRoute = (route: string) => `${PLUGIN_BASE_URL}/${route}`;

@@ -94,10 +94,14 @@ test('a contact point made from the page is a Grafana contact point; a second on
   const list = await call('GET', 'alerts/contact-points');
   assert.equal(list.status, 200);
   assert.ok(list.body.contactPoints.some((c) => c.name === hookName && c.types.includes('webhook')));
-  const again = await call('POST', 'alerts/contact-points', { body: { name: hookName, type: 'webhook', url: hookUrl } });
+  const again = await call('POST', 'alerts/contact-points', {
+    body: { name: hookName, type: 'webhook', url: hookUrl },
+  });
   assert.equal(again.status, 400);
   assert.equal(again.body.error, 'invalid_name');
-  const badUrl = await call('POST', 'alerts/contact-points', { body: { name: `x-${run}`, type: 'webhook', url: 'ftp://x' } });
+  const badUrl = await call('POST', 'alerts/contact-points', {
+    body: { name: `x-${run}`, type: 'webhook', url: 'ftp://x' },
+  });
   assert.equal(badUrl.status, 400);
   assert.match(badUrl.body.message, /URL/);
 });
@@ -159,7 +163,9 @@ test('a rule fires on matching events and its webhook gets the notification; a p
 });
 
 test('Test sends a notification through the contact points and reports what each answered', async () => {
-  const made = await call('POST', 'alerts', { body: rule({ name: `Test button ${run}`, eventTypes: ['never.happens'] }) });
+  const made = await call('POST', 'alerts', {
+    body: rule({ name: `Test button ${run}`, eventTypes: ['never.happens'] }),
+  });
   assert.equal(made.status, 201);
   const before = received.length;
   const res = await call('POST', `alerts/${made.body.uid}/test`);
@@ -175,11 +181,18 @@ test('Test sends a notification through the contact points and reports what each
 
 test('edit, disable, enable and delete change the Grafana rule and are recorded in the trail', async () => {
   const range = lastMinutes(15);
-  const made = await call('POST', 'alerts', { body: rule({ name: `Lifecycle ${run}`, eventTypes: ['never.happens'] }) });
+  const made = await call('POST', 'alerts', {
+    body: rule({ name: `Lifecycle ${run}`, eventTypes: ['never.happens'] }),
+  });
   assert.equal(made.status, 201);
   const uid = made.body.uid;
   const edited = await call('PUT', `alerts/${uid}`, {
-    body: rule({ name: `Lifecycle ${run} edited`, severity: 'CRITICAL', categories: ['AUTH', 'SECURITY'], threshold: 3 }),
+    body: rule({
+      name: `Lifecycle ${run} edited`,
+      severity: 'CRITICAL',
+      categories: ['AUTH', 'SECURITY'],
+      threshold: 3,
+    }),
   });
   assert.equal(edited.status, 200, JSON.stringify(edited.body));
   assert.equal(edited.body.severity, 'CRITICAL');
@@ -201,7 +214,11 @@ test('edit, disable, enable and delete change the Grafana rule and are recorded 
 
   const trail = await eventually(
     async () => {
-      const entries = await lokiEntries(TENANT, `{service_name="attest-grafana-app"} | audit_target_id="${uid}"`, range);
+      const entries = await lokiEntries(
+        TENANT,
+        `{service_name="attest-grafana-app"} | audit_target_id="${uid}"`,
+        range
+      );
       return entries.length >= 5 ? entries : undefined;
     },
     { timeoutMillis: 30_000 }
@@ -256,7 +273,10 @@ test('invalid rules answer a clear error and change nothing', async () => {
     assert.equal(res.body.error, error);
     assert.match(res.body.message, message);
   }
-  const bad = await grafana('POST', `${RESOURCES}/alerts`, { body: 'not json', headers: { 'Content-Type': 'text/plain' } });
+  const bad = await grafana('POST', `${RESOURCES}/alerts`, {
+    body: 'not json',
+    headers: { 'Content-Type': 'text/plain' },
+  });
   assert.equal(bad.status, 400);
   assert.equal((await call('GET', 'alerts')).body.rules.length, before);
 });
@@ -288,7 +308,9 @@ test('the counts datasource: its counts equal Loki, a Viewer gets counts but no 
   await emit(type, { count: 7, category: 'AUTH', severity: 'ERROR', seed: 9 });
   await emit(type, { count: 2, category: 'AUTH', severity: 'INFO', seed: 10 });
   const range = lastMinutes(10);
-  await eventually(async () => (await lokiEntries(TENANT, `{service_name="${service}"} | audit_event="${type}"`, range)).length === 9);
+  await eventually(
+    async () => (await lokiEntries(TENANT, `{service_name="${service}"} | audit_event="${type}"`, range)).length === 9
+  );
   const query = (as, extra) =>
     grafana('POST', '/api/ds/query', {
       as,
@@ -296,12 +318,18 @@ test('the counts datasource: its counts equal Loki, a Viewer gets counts but no 
         from: String(Number(BigInt(range.from) / 1_000_000n)),
         to: String(Number(BigInt(range.to) / 1_000_000n)),
         queries: [
-          { refId: 'A', datasource: { uid: 'attest-audit-counts' }, mode: 'instant', service, eventTypes: [type], ...extra },
+          {
+            refId: 'A',
+            datasource: { uid: 'attest-audit-counts' },
+            mode: 'instant',
+            service,
+            eventTypes: [type],
+            ...extra,
+          },
         ],
       },
     });
-  const total = (res) =>
-    res.body.results.A.frames.reduce((s, f) => s + f.data.values[1].reduce((a, b) => a + b, 0), 0);
+  const total = (res) => res.body.results.A.frames.reduce((s, f) => s + f.data.values[1].reduce((a, b) => a + b, 0), 0);
 
   const all = await query(viewer, {});
   assert.equal(all.status, 200, JSON.stringify(all.body));

@@ -6,9 +6,9 @@ import { Alert } from '@grafana/ui';
 export function ConfigEditor(_: DataSourcePluginOptionsEditorProps) {
   return (
     <Alert severity="info" title="Counts of audit events">
-      This datasource answers how many audit events match, over time or in total, for panels and alert rules. It
-      never returns the events. Its Loki and this organization&apos;s tenant come from the server-level settings of
-      Attest ([plugin.attest-auditcounts-datasource] in grafana.ini).
+      This datasource answers how many audit events match, over time or in total, for panels and alert rules. It never
+      returns the events. Its Loki and this organization&apos;s tenant come from the server-level settings of Attest
+      ([plugin.attest-auditcounts-datasource] in grafana.ini).
     </Alert>
   );
 }

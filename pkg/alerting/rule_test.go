@@ -1,0 +1,91 @@
+package alerting
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+)
+
+func validRule() Rule {
+	return Rule{Name: "Critical auth", Categories: []string{"SECURITY", "AUTH"}, Severity: "CRITICAL",
+		ContactPoints: []string{"ops"}, Active: true}
+}
+
+func TestNormalizeRefusesWhatTheFormMustFix(t *testing.T) {
+	cases := map[string]func(*Rule){
+		"name":          func(r *Rule) { r.Name = "  " },
+		"categories":    func(r *Rule) { r.Categories = nil },
+		"severity":      func(r *Rule) { r.Severity = "LOUD" },
+		"outcome":       func(r *Rule) { r.Outcome = "maybe" },
+		"threshold":     func(r *Rule) { r.Threshold = -3 },
+		"windowMinutes": func(r *Rule) { r.WindowMinutes = 24*60 + 1 },
+		"contactPoints": func(r *Rule) { r.ContactPoints = []string{" "} },
+		"kind":          func(r *Rule) { r.Kind = "sometimes" },
+		"perActor":      func(r *Rule) { r.Kind, r.PerActor = KindSilence, true },
+	}
+	for field, spoil := range cases {
+		r := validRule()
+		spoil(&r)
+		var v *ValidationError
+		if err := r.Normalize(); !errors.As(err, &v) || v.Field != field {
+			t.Errorf("%s: got %v, want a ValidationError on %s", field, err, field)
+		}
+	}
+	r := validRule()
+	r.Categories = append(r.Categories, "NOPE")
+	if err := r.Normalize(); err == nil {
+		t.Error("an unknown category passed")
+	}
+}
+
+func TestRuleRoundTripsThroughGrafanasShape(t *testing.T) {
+	for _, r := range []Rule{
+		func() Rule {
+			r := validRule()
+			r.Threshold, r.WindowMinutes, r.PerActor, r.Outcome = 5, 10, true, "failure"
+			return r
+		}(),
+		func() Rule {
+			r := validRule()
+			r.EventTypes, r.ChangedTo, r.Starter = []string{"role.updated"}, "admin", "x"
+			return r
+		}(),
+		func() Rule { r := validRule(); r.Kind, r.WindowMinutes, r.Active = KindSilence, 30, false; return r }(),
+	} {
+		if err := r.Normalize(); err != nil {
+			t.Fatal(err)
+		}
+		r.UID = "attest-1"
+		p := r.toGrafana(FolderUID, Group, DatasourceUID, 1)
+		if p.IsPaused == r.Active || p.Labels[LabelRuleUID] != "attest-1" || p.Data[0].RelativeTimeRange.From != int64(r.WindowMinutes*60) {
+			t.Fatalf("grafana rule %+v", p)
+		}
+		back := fromGrafana(p)
+		back.ContactPoints = r.ContactPoints
+		if !reflect.DeepEqual(ruleFields(back), ruleFields(r)) {
+			t.Errorf("round trip:\n got %+v\nwant %+v", ruleFields(back), ruleFields(r))
+		}
+	}
+}
+
+func ruleFields(r Rule) Rule {
+	r.Updated = ""
+	if r.EventTypes == nil {
+		r.EventTypes = []string{}
+	}
+	return r
+}
+
+func TestSilenceRulesFireBelowOneAndCountRulesAtTheThreshold(t *testing.T) {
+	r := validRule()
+	r.Threshold = 5
+	_ = r.Normalize()
+	if got := thresholdOf(r.toGrafana("f", "g", "d", 1).Data[2].Model); got != 4 {
+		t.Errorf("count rule compares > %d, want > 4", got)
+	}
+	r.Kind = KindSilence
+	ev := r.toGrafana("f", "g", "d", 1).Data[2].Model["conditions"].([]any)[0].(map[string]any)["evaluator"].(map[string]any)
+	if ev["type"] != "lt" {
+		t.Errorf("silence rule evaluator %v", ev)
+	}
+}

@@ -1,0 +1,74 @@
+package countsds
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+)
+
+// lokiCounting answers every count query with one sample of 4 and counts the calls.
+func lokiCounting(t *testing.T) (string, *atomic.Int32) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		if r.Header.Get("X-Scope-OrgID") != "acme" {
+			t.Errorf("tenant %q", r.Header.Get("X-Scope-OrgID"))
+		}
+		_, _ = w.Write([]byte(`{"status":"success","data":{"resultType":"vector","result":[{"metric":{"audit_category":"AUTH"},"value":[1,"4"]}]}}`))
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL, &calls
+}
+
+func query(role string, model string) *backend.QueryDataRequest {
+	now := time.Now()
+	return &backend.QueryDataRequest{
+		PluginContext: backend.PluginContext{OrgID: 1, User: &backend.User{Login: "u", Role: role}},
+		Queries: []backend.DataQuery{{RefID: "A", JSON: json.RawMessage(model),
+			TimeRange: backend.TimeRange{From: now.Add(-time.Hour), To: now}, Interval: time.Minute}},
+	}
+}
+
+func TestViewersGetCountsButNoActorBreakdown(t *testing.T) {
+	url, calls := lokiCounting(t)
+	env := map[string]string{"GF_PLUGIN_LOKI_URL": url, "GF_PLUGIN_TENANTS": "1=acme"}
+	ds, err := newDatasource(backend.DataSourceInstanceSettings{}, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, _ := ds.QueryData(context.Background(), query("Viewer", `{"mode":"instant","groupBy":["category"]}`))
+	if r := res.Responses["A"]; r.Error != nil || len(r.Frames) != 1 || r.Frames[0].Fields[1].Labels["category"] != "AUTH" {
+		t.Fatalf("viewer counts: %+v", r)
+	}
+	before := calls.Load()
+	for _, model := range []string{`{"groupBy":["actor"]}`, `{"actor":"alice"}`, `{"changedTo":"admin"}`} {
+		r := must(ds.QueryData(context.Background(), query("Viewer", model))).Responses["A"]
+		if r.Status != backend.StatusForbidden || len(r.Frames) != 0 {
+			t.Errorf("%s by a Viewer: %+v", model, r)
+		}
+	}
+	if calls.Load() != before {
+		t.Error("a refused query reached Loki")
+	}
+	if r := must(ds.QueryData(context.Background(), query("Admin", `{"mode":"instant","groupBy":["actor"]}`))).Responses["A"]; r.Error != nil {
+		t.Errorf("admin by actor: %v", r.Error)
+	}
+	other := query("Admin", `{}`)
+	other.PluginContext.OrgID = 2
+	if r := must(ds.QueryData(context.Background(), other)).Responses["A"]; r.Error == nil {
+		t.Error("an org without a tenant got counts")
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}

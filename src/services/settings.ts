@@ -17,6 +17,18 @@ export interface AppJsonData {
   selfAuditFailOpen?: boolean;
   /** Optional UID of a tracing datasource (Tempo, Jaeger, Zipkin): trace ids become links to Explore. */
   tracesDatasourceUid?: string;
+  /** How often Grafana evaluates the app's alert rules (Go duration in steps of 10s; 1m unless set). */
+  alertInterval?: string;
+}
+
+/** The alert evaluation interval the backend accepts: 10s to 24h in steps of 10 s. */
+export function validAlertInterval(v: string): boolean {
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(v);
+  if (!m || v === '') {
+    return false;
+  }
+  const secs = Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+  return secs >= 10 && secs <= 86400 && secs % 10 === 0;
 }
 
 export function narrowAppJsonData(o: unknown): AppJsonData {
@@ -33,6 +45,7 @@ export function narrowAppJsonData(o: unknown): AppJsonData {
     readRole: role,
     selfAuditFailOpen: r.selfAuditFailOpen === true ? true : undefined,
     tracesDatasourceUid: str(r.tracesDatasourceUid),
+    alertInterval: str(r.alertInterval),
   };
 }
 

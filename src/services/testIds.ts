@@ -7,6 +7,8 @@ export const testIds = {
     tracesDatasource: 'data-testid ac-traces-datasource',
     submit: 'data-testid ac-submit-form',
     signingKey: 'data-testid ac-signing-key',
+    grafanaToken: 'data-testid ac-grafana-token',
+    alertInterval: 'data-testid ac-alert-interval',
   },
   overview: {
     container: 'data-testid overview-container',
@@ -63,7 +65,6 @@ export const testIds = {
     edit: 'data-testid alerts-edit',
     test: 'data-testid alerts-test',
     testResult: 'data-testid alerts-test-result',
-    delete: 'data-testid alerts-delete',
     starter: 'data-testid alerts-starter',
     form: 'data-testid alerts-form',
     name: 'data-testid alerts-form-name',

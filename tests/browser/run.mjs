@@ -19,7 +19,7 @@ import * as esbuild from 'esbuild';
 import { parse } from 'csv-parse/sync';
 import { chromium } from 'playwright-core';
 
-import { GRAFANA_ADMIN, stackConfig } from '../../scripts/stack/lib.mjs';
+import { GRAFANA_ADMIN, configureAppToken, stackConfig } from '../../scripts/stack/lib.mjs';
 import { testIds } from '../../src/services/testIds.ts';
 import { createUser } from '../grafana/helpers.mjs';
 
@@ -352,7 +352,80 @@ async function main() {
       `${csvIds.length} rows, Loki ${authIds.size}`
     );
 
-    const routes = apiLog.filter((l) => /^(GET|POST|DELETE) \/api\/plugins\/attest-auditlog-app\/resources\//.test(l));
+    // ---- alerts: create with a new webhook contact point, Test, pause, delete ----
+    const hookHits = [];
+    const hook = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        hookHits.push(req.url);
+        res.end('ok');
+      });
+    });
+    await new Promise((r) => hook.listen(0, '127.0.0.1', r));
+    try {
+      await configureAppToken(stackConfig(), 1);
+      const alertName = `Browser check ${Date.now().toString(36)}`;
+      const cpName = `browser-hook-${Date.now().toString(36)}`;
+      await page.goto(`${origin}${BASE}/alerts`);
+      await page.locator(testId(testIds.alerts.create)).click();
+      const form = page.locator(testId(testIds.alerts.form));
+      await form.locator(testId(testIds.alerts.save)).click();
+      check(
+        'alerts: an empty form says what is missing and saves nothing',
+        (await form.innerText()).includes('Pick at least one event category')
+      );
+      await form.locator(testId(testIds.alerts.name)).fill(alertName);
+      await form.getByLabel('Event categories').click();
+      await page.keyboard.type('SECURITY');
+      await page.keyboard.press('Enter');
+      await form.locator(testId(testIds.alerts.name)).click();
+      await form.locator(testId(testIds.alerts.newContactPoint)).click();
+      await form.getByLabel('Contact point name').fill(cpName);
+      await form.getByLabel('Webhook', { exact: true }).check({ force: true });
+      await form.getByLabel('URL').fill(`http://127.0.0.1:${hook.address().port}/hook`);
+      await form.getByRole('button', { name: 'Create contact point' }).click();
+      await form.getByText(cpName).first().waitFor({ timeout: 15_000 });
+      await page.screenshot({ path: path.join(SCREENS, '8-alert-form.png'), fullPage: true });
+      await form.locator(testId(testIds.alerts.save)).click();
+      const row = page.locator(testId(testIds.alerts.row)).filter({ hasText: alertName });
+      await row.waitFor({ timeout: 30_000 });
+      const rowText = await row.innerText();
+      check(
+        'alerts: the new rule is listed with its category and channel',
+        /SECURITY/.test(rowText) && rowText.includes(cpName),
+        rowText.replace(/\s+/g, ' ')
+      );
+      await row.locator(testId(testIds.alerts.test)).click();
+      const result = page.locator(testId(testIds.alerts.testResult));
+      await result.waitFor({ timeout: 30_000 });
+      check(
+        'alerts: Test delivers through the new webhook and shows its answer',
+        /: ok/.test(await result.innerText()) && hookHits.length > 0,
+        `${(await result.innerText()).replace(/\s+/g, ' ')}; webhook hits ${hookHits.length}`
+      );
+      await page.screenshot({ path: path.join(SCREENS, '9-alerts.png'), fullPage: true });
+      await row.locator(testId(testIds.alerts.active)).click({ force: true });
+      await row.filter({ hasText: 'Paused' }).waitFor({ timeout: 15_000 });
+      const rules = await (
+        await fetch(`${GRAFANA}/api/v1/provisioning/alert-rules`, { headers: { Authorization: basic(GRAFANA_ADMIN) } })
+      ).json();
+      const made = rules.find((r) => r.title === alertName);
+      check('alerts: the switch paused the Grafana rule', made?.isPaused === true, JSON.stringify(made?.isPaused));
+      await row.getByRole('button', { name: 'Delete' }).first().click();
+      await page.waitForTimeout(300);
+      await row.getByRole('button', { name: 'Delete' }).last().click();
+      await row.waitFor({ state: 'detached', timeout: 15_000 });
+      const gone = await fetch(`${GRAFANA}/api/v1/provisioning/alert-rules/${made?.uid}`, {
+        headers: { Authorization: basic(GRAFANA_ADMIN) },
+      });
+      check('alerts: Delete removed the Grafana rule', gone.status === 404, `HTTP ${gone.status}`);
+    } finally {
+      await new Promise((r) => hook.close(r));
+    }
+
+    const routes = apiLog.filter((l) =>
+      /^(GET|POST|PUT|DELETE) \/api\/plugins\/attest-auditlog-app\/resources\//.test(l)
+    );
     check(
       'pages read only through the plugin backend (resource routes), never a datasource',
       routes.length > 0 && routes.length === apiLog.length,

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 
 import { generateEvents } from '../../scripts/demo/generator.mjs';
 import { pushOtlp } from '../../scripts/demo/otlp.mjs';
-import { GRAFANA_ADMIN } from '../../scripts/stack/lib.mjs';
+import { GRAFANA_ADMIN, configureAppToken } from '../../scripts/stack/lib.mjs';
 import { RESOURCES, PLUGIN_ID, cfg, createUser, eventually, grafana, lastMinutes, lokiEntries } from './helpers.mjs';
 
 const TENANT = cfg.defaultTenant;
@@ -74,6 +74,7 @@ before(async () => {
   hookUrl = `http://127.0.0.1:${server.address().port}/hook`;
   viewer = await createUser('Viewer', { prefix: 'alerts-viewer' });
   editor = await createUser('Editor', { prefix: 'alerts-editor' });
+  await configureAppToken(cfg, 1);
   // Evaluate every 10 s here (the product default is 1 min).
   const settings = await grafana('GET', `/api/plugins/${PLUGIN_ID}/settings`);
   const res = await grafana('POST', `/api/plugins/${PLUGIN_ID}/settings`, {

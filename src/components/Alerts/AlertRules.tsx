@@ -75,7 +75,7 @@ export function AlertRules() {
         </Button>
       </Stack>
       <div className={styles.loading}>{list.isLoading && <LoadingBar width={400} />}</div>
-      <QueryErrorAlert errors={[list.error, actionError]} />
+      <QueryErrorAlert errors={[list.error, actionError]} title={t('alerts.error', 'Audit alerts')} />
       {list.data?.historyError && (
         <Alert severity="warning" title={t('alerts.history-error', 'Trigger history unavailable')}>
           {list.data.historyError}

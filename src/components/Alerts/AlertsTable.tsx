@@ -85,7 +85,6 @@ export function AlertsTable({ rules, onEdit, onActive, onTest, onDelete }: Props
                   confirmText={t('alerts.delete-confirm', 'Delete')}
                   confirmVariant="destructive"
                   onConfirm={() => onDelete(r)}
-                  data-testid={testIds.alerts.delete}
                 >
                   {t('alerts.delete', 'Delete')}
                 </ConfirmButton>

@@ -32,7 +32,11 @@ export function ContactPointForm({ onCreated, onCancel }: Props) {
       {error && <Alert severity="error" title={error} />}
       <Stack direction="row" gap={2}>
         <Field label={t('alerts.cp.name', 'Contact point name')}>
-          <Input value={cp.name} onChange={(e) => setCp({ ...cp, name: e.currentTarget.value })} />
+          <Input
+            aria-label="Contact point name"
+            value={cp.name}
+            onChange={(e) => setCp({ ...cp, name: e.currentTarget.value })}
+          />
         </Field>
         <Field label={t('alerts.cp.type', 'Kind')}>
           <RadioButtonGroup<NewContactPoint['type']>
@@ -48,13 +52,17 @@ export function ContactPointForm({ onCreated, onCancel }: Props) {
       </Stack>
       {cp.type === 'email' ? (
         <Field label={t('alerts.cp.addresses', 'Addresses')} description="Separated by commas">
-          <Input value={cp.addresses} onChange={(e) => setCp({ ...cp, addresses: e.currentTarget.value })} />
+          <Input
+            aria-label="Addresses"
+            value={cp.addresses}
+            onChange={(e) => setCp({ ...cp, addresses: e.currentTarget.value })}
+          />
         </Field>
       ) : (
         <Field
           label={cp.type === 'slack' ? t('alerts.cp.slack', 'Slack incoming webhook URL') : t('alerts.cp.url', 'URL')}
         >
-          <Input value={cp.url} onChange={(e) => setCp({ ...cp, url: e.currentTarget.value })} />
+          <Input aria-label="URL" value={cp.url} onChange={(e) => setCp({ ...cp, url: e.currentTarget.value })} />
         </Field>
       )}
       <Stack direction="row" gap={1}>

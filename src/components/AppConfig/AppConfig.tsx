@@ -18,7 +18,7 @@ import {
 
 import { type SigningKeyInfo, fetchSigningKey } from 'services/exportsApi';
 import { logger } from 'services/logger';
-import { type AppJsonData, READ_ROLES, type ReadRole, narrowAppJsonData } from 'services/settings';
+import { type AppJsonData, READ_ROLES, type ReadRole, narrowAppJsonData, validAlertInterval } from 'services/settings';
 import { testIds } from 'services/testIds';
 
 import { useLoader } from '../shared/useLoader';
@@ -31,9 +31,12 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
   const [form, setForm] = useState<AppJsonData>(() => narrowAppJsonData(jsonData));
   const [password, setPassword] = useState('');
   const [passwordSet, setPasswordSet] = useState(Boolean(secureJsonFields?.lokiPassword));
+  const [grafanaToken, setGrafanaToken] = useState('');
+  const [grafanaTokenSet, setGrafanaTokenSet] = useState(Boolean(secureJsonFields?.grafanaToken));
   const [error, setError] = useState<string>();
   const set = (patch: Partial<AppJsonData>) => setForm((f) => ({ ...f, ...patch }));
   const urlOk = /^https?:\/\/[^\s]+$/.test(form.lokiUrl ?? '');
+  const intervalOk = form.alertInterval === undefined || validAlertInterval(form.alertInterval);
   const textInput = (key: 'lokiUrl' | 'tenant' | 'lokiUser', testId?: string) => (
     <Input
       data-testid={testId}
@@ -45,16 +48,20 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
 
   const onSubmit = async (e: React.FormEvent) => {
     e.preventDefault();
-    if (!urlOk) {
+    if (!urlOk || !intervalOk) {
       return;
     }
+    const secureJsonData = {
+      ...(password !== '' ? { lokiPassword: password } : {}),
+      ...(grafanaToken !== '' ? { grafanaToken } : {}),
+    };
     try {
       await updatePlugin(plugin.meta.id, {
         enabled,
         pinned,
         jsonData: form,
         // Only sent when typed: an unchanged secret stays as stored.
-        ...(password !== '' ? { secureJsonData: { lokiPassword: password } } : {}),
+        ...(Object.keys(secureJsonData).length > 0 ? { secureJsonData } : {}),
       } as Partial<PluginMeta>);
       window.location.reload();
     } catch (err) {
@@ -148,13 +155,49 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
             />
           </div>
         </Field>
+        <Field
+          label={t('config.grafana-token.label', 'Grafana service account token (for audit alerts)')}
+          description={t(
+            'config.grafana-token.description',
+            'A token of a service account with the Admin role in this organization: the backend manages the alert rules, their folder, the counts datasource and notification policies with it.'
+          )}
+        >
+          <SecretInput
+            isConfigured={grafanaTokenSet}
+            value={grafanaToken}
+            onChange={(ev) => setGrafanaToken(ev.currentTarget.value)}
+            onReset={() => {
+              setGrafanaTokenSet(false);
+              setGrafanaToken('');
+            }}
+            className={styles.input}
+            data-testid={testIds.appConfig.grafanaToken}
+          />
+        </Field>
+        <Field
+          label={t('config.alert-interval.label', 'Alert evaluation interval')}
+          description={t(
+            'config.alert-interval.description',
+            'How often Grafana evaluates the audit alert rules, e.g. 1m (default) or 30s; steps of 10 s.'
+          )}
+          invalid={!intervalOk}
+          error={t('config.alert-interval.invalid', 'From 10s to 24h, in steps of 10 s')}
+        >
+          <Input
+            value={form.alertInterval ?? ''}
+            placeholder="1m"
+            onChange={(ev) => set({ alertInterval: ev.currentTarget.value.trim() || undefined })}
+            className={styles.input}
+            data-testid={testIds.appConfig.alertInterval}
+          />
+        </Field>
         <SigningKey />
         {error && (
           <Alert severity="error" title={t('config.save-failed', 'Saving failed')}>
             {error}
           </Alert>
         )}
-        <Button type="submit" data-testid={testIds.appConfig.submit} disabled={!urlOk}>
+        <Button type="submit" data-testid={testIds.appConfig.submit} disabled={!urlOk || !intervalOk}>
           {t('config.save', 'Save settings')}
         </Button>
       </FieldSet>

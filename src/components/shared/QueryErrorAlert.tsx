@@ -5,18 +5,23 @@ import { Alert } from '@grafana/ui';
 interface Props {
   errors: Array<unknown | undefined>;
   testId?: string;
+  title?: string;
 }
 
 const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /** Query errors, duplicates removed, with what to check. */
-export function QueryErrorAlert({ errors, testId }: Props) {
+export function QueryErrorAlert({ errors, testId, title }: Props) {
   const messages = [...new Set(errors.filter((e) => e !== undefined && e !== null).map(messageOf))];
   if (messages.length === 0) {
     return null;
   }
   return (
-    <Alert severity="error" title={t('shared.query-error.title', 'Could not load audit events')} data-testid={testId}>
+    <Alert
+      severity="error"
+      title={title ?? t('shared.query-error.title', 'Could not load audit events')}
+      data-testid={testId}
+    >
       {messages.map((m) => (
         <div key={m}>{m}</div>
       ))}

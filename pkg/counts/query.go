@@ -50,6 +50,8 @@ type Query struct {
 	GroupBy    []string `json:"groupBy,omitempty"`
 	// Lookback is how far back ModeSilence looks for services that should be sending (default 24h).
 	Lookback string `json:"lookback,omitempty"`
+	// Step is the bucket of ModeRange (a duration, e.g. 5m); the panel's interval when empty.
+	Step string `json:"step,omitempty"`
 }
 
 // Error is a query that cannot be run as asked; its message says why.
@@ -97,7 +99,21 @@ func (q *Query) Validate() error {
 			return err
 		}
 	}
+	if _, err := q.step(); err != nil {
+		return err
+	}
 	return nil
+}
+
+func (q Query) step() (time.Duration, error) {
+	if q.Step == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(q.Step)
+	if err != nil || d < time.Second || d > 31*24*time.Hour {
+		return 0, &Error{fmt.Sprintf("step must be a duration between 1s and 744h, not %q", q.Step)}
+	}
+	return d, nil
 }
 
 // Sensitive reports whether the query singles out people or matches content (grouping or filtering by

@@ -91,6 +91,9 @@ func silence(ctx context.Context, c *loki.Client, q Query, from, to time.Time) (
 }
 
 func series(ctx context.Context, c *loki.Client, q Query, from, to time.Time, interval time.Duration) ([]Series, error) {
+	if s, _ := q.step(); s > 0 {
+		interval = s
+	}
 	step := max(interval.Truncate(time.Second), time.Second)
 	if span := to.Sub(from); span/step > maxPoints {
 		step = (span/maxPoints + time.Second).Truncate(time.Second)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/instancemgmt"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/resource/httpadapter"
 
 	"github.com/attest/auditlog/pkg/counts"
 	"github.com/attest/auditlog/pkg/loki"
@@ -45,6 +46,7 @@ type Settings struct {
 
 // Datasource is one instance of the counts datasource.
 type Datasource struct {
+	backend.CallResourceHandler
 	settings Settings
 	http     *http.Client
 }
@@ -71,7 +73,11 @@ func newDatasource(s backend.DataSourceInstanceSettings, env func(string) string
 		return nil, err
 	}
 	st.tenantMap = m
-	return &Datasource{settings: st, http: &http.Client{Timeout: 60 * time.Second}}, nil
+	d := &Datasource{settings: st, http: &http.Client{Timeout: 60 * time.Second}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /values", d.handleValues)
+	d.CallResourceHandler = httpadapter.New(mux)
+	return d, nil
 }
 
 // Dispose is called when Grafana replaces the instance (settings changed).

@@ -21,6 +21,16 @@ export interface CountsQuery extends DataQuery {
   groupBy?: CountsGroupBy[];
   /** How far back "silence" looks for services that should be sending (Go duration). */
   lookback?: string;
+  /** Bucket of "range" (Go duration, e.g. 5m); the panel's interval when empty. */
+  step?: string;
+}
+
+/** A field whose values present in a time range the datasource lists (pickers, template variables). */
+export type ValueField = 'category' | 'severity' | 'event' | 'service' | 'outcome' | 'actor';
+
+export interface PresentValue {
+  value: string;
+  count: number;
 }
 
 export const GROUP_BY_OPTIONS: Array<{ value: CountsGroupBy; label: string; description?: string }> = [

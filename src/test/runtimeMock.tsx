@@ -24,3 +24,24 @@ export const DataSourcePicker = ({
     picker {String(type)} {current ?? 'none'}
   </button>
 );
+
+/** Template variables for datasource tests: `vars` maps a name to its value(s). */
+export const templateVars: Record<string, string | string[]> = {};
+export const getTemplateSrv = () => ({
+  replace: (text: string, _scoped?: unknown, format?: string) =>
+    text.replace(/\$(\w+)|\$\{(\w+)\}/g, (m, a, b) => {
+      const v = templateVars[a ?? b];
+      if (v === undefined) {
+        return m;
+      }
+      return Array.isArray(v) ? (format === 'csv' ? v.join(',') : `{${v.join(',')}}`) : v;
+    }),
+});
+export const resourceGet = jest.fn();
+export class DataSourceWithBackend {
+  constructor(readonly instanceSettings: unknown) {}
+  getResource(path: string, params: unknown) {
+    return resourceGet(path, params);
+  }
+}
+export const config = { bootData: { user: { orgRole: 'Viewer' } } };

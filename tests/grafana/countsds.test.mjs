@@ -1,0 +1,268 @@
+// The counts datasource nested in the app, through the real Grafana and Loki: its counts equal LogQL's for
+// the same filters, a Viewer gets counts but never people, the bundled dashboards are installed and every
+// panel's query answers without error, and an alert rule a user builds on it in Grafana fires.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { before, test } from 'node:test';
+
+import { generateEvents } from '../../scripts/demo/generator.mjs';
+import { pushOtlp } from '../../scripts/demo/otlp.mjs';
+import { GRAFANA_ADMIN } from '../../scripts/stack/lib.mjs';
+import { PLUGIN_ID, cfg, createUser, eventually, grafana, lastMinutes, lokiEntries } from './helpers.mjs';
+
+const TENANT = cfg.defaultTenant;
+const DS = 'attest-audit-counts';
+const run = Date.now().toString(36);
+const service = `counts-${run}`;
+const COUNT = 300;
+let range;
+let loki;
+let viewer;
+let editor;
+
+before(async () => {
+  viewer = await createUser('Viewer', { prefix: 'counts-viewer' });
+  editor = await createUser('Editor', { prefix: 'counts-editor' });
+  const now = Date.now();
+  const events = [
+    ...generateEvents({ count: COUNT, startMillis: now - 240_000, endMillis: now - 1000, seed: 31, tenant: TENANT }),
+  ];
+  for (const e of events) {
+    e.service = { name: service, environment: 'test' };
+  }
+  await pushOtlp({ endpoint: `${cfg.otlpUrl}/v1/logs`, tenant: TENANT, events });
+  range = lastMinutes(10);
+  loki = await eventually(
+    async () => {
+      const got = await lokiEntries(TENANT, `{service_name="${service}"}`, range);
+      return got.length === COUNT ? got : undefined;
+    },
+    { timeoutMillis: 60_000 }
+  );
+  assert.ok(loki, 'the seeded events are in Loki');
+});
+
+const msRange = () => ({
+  from: String(Number(BigInt(range.from) / 1_000_000n)),
+  to: String(Number(BigInt(range.to) / 1_000_000n)),
+});
+
+function query(as, targets) {
+  return grafana('POST', '/api/ds/query', {
+    as,
+    body: {
+      ...msRange(),
+      queries: targets.map((t, i) => ({ refId: String.fromCharCode(65 + i), datasource: { uid: DS }, ...t })),
+    },
+  });
+}
+
+const sum = (frames = []) => frames.reduce((s, f) => s + f.data.values[1].reduce((a, b) => a + b, 0), 0);
+const byLabel = (frames, label) =>
+  Object.fromEntries(
+    frames.map((f) => [f.schema.fields[1].labels[label], f.data.values[1].reduce((a, b) => a + b, 0)])
+  );
+const countWhere = (pred) => loki.filter((e) => pred(e.labels)).length;
+const rank = { INFO: 0, WARNING: 1, ERROR: 2, CRITICAL: 3 };
+
+test('counts equal LogQL for the same filters, in total, per group and summed over time', async () => {
+  const cases = [
+    [{}, () => true],
+    [{ categories: ['AUTH'] }, (l) => l.audit_category === 'AUTH'],
+    [{ categories: ['AUTH', 'DATA_ACCESS'] }, (l) => ['AUTH', 'DATA_ACCESS'].includes(l.audit_category)],
+    [{ severity: 'WARNING' }, (l) => rank[l.severity_text] >= rank.WARNING],
+    [{ outcome: 'failure' }, (l) => l.audit_outcome === 'failure'],
+    [
+      { eventTypes: ['auth.login.failed', 'user.created'] },
+      (l) => ['auth.login.failed', 'user.created'].includes(l.audit_event),
+    ],
+  ];
+  for (const [filter, pred] of cases) {
+    const want = countWhere(pred);
+    const res = await query(viewer, [
+      { mode: 'instant', service, ...filter },
+      { mode: 'range', service, step: '1m', ...filter },
+    ]);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(sum(res.body.results.A.frames), want, `instant ${JSON.stringify(filter)}`);
+    assert.equal(sum(res.body.results.B.frames), want, `range ${JSON.stringify(filter)}`);
+  }
+  const grouped = await query(viewer, [{ mode: 'instant', service, groupBy: ['category'] }]);
+  const want = {};
+  for (const e of loki) {
+    want[e.labels.audit_category] = (want[e.labels.audit_category] ?? 0) + 1;
+  }
+  assert.deepEqual(byLabel(grouped.body.results.A.frames, 'category'), want);
+});
+
+test('a Viewer gets counts but never people: actor breakdowns, actor filters and change matching are refused', async () => {
+  for (const as of [viewer, editor]) {
+    for (const t of [{ groupBy: ['actor'] }, { actor: 'alice.martin@acme.example' }, { changedTo: 'admin' }]) {
+      const res = await query(as, [{ mode: 'instant', service, ...t }]);
+      const a = res.body.results.A;
+      assert.equal(a.status, 403, `${as.user} ${JSON.stringify(t)}`);
+      assert.match(a.error, /Admin/);
+      assert.equal((a.frames ?? []).length, 0);
+    }
+  }
+  const admin = await query(GRAFANA_ADMIN, [{ mode: 'instant', service, groupBy: ['actor'] }]);
+  assert.equal(sum(admin.body.results.A.frames), COUNT);
+  const bad = await query(viewer, [{ mode: 'rows' }]);
+  assert.equal(bad.body.results.A.status, 400);
+  assert.match(bad.body.results.A.error, /mode/);
+
+  const values = (as, field) =>
+    grafana(
+      'GET',
+      `/api/datasources/uid/${DS}/resources/values?field=${field}&from=${msRange().from}&to=${msRange().to}`,
+      { as }
+    );
+  const services = await values(viewer, 'service');
+  assert.equal(services.status, 200);
+  assert.ok(services.body.values.some((v) => v.value === service && v.count === COUNT));
+  assert.equal((await values(viewer, 'actor')).status, 403);
+  assert.equal((await values(GRAFANA_ADMIN, 'actor')).status, 200);
+  assert.equal((await values(viewer, 'user_email')).status, 400);
+});
+
+/** A panel's targets as the dashboard would send them with every variable at All. */
+function resolve(target) {
+  const t = structuredClone(target);
+  t.datasource = { uid: DS };
+  if (t.service === '$service') {
+    delete t.service;
+  }
+  if (Array.isArray(t.categories)) {
+    t.categories = t.categories.filter((c) => !c.startsWith('$'));
+  }
+  return t;
+}
+
+test('the bundled dashboards are installed and every panel on the counts datasource answers without error', async () => {
+  const list = await grafana('GET', `/api/plugins/${PLUGIN_ID}/dashboards`);
+  assert.equal(list.status, 200);
+  const bundled = Object.fromEntries(list.body.map((d) => [d.title, d]));
+  assert.ok(bundled['Audit activity']?.imported, JSON.stringify(list.body));
+  assert.ok(bundled['Audit pipeline health']?.imported, JSON.stringify(list.body));
+  const prometheus = (await grafana('GET', '/api/datasources')).body.filter((d) => d.type === 'prometheus');
+  let withData = 0;
+  for (const uid of ['attest-audit-activity', 'attest-pipeline-health']) {
+    const dash = await grafana('GET', `/api/dashboards/uid/${uid}`, { as: viewer });
+    assert.equal(dash.status, 200, `${uid} readable by a Viewer`);
+    for (const panel of dash.body.dashboard.panels) {
+      if (panel.datasource?.type === 'prometheus') {
+        assert.equal(prometheus.length, 0, 'Collector panels are checked only when a Prometheus datasource exists');
+        continue;
+      }
+      const res = await query(viewer, panel.targets.map(resolve));
+      assert.equal(res.status, 200, `${uid} / ${panel.title}: ${JSON.stringify(res.body)}`);
+      for (const [ref, r] of Object.entries(res.body.results)) {
+        assert.ok(!r.error, `${uid} / ${panel.title} ${ref}: ${r.error}`);
+        withData += (r.frames ?? []).length > 0 ? 1 : 0;
+      }
+      for (const l of panel.fieldConfig.defaults.links ?? []) {
+        assert.match(l.url, /^\/a\/attest-auditlog-app\/events\?/, `${panel.title} links into the Event viewer`);
+      }
+    }
+    assert.ok(dash.body.dashboard.templating.list.some((v) => v.name === 'service'));
+  }
+  assert.ok(withData > 5, `${withData} panel queries returned frames`);
+});
+
+test('an alert rule a user builds on the datasource in Grafana fires', async () => {
+  const received = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      received.push(body);
+      res.end('ok');
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const label = `countsds-${run}`;
+  const folder = `user-${run}`;
+  try {
+    const cp = await grafana('POST', '/api/v1/provisioning/contact-points', {
+      body: { name: label, type: 'webhook', settings: { url: `http://127.0.0.1:${server.address().port}/` } },
+    });
+    assert.equal(cp.status, 202, JSON.stringify(cp.body));
+    const tree = (await grafana('GET', '/api/v1/provisioning/policies')).body;
+    tree.routes = [
+      { receiver: label, object_matchers: [['team', '=', label]], group_wait: '5s' },
+      ...(tree.routes ?? []),
+    ];
+    assert.equal((await grafana('PUT', '/api/v1/provisioning/policies', { body: tree })).status, 202);
+    assert.equal((await grafana('POST', '/api/folders', { body: { uid: folder, title: folder } })).status, 200);
+    const rule = await grafana('POST', '/api/v1/provisioning/alert-rules', {
+      body: {
+        folderUID: folder,
+        ruleGroup: 'g',
+        orgID: 1,
+        title: `Critical in ${service}`,
+        condition: 'C',
+        for: '0s',
+        noDataState: 'OK',
+        execErrState: 'Error',
+        labels: { team: label },
+        data: [
+          {
+            refId: 'A',
+            datasourceUid: DS,
+            relativeTimeRange: { from: 120, to: 0 },
+            model: {
+              refId: 'A',
+              mode: 'instant',
+              service,
+              severity: 'CRITICAL',
+              eventTypes: [`never.${run}`, `user.${run}`],
+            },
+          },
+          {
+            refId: 'B',
+            datasourceUid: '__expr__',
+            model: { refId: 'B', type: 'reduce', expression: 'A', reducer: 'last' },
+          },
+          {
+            refId: 'C',
+            datasourceUid: '__expr__',
+            model: {
+              refId: 'C',
+              type: 'threshold',
+              expression: 'B',
+              conditions: [{ evaluator: { type: 'gt', params: [0] } }],
+            },
+          },
+        ],
+      },
+    });
+    assert.equal(rule.status, 201, JSON.stringify(rule.body));
+    const group = (await grafana('GET', `/api/v1/provisioning/folder/${folder}/rule-groups/g`)).body;
+    assert.equal(
+      (
+        await grafana('PUT', `/api/v1/provisioning/folder/${folder}/rule-groups/g`, {
+          body: { ...group, interval: 10 },
+        })
+      ).status,
+      200
+    );
+    const now = Date.now();
+    const events = [...generateEvents({ count: 2, startMillis: now - 1000, endMillis: now, seed: 41, tenant: TENANT })];
+    for (const e of events) {
+      e.service = { name: service, environment: 'test' };
+      e.attributes['audit.event'] = `user.${run}`;
+      e.severityText = 'CRITICAL';
+      e.severityNumber = 21;
+    }
+    await pushOtlp({ endpoint: `${cfg.otlpUrl}/v1/logs`, tenant: TENANT, events });
+    const got = await eventually(() => received.find((b) => b.includes(`Critical in ${service}`)), {
+      timeoutMillis: 120_000,
+      intervalMillis: 500,
+    });
+    assert.ok(got, 'the webhook got the notification');
+    assert.equal(JSON.parse(got).status, 'firing');
+  } finally {
+    server.close();
+    await grafana('DELETE', `/api/folders/${folder}?forceDeleteRules=true`);
+  }
+});

@@ -67,8 +67,14 @@ test('compose keeps Loki off the host and anonymous access off: the plugin backe
   assert.equal(compose.services.grafana.build.args.anonymous_auth_enabled, 'false');
   const ini = fs.readFileSync(path.join(repoRoot, 'provisioning/grafana/grafana.ini'), 'utf8');
   assert.match(ini, /\[plugin\.attest-auditlog-app\][^[]*tenants = 1=acme/);
-  assert.ok(
-    !fs.existsSync(path.join(repoRoot, 'provisioning/datasources')),
+  // The only provisioned datasource is the counts datasource, which never returns audit rows.
+  const dir = path.join(repoRoot, 'provisioning/datasources');
+  const provisioned = fs
+    .readdirSync(dir)
+    .flatMap((f) => YAML.parse(fs.readFileSync(path.join(dir, f), 'utf8')).datasources ?? []);
+  assert.deepEqual(
+    provisioned.map((d) => [d.type, d.url]),
+    [['attest-auditcounts-datasource', undefined]],
     'no datasource is provisioned for audit rows'
   );
 });

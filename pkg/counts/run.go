@@ -102,9 +102,15 @@ func series(ctx context.Context, c *loki.Client, q Query, from, to time.Time, in
 	if err != nil {
 		return nil, err
 	}
-	// Points at from+step, from+2·step, … each count the step before it.
-	start := from.Truncate(time.Second).Add(step)
-	res, err := c.QueryRange(ctx, logql, start.UnixNano(), to.UnixNano(), 0, "", int64(step/time.Second))
+	// Loki evaluates a range query at multiples of the step; the point at t counts (t-step, t]. The
+	// buckets are aligned the same way and cover the whole range: (floor(from), ceil(to)].
+	floor := func(t time.Time) time.Time { return time.Unix(0, t.UnixNano()-t.UnixNano()%int64(step)) }
+	start := floor(from).Add(step)
+	end := floor(to)
+	if end.Before(to) {
+		end = end.Add(step)
+	}
+	res, err := c.QueryRange(ctx, logql, start.UnixNano(), end.UnixNano(), 0, "", int64(step/time.Second))
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +119,7 @@ func series(ctx context.Context, c *loki.Client, q Query, from, to time.Time, in
 		return nil, err
 	}
 	var times []int64
-	for t := start; !t.After(to); t = t.Add(step) {
+	for t := start; !t.After(end); t = t.Add(step) {
 		times = append(times, t.UnixMilli())
 	}
 	out := make([]Series, 0, len(matrix))

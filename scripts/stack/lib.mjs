@@ -171,7 +171,10 @@ function serviceSpec(name, cfg, bins) {
         ready: async () =>
           (await httpOk(`${cfg.grafanaUrl}/api/health`)) &&
           (await httpOk(`${cfg.grafanaUrl}/api/plugins/attest-auditlog-app/settings`, GRAFANA_ADMIN)),
-        afterReady: () => configureAppToken(cfg, 1),
+        afterReady: async () => {
+          await configureAppToken(cfg, 1);
+          await importAppDashboards(cfg, 1);
+        },
       };
     }
     default:
@@ -379,6 +382,19 @@ export async function configureAppToken(cfg, org) {
       secureJsonData: { grafanaToken: token.key },
     },
   });
+}
+
+/** Imports (or updates) the dashboards bundled with the app, as its Dashboards tab does. */
+export async function importAppDashboards(cfg, org) {
+  const bundled = await grafanaApi(cfg, 'GET', '/api/plugins/attest-auditlog-app/dashboards', { org });
+  for (const d of bundled) {
+    if (!d.imported || d.importedRevision !== d.revision) {
+      await grafanaApi(cfg, 'POST', '/api/dashboards/import', {
+        org,
+        body: { pluginId: 'attest-auditlog-app', path: d.path, overwrite: true, inputs: [] },
+      });
+    }
+  }
 }
 
 export const SERVICES = ['loki', 'collector', 'grafana'];

@@ -9,6 +9,7 @@ export const testIds = {
     signingKey: 'data-testid ac-signing-key',
     grafanaToken: 'data-testid ac-grafana-token',
     alertInterval: 'data-testid ac-alert-interval',
+    dashboards: 'data-testid ac-dashboards',
   },
   overview: {
     container: 'data-testid overview-container',

@@ -22,6 +22,7 @@ import { type AppJsonData, READ_ROLES, type ReadRole, narrowAppJsonData, validAl
 import { testIds } from 'services/testIds';
 
 import { useLoader } from '../shared/useLoader';
+import { BundledDashboards } from './BundledDashboards';
 
 export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<AppJsonData>> {}
 
@@ -192,6 +193,7 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
           />
         </Field>
         <SigningKey />
+        <BundledDashboards />
         {error && (
           <Alert severity="error" title={t('config.save-failed', 'Saving failed')}>
             {error}

@@ -1,35 +1,86 @@
-import { canonicalHash, GENESIS_HASH, type CanonicalInput } from './canonical';
+import { canonicalHash, canonicalString, GENESIS_HASH, type CanonicalInput } from './canonical';
 import { ATTR } from './schema';
 
-/** One problem found by verifyChain. */
+/**
+ * A break in a chain. `hash_mismatch`: the record's content does not give its stored hash (a changed
+ * field, or a forgery); `conflict`: two different records claim one position; `prev_mismatch`: the
+ * record does not link to the record before it as recomputed from content (an insert, a reorder, or
+ * the record after a changed one); `gap`: positions missing (deleted records, or a range that starts
+ * mid-chain); `missing_fields`: no chain id or position.
+ */
 export interface ChainProblem {
   chainId: string;
   seq: number;
-  problem: 'hash_mismatch' | 'prev_mismatch' | 'gap' | 'duplicate_conflict' | 'missing_fields';
+  problem: 'hash_mismatch' | 'conflict' | 'prev_mismatch' | 'gap' | 'missing_fields';
   detail: string;
+  /** audit.id of the record concerned, when it has one (to link to it). */
+  id?: string;
 }
 
+/** The same record delivered more than once (at-least-once delivery): not a break. */
+export interface ChainDuplicate {
+  chainId: string;
+  seq: number;
+  copies: number;
+}
+
+/** What was verified of one chain. */
+export interface ChainSummary {
+  chainId: string;
+  first: number;
+  last: number;
+  records: number;
+  /** The hash of the last record, recomputed from its content. */
+  lastHash: string;
+}
+
+export interface ChainVerification {
+  ok: boolean;
+  /** Distinct records checked. */
+  checked: number;
+  problems: ChainProblem[];
+  duplicates: ChainDuplicate[];
+  chains: ChainSummary[];
+}
+
+interface Position {
+  record: CanonicalInput;
+  canonical: string;
+  computed: string;
+  copies: number;
+  /** Distinct variants beyond the first (a conflict when non-empty). */
+  others: CanonicalInput[];
+}
+
+const idOf = (r: CanonicalInput) => {
+  const id = r.attributes[ATTR.id];
+  return typeof id === 'string' ? id : undefined;
+};
+
 /**
- * Verifies hash chains in a set of records (any order, several chains, duplicates allowed): each
- * record's hash, the link to the previous record's hash, and gaps in `seq`. With `fromStart` false
- * (a time window that may begin mid-chain) the first record present of each chain is taken as given.
- * The reference implementation for other verifiers (docs/hash-chain.md).
+ * Verifies hash chains in a set of records (any order, several chains, copies allowed). Every hash is
+ * recomputed from content; a record's link is checked against the previous record's recomputed hash,
+ * never its stored one. Two different records at one position are a break, the same record twice is a
+ * duplicate. With `fromStart: false` (a time range that may begin mid-chain) the first position present
+ * in each chain is taken as given. Specified in docs/hash-chain.md; pinned, with the Go verifier
+ * (pkg/integrity), by test-vectors/chain-verify.json.
  */
 export function verifyChain(
   records: readonly CanonicalInput[],
   options: { fromStart?: boolean } = {}
-): { ok: boolean; checked: number; problems: ChainProblem[] } {
+): ChainVerification {
   const problems: ChainProblem[] = [];
-  const chains = new Map<string, Map<number, CanonicalInput>>();
+  const chains = new Map<string, Map<number, Position>>();
   for (const r of records) {
     const chainId = r.attributes[ATTR.chainId];
     const seq = Number(r.attributes[ATTR.chainSeq]);
-    if (typeof chainId !== 'string' || !Number.isSafeInteger(seq) || seq < 1) {
+    if (typeof chainId !== 'string' || chainId === '' || !Number.isSafeInteger(seq) || seq < 1) {
       problems.push({
-        chainId: String(chainId),
+        chainId: String(chainId ?? ''),
         seq: NaN,
         problem: 'missing_fields',
         detail: 'record without audit.chain.id / audit.chain.seq',
+        id: idOf(r),
       });
       continue;
     }
@@ -38,40 +89,76 @@ export function verifyChain(
       chain = new Map();
       chains.set(chainId, chain);
     }
-    const prev = chain.get(seq);
-    if (prev && prev.attributes[ATTR.chainHash] !== r.attributes[ATTR.chainHash]) {
-      problems.push({ chainId, seq, problem: 'duplicate_conflict', detail: 'two different records with the same seq' });
+    const canonical = canonicalString(r) + '\u0000' + String(r.attributes[ATTR.chainHash] ?? '');
+    const at = chain.get(seq);
+    if (!at) {
+      chain.set(seq, { record: r, canonical, computed: canonicalHash(r), copies: 1, others: [] });
+    } else if (at.canonical === canonical) {
+      at.copies++;
+    } else if (
+      !at.others.some((o) => canonicalString(o) + '\u0000' + String(o.attributes[ATTR.chainHash] ?? '') === canonical)
+    ) {
+      at.others.push(r);
     }
-    chain.set(seq, r);
   }
+
+  const duplicates: ChainDuplicate[] = [];
+  const summaries: ChainSummary[] = [];
   let checked = 0;
-  for (const [chainId, chain] of chains) {
+  for (const [chainId, chain] of [...chains].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const seqs = [...chain.keys()].sort((a, b) => a - b);
     let expectedPrev: string | undefined = options.fromStart === false ? undefined : GENESIS_HASH;
     let lastSeq = options.fromStart === false ? seqs[0] - 1 : 0;
+    let lastHash = '';
     for (const seq of seqs) {
-      const r = chain.get(seq) as CanonicalInput;
-      checked++;
+      const pos = chain.get(seq) as Position;
+      const variants = [pos.record, ...pos.others];
+      checked += variants.length;
+      if (pos.copies > 1) {
+        duplicates.push({ chainId, seq, copies: pos.copies });
+      }
       if (seq !== lastSeq + 1) {
         problems.push({ chainId, seq, problem: 'gap', detail: `seq ${lastSeq + 1}..${seq - 1} missing` });
         expectedPrev = undefined;
       }
-      const hash = r.attributes[ATTR.chainHash];
-      const actual = canonicalHash(r);
-      if (hash !== actual) {
-        problems.push({ chainId, seq, problem: 'hash_mismatch', detail: `stored ${String(hash)}, computed ${actual}` });
-      }
-      if (expectedPrev !== undefined && r.attributes[ATTR.chainPrev] !== expectedPrev) {
+      if (variants.length > 1) {
         problems.push({
           chainId,
           seq,
-          problem: 'prev_mismatch',
-          detail: `prev ${String(r.attributes[ATTR.chainPrev])}, expected ${expectedPrev}`,
+          problem: 'conflict',
+          detail: `${variants.length} different records at this position`,
+          id: idOf(pos.record),
         });
       }
-      expectedPrev = typeof hash === 'string' ? hash : undefined;
+      const hashes = variants.map((v) => canonicalHash(v));
+      variants.forEach((v, i) => {
+        const stored = v.attributes[ATTR.chainHash];
+        if (stored !== hashes[i]) {
+          problems.push({
+            chainId,
+            seq,
+            problem: 'hash_mismatch',
+            detail: `stored ${String(stored)}, content gives ${hashes[i]}`,
+            id: idOf(v),
+          });
+        }
+        const prev = v.attributes[ATTR.chainPrev];
+        if (expectedPrev !== undefined && prev !== expectedPrev) {
+          problems.push({
+            chainId,
+            seq,
+            problem: 'prev_mismatch',
+            detail: `prev ${String(prev)}, the record before gives ${expectedPrev}`,
+            id: idOf(v),
+          });
+        }
+      });
+      // After a conflict the genuine record cannot be told: the next link is checked against none.
+      expectedPrev = variants.length === 1 ? hashes[0] : undefined;
+      lastHash = hashes[0];
       lastSeq = seq;
     }
+    summaries.push({ chainId, first: seqs[0], last: seqs[seqs.length - 1], records: seqs.length, lastHash });
   }
-  return { ok: problems.length === 0, checked, problems };
+  return { ok: problems.length === 0, checked, problems, duplicates, chains: summaries };
 }

@@ -116,12 +116,10 @@ add(
     forged.attributes['audit.chain.seq'] = 3;
     forged.attributes['audit.chain.prev'] = rs[1].attributes['audit.chain.hash'] as string;
     rehash(forged);
-    const shifted = rs
-      .slice(2)
-      .map((r) => ({
-        ...r,
-        attributes: { ...r.attributes, 'audit.chain.seq': Number(r.attributes['audit.chain.seq']) + 1 },
-      }));
+    const shifted = rs.slice(2).map((r) => ({
+      ...r,
+      attributes: { ...r.attributes, 'audit.chain.seq': Number(r.attributes['audit.chain.seq']) + 1 },
+    }));
     return [rs[0], rs[1], forged, ...shifted];
   })()
 );

@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/attest/auditlog/pkg/selfaudit"
 	"github.com/attest/auditlog/pkg/schema"
+	"github.com/attest/auditlog/pkg/selfaudit"
 )
 
 // Record is one audit record with the fields its hash covers, under Loki's names (labels and

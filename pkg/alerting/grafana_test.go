@@ -6,13 +6,14 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 )
 
-// fakeGrafana answers the policy tree and the state history like Grafana 10.0 does.
-func fakeGrafana(t *testing.T, tree map[string]any, history string) (*Client, *map[string]any) {
+// fakeGrafana answers the policy tree like Grafana 10.0 does, and fixed answers by path.
+func fakeGrafana(t *testing.T, tree map[string]any, answers map[string]string) (*Client, *map[string]any) {
 	t.Helper()
 	var put map[string]any
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -22,6 +23,10 @@ func fakeGrafana(t *testing.T, tree map[string]any, history string) (*Client, *m
 		}
 		switch {
 		case r.URL.Path == policiesPath && r.Method == "GET":
+			if put != nil {
+				_ = json.NewEncoder(w).Encode(put)
+				return
+			}
 			_ = json.NewEncoder(w).Encode(tree)
 		case r.URL.Path == policiesPath && r.Method == "PUT":
 			if r.Header.Get("X-Disable-Provenance") != "true" {
@@ -30,8 +35,8 @@ func fakeGrafana(t *testing.T, tree map[string]any, history string) (*Client, *m
 			body, _ := io.ReadAll(r.Body)
 			_ = json.Unmarshal(body, &put)
 			w.WriteHeader(202)
-		case r.URL.Path == "/api/v1/rules/history":
-			_, _ = io.WriteString(w, history)
+		case answers[r.URL.Path] != "":
+			_, _ = io.WriteString(w, answers[r.URL.Path])
 		default:
 			w.WriteHeader(404)
 		}
@@ -46,7 +51,7 @@ func TestRoutingReplacesOnlyTheRulesOwnPolicies(t *testing.T) {
 		{"receiver":"old","object_matchers":[["attest_rule_uid","=","r1"]],"continue":true},
 		{"receiver":"keep","object_matchers":[["attest_rule_uid","=","r2"]],"continue":true},
 		{"receiver":"team","object_matchers":[["team","=","db"]],"mute_time_intervals":["nights"]}]}`), &tree)
-	c, put := fakeGrafana(t, tree, "")
+	c, put := fakeGrafana(t, tree, nil)
 	if err := c.setRouting(context.Background(), "r1", []string{"a", "b"}); err != nil {
 		t.Fatal(err)
 	}
@@ -61,29 +66,35 @@ func TestRoutingReplacesOnlyTheRulesOwnPolicies(t *testing.T) {
 	}
 }
 
-func TestHistoryCountsTransitionsIntoAlerting(t *testing.T) {
+func TestStatsCountTransitionsIntoAlertingAndReadFiringNow(t *testing.T) {
 	at := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC).UnixMilli()
-	// Grafana 10.0 writes milliseconds × 1000 for annotation history; newer ones milliseconds.
-	frame := `{"schema":{"fields":[{"name":"time"},{"name":"text"},{"name":"prev"},{"name":"next"},{"name":"data"}]},
-		"data":{"values":[[` + itoa(at*1000) + `,` + itoa(at+60_000) + `,` + itoa(at+120_000) + `],["","",""],
-		["Normal","Alerting","Normal"],["Alerting","Normal","Alerting (Error)"],["{}","{}","{}"]]}}`
-	c, _ := fakeGrafana(t, nil, frame)
-	s, err := c.History(context.Background(), "r1", time.UnixMilli(0), time.Now())
+	annotations := `[{"alertId":7,"newState":"Alerting","time":` + itoa(at) + `},{"alertId":7,"newState":"Normal","time":` + itoa(at+60_000) + `},
+		{"alertId":7,"newState":"Alerting (Error)","time":` + itoa(at+120_000) + `},{"alertId":8,"newState":"Alerting","time":` + itoa(at) + `},
+		{"alertId":9,"newState":"Alerting","time":` + itoa(at) + `}]`
+	rules := `{"data":{"groups":[{"rules":[{"state":"firing","labels":{"attest_rule_uid":"r7"}},{"state":"inactive","labels":{"attest_rule_uid":"r8"}}]}]}}`
+	c, _ := fakeGrafana(t, nil, map[string]string{"/api/annotations": annotations, "/api/prometheus/grafana/api/v1/rules": rules})
+	s, err := c.StatsByRule(context.Background(), map[int64]string{7: "r7", 8: "r8"}, time.UnixMilli(0), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.TriggerCount != 2 || !s.Firing || s.LastTriggered.UnixMilli() != at+120_000 {
-		t.Errorf("stats %+v (last %v)", s, s.LastTriggered)
+	if s["r7"].TriggerCount != 2 || !s["r7"].Firing || s["r7"].LastTriggered.UnixMilli() != at+120_000 {
+		t.Errorf("r7 %+v", s["r7"])
+	}
+	if s["r8"].TriggerCount != 1 || s["r8"].Firing {
+		t.Errorf("r8 %+v", s["r8"])
+	}
+	if _, ok := s["r9"]; ok {
+		t.Error("a rule that is not the app's was counted")
 	}
 }
 
-func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
-
 func TestGrafanaRefusalIsTyped(t *testing.T) {
-	c, _ := fakeGrafana(t, map[string]any{}, "")
+	c, _ := fakeGrafana(t, map[string]any{}, nil)
 	c.Token = "wrong"
 	_, err := c.contactPointsByRule(context.Background())
 	if !IsStatus(err, 401) {
 		t.Errorf("got %v", err)
 	}
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

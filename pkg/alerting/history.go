@@ -2,7 +2,6 @@ package alerting
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
@@ -16,59 +15,53 @@ type Stats struct {
 	Firing        bool
 }
 
-// historyFrame is the data frame /api/v1/rules/history answers (fields time, text, prev, next, data).
-type historyFrame struct {
-	Schema struct {
-		Fields []struct {
-			Name string `json:"name"`
-		} `json:"fields"`
-	} `json:"schema"`
-	Data struct {
-		Values [][]json.RawMessage `json:"values"`
-	} `json:"data"`
-}
-
-// History counts the rule's transitions into Alerting since `since`: each one is a trigger (one per
-// alert instance, e.g. per actor).
-func (c *Client) History(ctx context.Context, ruleUID string, since, until time.Time) (Stats, error) {
-	q := url.Values{"ruleUID": {ruleUID}, "from": {fmt.Sprint(since.UnixMilli())}, "to": {fmt.Sprint(until.UnixMilli())}}
-	var f historyFrame
-	if err := c.do(ctx, "GET", "/api/v1/rules/history?"+q.Encode(), nil, &f); err != nil {
-		return Stats{}, err
+// StatsByRule reads, for the given rules (Grafana's numeric id → uid), every transition into Alerting
+// since `since` from Grafana's alert annotations (one request, unlike the per-rule history API, which
+// stops at 100), and which rules have a firing instance now from the rules' current state.
+func (c *Client) StatsByRule(ctx context.Context, ids map[int64]string, since, until time.Time) (map[string]Stats, error) {
+	out := map[string]Stats{}
+	q := url.Values{"type": {"alert"}, "limit": {"100000"}, "from": {fmt.Sprint(since.UnixMilli())}, "to": {fmt.Sprint(until.UnixMilli())}}
+	var items []struct {
+		AlertID  int64  `json:"alertId"`
+		NewState string `json:"newState"`
+		Time     int64  `json:"time"`
 	}
-	col := func(name string) []json.RawMessage {
-		for i, fl := range f.Schema.Fields {
-			if fl.Name == name && i < len(f.Data.Values) {
-				return f.Data.Values[i]
-			}
-		}
-		return nil
+	if err := c.do(ctx, "GET", "/api/annotations?"+q.Encode(), nil, &items); err != nil {
+		return nil, err
 	}
-	times, next := col("time"), col("next")
-	var s Stats
-	var lastAny int64
-	for i := range min(len(times), len(next)) {
-		var ms int64
-		var state string
-		if json.Unmarshal(times[i], &ms) != nil || json.Unmarshal(next[i], &state) != nil {
+	for _, it := range items {
+		uid, ok := ids[it.AlertID]
+		if !ok || !strings.HasPrefix(it.NewState, "Alerting") {
 			continue
 		}
-		// Grafana 10.0's annotation backend builds the time from milliseconds as if they were
-		// seconds, so its frame carries milliseconds × 1000.
-		if ms > 1e14 {
-			ms /= 1000
-		}
-		if ms >= lastAny {
-			lastAny = ms
-			s.Firing = strings.HasPrefix(state, "Alerting")
-		}
-		if !strings.HasPrefix(state, "Alerting") {
-			continue
-		}
+		s := out[uid]
 		s.TriggerCount++
-		if t := time.UnixMilli(ms).UTC(); s.LastTriggered == nil || t.After(*s.LastTriggered) {
+		if t := time.UnixMilli(it.Time).UTC(); s.LastTriggered == nil || t.After(*s.LastTriggered) {
 			s.LastTriggered = &t
 		}
+		out[uid] = s
 	}
-	return s, nil
+	var rules struct {
+		Data struct {
+			Groups []struct {
+				Rules []struct {
+					State  string            `json:"state"`
+					Labels map[string]string `json:"labels"`
+				} `json:"rules"`
+			} `json:"groups"`
+		} `json:"data"`
+	}
+	if err := c.do(ctx, "GET", "/api/prometheus/grafana/api/v1/rules", nil, &rules); err != nil {
+		return out, err
+	}
+	for _, g := range rules.Data.Groups {
+		for _, r := range g.Rules {
+			if uid := r.Labels[LabelRuleUID]; uid != "" && r.State == "firing" {
+				s := out[uid]
+				s.Firing = true
+				out[uid] = s
+			}
+		}
+	}
+	return out, nil
 }

@@ -2,6 +2,7 @@ package alerting
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 )
@@ -70,6 +71,26 @@ func (c *Client) contactPointsByRule(ctx context.Context) (map[string][]string, 
 func (c *Client) setRouting(ctx context.Context, ruleUID string, contactPoints []string) error {
 	routing.Lock()
 	defer routing.Unlock()
+	// Grafana's policy PUT replaces the whole tree without checking it is the one read: a change made
+	// elsewhere in between could drop ours, so the result is read back and the write tried once more.
+	for attempt := 0; ; attempt++ {
+		if err := c.putRouting(ctx, ruleUID, contactPoints); err != nil {
+			return err
+		}
+		got, err := c.contactPointsByRule(ctx)
+		if err != nil {
+			return err
+		}
+		if slices.Equal(got[ruleUID], contactPoints) || (len(got[ruleUID]) == 0 && len(contactPoints) == 0) {
+			return nil
+		}
+		if attempt == 1 {
+			return fmt.Errorf("the notification policies of rule %s did not stay as written (changed concurrently)", ruleUID)
+		}
+	}
+}
+
+func (c *Client) putRouting(ctx context.Context, ruleUID string, contactPoints []string) error {
 	var tree route
 	if err := c.do(ctx, "GET", policiesPath, nil, &tree); err != nil {
 		return err

@@ -147,6 +147,7 @@ const (
 
 // provisionedRule is Grafana's provisioning API shape of an alert rule (the fields the app uses).
 type provisionedRule struct {
+	ID           int64             `json:"id,omitempty"`
 	UID          string            `json:"uid"`
 	OrgID        int64             `json:"orgID"`
 	FolderUID    string            `json:"folderUID"`
@@ -181,8 +182,11 @@ const exprUID = "__expr__"
 
 // toGrafana writes r as a Grafana rule: A counts (counts datasource), B reduces to the last value, C
 // compares it with the threshold.
-func (r *Rule) toGrafana(folderUID, group, dsUID string, orgID int64) provisionedRule {
+func (r *Rule) toGrafana(folderUID, group, dsUID string, orgID int64, key []byte) provisionedRule {
 	q := r.Query()
+	if q.Sensitive() {
+		q = q.Sign(key, orgID)
+	}
 	model := map[string]any{
 		"refId": "A", "datasource": map[string]string{"type": "attest-auditcounts-datasource", "uid": dsUID},
 		"mode": q.Mode, "categories": q.Categories, "severity": q.Severity, "intervalMs": 1000, "maxDataPoints": 43200,
@@ -197,11 +201,16 @@ func (r *Rule) toGrafana(folderUID, group, dsUID string, orgID int64) provisione
 	set("actor", q.Actor, q.Actor != "")
 	set("changedTo", q.ChangedTo, q.ChangedTo != "")
 	set("groupBy", q.GroupBy, len(q.GroupBy) > 0)
+	set("signature", q.Signature, q.Signature != "")
 	evaluator := map[string]any{"type": "gt", "params": []any{float64(r.Threshold - 1)}}
 	if r.Kind == KindSilence {
 		evaluator = map[string]any{"type": "lt", "params": []any{float64(1)}}
 	}
 	ann := map[string]string{"summary": r.Name, "description": r.Description}
+	if r.PerActor {
+		// Alert labels name the actor by an opaque reference; the Event viewer resolves it for readers.
+		ann["events"] = fmt.Sprintf("/a/attest-auditlog-app/events?actorRef={{ $labels.actor_ref }}&from=now-%dm&to=now", r.WindowMinutes+5)
+	}
 	if r.Starter != "" {
 		ann[annStarter] = r.Starter
 	}

@@ -1,9 +1,13 @@
 package alerting
 
 import (
+	"encoding/json"
 	"errors"
 	"reflect"
 	"testing"
+	"time"
+
+	"github.com/attest/auditlog/pkg/counts"
 )
 
 func validRule() Rule {
@@ -56,7 +60,7 @@ func TestRuleRoundTripsThroughGrafanasShape(t *testing.T) {
 			t.Fatal(err)
 		}
 		r.UID = "attest-1"
-		p := r.toGrafana(FolderUID, Group, DatasourceUID, 1)
+		p := r.toGrafana(FolderUID, Group, DatasourceUID, 1, []byte("k"))
 		if p.IsPaused == r.Active || p.Labels[LabelRuleUID] != "attest-1" || p.Data[0].RelativeTimeRange.From != int64(r.WindowMinutes*60) {
 			t.Fatalf("grafana rule %+v", p)
 		}
@@ -80,12 +84,48 @@ func TestSilenceRulesFireBelowOneAndCountRulesAtTheThreshold(t *testing.T) {
 	r := validRule()
 	r.Threshold = 5
 	_ = r.Normalize()
-	if got := thresholdOf(r.toGrafana("f", "g", "d", 1).Data[2].Model); got != 4 {
+	if got := thresholdOf(r.toGrafana("f", "g", "d", 1, nil).Data[2].Model); got != 4 {
 		t.Errorf("count rule compares > %d, want > 4", got)
 	}
 	r.Kind = KindSilence
-	ev := r.toGrafana("f", "g", "d", 1).Data[2].Model["conditions"].([]any)[0].(map[string]any)["evaluator"].(map[string]any)
+	ev := r.toGrafana("f", "g", "d", 1, nil).Data[2].Model["conditions"].([]any)[0].(map[string]any)["evaluator"].(map[string]any)
 	if ev["type"] != "lt" {
 		t.Errorf("silence rule evaluator %v", ev)
+	}
+}
+
+func TestTheWindowCoversTheEvaluationInterval(t *testing.T) {
+	r := validRule()
+	r.WindowMinutes = 1
+	var v *ValidationError
+	if err := CheckWindow(r, 2*time.Minute); !errors.As(err, &v) || v.Field != "windowMinutes" {
+		t.Errorf("a 1 min window at a 2 min interval: %v", err)
+	}
+	if err := CheckWindow(r, time.Minute); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestSensitiveRulesCarryASignatureTheDatasourceAccepts(t *testing.T) {
+	r := validRule()
+	r.PerActor = true
+	_ = r.Normalize()
+	key := []byte("0123456789abcdef0123456789abcdef")
+	p := r.toGrafana(FolderUID, Group, DatasourceUID, 3, key)
+	raw, _ := json.Marshal(p.Data[0].Model)
+	q, err := counts.ParseQuery(raw)
+	if err != nil || !q.SignedBy(key, 3) {
+		t.Fatalf("signed query %s: %v", raw, err)
+	}
+	if q.SignedBy(key, 4) || q.SignedBy([]byte("another key"), 3) {
+		t.Error("a signature for org 3 and this key only")
+	}
+	q.GroupBy = nil
+	q.Actor = "alice"
+	if q.SignedBy(key, 3) {
+		t.Error("a changed query kept its signature")
+	}
+	if _, ok := p.Annotations["events"]; !ok {
+		t.Error("a per-actor rule links to the Event viewer by actor reference")
 	}
 }

@@ -52,6 +52,8 @@ type Query struct {
 	Lookback string `json:"lookback,omitempty"`
 	// Step is the bucket of ModeRange (a duration, e.g. 5m); the panel's interval when empty.
 	Step string `json:"step,omitempty"`
+	// Signature is the app's signature of a sensitive query in one of its alert rules (see signing.go).
+	Signature string `json:"signature,omitempty"`
 }
 
 // Error is a query that cannot be run as asked; its message says why.

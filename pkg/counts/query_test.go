@@ -58,7 +58,7 @@ func TestLogQLCountsAtOrAboveTheSeverityGroupedByLokiNames(t *testing.T) {
 
 func TestChangedToMatchesTheAfterState(t *testing.T) {
 	got, _ := Query{ChangedTo: "admin"}.LogQL(60_000)
-	if !strings.Contains(got, `audit_changes=~"(?is).*\"after\"\\s*:.*admin.*"`) {
+	if !strings.Contains(got, `| line_format "{{.audit_changes}}" | json attest_changed_after="after" | __error__="" | attest_changed_after=~"(?s).*\"admin\".*" | drop attest_changed_after [1m]`) {
 		t.Errorf("got %s", got)
 	}
 }

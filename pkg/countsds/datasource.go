@@ -15,6 +15,7 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/instancemgmt"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/resource/httpadapter"
 
 	"github.com/attest/auditlog/pkg/counts"
@@ -42,6 +43,7 @@ type Settings struct {
 	lokiPassword string
 	lokiToken    string
 	tenantMap    map[int64]string
+	dataDir      string
 }
 
 // Datasource is one instance of the counts datasource.
@@ -73,6 +75,7 @@ func newDatasource(s backend.DataSourceInstanceSettings, env func(string) string
 		return nil, err
 	}
 	st.tenantMap = m
+	st.dataDir = env("GF_PLUGIN_DATA_DIR")
 	d := &Datasource{settings: st, http: &http.Client{Timeout: 60 * time.Second}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /values", d.handleValues)
@@ -95,23 +98,48 @@ func (d *Datasource) client(orgID int64) (*loki.Client, error) {
 		BasicPass: d.settings.lokiPassword, BearerToken: d.settings.lokiToken, HTTP: d.http}, nil
 }
 
+// caller is who a query runs for.
+type caller struct {
+	orgID int64
+	// scheduler is Grafana's alert evaluation (or any query without a signed-in user): whoever wrote
+	// the rule, it must not unlock what only Admins may see.
+	scheduler bool
+	admin     bool
+}
+
 // QueryData answers each query with count frames, or an error for that query alone.
 func (d *Datasource) QueryData(ctx context.Context, req *backend.QueryDataRequest) (*backend.QueryDataResponse, error) {
 	out := backend.NewQueryDataResponse()
-	admin := req.PluginContext.User != nil && req.PluginContext.User.Role == "Admin"
+	u := req.PluginContext.User
+	who := caller{orgID: req.PluginContext.OrgID}
+	// Grafana 10.0 evaluates alert rules without a user; later versions as grafana_scheduler with the
+	// Admin role. Either way the query is a service's, not a person's.
+	who.scheduler = u == nil || u.Login == "" || u.Login == counts.SchedulerLogin
+	who.admin = u != nil && u.Role == "Admin" && !who.scheduler
 	c, cerr := d.client(req.PluginContext.OrgID)
 	for _, dq := range req.Queries {
-		out.Responses[dq.RefID] = d.query(ctx, c, cerr, dq, admin)
+		out.Responses[dq.RefID] = d.query(ctx, c, cerr, dq, who)
 	}
 	return out, nil
 }
 
-func (d *Datasource) query(ctx context.Context, c *loki.Client, cerr error, dq backend.DataQuery, admin bool) backend.DataResponse {
+func (d *Datasource) query(ctx context.Context, c *loki.Client, cerr error, dq backend.DataQuery, who caller) backend.DataResponse {
 	q, err := counts.ParseQuery(dq.JSON)
 	if err != nil {
 		return backend.ErrDataResponse(backend.StatusBadRequest, err.Error())
 	}
-	if q.Sensitive() && !admin {
+	var key []byte
+	if who.scheduler {
+		if key, err = counts.LoadKey(d.settings.dataDir); err != nil {
+			log.DefaultLogger.Error("query signing key unavailable", "error", err.Error())
+		}
+	}
+	switch {
+	case !q.Sensitive():
+	case who.scheduler && !q.SignedBy(key, who.orgID):
+		return backend.ErrDataResponse(backend.StatusForbidden,
+			"an alert rule that groups or filters by actor, or matches changed values, must be made on the Attest Alerts page")
+	case !who.scheduler && !who.admin:
 		return backend.ErrDataResponse(backend.StatusForbidden,
 			"grouping or filtering by actor, and matching changed values, need the Admin role in this organization")
 	}
@@ -122,9 +150,27 @@ func (d *Datasource) query(ctx context.Context, c *loki.Client, cerr error, dq b
 	if err != nil {
 		return errorResponse(err)
 	}
+	if who.scheduler {
+		// Alert instances and their labels are listed to every org Viewer: no identities in them.
+		for i := range series {
+			hideActor(series[i].Labels, key, c.Tenant)
+		}
+	}
 	return backend.DataResponse{Frames: counts.Frames(dq.RefID, series)}
 }
 
+func hideActor(labels map[string]string, key []byte, tenant string) {
+	id, email := labels["actor_id"], labels["actor_email"]
+	if id == "" && email == "" {
+		return
+	}
+	delete(labels, "actor_id")
+	delete(labels, "actor_email")
+	labels["actor_ref"] = counts.ActorRef(key, tenant, id, email)
+}
+
+// errorResponse says what went wrong without the internals (Loki's address, its answers); those go to
+// the Grafana server log.
 func errorResponse(err error) backend.DataResponse {
 	var qe *counts.Error
 	var be *loki.BuildError
@@ -133,12 +179,20 @@ func errorResponse(err error) backend.DataResponse {
 	switch {
 	case errors.As(err, &qe), errors.As(err, &be):
 		return backend.ErrDataResponse(backend.StatusBadRequest, err.Error())
+	case errors.Is(err, context.DeadlineExceeded):
+		return backend.ErrDataResponse(backend.StatusTimeout, "the audit store took too long to answer")
 	case errors.As(err, &ue):
-		return backend.ErrDataResponse(backend.StatusBadGateway, err.Error())
+		log.DefaultLogger.Error("Loki unreachable", "error", err.Error())
+		return backend.ErrDataResponse(backend.StatusBadGateway, "the audit store (Loki) cannot be reached")
 	case errors.As(err, &he):
-		return backend.ErrDataResponse(backend.StatusBadGateway, "Loki refused the count query: "+he.Error())
+		log.DefaultLogger.Error("Loki refused a count query", "status", he.Status, "body", he.Body)
+		if he.Status == http.StatusTooManyRequests {
+			return backend.ErrDataResponse(backend.StatusTooManyRequests, "the audit store is busy; try again shortly")
+		}
+		return backend.ErrDataResponse(backend.StatusBadGateway, fmt.Sprintf("the audit store answered HTTP %d", he.Status))
 	}
-	return backend.ErrDataResponse(backend.StatusInternal, err.Error())
+	log.DefaultLogger.Error("count query failed", "error", err.Error())
+	return backend.ErrDataResponse(backend.StatusInternal, "internal error; see the Grafana server log")
 }
 
 // CheckHealth reports whether this org has a tenant and Loki answers as that tenant.

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
+
+	"github.com/attest/auditlog/pkg/counts"
 )
 
 // lokiCounting answers every count query with one sample of 4 and counts the calls.
@@ -71,4 +73,49 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// Grafana's alert scheduler evaluates every rule as an Admin: a sensitive query runs for it only when
+// the app signed it, and its alert labels name actors by reference, never by identity.
+func TestTheSchedulerRunsOnlySignedSensitiveQueriesAndSeesNoIdentities(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(`{"status":"success","data":{"resultType":"vector","result":[{"metric":{"user_id":"u-1","user_email":"alice@acme.example"},"value":[1,"6"]}]}}`))
+	}))
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	env := map[string]string{"GF_PLUGIN_LOKI_URL": srv.URL, "GF_PLUGIN_TENANTS": "1=acme", "GF_PLUGIN_DATA_DIR": dir}
+	ds, err := newDatasource(backend.DataSourceInstanceSettings{}, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := counts.LoadKey(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	asScheduler := func(q counts.Query) backend.DataResponse {
+		raw, _ := json.Marshal(q)
+		req := query("Admin", string(raw))
+		req.PluginContext.User.Login = counts.SchedulerLogin
+		return must(ds.QueryData(context.Background(), req)).Responses["A"]
+	}
+	perActor := counts.Query{Mode: counts.ModeInstant, GroupBy: []string{"actor"}}
+	if r := asScheduler(perActor); r.Status != backend.StatusForbidden {
+		t.Errorf("an unsigned per-actor rule (an Editor's, say) ran: %+v", r)
+	}
+	noUser := query("Admin", `{"mode":"instant","groupBy":["actor"]}`)
+	noUser.PluginContext.User = nil
+	if r := must(ds.QueryData(context.Background(), noUser)).Responses["A"]; r.Status != backend.StatusForbidden {
+		t.Errorf("an unsigned per-actor query without a user (Grafana 10.0's alert evaluation) ran: %+v", r)
+	}
+	if r := asScheduler(perActor.Sign(key, 2)); r.Status != backend.StatusForbidden {
+		t.Errorf("another org's signature was accepted: %+v", r)
+	}
+	r := asScheduler(perActor.Sign(key, 1))
+	if r.Error != nil || len(r.Frames) != 1 {
+		t.Fatalf("signed: %+v", r)
+	}
+	labels := r.Frames[0].Fields[1].Labels
+	if labels["actor_email"] != "" || labels["actor_id"] != "" || labels["actor_ref"] != counts.ActorRef(key, "acme", "u-1", "alice@acme.example") {
+		t.Errorf("labels %v", labels)
+	}
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/attest/auditlog/pkg/counts"
 )
 
+const maxValuesRange = 400 * 24 * time.Hour
+
 // Value is one value present in a time range, with how many events carry it.
 type Value struct {
 	Value string `json:"value"`
@@ -52,6 +54,10 @@ func (d *Datasource) handleValues(w http.ResponseWriter, r *http.Request) {
 			}
 			*t = time.UnixMilli(ms)
 		}
+	}
+	if !to.After(from) || to.Sub(from) > maxValuesRange {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "bad_request", "message": "from must be before to, at most 400 days apart"})
+		return
 	}
 	c, err := d.client(pc.OrgID)
 	if err != nil {

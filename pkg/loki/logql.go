@@ -161,10 +161,6 @@ func (w *builder) pipeline(f Filters) {
 		w.str(" or " + schema.MetaUserEmail + "=~")
 		w.quoted("(?i)" + EscapeRegex(f.Actor))
 	}
-	if f.ChangedTo != "" {
-		w.str(" | " + schema.MetaChanges + "=~")
-		w.quoted(`(?is).*"after"\s*:.*` + EscapeRegex(f.ChangedTo) + ".*")
-	}
 	if f.Search != "" {
 		// A label filter can't see the line: copy it into a temporary label, match with `or`, drop it.
 		needle := "(?is).*" + EscapeRegex(f.Search) + ".*"
@@ -175,7 +171,17 @@ func (w *builder) pipeline(f Filters) {
 		w.quoted(needle)
 		w.str(" | drop " + searchLabel)
 	}
+	if f.ChangedTo != "" {
+		// The after state parsed out of the changes JSON (its keys may come in any order), then the value
+		// as a JSON string anywhere in it. Last: it replaces the line.
+		w.str(` | line_format "{{.` + schema.MetaChanges + `}}" | json ` + changedLabel + `="after" | __error__=""`)
+		w.str(" | " + changedLabel + "=~")
+		w.quoted(`(?s).*"` + EscapeRegex(f.ChangedTo) + `".*`)
+		w.str(" | drop " + changedLabel)
+	}
 }
+
+const changedLabel = "attest_changed_after"
 
 // EventsQuery is the log query behind the Event viewer.
 func EventsQuery(f Filters) (string, error) {

@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 
 	"github.com/attest/auditlog/pkg/alerting"
+	"github.com/attest/auditlog/pkg/counts"
 	"github.com/attest/auditlog/pkg/selfaudit"
 )
 
@@ -58,8 +61,12 @@ func (a *App) alerts(ctx context.Context, c *caller) (*alerting.Service, error) 
 				"and the server-level grafana_url"}
 	}
 	interval, _ := a.settings.alertInterval()
+	key, err := counts.LoadKey(a.settings.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("the query signing key: %w", err)
+	}
 	return &alerting.Service{Client: &alerting.Client{BaseURL: base, Token: token, HTTP: a.httpClient},
-		OrgID: c.OrgID, Interval: interval}, nil
+		OrgID: c.OrgID, Interval: interval, Key: key}, nil
 }
 
 // alertEvent is the trail entry of a change to an alert rule.
@@ -154,15 +161,17 @@ func (a *App) createRule(w http.ResponseWriter, r *http.Request, c *caller, rule
 		return err
 	}
 	rule.UID = alerting.NewUID()
-	var created alerting.Rule
-	err = a.change(r.Context(), c, alertEvent(c, "created", rule, nil, nil), func() (err error) {
-		created, err = svc.Create(r.Context(), rule)
+	var made alerting.Rule
+	created := alertEvent(c, "created", rule, nil, nil)
+	created.Changes = map[string]any{"after": ruleState(rule)}
+	err = a.change(r.Context(), c, created, func() (err error) {
+		made, err = svc.Create(r.Context(), rule)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, created)
+	writeJSON(w, http.StatusCreated, made)
 	return nil
 }
 
@@ -180,11 +189,18 @@ func (a *App) handleStarterEnable(w http.ResponseWriter, r *http.Request, c *cal
 		return err
 	}
 	rule.ContactPoints, rule.Active = in.ContactPoints, true
+	svc, err := a.alerts(r.Context(), c)
+	if err != nil {
+		return err
+	}
+	existing, err := svc.List(r.Context())
+	if err != nil && existing == nil {
+		return err
+	}
+	if slices.ContainsFunc(existing, func(x alerting.Rule) bool { return x.Starter == rule.Starter }) {
+		return &APIError{http.StatusConflict, "already_enabled", fmt.Sprintf("the starter rule %q is already enabled", rule.Name)}
+	}
 	if len(rule.ContactPoints) == 0 {
-		svc, err := a.alerts(r.Context(), c)
-		if err != nil {
-			return err
-		}
 		def, err := svc.DefaultContactPoint(r.Context())
 		if err != nil {
 			return err
@@ -269,7 +285,9 @@ func (a *App) handleAlertDelete(w http.ResponseWriter, r *http.Request, c *calle
 	if err != nil {
 		return err
 	}
-	err = a.change(r.Context(), c, alertEvent(c, "deleted", before, nil, nil), func() error {
+	deleted := alertEvent(c, "deleted", before, nil, nil)
+	deleted.Changes = map[string]any{"before": ruleState(before)}
+	err = a.change(r.Context(), c, deleted, func() error {
 		_, err := svc.Delete(r.Context(), before.UID)
 		return err
 	})
@@ -291,17 +309,20 @@ func (a *App) handleAlertTest(w http.ResponseWriter, r *http.Request, c *caller)
 	if err != nil {
 		return err
 	}
-	results, err := svc.TestNotify(r.Context(), rule)
-	if err != nil {
+	var results []alerting.TestResult
+	if err := a.change(r.Context(), c, alertEvent(c, "tested", rule, nil, nil), func() (err error) {
+		results, err = svc.TestNotify(r.Context(), rule)
+		return err
+	}); err != nil {
 		return err
 	}
 	delivered := !slices.ContainsFunc(results, func(t alerting.TestResult) bool { return t.Status != "ok" })
-	e := alertEvent(c, "tested", rule, nil, map[string]any{"results": results, "delivered": delivered})
 	if !delivered {
-		e.Outcome, e.Severity = "failure", "WARNING"
-	}
-	if err := a.record(r.Context(), c, e); err != nil {
-		return err
+		failed := alertEvent(c, "tested", rule, nil, map[string]any{"results": results, "delivered": false})
+		failed.Outcome, failed.Severity = "failure", "WARNING"
+		if err := a.record(r.Context(), c, failed); err != nil {
+			return err
+		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"delivered": delivered, "results": results})
 	return nil
@@ -368,4 +389,46 @@ func alertingError(err error) (*APIError, bool) {
 		return &APIError{http.StatusBadGateway, "grafana_error", ge.Error()}, true
 	}
 	return nil, false
+}
+
+// handleActorResolve turns the opaque actor reference of a per-actor alert back into the actor, for
+// those who may read the trail: it is found among the actors of the range (last 30 days unless given).
+func (a *App) handleActorResolve(w http.ResponseWriter, r *http.Request, c *caller) error {
+	q, err := parseQuery(r.URL.Query(), "ref")
+	if err != nil {
+		return err
+	}
+	ref := q.Values.Get("ref")
+	if len(ref) != 16 || strings.Trim(ref, "0123456789abcdef") != "" {
+		return badRequest("ref must be the 16 hex characters of an alert's actor_ref label")
+	}
+	key, err := counts.LoadKey(a.settings.DataDir)
+	if err != nil {
+		return err
+	}
+	found, err := recorded(r.Context(), a, c, selfaudit.Event{
+		Type: "audit.actor.resolved", Category: "COMPLIANCE", Action: "read",
+		Description: fmt.Sprintf("%s looked up the actor of an alert", c.User.Login),
+		TargetType:  "audit_trail", TargetID: c.Tenant, Metadata: map[string]any{"actor_ref": ref},
+	}, func(ctx context.Context) (map[string]string, error) {
+		series, err := counts.Run(ctx, a.lokiFor(c), counts.Query{Mode: counts.ModeInstant, GroupBy: []string{"actor"}},
+			time.Unix(0, q.Range.StartNs), time.Unix(0, q.Range.EndNs), 0)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range series {
+			if counts.ActorRef(key, c.Tenant, s.Labels["actor_id"], s.Labels["actor_email"]) == ref {
+				return map[string]string{"actorId": s.Labels["actor_id"], "actorEmail": s.Labels["actor_email"]}, nil
+			}
+		}
+		return nil, nil
+	})
+	if err != nil {
+		return err
+	}
+	if found == nil {
+		return notFound("no actor of this range has that reference")
+	}
+	writeJSON(w, http.StatusOK, found)
+	return nil
 }

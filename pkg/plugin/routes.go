@@ -60,6 +60,7 @@ func (a *App) routes() []route {
 		{"GET /signing-key", reader, a.handleSigningKey},
 		{"POST /exports/{id}/cancel", reader, a.handleExportCancel},
 		{"DELETE /exports/{id}", reader, a.handleExportDelete},
+		{"GET /actors/resolve", reader, a.handleActorResolve},
 		{"GET /alerts", admin, a.handleAlertList},
 		{"POST /alerts", admin, a.handleAlertCreate},
 		{"PUT /alerts/{uid}", admin, a.handleAlertUpdate},

@@ -105,6 +105,8 @@ grafana_url = ${cfg.grafanaUrl}
 [plugin.attest-auditcounts-datasource]
 tenants = ${cfg.tenants}
 loki_url = ${cfg.lokiUrl}
+# Shared with the app: the key it signs its alert rules' queries with.
+data_dir = ${path.join(g, 'attest')}
 `;
 }
 

@@ -281,13 +281,15 @@ test('invalid rules answer a clear error and change nothing', async () => {
   assert.equal((await call('GET', 'alerts')).body.rules.length, before);
 });
 
-test('Viewers and Editors cannot list, create, change, test or delete rules', async () => {
-  const target = (await call('GET', 'alerts')).body.rules[0]?.uid ?? 'x';
+test('Viewers and Editors cannot list, create, change, test or delete rules, nor read the app folder', async () => {
+  const own = await call('POST', 'alerts', { body: rule({ name: `Target ${run}`, eventTypes: ['never.happens'] }) });
+  assert.equal(own.status, 201);
+  const target = own.body.uid;
   for (const who of [viewer, editor]) {
     for (const [method, path, body] of [
       ['GET', 'alerts'],
       ['POST', 'alerts', rule()],
-      ['PUT', `alerts/${target}`, rule()],
+      ['PUT', `alerts/${target}`, rule({ name: 'hijacked' })],
       ['PUT', `alerts/${target}/active`, { active: false }],
       ['POST', `alerts/${target}/test`],
       ['DELETE', `alerts/${target}`],
@@ -299,6 +301,140 @@ test('Viewers and Editors cannot list, create, change, test or delete rules', as
       assert.equal(res.status, 403, `${who.user} ${method} ${path}`);
       assert.equal(res.body.error, 'forbidden');
     }
+    // The rules' definitions are for Admins: the folder is closed to Viewers and Editors.
+    const folder = await grafana('GET', '/api/folders/attest-audit-alerts', { as: who });
+    assert.ok([403, 404].includes(folder.status), `${who.user} reads the app folder: ${folder.status}`);
   }
-  assert.equal((await grafana('GET', `/api/v1/provisioning/alert-rules/${target}`)).body.isPaused ?? false, false);
+  const after = (await grafana('GET', `/api/v1/provisioning/alert-rules/${target}`)).body;
+  assert.equal(after.title, `Target ${run}`);
+  assert.equal(after.isPaused, false);
+  assert.equal((await call('DELETE', `alerts/${target}`)).status, 204);
+});
+
+test('a starter rule cannot be enabled twice', async () => {
+  const first = await call('POST', 'alert-starters/service-went-quiet', { body: { contactPoints: [hookName] } });
+  assert.equal(first.status, 201, JSON.stringify(first.body));
+  const again = await call('POST', 'alert-starters/service-went-quiet', { body: { contactPoints: [hookName] } });
+  assert.equal(again.status, 409);
+  assert.equal(again.body.error, 'already_enabled');
+  assert.equal((await call('DELETE', `alerts/${first.body.uid}`)).status, 204);
+});
+
+test('a per-actor rule fires with an opaque actor reference that readers resolve to the actor', async () => {
+  const made = await call('POST', 'alerts', {
+    body: rule({
+      name: `Failed sign-ins per actor ${run}`,
+      categories: ['AUTH'],
+      severity: 'INFO',
+      eventTypes: [`alerttest.${run}.login`],
+      outcome: 'failure',
+      perActor: true,
+      threshold: 3,
+    }),
+  });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  const g = (await grafana('GET', `/api/v1/provisioning/alert-rules/${made.body.uid}`)).body;
+  assert.ok(g.data[0].model.signature, 'the app signed the per-actor query');
+  const now = Date.now();
+  const events = [
+    ...generateEvents({ count: 4, startMillis: now - 2000, endMillis: now - 1000, seed: 51, tenant: TENANT }),
+  ];
+  for (const e of events) {
+    e.service = { name: service, environment: 'test' };
+    e.attributes['audit.event'] = `alerttest.${run}.login`;
+    e.attributes['audit.category'] = 'AUTH';
+    e.attributes['audit.outcome'] = 'failure';
+    e.attributes['user.id'] = `u-${run}`;
+    e.attributes['user.email'] = `mallory-${run}@acme.example`;
+  }
+  await pushOtlp({ endpoint: `${cfg.otlpUrl}/v1/logs`, tenant: TENANT, events });
+  const delivered = await eventually(() => deliveriesFor(made.body.uid)[0], {
+    timeoutMillis: 150_000,
+    intervalMillis: 500,
+  });
+  assert.ok(delivered, 'the webhook got the notification');
+  const alert = delivered.body.alerts.find((a) => a.labels.attest_rule_uid === made.body.uid);
+  assert.match(alert.labels.actor_ref, /^[0-9a-f]{16}$/);
+  assert.ok(!JSON.stringify(delivered.body).includes(`mallory-${run}`), 'no identity in the notification');
+  assert.equal(alert.labels.actor_email, undefined);
+  const range = lastMinutes(15);
+  const resolved = await grafana(
+    'GET',
+    `${RESOURCES}/actors/resolve?ref=${alert.labels.actor_ref}&from=${range.from}&to=${range.to}`
+  );
+  assert.equal(resolved.status, 200, JSON.stringify(resolved.body));
+  assert.equal(resolved.body.actorEmail, `mallory-${run}@acme.example`);
+  const denied = await grafana(
+    'GET',
+    `${RESOURCES}/actors/resolve?ref=${alert.labels.actor_ref}&from=${range.from}&to=${range.to}`,
+    {
+      as: viewer,
+    }
+  );
+  assert.equal(denied.status, 403);
+  assert.equal((await call('DELETE', `alerts/${made.body.uid}`)).status, 204);
+});
+
+test("an Editor's own rule on the counts datasource cannot break actors out through Grafana's alert evaluation", async () => {
+  const folder = `editor-${run}`;
+  const made = await grafana('POST', '/api/folders', { as: editor, body: { uid: folder, title: folder } });
+  assert.equal(made.status, 200, JSON.stringify(made.body));
+  const title = `Editor per actor ${run}`;
+  const res = await grafana('POST', `/api/ruler/grafana/api/v1/rules/${folder}`, {
+    as: editor,
+    body: {
+      name: 'g',
+      interval: '10s',
+      rules: [
+        {
+          grafana_alert: {
+            title,
+            condition: 'C',
+            no_data_state: 'OK',
+            exec_err_state: 'Error',
+            data: [
+              {
+                refId: 'A',
+                datasourceUid: 'attest-audit-counts',
+                relativeTimeRange: { from: 600, to: 0 },
+                model: { refId: 'A', mode: 'instant', groupBy: ['actor'] },
+              },
+              {
+                refId: 'B',
+                datasourceUid: '__expr__',
+                model: { refId: 'B', type: 'reduce', expression: 'A', reducer: 'last' },
+              },
+              {
+                refId: 'C',
+                datasourceUid: '__expr__',
+                model: {
+                  refId: 'C',
+                  type: 'threshold',
+                  expression: 'B',
+                  conditions: [{ evaluator: { type: 'gt', params: [0] } }],
+                },
+              },
+            ],
+          },
+          for: '0s',
+        },
+      ],
+    },
+  });
+  assert.ok(res.status === 202 || res.status === 200, `${res.status} ${JSON.stringify(res.body)}`);
+  try {
+    const state = await eventually(
+      async () => {
+        const rules = (await grafana('GET', '/api/prometheus/grafana/api/v1/rules', { as: editor })).body;
+        const r = rules.data.groups.flatMap((g) => g.rules).find((x) => x.name === title);
+        return r?.lastError ? r : undefined;
+      },
+      { timeoutMillis: 60_000, intervalMillis: 1000 }
+    );
+    assert.ok(state, 'the rule was evaluated');
+    assert.match(state.lastError, /Attest Alerts page/);
+    assert.ok(!JSON.stringify(state).includes('actor_email'), 'no actor in its alerts');
+  } finally {
+    await grafana('DELETE', `/api/folders/${folder}?forceDeleteRules=true`);
+  }
 });

@@ -95,6 +95,35 @@ test('counts equal LogQL for the same filters, in total, per group and summed ov
   assert.deepEqual(byLabel(grouped.body.results.A.frames, 'category'), want);
 });
 
+test('changedTo counts changes whose after state holds the value, whatever the key order', async () => {
+  const now = Date.now();
+  const events = [
+    ...generateEvents({ count: 3, startMillis: now - 3000, endMillis: now - 1000, seed: 61, tenant: TENANT }),
+  ];
+  // Keys sorted, as a Go map serialises them: "after" comes before "before".
+  const changes = [
+    { after: { roles: ['admin', 'member'] }, before: { roles: ['member'] } },
+    { after: { roles: ['member'] }, before: { roles: ['admin', 'member'] } },
+    { after: { roles: ['it-admin'] }, before: { roles: ['member'] } },
+  ];
+  events.forEach((e, i) => {
+    e.service = { name: `${service}-changes`, environment: 'test' };
+    e.attributes['audit.changes'] = JSON.stringify(changes[i]);
+  });
+  await pushOtlp({ endpoint: `${cfg.otlpUrl}/v1/logs`, tenant: TENANT, events });
+  range = lastMinutes(10);
+  const count = async () =>
+    sum(
+      (await query(GRAFANA_ADMIN, [{ mode: 'instant', service: `${service}-changes`, changedTo: 'admin' }])).body
+        .results.A.frames
+    );
+  assert.equal(
+    await eventually(async () => ((await count()) > 0 ? count() : 0), { timeoutMillis: 30_000 }),
+    1,
+    'only the promotion'
+  );
+});
+
 test('a Viewer gets counts but never people: actor breakdowns, actor filters and change matching are refused', async () => {
   for (const as of [viewer, editor]) {
     for (const t of [{ groupBy: ['actor'] }, { actor: 'alice.martin@acme.example' }, { changedTo: 'admin' }]) {
@@ -151,7 +180,17 @@ test('the bundled dashboards are installed and every panel on the counts datasou
     assert.equal(dash.status, 200, `${uid} readable by a Viewer`);
     for (const panel of dash.body.dashboard.panels) {
       if (panel.datasource?.type === 'prometheus') {
-        assert.equal(prometheus.length, 0, 'Collector panels are checked only when a Prometheus datasource exists');
+        // The Collector panels need a Prometheus datasource scraping the Collector; with one, they answer.
+        if (prometheus.length > 0) {
+          const pq = await grafana('POST', '/api/ds/query', {
+            as: viewer,
+            body: {
+              ...msRange(),
+              queries: panel.targets.map((t) => ({ ...t, datasource: { uid: prometheus[0].uid } })),
+            },
+          });
+          assert.equal(pq.status, 200, `${uid} / ${panel.title}`);
+        }
         continue;
       }
       const res = await query(viewer, panel.targets.map(resolve));

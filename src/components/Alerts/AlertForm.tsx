@@ -179,6 +179,35 @@ export function AlertForm({ initial, isNew, contactPoints, onContactPointCreated
             </Stack>
           </>
         )}
+        {rule.kind === 'count' && (
+          <Stack direction="row" gap={2}>
+            <Field
+              label={t('alerts.form.actor', 'Actor (optional)')}
+              description={t('alerts.form.actor-help', 'One actor’s events: user id or e-mail')}
+            >
+              <Input
+                width={30}
+                value={rule.actor}
+                onChange={(e) => set({ actor: e.currentTarget.value })}
+                aria-label="Actor"
+              />
+            </Field>
+            <Field
+              label={t('alerts.form.changed-to', 'Changed to (optional)')}
+              description={t(
+                'alerts.form.changed-to-help',
+                'Only changes whose after state holds this value, e.g. admin'
+              )}
+            >
+              <Input
+                width={30}
+                value={rule.changedTo}
+                onChange={(e) => set({ changedTo: e.currentTarget.value })}
+                aria-label="Changed to"
+              />
+            </Field>
+          </Stack>
+        )}
         {rule.kind === 'silence' && (
           <Field
             label={t('alerts.form.quiet-for', 'Quiet for')}

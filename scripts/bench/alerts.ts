@@ -65,7 +65,9 @@ async function trial(label: string, contactPoint: string, n: number) {
     // Let the rule settle into the schedule, then emit at a random point of the interval.
     await new Promise((r) => setTimeout(r, 5000 + Math.random() * 10_000));
     const now = Date.now();
-    const events = [...generateEvents({ count: 1, startMillis: now - 10, endMillis: now, seed: n, tenant: cfg.defaultTenant })];
+    const events = [
+      ...generateEvents({ count: 1, startMillis: now - 10, endMillis: now, seed: n, tenant: cfg.defaultTenant }),
+    ];
     for (const e of events) {
       e.service = { name: `bench-alerts-${run}`, environment: 'bench' };
       e.attributes['audit.event'] = type;
@@ -102,7 +104,11 @@ async function main() {
   const port = (server.address() as { port: number }).port;
   await configureAppToken(cfg, 1);
   const cp = `bench-hook-${run}`;
-  await ok('POST', `${RESOURCES}/alerts/contact-points`, { name: cp, type: 'webhook', url: `http://127.0.0.1:${port}/` });
+  await ok('POST', `${RESOURCES}/alerts/contact-points`, {
+    name: cp,
+    type: 'webhook',
+    url: `http://127.0.0.1:${port}/`,
+  });
   // The Alertmanager picks up a new contact point at its next config poll.
   await new Promise((r) => setTimeout(r, 12_000));
   const original = (await ok('GET', '/api/plugins/attest-auditlog-app/settings')).jsonData?.alertInterval;
@@ -123,7 +129,11 @@ async function main() {
     await setInterval(original);
     server.close();
   }
-  console.log('\nevent → webhook, seconds (median of each column over', TRIALS, 'trials; rule evaluated every interval)');
+  console.log(
+    '\nevent → webhook, seconds (median of each column over',
+    TRIALS,
+    'trials; rule evaluated every interval)'
+  );
   console.log('interval      event→firing  firing→webhook  event→webhook   trials event→webhook');
   for (const [label, rs] of rows) {
     console.log(

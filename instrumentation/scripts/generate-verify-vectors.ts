@@ -26,8 +26,19 @@ const toInput = (w: WireRecord): CanonicalInput => {
   };
 };
 
-/** A chain of n well-formed records, hashed and linked. */
-function chain(id: string, n: number, t0 = 1767225600000000000n): WireRecord[] {
+// Test keys (never use these anywhere else).
+const KEYS: Record<string, Buffer> = {
+  k1: Buffer.from('attest test chain key one, 32 b!'),
+  k2: Buffer.from('attest test chain key two, 32 b!'),
+};
+
+/** A chain of n well-formed records, hashed and linked; keyed with keyAt(seq) when given. */
+function chain(
+  id: string,
+  n: number,
+  t0 = 1767225600000000000n,
+  keyAt?: (seq: number) => string | undefined
+): WireRecord[] {
   const out: WireRecord[] = [];
   let prev = GENESIS_HASH;
   for (let seq = 1; seq <= n; seq++) {
@@ -48,7 +59,11 @@ function chain(id: string, n: number, t0 = 1767225600000000000n): WireRecord[] {
         'audit.chain.prev': prev,
       },
     };
-    prev = canonicalHash(toInput(w));
+    const keyId = keyAt?.(seq);
+    if (keyId) {
+      w.attributes['audit.chain.key_id'] = keyId;
+    }
+    prev = canonicalHash(toInput(w), keyId ? KEYS[keyId] : undefined);
     w.attributes['audit.chain.hash'] = prev;
     out.push(w);
   }
@@ -63,8 +78,9 @@ const rehash = (w: WireRecord) => {
 
 const A = 'chain-a';
 const B = 'chain-b';
-const cases: Array<{ name: string; fromStart?: boolean; records: WireRecord[] }> = [];
-const add = (name: string, records: WireRecord[], fromStart?: boolean) => cases.push({ name, records, fromStart });
+const cases: Array<{ name: string; fromStart?: boolean; requireKeyed?: boolean; records: WireRecord[] }> = [];
+const add = (name: string, records: WireRecord[], fromStart?: boolean, requireKeyed?: boolean) =>
+  cases.push({ name, records, fromStart, requireKeyed });
 
 add('clean: two chains, records in any order', [...chain(A, 6), ...chain(B, 3)].reverse());
 add(
@@ -156,11 +172,66 @@ add(
   })()
 );
 
+const k1 = () => 'k1';
+add('keyed chain: clean', chain(A, 5, undefined, k1));
+add(
+  'key rotation mid-chain: no break',
+  chain(A, 6, undefined, (seq) => (seq <= 3 ? 'k1' : 'k2'))
+);
+add(
+  'a forged append without the key (unkeyed SHA-256) after keyed records',
+  (() => {
+    const rs = chain(A, 4, undefined, k1);
+    const forged = clone([rs[3]])[0];
+    delete forged.attributes['audit.chain.key_id'];
+    forged.body = 'forged';
+    forged.attributes['audit.id'] = 'forged-append';
+    forged.attributes['audit.chain.seq'] = 5;
+    forged.attributes['audit.chain.prev'] = rs[3].attributes['audit.chain.hash'] as string;
+    return [...rs, rehash(forged)];
+  })()
+);
+add(
+  'a forged append naming the key but hashed without it',
+  (() => {
+    const rs = chain(A, 4, undefined, k1);
+    const forged = clone([rs[3]])[0];
+    forged.body = 'forged';
+    forged.attributes['audit.id'] = 'forged-append';
+    forged.attributes['audit.chain.seq'] = 5;
+    forged.attributes['audit.chain.prev'] = rs[3].attributes['audit.chain.hash'] as string;
+    forged.attributes['audit.chain.hash'] = canonicalHash(
+      toInput(forged),
+      Buffer.from('a guess, not the producer key!!!')
+    );
+    return [...rs, forged];
+  })()
+);
+add(
+  'a changed field in a keyed chain with its hash recomputed unkeyed',
+  (() => {
+    const rs = chain(A, 5, undefined, k1);
+    rs[2].attributes['user.id'] = 'mallory';
+    rs[2].attributes['audit.chain.hash'] = canonicalHash(toInput(rs[2]));
+    return rs;
+  })()
+);
+add(
+  'a key the verifier does not hold: cannot be checked',
+  chain(A, 3, undefined, () => 'k9')
+);
+add('an unkeyed chain where keys are required', chain(B, 2), true, true);
+
 const vectors = cases.map((c) => {
-  const res = verifyChain(c.records.map(toInput), c.fromStart === undefined ? {} : { fromStart: c.fromStart });
+  const res = verifyChain(c.records.map(toInput), {
+    fromStart: c.fromStart ?? true,
+    keys: KEYS,
+    requireKeyed: c.requireKeyed ?? false,
+  });
   return {
     name: c.name,
     from_start: c.fromStart ?? true,
+    require_keyed: c.requireKeyed ?? false,
     records: c.records,
     expect: {
       ok: res.ok,
@@ -178,7 +249,8 @@ fs.writeFileSync(
   JSON.stringify(
     {
       description:
-        'Attacks on a hash chain and what a verifier reports (docs/hash-chain.md, Verifying). Records in wire form; problems as [chain, seq, kind] in report order (chains by id, then seq); seq 0 = no position.',
+        'Attacks on a hash chain and what a verifier reports (docs/hash-chain.md, Verifying). Records in wire form; keys (hex) by audit.chain.key_id, given to the verifier in every case; problems as [chain, seq, kind] in report order (chains by id, then seq); seq 0 = no position.',
+      keys: Object.fromEntries(Object.entries(KEYS).map(([id, k]) => [id, k.toString('hex')])),
       cases: vectors,
     },
     null,

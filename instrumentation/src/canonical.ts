@@ -176,7 +176,22 @@ const hashFn: (data: string) => string =
     ? (data) => oneShot('sha256', data, 'hex')
     : (data) => nodeCrypto.createHash('sha256').update(data, 'utf8').digest('hex');
 
-/** Lowercase hex SHA-256 of the canonical form. The record must already carry audit.chain.prev. */
-export function canonicalHash(rec: CanonicalInput): string {
+/**
+ * A producer's chain key: records hashed with it carry `audit.chain.key_id` = id, and their hash is
+ * HMAC-SHA256(secret, canonical form), so no one without the secret can forge an append or an insert.
+ */
+export interface ChainKey {
+  id: string;
+  secret: Uint8Array;
+}
+
+/**
+ * Lowercase hex of the record's hash: HMAC-SHA256 with `secret` when the record is keyed, SHA-256
+ * otherwise. The record must already carry audit.chain.prev (and audit.chain.key_id when keyed).
+ */
+export function canonicalHash(rec: CanonicalInput, secret?: Uint8Array): string {
+  if (secret !== undefined) {
+    return nodeCrypto.createHmac('sha256', secret).update(canonicalString(rec), 'utf8').digest('hex');
+  }
   return hashFn(canonicalString(rec));
 }

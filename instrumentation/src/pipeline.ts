@@ -3,6 +3,7 @@ import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider, type LogRecordExporter } from '@opentelemetry/sdk-logs';
 import { AuditLogger } from './AuditLogger';
+import type { ChainKey } from './canonical';
 import { DeliveryProcessor, type DeliveryProcessorOptions } from './delivery/DeliveryProcessor';
 import type { KeyStore } from './KeyStore';
 import { registerAuditMetrics } from './metrics';
@@ -40,6 +41,11 @@ export interface AuditPipelineOptions {
   pseudonymisation?: { keyStore: KeyStore; attributes?: readonly string[] };
   /** `audit.chain.id`. Default: a UUIDv7 per pipeline instance. */
   chainId?: string;
+  /**
+   * The producer's chain key (HMAC): without it anyone who can write to Loki can forge appends.
+   * Share it with the verifiers (the Grafana app's chain_keys_file, `otel-audit verify --keys`).
+   */
+  chainKey?: ChainKey;
   /** Disk spool directory; strongly recommended in production. Default none. */
   spoolDir?: string;
   /** Queue, batch, retry and spool settings (see DeliveryProcessorOptions). */
@@ -99,7 +105,7 @@ export function createAuditPipeline(options: AuditPipelineOptions): AuditPipelin
   const stages: AuditStage[] = [redaction, compliance, pseudonymisation].filter((s): s is NonNullable<typeof s> => !!s);
   // Redaction, tagging, pseudonymisation and hashing run when a batch is formed, in seq order, off
   // the record() path; the stages are also LogRecordProcessors for pipelines composed by hand.
-  const chain = new HashChainProcessor({ chainId: options.chainId, deferred: true });
+  const chain = new HashChainProcessor({ chainId: options.chainId, deferred: true, key: options.chainKey });
   const delivery = new DeliveryProcessor({
     ...(options.delivery ?? {}),
     spoolDir: options.spoolDir ?? options.delivery?.spoolDir,

@@ -6,12 +6,14 @@ import { ATTR } from './schema';
  * field, or a forgery); `conflict`: two different records claim one position; `prev_mismatch`: the
  * record does not link to the record before it as recomputed from content (an insert, a reorder, or
  * the record after a changed one); `gap`: positions missing (deleted records, or a range that starts
- * mid-chain); `missing_fields`: no chain id or position.
+ * mid-chain); `missing_fields`: no chain id or position; `unknown_key`: keyed with a key the verifier
+ * does not hold (it cannot be checked); `unkeyed`: an unkeyed record in a chain that was keyed before
+ * it (or any unkeyed record with `requireKeyed`) — what a forger without the key would write.
  */
 export interface ChainProblem {
   chainId: string;
   seq: number;
-  problem: 'hash_mismatch' | 'conflict' | 'prev_mismatch' | 'gap' | 'missing_fields';
+  problem: 'hash_mismatch' | 'conflict' | 'prev_mismatch' | 'gap' | 'missing_fields' | 'unknown_key' | 'unkeyed';
   detail: string;
   /** audit.id of the record concerned, when it has one (to link to it). */
   id?: string;
@@ -65,10 +67,20 @@ const idOf = (r: CanonicalInput) => {
  * in each chain is taken as given. Specified in docs/hash-chain.md; pinned, with the Go verifier
  * (pkg/integrity), by test-vectors/chain-verify.json.
  */
-export function verifyChain(
-  records: readonly CanonicalInput[],
-  options: { fromStart?: boolean } = {}
-): ChainVerification {
+export interface VerifyOptions {
+  /** Take the first position present in each chain as given (a range that starts mid-chain). */
+  fromStart?: boolean;
+  /** The producers' chain keys by `audit.chain.key_id`. */
+  keys?: Readonly<Record<string, Uint8Array>> | ((keyId: string) => Uint8Array | undefined);
+  /** Every record must be keyed. */
+  requireKeyed?: boolean;
+}
+
+export function verifyChain(records: readonly CanonicalInput[], options: VerifyOptions = {}): ChainVerification {
+  const keyOf =
+    typeof options.keys === 'function'
+      ? options.keys
+      : (id: string) => (options.keys as Record<string, Uint8Array> | undefined)?.[id];
   const problems: ChainProblem[] = [];
   const chains = new Map<string, Map<number, Position>>();
   for (const r of records) {
@@ -110,6 +122,7 @@ export function verifyChain(
     let expectedPrev: string | undefined = options.fromStart === false ? undefined : GENESIS_HASH;
     let lastSeq = options.fromStart === false ? seqs[0] - 1 : 0;
     let lastHash = '';
+    let keyed = false;
     for (const seq of seqs) {
       const pos = chain.get(seq) as Position;
       const variants = [pos.record, ...pos.others];
@@ -130,10 +143,33 @@ export function verifyChain(
           id: idOf(pos.record),
         });
       }
-      const hashes = variants.map((v) => canonicalHash(v));
+      const hashes = variants.map((v) => {
+        const keyId = v.attributes[ATTR.chainKeyId];
+        if (typeof keyId === 'string' && keyId !== '') {
+          const secret = keyOf(keyId);
+          if (secret === undefined) {
+            problems.push({ chainId, seq, problem: 'unknown_key', detail: `no key ${keyId} to check it with`, id: idOf(v) });
+            return undefined;
+          }
+          return canonicalHash(v, secret);
+        }
+        if (keyed || options.requireKeyed) {
+          problems.push({
+            chainId,
+            seq,
+            problem: 'unkeyed',
+            detail: keyed ? 'unkeyed record in a keyed chain' : 'unkeyed record',
+            id: idOf(v),
+          });
+        }
+        return canonicalHash(v);
+      });
+      if (variants.some((v) => typeof v.attributes[ATTR.chainKeyId] === 'string' && v.attributes[ATTR.chainKeyId] !== '')) {
+        keyed = true;
+      }
       variants.forEach((v, i) => {
         const stored = v.attributes[ATTR.chainHash];
-        if (stored !== hashes[i]) {
+        if (hashes[i] !== undefined && stored !== hashes[i]) {
           problems.push({
             chainId,
             seq,
@@ -155,7 +191,7 @@ export function verifyChain(
       });
       // After a conflict the genuine record cannot be told: the next link is checked against none.
       expectedPrev = variants.length === 1 ? hashes[0] : undefined;
-      lastHash = hashes[0];
+      lastHash = hashes[0] ?? '';
       lastSeq = seq;
     }
     summaries.push({ chainId, first: seqs[0], last: seqs[seqs.length - 1], records: seqs.length, lastHash });

@@ -170,3 +170,41 @@ describe('HashChainProcessor', () => {
     });
   });
 });
+
+describe('HashChainProcessor with a chain key', () => {
+  it('hashes with HMAC under the key, names it on every record, and rotates without a break', async () => {
+    const { verifyChain } = await import('../src/verifyChain');
+    const k1 = { id: 'k1', secret: Buffer.from('one key of thirty-two bytes .....') };
+    const k2 = { id: 'k2', secret: Buffer.from('two key of thirty-two bytes .....') };
+    const chain = new HashChainProcessor({ chainId: 'keyed', key: k1 });
+    const recs = Array.from({ length: 6 }, (_, i) => ({
+      hrTime: [1767225600 + i, 0] as [number, number],
+      severityText: 'INFO',
+      body: `event ${i}`,
+      attributes: { 'audit.id': `e-${i}`, 'audit.event': 'user.updated' } as Record<string, string | number>,
+    }));
+    recs.forEach((r, i) => {
+      if (i === 3) {
+        chain.rotateKey(k2);
+      }
+      chain.assign(r as never);
+      chain.seal(r as never);
+    });
+    assert.deepEqual(
+      recs.map((r) => r.attributes['audit.chain.key_id']),
+      ['k1', 'k1', 'k1', 'k2', 'k2', 'k2']
+    );
+    assert.equal(recs[0].attributes['audit.chain.hash'], canonicalHash(recs[0], k1.secret));
+    const keys = { k1: k1.secret, k2: k2.secret };
+    assert.equal(verifyChain(recs, { keys }).ok, true);
+    // Without the keys nothing can be checked; with one key, the other half cannot.
+    assert.deepEqual(
+      verifyChain(recs, { keys: { k1: k1.secret } }).problems.map((p) => [p.seq, p.problem]),
+      [
+        [4, 'unknown_key'],
+        [5, 'unknown_key'],
+        [6, 'unknown_key'],
+      ]
+    );
+  });
+});

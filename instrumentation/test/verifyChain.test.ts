@@ -10,6 +10,7 @@ import { verifyChain } from '../src/verifyChain';
 interface Vector {
   name: string;
   from_start: boolean;
+  require_keyed: boolean;
   records: Array<{
     time_unix_nano: string;
     severity_text?: string;
@@ -19,9 +20,11 @@ interface Vector {
   expect: { ok: boolean; checked: number; problems: unknown[]; duplicates: unknown[]; chains: unknown[] };
 }
 
-const vectors: Vector[] = JSON.parse(
-  fs.readFileSync(path.join(__dirname, '..', 'test-vectors', 'chain-verify.json'), 'utf8')
-).cases;
+const file = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'test-vectors', 'chain-verify.json'), 'utf8'));
+const vectors: Vector[] = file.cases;
+const keys: Record<string, Buffer> = Object.fromEntries(
+  Object.entries(file.keys as Record<string, string>).map(([id, hex]) => [id, Buffer.from(hex, 'hex')])
+);
 
 const toInput = (w: Vector['records'][number]): CanonicalInput => {
   const ns = BigInt(w.time_unix_nano);
@@ -36,7 +39,7 @@ const toInput = (w: Vector['records'][number]): CanonicalInput => {
 describe('verifyChain against test-vectors/chain-verify.json', () => {
   for (const v of vectors) {
     it(v.name, () => {
-      const res = verifyChain(v.records.map(toInput), { fromStart: v.from_start });
+      const res = verifyChain(v.records.map(toInput), { fromStart: v.from_start, keys, requireKeyed: v.require_keyed });
       assert.deepEqual(
         {
           ok: res.ok,

@@ -39,8 +39,11 @@ func (r Record) covered() map[string]any {
 	return attrs
 }
 
-// Hash recomputes the record's hash from its content.
-func (r Record) Hash() string {
+// Hash recomputes the record's hash from its content: HMAC under secret when the record is keyed.
+func (r Record) Hash(secret []byte) string {
+	if secret != nil {
+		return selfaudit.KeyedHash(secret, r.TimeUnixNano, r.Labels[schema.LabelSeverity], r.Line, r.covered())
+	}
 	return selfaudit.Hash(r.TimeUnixNano, r.Labels[schema.LabelSeverity], r.Line, r.covered())
 }
 

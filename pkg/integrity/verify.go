@@ -17,7 +17,19 @@ const (
 	PrevMismatch  = "prev_mismatch"
 	Gap           = "gap"
 	MissingFields = "missing_fields"
+	UnknownKey    = "unknown_key"
+	Unkeyed       = "unkeyed"
 )
+
+// Options of a verification.
+type Options struct {
+	// FromStart false takes the first position present in each chain as given.
+	FromStart bool
+	// Keys are the producers' chain keys by audit.chain.key_id.
+	Keys map[string][]byte
+	// RequireKeyed makes every unkeyed record a break.
+	RequireKeyed bool
+}
 
 // Problem is one break.
 type Problem struct {
@@ -63,7 +75,8 @@ type position struct {
 // recomputed from content, links are checked against the previous record's recomputed hash, two
 // different records at one position are a conflict, the same record twice a duplicate. With fromStart
 // false, the first position present in each chain is taken as given.
-func Verify(records []Record, fromStart bool) Result {
+func Verify(records []Record, opts Options) Result {
+	fromStart := opts.FromStart
 	res := Result{Problems: []Problem{}, Duplicates: []Duplicate{}, Chains: []ChainSummary{}}
 	chains := map[string]map[int64]*position{}
 	for _, r := range records {
@@ -98,6 +111,7 @@ func Verify(records []Record, fromStart bool) Result {
 			known, lastSeq = false, seqs[0]-1
 		}
 		var lastHash string
+		keyed := false
 		for _, seq := range seqs {
 			p := c[seq]
 			res.Checked += len(p.variants)
@@ -114,9 +128,34 @@ func Verify(records []Record, fromStart bool) Result {
 					Detail: fmt.Sprintf("%d different records at this position", len(p.variants)), ID: p.variants[0].Labels[schema.MetaID]})
 			}
 			hashes := make([]string, len(p.variants))
+			checkable := make([]bool, len(p.variants))
 			for i, v := range p.variants {
-				hashes[i] = v.Hash()
-				if stored := v.Labels[schema.MetaChainHash]; stored != hashes[i] {
+				if keyID := v.Labels[schema.MetaChainKeyID]; keyID != "" {
+					secret, ok := opts.Keys[keyID]
+					if !ok {
+						res.Problems = append(res.Problems, Problem{ChainID: id, Seq: seq, Kind: UnknownKey,
+							Detail: "no key " + keyID + " to check it with", ID: v.Labels[schema.MetaID]})
+						continue
+					}
+					hashes[i], checkable[i] = v.Hash(secret), true
+					continue
+				}
+				if keyed || opts.RequireKeyed {
+					detail := "unkeyed record"
+					if keyed {
+						detail = "unkeyed record in a keyed chain"
+					}
+					res.Problems = append(res.Problems, Problem{ChainID: id, Seq: seq, Kind: Unkeyed, Detail: detail, ID: v.Labels[schema.MetaID]})
+				}
+				hashes[i], checkable[i] = v.Hash(nil), true
+			}
+			for _, v := range p.variants {
+				if v.Labels[schema.MetaChainKeyID] != "" {
+					keyed = true
+				}
+			}
+			for i, v := range p.variants {
+				if stored := v.Labels[schema.MetaChainHash]; checkable[i] && stored != hashes[i] {
 					res.Problems = append(res.Problems, Problem{ChainID: id, Seq: seq, Kind: HashMismatch,
 						Detail: fmt.Sprintf("stored %s, content gives %s", stored, hashes[i]), ID: v.Labels[schema.MetaID]})
 				}
@@ -125,7 +164,7 @@ func Verify(records []Record, fromStart bool) Result {
 						Detail: fmt.Sprintf("prev %s, the record before gives %s", prev, expectedPrev), ID: v.Labels[schema.MetaID]})
 				}
 			}
-			known = len(p.variants) == 1
+			known = len(p.variants) == 1 && checkable[0]
 			expectedPrev, lastHash, lastSeq = hashes[0], hashes[0], seq
 		}
 		res.Chains = append(res.Chains, ChainSummary{ChainID: id, First: seqs[0], Last: seqs[len(seqs)-1], Records: len(seqs), LastHash: lastHash})

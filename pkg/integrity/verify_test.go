@@ -1,6 +1,7 @@
 package integrity
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -11,10 +12,12 @@ import (
 )
 
 type vectorFile struct {
+	Keys  map[string]string `json:"keys"`
 	Cases []struct {
-		Name      string `json:"name"`
-		FromStart bool   `json:"from_start"`
-		Records   []struct {
+		Name         string `json:"name"`
+		FromStart    bool   `json:"from_start"`
+		RequireKeyed bool   `json:"require_keyed"`
+		Records      []struct {
 			Time       string         `json:"time_unix_nano"`
 			Severity   string         `json:"severity_text"`
 			Body       string         `json:"body"`
@@ -43,6 +46,10 @@ func TestVerifyMatchesTheSharedVectors(t *testing.T) {
 	if len(f.Cases) < 10 {
 		t.Fatalf("only %d cases", len(f.Cases))
 	}
+	keys := map[string][]byte{}
+	for id, h := range f.Keys {
+		keys[id], _ = hex.DecodeString(h)
+	}
 	for _, c := range f.Cases {
 		t.Run(c.Name, func(t *testing.T) {
 			var records []Record
@@ -54,7 +61,7 @@ func TestVerifyMatchesTheSharedVectors(t *testing.T) {
 				}
 				records = append(records, Record{TimeUnixNano: ns, Line: w.Body, Labels: labels})
 			}
-			res := Verify(records, c.FromStart)
+			res := Verify(records, Options{FromStart: c.FromStart, Keys: keys, RequireKeyed: c.RequireKeyed})
 			got := map[string]any{"ok": res.OK, "checked": res.Checked}
 			want := map[string]any{"ok": c.Expect.OK, "checked": c.Expect.Checked}
 			var problems, dups, chains [][]any

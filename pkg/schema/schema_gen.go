@@ -69,6 +69,7 @@ const (
 	MetaChainSeq       = "audit_chain_seq"
 	MetaChainPrev      = "audit_chain_prev"
 	MetaChainHash      = "audit_chain_hash"
+	MetaChainKeyID     = "audit_chain_key_id"
 	MetaTraceID        = "trace_id"
 	MetaSpanID         = "span_id"
 )

@@ -4,6 +4,7 @@
 package selfaudit
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"slices"
@@ -67,4 +68,12 @@ func Canonical(timeUnixNano int64, severityText, body string, attrs map[string]a
 func Hash(timeUnixNano int64, severityText, body string, attrs map[string]any) string {
 	sum := sha256.Sum256(Canonical(timeUnixNano, severityText, body, attrs))
 	return hex.EncodeToString(sum[:])
+}
+
+// KeyedHash is lowercase hex HMAC-SHA256 of the canonical form under a chain key (the record must
+// carry audit.chain.key_id).
+func KeyedHash(secret []byte, timeUnixNano int64, severityText, body string, attrs map[string]any) string {
+	m := hmac.New(sha256.New, secret)
+	m.Write(Canonical(timeUnixNano, severityText, body, attrs))
+	return hex.EncodeToString(m.Sum(nil))
 }

@@ -2,8 +2,9 @@
 /**
  * npx @attest/otel-audit verify …
  *   --loki URL --tenant T [--from TIME] [--to TIME] [--selector SEL] [--user U --password P | --token T]
- *       [--from-start] [--json]
+ *       [--keys keys.json …] [--require-keyed] [--from-start] [--json]
  *     verifies the hash chains of a tenant's trail in Loki. TIME: ISO 8601, epoch ms, or an age (30m, 24h, 7d).
+ *     keys.json: the producers' chain keys, {"<audit.chain.key_id>": "<hex secret>"}.
  *   --file F --manifest M --signature S|@file --public-key K|@file
  *     checks an export file against its signed manifest, offline.
  * Exit code 0: verified; 1: a break or a mismatch (the first one printed); 2: bad usage or an error.
@@ -17,7 +18,8 @@ import { readLoki } from './verifyLoki';
 
 export const USAGE = `usage:
   otel-audit verify --loki URL --tenant T [--from TIME] [--to TIME] [--selector SEL]
-                    [--user U --password P | --token T] [--from-start] [--json]
+                    [--user U --password P | --token T] [--keys keys.json …] [--require-keyed]
+                    [--from-start] [--json]
   otel-audit verify --file F --manifest M --signature S|@file --public-key K|@file`;
 
 /** ISO 8601, epoch milliseconds, or an age (30m, 24h, 7d) before now. */
@@ -37,6 +39,21 @@ export function parseTime(s: string, now = Date.now()): bigint {
   return BigInt(t) * 1_000_000n;
 }
 
+/** Chain keys from JSON files of {"<key id>": "<hex secret>"}. */
+export function readKeys(files: readonly string[]): Record<string, Buffer> {
+  const keys: Record<string, Buffer> = {};
+  for (const f of files) {
+    const parsed = JSON.parse(fs.readFileSync(f, 'utf8')) as Record<string, unknown>;
+    for (const [id, hex] of Object.entries(parsed)) {
+      if (typeof hex !== 'string' || !/^([0-9a-f]{2}){16,}$/i.test(hex)) {
+        throw new Error(`${f}: key ${id} is not a hex secret of at least 16 bytes`);
+      }
+      keys[id] = Buffer.from(hex, 'hex');
+    }
+  }
+  return keys;
+}
+
 const readArg = (v: string) => (v.startsWith('@') ? fs.readFileSync(v.slice(1), 'utf8').trim() : v);
 
 export async function main(argv: string[], print: (s: string) => void = console.log): Promise<number> {
@@ -53,6 +70,8 @@ export async function main(argv: string[], print: (s: string) => void = console.
       password: { type: 'string' },
       token: { type: 'string' },
       'from-start': { type: 'boolean' },
+      keys: { type: 'string', multiple: true },
+      'require-keyed': { type: 'boolean' },
       json: { type: 'boolean' },
       file: { type: 'string' },
       manifest: { type: 'string' },
@@ -98,7 +117,11 @@ export async function main(argv: string[], print: (s: string) => void = console.
     password: values.password,
     token: values.token,
   });
-  const res = verifyChain(records, { fromStart: values['from-start'] === true });
+  const res = verifyChain(records, {
+    fromStart: values['from-start'] === true,
+    keys: readKeys(values.keys ?? []),
+    requireKeyed: values['require-keyed'] === true,
+  });
   if (values.json) {
     print(JSON.stringify(res));
   } else {

@@ -3,7 +3,7 @@ import type { HrTime } from '@opentelemetry/api';
 import type { AnyValue, LogBody } from '@opentelemetry/api-logs';
 import type { ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import { v7 as uuidv7 } from 'uuid';
-import { canonicalHash, GENESIS_HASH } from '../canonical';
+import { canonicalHash, type ChainKey, GENESIS_HASH } from '../canonical';
 import { ATTR } from '../schema';
 import { AuditStageProcessor, type MutableLogRecord } from './AuditStageProcessor';
 
@@ -15,6 +15,8 @@ export interface HashChainProcessorOptions {
    * delivery processor calls in order when it forms a batch. Default false (hash in onEmit).
    */
   deferred?: boolean;
+  /** Hash with HMAC under this key (`audit.chain.key_id` on every record). Default: unkeyed SHA-256. */
+  key?: ChainKey;
 }
 
 /** A record the chain can seal: the canonical fields plus writable attributes. */
@@ -27,7 +29,8 @@ export interface ChainRecord extends MutableLogRecord {
 /**
  * Tamper-evidence: each record gets `audit.chain.id`, `audit.chain.seq` (1, 2, …), `audit.chain.prev`
  * (the previous record's hash; 64 zeros for the first) and `audit.chain.hash` = SHA-256 over the
- * canonical form (docs/hash-chain.md). Must run after every processor that changes covered fields
+ * canonical form, or HMAC-SHA256 under the producer's chain key with `audit.chain.key_id`
+ * (docs/hash-chain.md). Must run after every processor that changes covered fields
  * (redaction, compliance, pseudonymisation).
  */
 export class HashChainProcessor extends AuditStageProcessor {
@@ -36,11 +39,21 @@ export class HashChainProcessor extends AuditStageProcessor {
   private _nextSeq = 1;
   private _lastSealedSeq = 0;
   private _lastHash = GENESIS_HASH;
+  private _key?: ChainKey;
 
   constructor(options: HashChainProcessorOptions = {}) {
     super();
     this.chainId = options.chainId ?? uuidv7();
     this._deferred = options.deferred ?? false;
+    this._key = options.key;
+  }
+
+  /**
+   * Hashes the records sealed from now on with another key; the chain goes on (each record names its
+   * key, so a verifier holding both keys sees no break).
+   */
+  rotateKey(key: ChainKey): void {
+    this._key = key;
   }
 
   /** Hash of the last sealed record (the chain head). */
@@ -82,7 +95,10 @@ export class HashChainProcessor extends AuditStageProcessor {
     }
     const attrs = record.attributes as Record<string, AnyValue>;
     attrs['audit.chain.prev'] = this._lastHash;
-    const hash = canonicalHash(record);
+    if (this._key) {
+      attrs['audit.chain.key_id'] = this._key.id;
+    }
+    const hash = canonicalHash(record, this._key?.secret);
     attrs['audit.chain.hash'] = hash;
     this._lastHash = hash;
     if (typeof seq === 'number') {

@@ -2,16 +2,14 @@ package counts
 
 import (
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
+
+	"github.com/attest/auditlog/pkg/keyfile"
 )
 
 // Grafana evaluates every alert rule as a service (10.0: without a user; later: as its scheduler with
@@ -23,57 +21,8 @@ import (
 // SchedulerLogin is the login Grafana's alert evaluation runs queries as.
 const SchedulerLogin = "grafana_scheduler"
 
-const keyFile = "query-signing.key"
-
-// LoadKey reads the signing key in dir, creating it (32 random bytes, mode 0600) when missing.
-func LoadKey(dir string) ([]byte, error) {
-	if dir == "" {
-		return nil, errors.New("no data_dir: set it in [plugin.attest-auditlog-app] and [plugin.attest-auditcounts-datasource]")
-	}
-	path := filepath.Join(dir, keyFile)
-	if b, err := os.ReadFile(path); err == nil {
-		return decodeKey(b)
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, err
-	}
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		return nil, err
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, os.ErrExist) {
-		// The other process made it first.
-		b, rerr := os.ReadFile(path)
-		if rerr != nil {
-			return nil, rerr
-		}
-		return decodeKey(b)
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if _, err := f.WriteString(hex.EncodeToString(key) + "\n"); err != nil {
-		return nil, err
-	}
-	return key, nil
-}
-
-func decodeKey(b []byte) ([]byte, error) {
-	key, err := hex.DecodeString(string(trimNL(b)))
-	if err != nil || len(key) != 32 {
-		return nil, fmt.Errorf("%s is not a 32-byte hex key", keyFile)
-	}
-	return key, nil
-}
-
-func trimNL(b []byte) []byte {
-	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
-		b = b[:len(b)-1]
-	}
-	return b
-}
+// LoadKey reads the query signing key in dir (query-signing.key), creating it when missing.
+func LoadKey(dir string) ([]byte, error) { return keyfile.Load(dir, "query-signing.key") }
 
 func (q Query) signed(orgID int64) []byte {
 	q.Signature = ""

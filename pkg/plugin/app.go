@@ -10,8 +10,10 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/instancemgmt"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/resource/httpadapter"
 
+	"github.com/attest/auditlog/pkg/keyfile"
 	"github.com/attest/auditlog/pkg/selfaudit"
 )
 
@@ -37,17 +39,26 @@ var (
 	emitters   = map[string]*selfaudit.Emitter{}
 )
 
-func emitterFor(collectorURL, environment string) *selfaudit.Emitter {
-	key := collectorURL + "|" + environment
+func emitterFor(collectorURL, environment, dataDir string) *selfaudit.Emitter {
+	key := collectorURL + "|" + environment + "|" + dataDir
 	emittersMu.Lock()
 	defer emittersMu.Unlock()
 	if e, ok := emitters[key]; ok {
 		return e
 	}
 	e := selfaudit.NewEmitter(collectorURL, environment)
+	// The backend keys its own chain, so that no one who can write to Loki can forge its records.
+	if secret, err := keyfile.Load(dataDir, selfAuditKeyFile); err == nil {
+		e.Key, e.KeyID = secret, keyfile.ID("attest-app-", secret)
+	} else {
+		log.DefaultLogger.Warn("the backend's own audit chain is unkeyed", "error", err.Error())
+	}
 	emitters[key] = e
 	return e
 }
+
+// selfAuditKeyFile is the key of the backend's own audit chain, in data_dir.
+const selfAuditKeyFile = "self-audit-chain.key"
 
 // NewApp builds an instance from the org's app settings.
 func NewApp(_ context.Context, s backend.AppInstanceSettings) (instancemgmt.Instance, error) {
@@ -60,7 +71,7 @@ func NewApp(_ context.Context, s backend.AppInstanceSettings) (instancemgmt.Inst
 
 func newApp(settings *Settings) *App {
 	a := &App{settings: settings, httpClient: &http.Client{Timeout: 120 * time.Second},
-		audit: emitterFor(settings.CollectorURL, settings.Environment)}
+		audit: emitterFor(settings.CollectorURL, settings.Environment, settings.DataDir)}
 	a.CallResourceHandler = httpadapter.New(a.newMux())
 	return a
 }

@@ -49,6 +49,9 @@ type Emitter struct {
 	Environment string
 	HTTP        *http.Client
 	Now         func() time.Time
+	// KeyID and Key key the chain (HMAC, audit.chain.key_id); unkeyed SHA-256 when Key is nil.
+	KeyID string
+	Key   []byte
 
 	mu     sync.Mutex             // guards chains (the map); each chain has its own lock
 	chains map[string]*chainState // by tenant
@@ -99,7 +102,13 @@ func (em *Emitter) Record(ctx context.Context, tenant string, e Event) (string, 
 	attrs["audit.chain.id"] = st.id
 	attrs["audit.chain.seq"] = st.seq + 1
 	attrs["audit.chain.prev"] = st.prev
-	hash := Hash(now, e.Severity, e.Description, attrs)
+	hash := ""
+	if em.Key != nil {
+		attrs["audit.chain.key_id"] = em.KeyID
+		hash = KeyedHash(em.Key, now, e.Severity, e.Description, attrs)
+	} else {
+		hash = Hash(now, e.Severity, e.Description, attrs)
+	}
 	attrs["audit.chain.hash"] = hash
 
 	body, err := json.Marshal(em.otlp(now, e, attrs))

@@ -3,6 +3,8 @@
 // filters, a Collector that cannot record the read. Every read and refusal must land in the trail.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { before, test } from 'node:test';
 
 import { generateEvents } from '../../scripts/demo/generator.mjs';
@@ -246,10 +248,17 @@ test('every view and every refusal is in the trail, with the right actor, hash-c
     (e) => e.labels.audit_event === 'audit.access.denied' && e.labels.user_id === users.Editor.user
   );
   assert.ok(editorDenied.length >= ROUTES.length);
-  // Recompute every record's hash from what Loki stored (instrumentation/docs/hash-chain.md).
+  // Recompute every record's hash from what Loki stored (instrumentation/docs/hash-chain.md): the
+  // backend keys its chain with the key in its data directory, named by audit.chain.key_id.
+  const selfKey = Buffer.from(
+    fs.readFileSync(path.join(cfg.dataDir, 'grafana', 'attest', 'self-audit-chain.key'), 'utf8').trim(),
+    'hex'
+  );
   const chains = new Map();
   for (const e of found.all) {
-    assert.equal(canonicalHash(e), e.labels.audit_chain_hash, `hash of ${e.labels.audit_id}`);
+    assert.match(e.labels.audit_chain_key_id ?? '', /^attest-app-[0-9a-f]{12}$/, 'the backend keys its chain');
+    assert.equal(canonicalHash(e, selfKey), e.labels.audit_chain_hash, `hash of ${e.labels.audit_id}`);
+    assert.notEqual(canonicalHash(e), e.labels.audit_chain_hash, 'an unkeyed hash does not pass');
     const list = chains.get(e.labels.audit_chain_id) ?? [];
     list.push(e);
     chains.set(e.labels.audit_chain_id, list);
@@ -263,7 +272,7 @@ test('every view and every refusal is in the trail, with the right actor, hash-c
   }
 });
 
-function canonicalHash(e) {
+function canonicalHash(e, key) {
   const pairs = [['time_unix_nano', e.ts]];
   if (e.labels.severity_text) {
     pairs.push(['severity_text', e.labels.severity_text]);
@@ -278,7 +287,7 @@ function canonicalHash(e) {
   }
   pairs.sort((a, b) => Buffer.compare(Buffer.from(a[0]), Buffer.from(b[0])));
   const text = pairs.map(([k, v]) => `${Buffer.byteLength(k)}:${k}${Buffer.byteLength(v)}:${v}`).join('');
-  return crypto.createHash('sha256').update(text).digest('hex');
+  return (key ? crypto.createHmac('sha256', key) : crypto.createHash('sha256')).update(text).digest('hex');
 }
 
 test('hostile filter text stays literal', async () => {

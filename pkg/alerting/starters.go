@@ -21,6 +21,12 @@ var Starters = []Rule{
 		Threshold: 1, WindowMinutes: 5,
 	},
 	{
+		Starter: "chain-break", Name: "Audit trail integrity break detected",
+		Description: "A verification (daily, or run from the Integrity page) found a break: a changed, forged, deleted or cut-off record.",
+		Kind:        KindCount, Categories: []string{"COMPLIANCE"}, Severity: "CRITICAL", EventTypes: []string{"audit.integrity.break_detected"},
+		Threshold: 1, WindowMinutes: 60,
+	},
+	{
 		Starter: "service-went-quiet", Name: "A service's audit events stopped arriving",
 		Description: "A service that sent audit events in the last 24 hours has sent none for 30 minutes.",
 		Kind:        KindSilence, Categories: allCategories(), Severity: "INFO", Threshold: 1, WindowMinutes: 30,

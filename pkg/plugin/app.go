@@ -73,6 +73,9 @@ func newApp(settings *Settings) *App {
 	a := &App{settings: settings, httpClient: &http.Client{Timeout: 120 * time.Second},
 		audit: emitterFor(settings.CollectorURL, settings.Environment, settings.DataDir)}
 	a.CallResourceHandler = httpadapter.New(a.newMux())
+	if settings.DataDir != "" {
+		dailyOnce.Do(func() { go a.dailyVerification() })
+	}
 	return a
 }
 

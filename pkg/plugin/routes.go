@@ -61,6 +61,8 @@ func (a *App) routes() []route {
 		{"POST /exports/{id}/cancel", reader, a.handleExportCancel},
 		{"DELETE /exports/{id}", reader, a.handleExportDelete},
 		{"GET /actors/resolve", reader, a.handleActorResolve},
+		{"POST /integrity/verifications", reader, a.handleVerifyCreate},
+		{"GET /integrity/verifications", reader, a.handleVerifyList},
 		{"GET /alerts", admin, a.handleAlertList},
 		{"POST /alerts", admin, a.handleAlertCreate},
 		{"PUT /alerts/{uid}", admin, a.handleAlertUpdate},

@@ -41,6 +41,10 @@ type Settings struct {
 	GrafanaToken string `json:"-"`
 	// GrafanaURL is where the backend reaches Grafana's API, server level (GF_PLUGIN_GRAFANA_URL).
 	GrafanaURL string `json:"-"`
+	// ChainKeysFile holds the producers' chain keys, {"key id": "hex secret"} (GF_PLUGIN_CHAIN_KEYS_FILE).
+	ChainKeysFile string `json:"-"`
+	// VerifyAt is the time of day (UTC, hh:mm) of the daily verification (GF_PLUGIN_VERIFY_AT).
+	VerifyAt string `json:"-"`
 
 	// Server level.
 	CollectorURL string           `json:"-"`
@@ -68,6 +72,14 @@ func LoadSettings(s backend.AppInstanceSettings, env ServerEnv) (*Settings, erro
 	out.LokiToken = s.DecryptedSecureJSONData["lokiToken"]
 	out.GrafanaToken = s.DecryptedSecureJSONData["grafanaToken"]
 	out.GrafanaURL = env("GF_PLUGIN_GRAFANA_URL")
+	out.ChainKeysFile = env("GF_PLUGIN_CHAIN_KEYS_FILE")
+	out.VerifyAt = env("GF_PLUGIN_VERIFY_AT")
+	if out.VerifyAt == "" {
+		out.VerifyAt = DefaultVerifyAt
+	}
+	if _, err := time.Parse("15:04", out.VerifyAt); err != nil {
+		return nil, fmt.Errorf("GF_PLUGIN_VERIFY_AT must be a time of day hh:mm (UTC), not %q", out.VerifyAt)
+	}
 	if _, err := out.alertInterval(); err != nil {
 		return nil, err
 	}
@@ -124,3 +136,26 @@ func (s *Settings) alertInterval() (time.Duration, error) {
 	}
 	return d, nil
 }
+
+// DefaultVerifyAt is when the daily verification runs unless set (UTC).
+const DefaultVerifyAt = "02:30"
+
+// Tenants are the tenants this server maps, for work that serves them all (the daily verification).
+func (s *Settings) Tenants() []string {
+	if s.TenantMap == nil {
+		if validTenantSetting(s.Tenant) {
+			return []string{s.Tenant}
+		}
+		return nil
+	}
+	out := []string{}
+	for _, t := range s.TenantMap {
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func validTenantSetting(t string) bool { _, ok := tenancy.For(nil, 1, t); return ok }

@@ -102,6 +102,8 @@ tenants = ${cfg.tenants}
 collector_url = ${cfg.otlpUrl}
 data_dir = ${path.join(g, 'attest')}
 grafana_url = ${cfg.grafanaUrl}
+# The producers' chain keys, {"key id": "hex secret"}: verifications check keyed chains with them.
+chain_keys_file = ${path.join(cfg.dataDir, 'chain-keys.json')}
 [plugin.attest-auditcounts-datasource]
 tenants = ${cfg.tenants}
 loki_url = ${cfg.lokiUrl}

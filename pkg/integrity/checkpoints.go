@@ -1,0 +1,174 @@
+package integrity
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/attest/auditlog/pkg/schema"
+)
+
+// Head is where a chain had got to when the backend last saw it: kept off the producer and off Loki,
+// so that records later cut from the end of the chain, or rewritten, are found.
+type Head struct {
+	Seq    int64  `json:"seq"`
+	Hash   string `json:"hash"`
+	TimeNs int64  `json:"timeNs"`
+	SeenAt string `json:"seenAt"`
+}
+
+// Heads are the chain heads of one tenant, and when its trail was last verified up to.
+type Heads struct {
+	Chains       map[string]Head `json:"chains"`
+	VerifiedToNs int64           `json:"verifiedToNs"`
+}
+
+// HeadStore keeps Heads per tenant as files in a directory of the backend's data dir.
+type HeadStore struct {
+	Dir string
+	mu  sync.Mutex
+}
+
+func (s *HeadStore) path(tenant string) string {
+	// Tenant ids are validated (pkg/tenancy: printable, no slash).
+	return filepath.Join(s.Dir, "chain-heads-"+tenant+".json")
+}
+
+// Load reads a tenant's heads (empty when none yet).
+func (s *HeadStore) Load(tenant string) (Heads, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.load(tenant)
+}
+
+func (s *HeadStore) load(tenant string) (Heads, error) {
+	h := Heads{Chains: map[string]Head{}}
+	b, err := os.ReadFile(s.path(tenant))
+	if os.IsNotExist(err) {
+		return h, nil
+	}
+	if err != nil {
+		return h, err
+	}
+	if err := json.Unmarshal(b, &h); err != nil {
+		return h, fmt.Errorf("the chain heads of %s are unreadable: %w", tenant, err)
+	}
+	if h.Chains == nil {
+		h.Chains = map[string]Head{}
+	}
+	return h, nil
+}
+
+// Advance records the heads a verification saw (only ever forward) and how far it verified.
+func (s *HeadStore) Advance(tenant string, seen map[string]Head, verifiedToNs int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h, err := s.load(tenant)
+	if err != nil {
+		return err
+	}
+	for id, nh := range seen {
+		if old, ok := h.Chains[id]; !ok || nh.Seq > old.Seq {
+			h.Chains[id] = nh
+		}
+	}
+	h.VerifiedToNs = max(h.VerifiedToNs, verifiedToNs)
+	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
+		return err
+	}
+	b, _ := json.MarshalIndent(h, "", " ")
+	tmp := s.path(tenant) + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, s.path(tenant))
+}
+
+// CheckpointResult compares what Loki holds with the heads kept earlier.
+type CheckpointResult struct {
+	Checked int       `json:"checked"`
+	Matched int       `json:"matched"`
+	Missing []Problem `json:"missing"`
+}
+
+// Kinds of checkpoint failure.
+const (
+	// Truncated: the chain in Loki ends before a position the backend saw earlier.
+	Truncated = "truncated"
+	// Rewritten: the record at a position the backend saw earlier has another hash now.
+	Rewritten = "rewritten"
+	// Deleted: a position the backend saw earlier is missing inside the chain.
+	Deleted = "deleted"
+)
+
+// CompareHeads checks, for every kept head that falls in [fromNs, toNs), that Loki still holds that
+// record with that hash.
+func CompareHeads(records []Record, heads Heads, fromNs, toNs int64) CheckpointResult {
+	type pos struct {
+		chain string
+		seq   int64
+	}
+	stored := map[pos][]string{}
+	last := map[string]int64{}
+	for _, r := range records {
+		id, seq, ok := r.chain()
+		if !ok {
+			continue
+		}
+		stored[pos{id, seq}] = append(stored[pos{id, seq}], r.Labels[schema.MetaChainHash])
+		last[id] = max(last[id], seq)
+	}
+	res := CheckpointResult{Missing: []Problem{}}
+	for id, h := range heads.Chains {
+		if h.TimeNs < fromNs || h.TimeNs >= toNs {
+			continue
+		}
+		res.Checked++
+		hashes, ok := stored[pos{id, h.Seq}]
+		switch {
+		case ok && contains(hashes, h.Hash):
+			res.Matched++
+		case ok:
+			res.Missing = append(res.Missing, Problem{ChainID: id, Seq: h.Seq, Kind: Rewritten,
+				Detail: fmt.Sprintf("seen on %s with hash %s; Loki now holds another record there", h.SeenAt, h.Hash)})
+		case last[id] < h.Seq:
+			res.Missing = append(res.Missing, Problem{ChainID: id, Seq: h.Seq, Kind: Truncated,
+				Detail: fmt.Sprintf("seen on %s up to seq %d; Loki now ends at seq %d", h.SeenAt, h.Seq, last[id])})
+		default:
+			res.Missing = append(res.Missing, Problem{ChainID: id, Seq: h.Seq, Kind: Deleted,
+				Detail: fmt.Sprintf("seq %d, seen on %s, is gone", h.Seq, h.SeenAt)})
+		}
+	}
+	return res
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// HeadsOf gives the last position of every chain in records, with its time, as new heads.
+func HeadsOf(records []Record, res Result, now time.Time) map[string]Head {
+	lastSeq := map[string]int64{}
+	for _, c := range res.Chains {
+		lastSeq[c.ChainID] = c.Last
+	}
+	times := map[string]int64{}
+	for _, r := range records {
+		if id, seq, ok := r.chain(); ok && lastSeq[id] == seq {
+			times[id] = r.TimeUnixNano
+		}
+	}
+	out := map[string]Head{}
+	for _, c := range res.Chains {
+		out[c.ChainID] = Head{Seq: c.Last, Hash: c.LastHash, TimeNs: times[c.ChainID], SeenAt: now.UTC().Format(time.RFC3339)}
+	}
+	return out
+}

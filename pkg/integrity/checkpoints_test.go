@@ -1,0 +1,50 @@
+package integrity
+
+import (
+	"strconv"
+	"testing"
+)
+
+func rec(chain string, seq int64, hash string, ts int64) Record {
+	return Record{TimeUnixNano: ts, Labels: map[string]string{"audit_chain_id": chain,
+		"audit_chain_seq": itoa(seq), "audit_chain_hash": hash}}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestCheckpointsTellTruncationRewritingAndDeletionApart(t *testing.T) {
+	dir := t.TempDir()
+	s := &HeadStore{Dir: dir}
+	heads := map[string]Head{
+		"a": {Seq: 10, Hash: "h10", TimeNs: 100},
+		"b": {Seq: 5, Hash: "h5", TimeNs: 100},
+		"c": {Seq: 3, Hash: "h3", TimeNs: 100},
+		"d": {Seq: 7, Hash: "h7", TimeNs: 100},
+		"e": {Seq: 1, Hash: "h1", TimeNs: 999}, // outside the range
+	}
+	if err := s.Advance("acme", heads, 500); err != nil {
+		t.Fatal(err)
+	}
+	// Heads only move forward.
+	if err := s.Advance("acme", map[string]Head{"a": {Seq: 2}}, 100); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Load("acme")
+	if err != nil || got.Chains["a"].Seq != 10 || got.VerifiedToNs != 500 {
+		t.Fatalf("heads %+v %v", got, err)
+	}
+	records := []Record{
+		rec("a", 9, "h9", 90), rec("a", 10, "h10", 100), // intact
+		rec("b", 4, "h4", 90), // truncated after 4
+		rec("c", 3, "forged", 100), rec("c", 4, "h4", 110), // rewritten
+		rec("d", 6, "h6", 90), rec("d", 8, "h8", 110), // 7 deleted
+	}
+	res := CompareHeads(records, got, 0, 500)
+	kinds := map[string]string{}
+	for _, p := range res.Missing {
+		kinds[p.ChainID] = p.Kind
+	}
+	if res.Checked != 4 || res.Matched != 1 || kinds["b"] != Truncated || kinds["c"] != Rewritten || kinds["d"] != Deleted {
+		t.Errorf("result %+v", res)
+	}
+}

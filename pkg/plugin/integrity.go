@@ -1,0 +1,296 @@
+package plugin
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
+
+	"github.com/attest/auditlog/pkg/export"
+	"github.com/attest/auditlog/pkg/integrity"
+	"github.com/attest/auditlog/pkg/jobs"
+	"github.com/attest/auditlog/pkg/keyfile"
+	"github.com/attest/auditlog/pkg/loki"
+	"github.com/attest/auditlog/pkg/selfaudit"
+)
+
+const (
+	verifyKind = "verify"
+	// MaxVerifyDays bounds one verification's range.
+	MaxVerifyDays = 90
+	maxProblems   = 200
+)
+
+// VerifySummary is what a verification found, kept as the job's file.
+type VerifySummary struct {
+	OK           bool                       `json:"ok"`
+	FromNs       string                     `json:"from"`
+	ToNs         string                     `json:"to"`
+	Records      int                        `json:"records"`
+	Chains       int                        `json:"chains"`
+	Duplicates   int                        `json:"duplicates"`
+	ProblemCount int                        `json:"problemCount"`
+	Problems     []integrity.Problem        `json:"problems"`
+	Checkpoints  integrity.CheckpointResult `json:"checkpoints"`
+	FirstBreak   *Break                     `json:"firstBreak,omitempty"`
+}
+
+// Break is the first break found, with where to see it.
+type Break struct {
+	integrity.Problem
+	TsNs string `json:"tsNs,omitempty"`
+}
+
+// chainKeys are the keys verifications check keyed chains with: the producers' (server level,
+// chain_keys_file: {"<key id>": "<hex secret>"}) and the backend's own.
+func (a *App) chainKeys() (map[string][]byte, error) {
+	keys := map[string][]byte{}
+	if path := a.settings.ChainKeysFile; path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("chain_keys_file: %w", err)
+		}
+		var raw map[string]string
+		if err := json.Unmarshal(b, &raw); err != nil {
+			return nil, fmt.Errorf("chain_keys_file is not JSON {\"key id\": \"hex secret\"}: %w", err)
+		}
+		for id, h := range raw {
+			k, err := hex.DecodeString(h)
+			if err != nil || len(k) < 16 {
+				return nil, fmt.Errorf("chain_keys_file: key %q is not a hex secret of at least 16 bytes", id)
+			}
+			keys[id] = k
+		}
+	}
+	if secret, err := keyfile.Load(a.settings.DataDir, selfAuditKeyFile); err == nil {
+		keys[keyfile.ID("attest-app-", secret)] = secret
+	}
+	return keys, nil
+}
+
+func (a *App) heads() *integrity.HeadStore {
+	return &integrity.HeadStore{Dir: a.settings.DataDir}
+}
+
+// records collects what a verification reads.
+type records struct{ list []integrity.Record }
+
+func (r *records) Begin() error     { return nil }
+func (r *records) End(_ int64) error { return nil }
+func (r *records) Write(e *loki.Event) error {
+	ns, err := strconv.ParseInt(e.TsNs, 10, 64)
+	if err != nil {
+		return err
+	}
+	r.list = append(r.list, integrity.Record{TimeUnixNano: ns, Line: e.Description, Labels: e.Labels})
+	return nil
+}
+
+// verify reads every record of the tenant in rng, verifies the chains and compares them with the
+// heads kept earlier, then keeps the heads it saw.
+func (a *App) verify(ctx context.Context, client *loki.Client, tenant string, rng loki.Range, progress func(int64)) (*VerifySummary, error) {
+	keys, err := a.chainKeys()
+	if err != nil {
+		return nil, err
+	}
+	got := &records{}
+	if _, err := export.Stream(ctx, client, loki.AllEventsSelector, rng, got, progress); err != nil {
+		return nil, err
+	}
+	res := integrity.Verify(got.list, integrity.Options{FromStart: false, Keys: keys})
+	heads, err := a.heads().Load(tenant)
+	if err != nil {
+		return nil, err
+	}
+	cp := integrity.CompareHeads(got.list, heads, rng.StartNs, rng.EndNs)
+	all := append(append([]integrity.Problem{}, res.Problems...), cp.Missing...)
+	sum := &VerifySummary{OK: len(all) == 0, FromNs: fmt.Sprint(rng.StartNs), ToNs: fmt.Sprint(rng.EndNs),
+		Records: res.Checked, Chains: len(res.Chains), Duplicates: len(res.Duplicates), ProblemCount: len(all),
+		Problems: all[:min(len(all), maxProblems)], Checkpoints: cp}
+	if first, ok := (integrity.Result{Problems: all}).FirstBreak(); ok {
+		b := &Break{Problem: first}
+		for _, r := range got.list {
+			if r.Labels["audit_id"] == first.ID && first.ID != "" {
+				b.TsNs = fmt.Sprint(r.TimeUnixNano)
+				break
+			}
+		}
+		sum.FirstBreak = b
+	}
+	if err := a.heads().Advance(tenant, integrity.HeadsOf(got.list, res, time.Now()), rng.EndNs); err != nil {
+		log.DefaultLogger.Error("could not keep the chain heads", "tenant", tenant, "error", err.Error())
+	}
+	return sum, nil
+}
+
+// recordVerification writes the result into the trail as a System entry; a break is CRITICAL and has
+// its own event type, which the "chain break detected" starter rule counts.
+func (a *App) recordVerification(ctx context.Context, tenant, by string, s *VerifySummary) error {
+	e := selfaudit.Event{
+		Type: "audit.integrity.verified", Category: "COMPLIANCE", Action: "verify", Outcome: "success", Severity: "INFO",
+		Description: fmt.Sprintf("Audit trail verified: %d records in %d chains intact, %d/%d checkpoints matched",
+			s.Records, s.Chains, s.Checkpoints.Matched, s.Checkpoints.Checked),
+		ActorID: "attest-grafana-app", ActorName: "System", ActorType: "system",
+		TargetType: "audit_trail", TargetID: tenant,
+		Metadata: map[string]any{"from": s.FromNs, "to": s.ToNs, "records": s.Records, "chains": s.Chains,
+			"problems": s.ProblemCount, "checkpoints_checked": s.Checkpoints.Checked,
+			"checkpoints_matched": s.Checkpoints.Matched, "requested_by": by},
+	}
+	if !s.OK {
+		e.Type, e.Outcome, e.Severity = "audit.integrity.break_detected", "failure", "CRITICAL"
+		e.Description = fmt.Sprintf("Audit trail integrity break: %d problems; first: %s at chain %s seq %d",
+			s.ProblemCount, s.FirstBreak.Kind, s.FirstBreak.ChainID, s.FirstBreak.Seq)
+		e.Metadata["first_break"] = s.FirstBreak
+	}
+	_, err := a.audit.Record(ctx, tenant, e)
+	return err
+}
+
+type verifyRequest struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+func (a *App) handleVerifyCreate(w http.ResponseWriter, r *http.Request, c *caller) error {
+	var req verifyRequest
+	if err := decodeBody(r, &req, "{from, to} (nanoseconds)"); err != nil {
+		return err
+	}
+	rng, err := parseRange(map[string][]string{"from": {req.From}, "to": {req.To}})
+	if err != nil {
+		return err
+	}
+	if time.Duration(rng.EndNs-rng.StartNs) > MaxVerifyDays*24*time.Hour {
+		return badRequest(fmt.Sprintf("a verification covers at most %d days", MaxVerifyDays))
+	}
+	rn, err := a.jobRunner()
+	if err != nil {
+		return err
+	}
+	params, _ := json.Marshal(map[string]string{"from": req.From, "to": req.To})
+	job := &jobs.Job{ID: uuid.NewString(), OrgID: c.OrgID, Tenant: c.Tenant, Kind: verifyKind, Format: "json",
+		Name: "Integrity verification", Params: string(params), RequestedBy: c.User.Login}
+	if err := a.record(r.Context(), c, selfaudit.Event{
+		Type: "audit.integrity.verification.requested", Category: "COMPLIANCE", Action: "verify",
+		Description: fmt.Sprintf("%s asked for a verification of the audit trail", c.User.Login),
+		TargetType:  "audit_trail", TargetID: c.Tenant, Metadata: map[string]any{"from": req.From, "to": req.To, "job": job.ID},
+	}); err != nil {
+		return err
+	}
+	client, tenant, login := a.lokiFor(c), c.Tenant, c.User.Login
+	var summary *VerifySummary
+	err = rn.Start(r.Context(), job, fmt.Sprintf("%d/%s", c.OrgID, login), fmt.Sprint(c.OrgID), jobs.Limits{PerOwner: 1, PerGroup: 2},
+		func(ctx context.Context, out io.Writer, progress func(int64)) (int64, error) {
+			s, err := a.verify(ctx, client, tenant, rng, progress)
+			if err != nil {
+				return 0, err
+			}
+			summary = s
+			return int64(s.Records), json.NewEncoder(out).Encode(s)
+		}, func(_ *jobs.Job) error {
+			return a.recordVerification(context.Background(), tenant, login, summary)
+		})
+	var busy *jobs.BusyError
+	if errors.As(err, &busy) {
+		w.Header().Set("Retry-After", "30")
+		return &APIError{http.StatusTooManyRequests, "verification_running", "a verification is already running; wait for it to finish"}
+	}
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusAccepted, job)
+	return nil
+}
+
+// verification is a job with its summary once completed.
+type verification struct {
+	jobs.Job
+	Summary *VerifySummary `json:"summary,omitempty"`
+}
+
+func (a *App) handleVerifyList(w http.ResponseWriter, r *http.Request, c *caller) error {
+	rn, err := a.jobRunner()
+	if err != nil {
+		return err
+	}
+	list, err := rn.Store.List(r.Context(), c.OrgID, verifyKind)
+	if err != nil {
+		return err
+	}
+	out := make([]verification, 0, len(list))
+	for _, j := range list {
+		v := verification{Job: j}
+		if j.Status == jobs.Completed {
+			if b, err := os.ReadFile(j.File); err == nil {
+				var s VerifySummary
+				if json.Unmarshal(b, &s) == nil {
+					v.Summary = &s
+				}
+			}
+		}
+		out = append(out, v)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"verifications": out})
+	return nil
+}
+
+var dailyOnce sync.Once
+
+// dailyVerification verifies every mapped tenant's trail once a day at verify_at (UTC, default 02:30),
+// from where the last verification ended (at most MaxVerifyDays back), so a missed day is caught up.
+func (a *App) dailyVerification() {
+	for {
+		next := nextAt(time.Now().UTC(), a.settings.VerifyAt)
+		time.Sleep(time.Until(next))
+		for _, tenant := range a.settings.Tenants() {
+			a.verifyTenantSince(tenant)
+		}
+	}
+}
+
+func (a *App) verifyTenantSince(tenant string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Hour)
+	defer cancel()
+	heads, err := a.heads().Load(tenant)
+	if err != nil {
+		log.DefaultLogger.Error("daily verification", "tenant", tenant, "error", err.Error())
+		return
+	}
+	now := time.Now()
+	from := max(heads.VerifiedToNs, now.Add(-MaxVerifyDays*24*time.Hour).UnixNano())
+	from = from - from%1_000_000
+	rng := loki.Range{StartNs: from, EndNs: now.UnixNano() - now.UnixNano()%1_000_000}
+	client := &loki.Client{BaseURL: a.settings.LokiURL, Tenant: tenant, BasicUser: a.settings.LokiUser,
+		BasicPass: a.settings.LokiPassword, BearerToken: a.settings.LokiToken, HTTP: a.httpClient}
+	s, err := a.verify(ctx, client, tenant, rng, func(int64) {})
+	if err != nil {
+		log.DefaultLogger.Error("daily verification", "tenant", tenant, "error", err.Error())
+		return
+	}
+	if err := a.recordVerification(ctx, tenant, "schedule", s); err != nil {
+		log.DefaultLogger.Error("daily verification not recorded", "tenant", tenant, "error", err.Error())
+	}
+}
+
+// nextAt is the next time of day hh:mm (UTC) after now.
+func nextAt(now time.Time, hhmm string) time.Time {
+	t, err := time.Parse("15:04", hhmm)
+	if err != nil {
+		t, _ = time.Parse("15:04", DefaultVerifyAt)
+	}
+	next := time.Date(now.Year(), now.Month(), now.Day(), t.Hour(), t.Minute(), 0, 0, time.UTC)
+	if !next.After(now) {
+		next = next.Add(24 * time.Hour)
+	}
+	return next
+}

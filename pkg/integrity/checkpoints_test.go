@@ -35,7 +35,7 @@ func TestCheckpointsTellTruncationRewritingAndDeletionApart(t *testing.T) {
 	}
 	records := []Record{
 		rec("a", 9, "h9", 90), rec("a", 10, "h10", 100), // intact
-		rec("b", 4, "h4", 90), // truncated after 4
+		rec("b", 4, "h4", 90),                              // truncated after 4
 		rec("c", 3, "forged", 100), rec("c", 4, "h4", 110), // rewritten
 		rec("d", 6, "h6", 90), rec("d", 8, "h8", 110), // 7 deleted
 	}

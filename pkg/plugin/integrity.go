@@ -85,7 +85,7 @@ func (a *App) heads() *integrity.HeadStore {
 // records collects what a verification reads.
 type records struct{ list []integrity.Record }
 
-func (r *records) Begin() error     { return nil }
+func (r *records) Begin() error      { return nil }
 func (r *records) End(_ int64) error { return nil }
 func (r *records) Write(e *loki.Event) error {
 	ns, err := strconv.ParseInt(e.TsNs, 10, 64)

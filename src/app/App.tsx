@@ -16,6 +16,7 @@ const OverviewPage = lazy(() => import('../pages/OverviewPage'));
 const EventsPage = lazy(() => import('../pages/EventsPage'));
 const ExportsPage = lazy(() => import('../pages/ExportsPage'));
 const AlertsPage = lazy(() => import('../pages/AlertsPage'));
+const IntegrityPage = lazy(() => import('../pages/IntegrityPage'));
 
 function App(props: AppRootProps) {
   const settings = useMemo(() => narrowAppJsonData(props.meta.jsonData), [props.meta.jsonData]);
@@ -38,6 +39,7 @@ function App(props: AppRootProps) {
           <Route path={ROUTES.Events} element={<EventsPage />} />
           <Route path={ROUTES.Exports} element={<ExportsPage />} />
           <Route path={ROUTES.Alerts} element={<AlertsPage />} />
+          <Route path={ROUTES.Integrity} element={<IntegrityPage />} />
           <Route path="*" element={<Navigate to={ROUTES.Overview} replace />} />
         </Routes>
       </Suspense>

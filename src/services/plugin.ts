@@ -9,6 +9,7 @@ export enum ROUTES {
   Events = 'events',
   Exports = 'exports',
   Alerts = 'alerts',
+  Integrity = 'integrity',
 }
 
 export const prefixRoute = (route: string) => `${PLUGIN_BASE_URL}/${route}`;

@@ -74,6 +74,13 @@ export const testIds = {
     save: 'data-testid alerts-form-save',
     newContactPoint: 'data-testid alerts-new-contact-point',
   },
+  integrity: {
+    container: 'data-testid integrity-container',
+    run: 'data-testid integrity-run',
+    table: 'data-testid integrity-table',
+    row: 'data-testid integrity-row',
+    breakLink: 'data-testid integrity-break-link',
+  },
   notConfigured: 'data-testid not-configured',
   noAccess: 'data-testid no-access',
 };

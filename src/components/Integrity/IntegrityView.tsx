@@ -1,0 +1,138 @@
+import React, { useEffect, useState } from 'react';
+import { css } from '@emotion/css';
+import { type GrafanaTheme2, dateTimeFormat } from '@grafana/data';
+import { t } from '@grafana/i18n';
+import { Badge, Button, EmptyState, LinkButton, Stack, Text, TimeRangeInput, useStyles2 } from '@grafana/ui';
+
+import { type Verification, breakLink, listVerifications, startVerification } from 'services/integrityApi';
+import { testIds } from 'services/testIds';
+
+import { QueryErrorAlert } from '../shared/QueryErrorAlert';
+import { rawOf, resolveRange, toNsRange, toTimeRange } from '../shared/timeRange';
+import { useLoader } from '../shared/useLoader';
+
+/** While a verification runs, the list is read again this often. */
+export const POLL_MS = 2000;
+
+const active = (v: Verification) => v.status === 'pending' || v.status === 'running';
+const nsToDate = (ns: string) => dateTimeFormat(Number(BigInt(ns) / BigInt(1_000_000)));
+
+export function IntegrityView() {
+  const styles = useStyles2(getStyles);
+  const [range, setRange] = useState(() => toTimeRange('now-24h', 'now'));
+  const [tick, setTick] = useState(0);
+  const [error, setError] = useState<unknown>();
+  const list = useLoader<Verification[]>(listVerifications, String(tick));
+  const running = list.data?.some(active) ?? false;
+
+  useEffect(() => {
+    if (!running) {
+      return;
+    }
+    const id = setTimeout(() => setTick((n) => n + 1), POLL_MS);
+    return () => clearTimeout(id);
+  }, [running, list.data]);
+
+  const run = async () => {
+    try {
+      await startVerification(toNsRange(resolveRange(rawOf(range.raw.from), rawOf(range.raw.to))));
+      setError(undefined);
+    } catch (e) {
+      setError(e);
+    }
+    setTick((n) => n + 1);
+  };
+
+  const rows = list.data ?? [];
+  return (
+    <div data-testid={testIds.integrity.container}>
+      <Stack direction="row" gap={1} alignItems="center">
+        <TimeRangeInput value={range} onChange={setRange} clearable={false} />
+        <Button icon="check-circle" onClick={run} disabled={running} data-testid={testIds.integrity.run}>
+          {t('integrity.run', 'Verify')}
+        </Button>
+      </Stack>
+      <Text color="secondary" element="p">
+        {t(
+          'integrity.help',
+          'Reads every audit record of the range from Loki, recomputes each hash (with the producers’ keys), checks every link, and compares the chains with the heads the backend kept from earlier verifications. A daily verification runs on its own and alerts through the “integrity break” rule.'
+        )}
+      </Text>
+      <QueryErrorAlert errors={[list.error, error]} title={t('integrity.error', 'Integrity')} />
+      {!list.isLoading && rows.length === 0 ? (
+        <EmptyState variant="call-to-action" message={t('integrity.empty', 'No verification yet')} />
+      ) : (
+        <table className={styles.table} data-testid={testIds.integrity.table}>
+          <thead>
+            <tr>
+              {['Range', 'Requested', 'Status', 'Records', 'Chains', 'Checkpoints', 'Result'].map((h) => (
+                <th key={h}>{h}</th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((v) => {
+              const s = v.summary;
+              return (
+                <tr key={v.id} data-testid={testIds.integrity.row}>
+                  <td>{s ? `${nsToDate(s.from)} – ${nsToDate(s.to)}` : '—'}</td>
+                  <td>
+                    {v.requestedBy}, {dateTimeFormat(v.created)}
+                  </td>
+                  <td>
+                    <Badge
+                      text={v.status}
+                      color={v.status === 'failed' ? 'red' : active(v) ? 'blue' : 'green'}
+                      tooltip={v.error}
+                    />
+                  </td>
+                  <td>{(s?.records ?? v.rows).toLocaleString()}</td>
+                  <td>{s ? s.chains.toLocaleString() : '—'}</td>
+                  <td>{s ? `${s.checkpoints.matched} of ${s.checkpoints.checked} matched` : '—'}</td>
+                  <td>
+                    {s &&
+                      (s.ok ? (
+                        <Badge text={t('integrity.intact', 'Intact')} color="green" icon="check" />
+                      ) : (
+                        <Stack direction="column" gap={0.5}>
+                          <Badge text={`${s.problemCount} problems`} color="red" icon="exclamation-triangle" />
+                          {s.firstBreak && (
+                            <Text variant="bodySmall">
+                              {t('integrity.first-break', 'First: {{kind}} at chain {{chain}} seq {{seq}}', {
+                                kind: s.firstBreak.problem,
+                                chain: s.firstBreak.chainId.slice(0, 13),
+                                seq: s.firstBreak.seq,
+                              })}
+                            </Text>
+                          )}
+                          {s.firstBreak && (
+                            <LinkButton
+                              size="sm"
+                              variant="secondary"
+                              href={breakLink(s.firstBreak, s)}
+                              data-testid={testIds.integrity.breakLink}
+                            >
+                              {t('integrity.open', 'Open the event')}
+                            </LinkButton>
+                          )}
+                        </Stack>
+                      ))}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  table: css({
+    width: '100%',
+    borderCollapse: 'collapse',
+    marginTop: theme.spacing(2),
+    'th, td': { padding: theme.spacing(1), borderBottom: `1px solid ${theme.colors.border.weak}`, textAlign: 'left' },
+  }),
+});

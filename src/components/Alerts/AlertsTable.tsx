@@ -61,12 +61,12 @@ export function AlertsTable({ rules, onEdit, onActive, onTest, onDelete }: Props
                   aria-label={`${r.active ? 'Pause' : 'Activate'} ${r.name}`}
                   data-testid={testIds.alerts.active}
                 />
-                {r.firing ? (
+                {!r.active ? (
+                  <Text color="secondary">{t('alerts.paused', 'Paused')}</Text>
+                ) : r.firing ? (
                   <Badge text={t('alerts.firing', 'Firing')} color="red" icon="fire" />
                 ) : (
-                  <Text color="secondary">
-                    {r.active ? t('alerts.active', 'Active') : t('alerts.paused', 'Paused')}
-                  </Text>
+                  <Text color="secondary">{t('alerts.active', 'Active')}</Text>
                 )}
               </Stack>
             </td>

@@ -26,6 +26,10 @@ export interface AuditLoggerOptions {
   confirmTimeoutMillis?: number;
   /** Called by shutdown() after the delivery is flushed (e.g. provider.shutdown). */
   onShutdown?: () => Promise<void>;
+  /** Called by shutdown() while record() still accepts (e.g. to record the chain's closing). */
+  beforeShutdown?: () => void;
+  /** Called after each recorded event. */
+  onRecorded?: () => void;
 }
 
 export type AuditStats = DeliveryStats;
@@ -58,6 +62,8 @@ export class AuditLogger {
   private readonly _defaultActor?: AuditActor;
   private readonly _confirmTimeoutMillis: number;
   private readonly _onShutdown?: () => Promise<void>;
+  private readonly _beforeShutdown?: () => void;
+  private readonly _onRecorded?: () => void;
   private _recorded = 0;
   private _isShutdown = false;
   private _shutdownPromise?: Promise<void>;
@@ -71,6 +77,8 @@ export class AuditLogger {
     this._defaultActor = options.defaultActor;
     this._confirmTimeoutMillis = options.confirmTimeoutMillis ?? 30000;
     this._onShutdown = options.onShutdown;
+    this._beforeShutdown = options.beforeShutdown;
+    this._onRecorded = options.onRecorded;
   }
 
   /**
@@ -110,6 +118,7 @@ export class AuditLogger {
       attributes: prepared.attributes,
     });
     this._recorded++;
+    this._onRecorded?.();
     return prepared.id;
   }
 
@@ -170,6 +179,11 @@ export class AuditLogger {
   /** Flushes or spools everything, then shuts the pipeline down. Idempotent. */
   shutdown(): Promise<void> {
     if (!this._shutdownPromise) {
+      try {
+        this._beforeShutdown?.();
+      } catch (e) {
+        diag.error('AuditLogger: before shutdown', e);
+      }
       this._isShutdown = true;
       this._shutdownPromise = (async () => {
         try {

@@ -1,4 +1,4 @@
-import type { MeterProvider } from '@opentelemetry/api';
+import { diag, type MeterProvider } from '@opentelemetry/api';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider, type LogRecordExporter } from '@opentelemetry/sdk-logs';
@@ -46,6 +46,12 @@ export interface AuditPipelineOptions {
    * Share it with the verifiers (the Grafana app's chain_keys_file, `otel-audit verify --keys`).
    */
   chainKey?: ChainKey;
+  /**
+   * Record `audit.chain.heartbeat` (SYSTEM) when nothing was recorded for this long, and
+   * `audit.chain.closed` at shutdown: a verifier then tells a producer that went silent (or whose
+   * records stopped arriving) from one with nothing to record. Default off.
+   */
+  heartbeatMillis?: number;
   /** Disk spool directory; strongly recommended in production. Default none. */
   spoolDir?: string;
   /** Queue, batch, retry and spool settings (see DeliveryProcessorOptions). */
@@ -119,6 +125,10 @@ export function createAuditPipeline(options: AuditPipelineOptions): AuditPipelin
   if (options.meterProvider !== false) {
     unregister = registerAuditMetrics(() => delivery.stats(), options.meterProvider);
   }
+  const hb = options.heartbeatMillis;
+  let lastRecorded = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const system = { type: 'system' as const, id: options.serviceName };
   const logger = new AuditLogger({
     loggerProvider: provider,
     delivery,
@@ -126,10 +136,47 @@ export function createAuditPipeline(options: AuditPipelineOptions): AuditPipelin
     limits: options.limits,
     defaultActor: options.defaultActor,
     confirmTimeoutMillis: options.confirmTimeoutMillis,
+    onRecorded: () => {
+      lastRecorded = Date.now();
+    },
+    beforeShutdown: () => {
+      if (timer) {
+        clearInterval(timer);
+        logger.record({
+          type: 'audit.chain.closed',
+          category: 'SYSTEM',
+          action: 'close',
+          actor: system,
+          description: 'The producer shut down: this chain ends here',
+        });
+      }
+    },
     onShutdown: async () => {
       unregister?.();
       await provider.shutdown();
     },
   });
+  if (hb !== undefined && hb > 0) {
+    timer = setInterval(
+      () => {
+        if (Date.now() - lastRecorded >= hb) {
+          try {
+            logger.record({
+              type: 'audit.chain.heartbeat',
+              category: 'SYSTEM',
+              action: 'heartbeat',
+              actor: system,
+              description: 'Producer alive; nothing else recorded',
+            });
+          } catch (e) {
+            // Backpressure: the queue is full of real events, which are as good as a heartbeat.
+            diag.debug('heartbeat not recorded', e);
+          }
+        }
+      },
+      Math.max(100, Math.floor(hb / 2))
+    );
+    timer.unref();
+  }
   return Object.assign(logger, { provider, delivery, chain, redaction, compliance, pseudonymisation }) as AuditPipeline;
 }

@@ -3,6 +3,7 @@ package integrity
 import (
 	"strconv"
 	"testing"
+	"time"
 )
 
 func rec(chain string, seq int64, hash string, ts int64) Record {
@@ -46,5 +47,24 @@ func TestCheckpointsTellTruncationRewritingAndDeletionApart(t *testing.T) {
 	}
 	if res.Checked != 4 || res.Matched != 1 || kinds["b"] != Truncated || kinds["c"] != Rewritten || kinds["d"] != Deleted {
 		t.Errorf("result %+v", res)
+	}
+}
+
+func TestSilenceIsAHeartbeatingChainThatStoppedWithoutClosing(t *testing.T) {
+	ev := func(chain string, seq int64, ts int64, event string) Record {
+		r := rec(chain, seq, "h", ts)
+		r.Labels["audit_event"], r.Labels["service_name"] = event, "svc-"+chain
+		return r
+	}
+	minute := int64(time.Minute)
+	records := []Record{
+		ev("quiet", 1, 0, "user.updated"), ev("quiet", 2, minute, HeartbeatEvent), // then nothing
+		ev("closed", 1, 0, HeartbeatEvent), ev("closed", 2, minute, ClosedEvent), // shut down cleanly
+		ev("alive", 1, 0, HeartbeatEvent), ev("alive", 2, 29*minute, HeartbeatEvent),
+		ev("noheartbeat", 1, 0, "user.updated"), // a producer without heartbeats: cannot be judged
+	}
+	got := Silent(records, 30*minute, 10*time.Minute)
+	if len(got) != 1 || got[0].ChainID != "quiet" || got[0].Service != "svc-quiet" || got[0].LastSeq != 2 {
+		t.Errorf("silent %+v", got)
 	}
 }

@@ -29,6 +29,8 @@ const (
 	// MaxVerifyDays bounds one verification's range.
 	MaxVerifyDays = 90
 	maxProblems   = 200
+	// silenceAfter is how long a heartbeating producer may send nothing before it counts as silent.
+	silenceAfter = 10 * time.Minute
 )
 
 // VerifySummary is what a verification found, kept as the job's file.
@@ -42,7 +44,9 @@ type VerifySummary struct {
 	ProblemCount int                        `json:"problemCount"`
 	Problems     []integrity.Problem        `json:"problems"`
 	Checkpoints  integrity.CheckpointResult `json:"checkpoints"`
-	FirstBreak   *Break                     `json:"firstBreak,omitempty"`
+	// Silent are heartbeating producers that stopped without closing their chain (not breaks).
+	Silent     []integrity.SilentChain `json:"silent"`
+	FirstBreak *Break                  `json:"firstBreak,omitempty"`
 }
 
 // Break is the first break found, with where to see it.
@@ -116,7 +120,8 @@ func (a *App) verify(ctx context.Context, client *loki.Client, tenant string, rn
 	all := append(append([]integrity.Problem{}, res.Problems...), cp.Missing...)
 	sum := &VerifySummary{OK: len(all) == 0, FromNs: fmt.Sprint(rng.StartNs), ToNs: fmt.Sprint(rng.EndNs),
 		Records: res.Checked, Chains: len(res.Chains), Duplicates: len(res.Duplicates), ProblemCount: len(all),
-		Problems: all[:min(len(all), maxProblems)], Checkpoints: cp}
+		Problems: all[:min(len(all), maxProblems)], Checkpoints: cp,
+		Silent: integrity.Silent(got.list, rng.EndNs, silenceAfter)}
 	if first, ok := (integrity.Result{Problems: all}).FirstBreak(); ok {
 		b := &Break{Problem: first}
 		for _, r := range got.list {

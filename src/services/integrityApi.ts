@@ -20,6 +20,8 @@ export interface VerifySummary {
   problemCount: number;
   problems: IntegrityProblem[];
   checkpoints: { checked: number; matched: number; missing: IntegrityProblem[] };
+  /** Heartbeating producers that stopped before the range's end without closing their chain. */
+  silent?: Array<{ chainId: string; service: string; lastSeq: number; lastNs: number; silentMs: number }>;
   firstBreak?: IntegrityProblem & { tsNs?: string };
 }
 

@@ -90,6 +90,13 @@ export function IntegrityView() {
                   <td>{s ? s.chains.toLocaleString() : '—'}</td>
                   <td>{s ? `${s.checkpoints.matched} of ${s.checkpoints.checked} matched` : '—'}</td>
                   <td>
+                    {s && (s.silent?.length ?? 0) > 0 && (
+                      <Text variant="bodySmall" color="warning" element="p">
+                        {t('integrity.silent', 'Went quiet: {{services}}', {
+                          services: s.silent!.map((x) => x.service).join(', '),
+                        })}
+                      </Text>
+                    )}
                     {s &&
                       (s.ok ? (
                         <Badge text={t('integrity.intact', 'Intact')} color="green" icon="check" />

@@ -208,3 +208,55 @@ describe('HashChainProcessor with a chain key', () => {
     );
   });
 });
+
+describe('no false break', () => {
+  it('100,000 clean keyed records across a key rotation, a producer restart and a spool replay verify', async () => {
+    const { verifyChain } = await import('../src/verifyChain');
+    const k1 = { id: 'r1', secret: Buffer.from('rotation key one, thirty-two b!!') };
+    const k2 = { id: 'r2', secret: Buffer.from('rotation key two, thirty-two b!!') };
+    const recs: Array<{
+      hrTime: [number, number];
+      severityText: string;
+      body: string;
+      attributes: Record<string, string | number>;
+    }> = [];
+    // Two producer lifetimes (a restart starts a new chain), the first rotating its key halfway.
+    for (const [chainId, n] of [
+      ['life-1', 60_000],
+      ['life-2', 40_000],
+    ] as const) {
+      const chain = new HashChainProcessor({ chainId, key: k1 });
+      for (let i = 0; i < n; i++) {
+        if (chainId === 'life-1' && i === 30_000) {
+          chain.rotateKey(k2);
+        }
+        const r = {
+          hrTime: [1767225600 + Math.floor(i / 100), (i % 100) * 1000] as [number, number],
+          severityText: 'INFO',
+          body: `event ${i}`,
+          attributes: {
+            'audit.id': `${chainId}-${i}`,
+            'audit.event': 'user.updated',
+            'user.id': `u-${i % 50}`,
+          } as Record<string, string | number>,
+        };
+        chain.assign(r as never);
+        chain.seal(r as never);
+        recs.push(r);
+      }
+    }
+    // A spool replay delivers the last 500 records of the first lifetime again.
+    recs.push(...recs.slice(59_500, 60_000));
+    const res = verifyChain(recs, { keys: { r1: k1.secret, r2: k2.secret }, requireKeyed: true });
+    assert.deepEqual(res.problems, []);
+    assert.equal(res.checked, 100_000);
+    assert.equal(res.duplicates.length, 500);
+    assert.deepEqual(
+      res.chains.map((c) => [c.chainId, c.first, c.last]),
+      [
+        ['life-1', 1, 60_000],
+        ['life-2', 1, 40_000],
+      ]
+    );
+  });
+});

@@ -117,6 +117,15 @@ func (a *App) verify(ctx context.Context, client *loki.Client, tenant string, rn
 		return nil, err
 	}
 	cp := integrity.CompareHeads(got.list, heads, rng.StartNs, rng.EndNs)
+	// Heads kept from before the range are looked up one by one: a chain cut off or rewritten after
+	// an earlier verification is found by every later one, whatever its range.
+	earlier, err := a.lookUpHeads(ctx, client, heads, rng.StartNs)
+	if err != nil {
+		return nil, err
+	}
+	cp.Checked += earlier.Checked
+	cp.Matched += earlier.Matched
+	cp.Missing = append(cp.Missing, earlier.Missing...)
 	all := append(append([]integrity.Problem{}, res.Problems...), cp.Missing...)
 	sum := &VerifySummary{OK: len(all) == 0, FromNs: fmt.Sprint(rng.StartNs), ToNs: fmt.Sprint(rng.EndNs),
 		Records: res.Checked, Chains: len(res.Chains), Duplicates: len(res.Duplicates), ProblemCount: len(all),
@@ -298,4 +307,53 @@ func nextAt(now time.Time, hhmm string) time.Time {
 		next = next.Add(24 * time.Hour)
 	}
 	return next
+}
+
+// headLookback bounds which earlier heads every verification re-checks.
+const headLookback = 400 * 24 * time.Hour
+
+// lookUpHeads checks the heads kept from before fromNs: Loki must still hold each of those records,
+// with that hash, and the records after it must not all be gone.
+func (a *App) lookUpHeads(ctx context.Context, client *loki.Client, heads integrity.Heads, fromNs int64) (integrity.CheckpointResult, error) {
+	res := integrity.CheckpointResult{Missing: []integrity.Problem{}}
+	oldest := time.Now().Add(-headLookback).UnixNano()
+	for id, h := range heads.Chains {
+		if h.TimeNs >= fromNs || h.TimeNs < oldest {
+			continue
+		}
+		chainID, err := loki.QuoteString(id)
+		if err != nil {
+			continue
+		}
+		q := loki.AllEventsSelector + ` | audit_chain_id=` + chainID + ` | audit_chain_seq="` + fmt.Sprint(h.Seq) + `"`
+		page, err := client.QueryRange(ctx, q, h.TimeNs-int64(time.Second), h.TimeNs+int64(time.Second), 10, "forward", 0)
+		if err != nil {
+			return res, err
+		}
+		events, err := page.Streams()
+		if err != nil {
+			return res, err
+		}
+		var found []integrity.Record
+		for _, e := range events {
+			ns, _ := strconv.ParseInt(e.TsNs, 10, 64)
+			found = append(found, integrity.Record{TimeUnixNano: ns, Line: e.Description, Labels: e.Labels})
+		}
+		one := integrity.CompareHeads(found, integrity.Heads{Chains: map[string]integrity.Head{id: h}}, h.TimeNs, h.TimeNs+1)
+		if one.Matched == 0 && len(found) == 0 {
+			// Not there: truncated unless a later record of the chain exists.
+			later := loki.AllEventsSelector + ` | audit_chain_id=` + chainID + ` | audit_chain_seq > ` + fmt.Sprint(h.Seq)
+			page, err := client.QueryRange(ctx, later, h.TimeNs-int64(time.Second), time.Now().UnixNano(), 1, "forward", 0)
+			if err == nil {
+				if evs, _ := page.Streams(); len(evs) > 0 {
+					one.Missing[0].Kind = integrity.Deleted
+					one.Missing[0].Detail = fmt.Sprintf("seq %d, seen on %s, is gone", h.Seq, h.SeenAt)
+				}
+			}
+		}
+		res.Checked += one.Checked
+		res.Matched += one.Matched
+		res.Missing = append(res.Missing, one.Missing...)
+	}
+	return res, nil
 }

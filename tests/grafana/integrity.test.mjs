@@ -125,6 +125,15 @@ test('a forged copy with genuine chain fields and a forged unkeyed append are fo
   await push(TENANT, [
     { ts: (BigInt(seq10.ts) - 1_000_000n).toString(), line: 'nothing happened', labels: { ...all(seq10) } },
   ]);
+  // A forged insert at seq 15, naming the producer's key but hashed without it.
+  const seq15 = entries[14];
+  await push(TENANT, [
+    {
+      ts: (BigInt(seq15.ts) + 500_000n).toString(),
+      line: 'forged insert',
+      labels: { ...all(seq15), audit_id: `insert-${run}`, audit_chain_hash: 'f'.repeat(64) },
+    },
+  ]);
   const last = entries[29];
   const forged = {
     ...all(last),
@@ -194,6 +203,13 @@ test('a chain cut off after the backend saw its head is reported truncated', asy
     JSON.stringify(s.checkpoints)
   );
   assert.equal(ours(s).filter((p) => p.problem !== 'truncated').length, 0, 'nothing else wrong with it');
+  // A later verification whose range starts after the head still finds it (looked up on its own).
+  const after = { from: ((BigInt(entries[29].ts) / 1_000_000n + 1n) * 1_000_000n).toString(), to: lastMinutes(10).to };
+  const later = await verify(after, { org });
+  assert.ok(
+    later.checkpoints.missing.some((p) => p.chainId === chainId && p.problem === 'truncated' && p.seq === 30),
+    JSON.stringify(later.checkpoints)
+  );
 });
 
 test('a Viewer cannot verify; bad ranges are refused with a message', async () => {

@@ -14,10 +14,25 @@ import (
 // Head is where a chain had got to when the backend last saw it: kept off the producer and off Loki,
 // so that records later cut from the end of the chain, or rewritten, are found.
 type Head struct {
-	Seq    int64  `json:"seq"`
-	Hash   string `json:"hash"`
-	TimeNs int64  `json:"timeNs"`
-	SeenAt string `json:"seenAt"`
+	Service string `json:"service,omitempty"`
+	Seq     int64  `json:"seq"`
+	Hash    string `json:"hash"`
+	TimeNs  int64  `json:"timeNs"`
+	SeenAt  string `json:"seenAt"`
+}
+
+// OfService keeps the heads of one service's chains ("" keeps all).
+func (h Heads) OfService(service string) Heads {
+	if service == "" {
+		return h
+	}
+	out := Heads{Chains: map[string]Head{}, VerifiedToNs: h.VerifiedToNs}
+	for id, c := range h.Chains {
+		if c.Service == service {
+			out.Chains[id] = c
+		}
+	}
+	return out
 }
 
 // Heads are the chain heads of one tenant, and when its trail was last verified up to.
@@ -160,15 +175,16 @@ func HeadsOf(records []Record, res Result, now time.Time) map[string]Head {
 	for _, c := range res.Chains {
 		lastSeq[c.ChainID] = c.Last
 	}
-	times := map[string]int64{}
+	times, services := map[string]int64{}, map[string]string{}
 	for _, r := range records {
 		if id, seq, ok := r.chain(); ok && lastSeq[id] == seq {
-			times[id] = r.TimeUnixNano
+			times[id], services[id] = r.TimeUnixNano, r.Labels[schema.LabelService]
 		}
 	}
 	out := map[string]Head{}
 	for _, c := range res.Chains {
-		out[c.ChainID] = Head{Seq: c.Last, Hash: c.LastHash, TimeNs: times[c.ChainID], SeenAt: now.UTC().Format(time.RFC3339)}
+		out[c.ChainID] = Head{Service: services[c.ChainID], Seq: c.Last, Hash: c.LastHash, TimeNs: times[c.ChainID],
+			SeenAt: now.UTC().Format(time.RFC3339)}
 	}
 	return out
 }

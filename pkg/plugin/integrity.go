@@ -36,6 +36,7 @@ const (
 // VerifySummary is what a verification found, kept as the job's file.
 type VerifySummary struct {
 	OK           bool                       `json:"ok"`
+	Service      string                     `json:"service,omitempty"`
 	FromNs       string                     `json:"from"`
 	ToNs         string                     `json:"to"`
 	Records      int                        `json:"records"`
@@ -102,13 +103,17 @@ func (r *records) Write(e *loki.Event) error {
 
 // verify reads every record of the tenant in rng, verifies the chains and compares them with the
 // heads kept earlier, then keeps the heads it saw.
-func (a *App) verify(ctx context.Context, client *loki.Client, tenant string, rng loki.Range, progress func(int64)) (*VerifySummary, error) {
+func (a *App) verify(ctx context.Context, client *loki.Client, tenant, service string, rng loki.Range, progress func(int64)) (*VerifySummary, error) {
 	keys, err := a.chainKeys()
 	if err != nil {
 		return nil, err
 	}
+	selector, err := loki.EventsQuery(loki.Filters{Service: service})
+	if err != nil {
+		return nil, err
+	}
 	got := &records{}
-	if _, err := export.Stream(ctx, client, loki.AllEventsSelector, rng, got, progress); err != nil {
+	if _, err := export.Stream(ctx, client, selector, rng, got, progress); err != nil {
 		return nil, err
 	}
 	res := integrity.Verify(got.list, integrity.Options{FromStart: false, Keys: keys})
@@ -116,6 +121,7 @@ func (a *App) verify(ctx context.Context, client *loki.Client, tenant string, rn
 	if err != nil {
 		return nil, err
 	}
+	heads = heads.OfService(service)
 	cp := integrity.CompareHeads(got.list, heads, rng.StartNs, rng.EndNs)
 	// Heads kept from before the range are looked up one by one: a chain cut off or rewritten after
 	// an earlier verification is found by every later one, whatever its range.
@@ -127,7 +133,7 @@ func (a *App) verify(ctx context.Context, client *loki.Client, tenant string, rn
 	cp.Matched += earlier.Matched
 	cp.Missing = append(cp.Missing, earlier.Missing...)
 	all := append(append([]integrity.Problem{}, res.Problems...), cp.Missing...)
-	sum := &VerifySummary{OK: len(all) == 0, FromNs: fmt.Sprint(rng.StartNs), ToNs: fmt.Sprint(rng.EndNs),
+	sum := &VerifySummary{OK: len(all) == 0, Service: service, FromNs: fmt.Sprint(rng.StartNs), ToNs: fmt.Sprint(rng.EndNs),
 		Records: res.Checked, Chains: len(res.Chains), Duplicates: len(res.Duplicates), ProblemCount: len(all),
 		Problems: all[:min(len(all), maxProblems)], Checkpoints: cp,
 		Silent: integrity.Silent(got.list, rng.EndNs, silenceAfter)}
@@ -156,7 +162,7 @@ func (a *App) recordVerification(ctx context.Context, tenant, by string, s *Veri
 			s.Records, s.Chains, s.Checkpoints.Matched, s.Checkpoints.Checked),
 		ActorID: "attest-grafana-app", ActorName: "System", ActorType: "system",
 		TargetType: "audit_trail", TargetID: tenant,
-		Metadata: map[string]any{"from": s.FromNs, "to": s.ToNs, "records": s.Records, "chains": s.Chains,
+		Metadata: map[string]any{"from": s.FromNs, "to": s.ToNs, "service": s.Service, "records": s.Records, "chains": s.Chains,
 			"problems": s.ProblemCount, "checkpoints_checked": s.Checkpoints.Checked,
 			"checkpoints_matched": s.Checkpoints.Matched, "requested_by": by},
 	}
@@ -173,12 +179,17 @@ func (a *App) recordVerification(ctx context.Context, tenant, by string, s *Veri
 type verifyRequest struct {
 	From string `json:"from"`
 	To   string `json:"to"`
+	// Service narrows the verification to one service's chains (all when empty).
+	Service string `json:"service"`
 }
 
 func (a *App) handleVerifyCreate(w http.ResponseWriter, r *http.Request, c *caller) error {
 	var req verifyRequest
-	if err := decodeBody(r, &req, "{from, to} (nanoseconds)"); err != nil {
+	if err := decodeBody(r, &req, "{from, to (nanoseconds), service?}"); err != nil {
 		return err
+	}
+	if len(req.Service) > 200 {
+		return badRequest("service is at most 200 characters")
 	}
 	rng, err := parseRange(map[string][]string{"from": {req.From}, "to": {req.To}})
 	if err != nil {
@@ -191,13 +202,13 @@ func (a *App) handleVerifyCreate(w http.ResponseWriter, r *http.Request, c *call
 	if err != nil {
 		return err
 	}
-	params, _ := json.Marshal(map[string]string{"from": req.From, "to": req.To})
+	params, _ := json.Marshal(map[string]string{"from": req.From, "to": req.To, "service": req.Service})
 	job := &jobs.Job{ID: uuid.NewString(), OrgID: c.OrgID, Tenant: c.Tenant, Kind: verifyKind, Format: "json",
 		Name: "Integrity verification", Params: string(params), RequestedBy: c.User.Login}
 	if err := a.record(r.Context(), c, selfaudit.Event{
 		Type: "audit.integrity.verification.requested", Category: "COMPLIANCE", Action: "verify",
 		Description: fmt.Sprintf("%s asked for a verification of the audit trail", c.User.Login),
-		TargetType:  "audit_trail", TargetID: c.Tenant, Metadata: map[string]any{"from": req.From, "to": req.To, "job": job.ID},
+		TargetType:  "audit_trail", TargetID: c.Tenant, Metadata: map[string]any{"from": req.From, "to": req.To, "service": req.Service, "job": job.ID},
 	}); err != nil {
 		return err
 	}
@@ -205,7 +216,7 @@ func (a *App) handleVerifyCreate(w http.ResponseWriter, r *http.Request, c *call
 	var summary *VerifySummary
 	err = rn.Start(r.Context(), job, fmt.Sprintf("%d/%s", c.OrgID, login), fmt.Sprint(c.OrgID), jobs.Limits{PerOwner: 1, PerGroup: 2},
 		func(ctx context.Context, out io.Writer, progress func(int64)) (int64, error) {
-			s, err := a.verify(ctx, client, tenant, rng, progress)
+			s, err := a.verify(ctx, client, tenant, req.Service, rng, progress)
 			if err != nil {
 				return 0, err
 			}
@@ -286,7 +297,7 @@ func (a *App) verifyTenantSince(tenant string) {
 	rng := loki.Range{StartNs: from, EndNs: now.UnixNano() - now.UnixNano()%1_000_000}
 	client := &loki.Client{BaseURL: a.settings.LokiURL, Tenant: tenant, BasicUser: a.settings.LokiUser,
 		BasicPass: a.settings.LokiPassword, BearerToken: a.settings.LokiToken, HTTP: a.httpClient}
-	s, err := a.verify(ctx, client, tenant, rng, func(int64) {})
+	s, err := a.verify(ctx, client, tenant, "", rng, func(int64) {})
 	if err != nil {
 		log.DefaultLogger.Error("daily verification", "tenant", tenant, "error", err.Error())
 		return

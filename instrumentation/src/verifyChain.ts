@@ -148,7 +148,13 @@ export function verifyChain(records: readonly CanonicalInput[], options: VerifyO
         if (typeof keyId === 'string' && keyId !== '') {
           const secret = keyOf(keyId);
           if (secret === undefined) {
-            problems.push({ chainId, seq, problem: 'unknown_key', detail: `no key ${keyId} to check it with`, id: idOf(v) });
+            problems.push({
+              chainId,
+              seq,
+              problem: 'unknown_key',
+              detail: `no key ${keyId} to check it with`,
+              id: idOf(v),
+            });
             return undefined;
           }
           return canonicalHash(v, secret);
@@ -164,7 +170,9 @@ export function verifyChain(records: readonly CanonicalInput[], options: VerifyO
         }
         return canonicalHash(v);
       });
-      if (variants.some((v) => typeof v.attributes[ATTR.chainKeyId] === 'string' && v.attributes[ATTR.chainKeyId] !== '')) {
+      if (
+        variants.some((v) => typeof v.attributes[ATTR.chainKeyId] === 'string' && v.attributes[ATTR.chainKeyId] !== '')
+      ) {
         keyed = true;
       }
       variants.forEach((v, i) => {

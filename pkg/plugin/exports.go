@@ -75,7 +75,7 @@ func (a *App) jobRunner() (*jobs.Runner, error) {
 	return runner, nil
 }
 
-// jobReason is what a failed export says to users: the kind of failure, without internals.
+// jobReason is what a failed job (an export, a verification) says to users: the kind of failure, without internals.
 func jobReason(err error) string {
 	var lokiHTTP *loki.HTTPError
 	var unavailable *loki.UnavailableError
@@ -85,15 +85,15 @@ func jobReason(err error) string {
 	case errors.As(err, &rowsCap):
 		return rowsCap.Error()
 	case errors.As(err, &lokiHTTP):
-		return fmt.Sprintf("the audit store (Loki) answered HTTP %d while the export read it", lokiHTTP.Status)
+		return fmt.Sprintf("the audit store (Loki) answered HTTP %d while the job read it", lokiHTTP.Status)
 	case errors.As(err, &unavailable):
-		return "the audit store (Loki) could not be reached while the export read it"
+		return "the audit store (Loki) could not be reached while the job read it"
 	case errors.Is(err, context.DeadlineExceeded):
 		return "the audit store (Loki) did not answer in time"
 	case errors.As(err, &group):
 		return group.Error()
 	}
-	return "writing the file failed; the Grafana server log has the details"
+	return "the job failed; the Grafana server log has the details"
 }
 
 type exportRequest struct {

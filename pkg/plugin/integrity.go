@@ -62,7 +62,10 @@ func (a *App) chainKeys() (map[string][]byte, error) {
 	keys := map[string][]byte{}
 	if path := a.settings.ChainKeysFile; path != "" {
 		b, err := os.ReadFile(path)
-		if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			// Configured but not written yet: no producer is keyed.
+			b = []byte("{}")
+		} else if err != nil {
 			return nil, fmt.Errorf("chain_keys_file: %w", err)
 		}
 		var raw map[string]string

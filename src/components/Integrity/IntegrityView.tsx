@@ -17,6 +17,16 @@ export const POLL_MS = 2000;
 const active = (v: Verification) => v.status === 'pending' || v.status === 'running';
 const nsToDate = (ns: string) => dateTimeFormat(Number(BigInt(ns) / BigInt(1_000_000)));
 
+/** The range a verification was asked for (its summary has it once completed). */
+function rangeOf(v: Verification): string {
+  try {
+    const p = v.summary ?? (JSON.parse(v.params) as { from: string; to: string });
+    return `${nsToDate(p.from)} – ${nsToDate(p.to)}`;
+  } catch {
+    return '—';
+  }
+}
+
 export function IntegrityView() {
   const styles = useStyles2(getStyles);
   const [range, setRange] = useState(() => toTimeRange('now-24h', 'now'));
@@ -75,7 +85,7 @@ export function IntegrityView() {
               const s = v.summary;
               return (
                 <tr key={v.id} data-testid={testIds.integrity.row}>
-                  <td>{s ? `${nsToDate(s.from)} – ${nsToDate(s.to)}` : '—'}</td>
+                  <td>{rangeOf(v)}</td>
                   <td>
                     {v.requestedBy}, {dateTimeFormat(v.created)}
                   </td>
@@ -90,6 +100,7 @@ export function IntegrityView() {
                   <td>{s ? s.chains.toLocaleString() : '—'}</td>
                   <td>{s ? `${s.checkpoints.matched} of ${s.checkpoints.checked} matched` : '—'}</td>
                   <td>
+                    {v.status === 'failed' && <Text color="error">{v.error}</Text>}
                     {s && (s.silent?.length ?? 0) > 0 && (
                       <Text variant="bodySmall" color="warning" element="p">
                         {t('integrity.silent', 'Went quiet: {{services}}', {

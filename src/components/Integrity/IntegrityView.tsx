@@ -100,7 +100,7 @@ export function IntegrityView() {
                   <td>{s ? s.chains.toLocaleString() : '—'}</td>
                   <td>{s ? `${s.checkpoints.matched} of ${s.checkpoints.checked} matched` : '—'}</td>
                   <td>
-                    {v.status === 'failed' && <Text color="error">{v.error}</Text>}
+                    {v.status === 'failed' && <Text color="error">{v.error ?? ''}</Text>}
                     {s && (s.silent?.length ?? 0) > 0 && (
                       <Text variant="bodySmall" color="warning" element="p">
                         {t('integrity.silent', 'Went quiet: {{services}}', {

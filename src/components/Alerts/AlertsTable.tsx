@@ -7,6 +7,8 @@ import { Badge, Button, ConfirmButton, Stack, Switch, Text, useStyles2 } from '@
 import { type AlertRule, describeCondition } from 'services/alertsApi';
 import { testIds } from 'services/testIds';
 
+import { listTable } from '../shared/listTable';
+
 interface Props {
   rules: AlertRule[];
   onEdit: (r: AlertRule) => void;
@@ -98,10 +100,5 @@ export function AlertsTable({ rules, onEdit, onActive, onTest, onDelete }: Props
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  table: css({
-    width: '100%',
-    borderCollapse: 'collapse',
-    margin: theme.spacing(1, 0, 3),
-    'th, td': { padding: theme.spacing(1), borderBottom: `1px solid ${theme.colors.border.weak}`, textAlign: 'left' },
-  }),
+  table: css({ ...listTable(theme), margin: theme.spacing(1, 0, 3) }),
 });

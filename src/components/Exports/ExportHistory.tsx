@@ -18,6 +18,7 @@ import {
 import { testIds } from 'services/testIds';
 
 import { QueryErrorAlert } from '../shared/QueryErrorAlert';
+import { listTable } from '../shared/listTable';
 import { useLoader } from '../shared/useLoader';
 
 /** While an export is pending or running, the list is read again this often. */
@@ -139,10 +140,6 @@ export function ExportHistory() {
 
 const getStyles = (theme: GrafanaTheme2) => ({
   loading: css({ height: 2, margin: theme.spacing(1, 0) }),
-  table: css({
-    width: '100%',
-    borderCollapse: 'collapse',
-    'th, td': { padding: theme.spacing(1), borderBottom: `1px solid ${theme.colors.border.weak}`, textAlign: 'left' },
-  }),
+  table: css(listTable(theme)),
   hash: css({ fontSize: theme.typography.bodySmall.fontSize }),
 });

@@ -8,6 +8,7 @@ import { type Verification, breakLink, listVerifications, startVerification } fr
 import { testIds } from 'services/testIds';
 
 import { QueryErrorAlert } from '../shared/QueryErrorAlert';
+import { listTable } from '../shared/listTable';
 import { rawOf, resolveRange, toNsRange, toTimeRange } from '../shared/timeRange';
 import { useLoader } from '../shared/useLoader';
 
@@ -147,10 +148,5 @@ export function IntegrityView() {
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  table: css({
-    width: '100%',
-    borderCollapse: 'collapse',
-    marginTop: theme.spacing(2),
-    'th, td': { padding: theme.spacing(1), borderBottom: `1px solid ${theme.colors.border.weak}`, textAlign: 'left' },
-  }),
+  table: css({ ...listTable(theme), marginTop: theme.spacing(2) }),
 });

@@ -69,6 +69,16 @@ func (a *App) alerts(ctx context.Context, c *caller) (*alerting.Service, error) 
 		OrgID: c.OrgID, Interval: interval, Key: key}, nil
 }
 
+// alertInPath is the org's alert service and the rule the path names.
+func (a *App) alertInPath(r *http.Request, c *caller) (*alerting.Service, alerting.Rule, error) {
+	svc, err := a.alerts(r.Context(), c)
+	if err != nil {
+		return nil, alerting.Rule{}, err
+	}
+	rule, err := svc.Get(r.Context(), r.PathValue("uid"))
+	return svc, rule, err
+}
+
 // alertEvent is the trail entry of a change to an alert rule.
 func alertEvent(c *caller, verb string, r alerting.Rule, before *alerting.Rule, extra map[string]any) selfaudit.Event {
 	meta := map[string]any{"rule_uid": r.UID, "categories": r.Categories, "severity": r.Severity,
@@ -215,11 +225,7 @@ func (a *App) handleAlertUpdate(w http.ResponseWriter, r *http.Request, c *calle
 	if err := decodeBody(r, &in, ruleShape); err != nil {
 		return err
 	}
-	svc, err := a.alerts(r.Context(), c)
-	if err != nil {
-		return err
-	}
-	before, err := svc.Get(r.Context(), r.PathValue("uid"))
+	svc, before, err := a.alertInPath(r, c)
 	if err != nil {
 		return err
 	}
@@ -253,11 +259,7 @@ func (a *App) handleAlertActive(w http.ResponseWriter, r *http.Request, c *calle
 	if in.Active == nil {
 		return badRequest("active (true or false) is required")
 	}
-	svc, err := a.alerts(r.Context(), c)
-	if err != nil {
-		return err
-	}
-	before, err := svc.Get(r.Context(), r.PathValue("uid"))
+	svc, before, err := a.alertInPath(r, c)
 	if err != nil {
 		return err
 	}
@@ -277,11 +279,7 @@ func (a *App) handleAlertActive(w http.ResponseWriter, r *http.Request, c *calle
 }
 
 func (a *App) handleAlertDelete(w http.ResponseWriter, r *http.Request, c *caller) error {
-	svc, err := a.alerts(r.Context(), c)
-	if err != nil {
-		return err
-	}
-	before, err := svc.Get(r.Context(), r.PathValue("uid"))
+	svc, before, err := a.alertInPath(r, c)
 	if err != nil {
 		return err
 	}
@@ -301,11 +299,7 @@ func (a *App) handleAlertDelete(w http.ResponseWriter, r *http.Request, c *calle
 // handleAlertTest sends a test notification through the rule's contact points and answers what each
 // integration said.
 func (a *App) handleAlertTest(w http.ResponseWriter, r *http.Request, c *caller) error {
-	svc, err := a.alerts(r.Context(), c)
-	if err != nil {
-		return err
-	}
-	rule, err := svc.Get(r.Context(), r.PathValue("uid"))
+	svc, rule, err := a.alertInPath(r, c)
 	if err != nil {
 		return err
 	}

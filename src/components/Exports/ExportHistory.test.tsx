@@ -4,7 +4,8 @@ import { of } from 'rxjs';
 
 import { testIds } from 'services/testIds';
 
-import { ExportHistory, POLL_MS } from './ExportHistory';
+import { POLL_MS } from '../shared/useJobList';
+import { ExportHistory } from './ExportHistory';
 
 jest.mock('@grafana/runtime', () => require('test/runtimeMock'));
 const backendFetch: jest.Mock = jest.requireMock('@grafana/runtime').backendFetch;

@@ -1,4 +1,4 @@
-import React, { useEffect, useState } from 'react';
+import React from 'react';
 import { css } from '@emotion/css';
 import { type GrafanaTheme2, dateTimeFormat } from '@grafana/data';
 import { t } from '@grafana/i18n';
@@ -19,10 +19,7 @@ import { testIds } from 'services/testIds';
 
 import { QueryErrorAlert } from '../shared/QueryErrorAlert';
 import { listTable } from '../shared/listTable';
-import { useLoader } from '../shared/useLoader';
-
-/** While an export is pending or running, the list is read again this often. */
-export const POLL_MS = 2000;
+import { useJobList } from '../shared/useJobList';
 
 const STATUS_COLOR = {
   pending: 'blue',
@@ -34,28 +31,9 @@ const STATUS_COLOR = {
 
 export function ExportHistory() {
   const styles = useStyles2(getStyles);
-  const [tick, setTick] = useState(0);
-  const [actionError, setActionError] = useState<unknown>();
-  const jobs = useLoader<ExportJob[]>(listExports, String(tick));
-  const active = jobs.data?.some(isActive) ?? false;
-
-  useEffect(() => {
-    if (!active) {
-      return;
-    }
-    const id = setTimeout(() => setTick((n) => n + 1), POLL_MS);
-    return () => clearTimeout(id);
-  }, [active, jobs.data]);
-
-  const act = (fn: () => Promise<unknown>) => async () => {
-    try {
-      await fn();
-      setActionError(undefined);
-    } catch (e) {
-      setActionError(e);
-    }
-    setTick((n) => n + 1);
-  };
+  const jobs = useJobList<ExportJob>(listExports, isActive);
+  const { actionError } = jobs;
+  const act = (fn: () => Promise<unknown>) => () => jobs.act(fn);
 
   const list = jobs.data ?? [];
   return (

@@ -1,4 +1,4 @@
-import React, { useEffect, useState } from 'react';
+import React, { useState } from 'react';
 import { css } from '@emotion/css';
 import { type GrafanaTheme2, dateTimeFormat } from '@grafana/data';
 import { t } from '@grafana/i18n';
@@ -10,10 +10,7 @@ import { testIds } from 'services/testIds';
 import { QueryErrorAlert } from '../shared/QueryErrorAlert';
 import { listTable } from '../shared/listTable';
 import { rawOf, resolveRange, toNsRange, toTimeRange } from '../shared/timeRange';
-import { useLoader } from '../shared/useLoader';
-
-/** While a verification runs, the list is read again this often. */
-export const POLL_MS = 2000;
+import { useJobList } from '../shared/useJobList';
 
 const active = (v: Verification) => v.status === 'pending' || v.status === 'running';
 const nsToDate = (ns: string) => dateTimeFormat(Number(BigInt(ns) / BigInt(1_000_000)));
@@ -31,28 +28,10 @@ function rangeOf(v: Verification): string {
 export function IntegrityView() {
   const styles = useStyles2(getStyles);
   const [range, setRange] = useState(() => toTimeRange('now-24h', 'now'));
-  const [tick, setTick] = useState(0);
-  const [error, setError] = useState<unknown>();
-  const list = useLoader<Verification[]>(listVerifications, String(tick));
+  const list = useJobList<Verification>(listVerifications, active);
   const running = list.data?.some(active) ?? false;
-
-  useEffect(() => {
-    if (!running) {
-      return;
-    }
-    const id = setTimeout(() => setTick((n) => n + 1), POLL_MS);
-    return () => clearTimeout(id);
-  }, [running, list.data]);
-
-  const run = async () => {
-    try {
-      await startVerification(toNsRange(resolveRange(rawOf(range.raw.from), rawOf(range.raw.to))));
-      setError(undefined);
-    } catch (e) {
-      setError(e);
-    }
-    setTick((n) => n + 1);
-  };
+  const run = () =>
+    list.act(() => startVerification(toNsRange(resolveRange(rawOf(range.raw.from), rawOf(range.raw.to)))));
 
   const rows = list.data ?? [];
   return (
@@ -69,7 +48,7 @@ export function IntegrityView() {
           'Reads every audit record of the range from Loki, recomputes each hash (with the producers’ keys), checks every link, and compares the chains with the heads the backend kept from earlier verifications. A daily verification runs on its own and alerts through the “integrity break” rule.'
         )}
       </Text>
-      <QueryErrorAlert errors={[list.error, error]} title={t('integrity.error', 'Integrity')} />
+      <QueryErrorAlert errors={[list.error, list.actionError]} title={t('integrity.error', 'Integrity')} />
       {!list.isLoading && rows.length === 0 ? (
         <EmptyState variant="call-to-action" message={t('integrity.empty', 'No verification yet')} />
       ) : (

@@ -22,7 +22,19 @@ const (
 // Rule is an audit alert as the Alerts page shows and edits it. Its source of truth is the Grafana
 // rule (query, condition, pause state, labels) and the notification policies that route it.
 type Rule struct {
-	UID           string   `json:"uid"`
+	UID string `json:"uid"`
+	RuleSpec
+	Starter string `json:"starter,omitempty"`
+
+	// Read from Grafana's alert state history.
+	LastTriggered *time.Time `json:"lastTriggered"`
+	TriggerCount  int        `json:"triggerCount"`
+	Firing        bool       `json:"firing"`
+	Updated       string     `json:"updated,omitempty"`
+}
+
+// RuleSpec is what a user sets on a rule: the form's fields, nothing read from Grafana.
+type RuleSpec struct {
 	Name          string   `json:"name"`
 	Description   string   `json:"description"`
 	Kind          string   `json:"kind"`
@@ -37,13 +49,6 @@ type Rule struct {
 	WindowMinutes int      `json:"windowMinutes"`
 	ContactPoints []string `json:"contactPoints"`
 	Active        bool     `json:"active"`
-	Starter       string   `json:"starter,omitempty"`
-
-	// Read from Grafana's alert state history.
-	LastTriggered *time.Time `json:"lastTriggered"`
-	TriggerCount  int        `json:"triggerCount"`
-	Firing        bool       `json:"firing"`
-	Updated       string     `json:"updated,omitempty"`
 }
 
 // ValidationError is a rule or contact point the user must correct; Field names what.
@@ -233,8 +238,9 @@ func (r *Rule) toGrafana(folderUID, group, dsUID string, orgID int64, key []byte
 
 // fromGrafana reads a rule the app wrote back into the page's shape (contact points come from routing).
 func fromGrafana(p provisionedRule) Rule {
-	r := Rule{UID: p.UID, Name: p.Title, Description: p.Annotations["description"], Starter: p.Annotations[annStarter],
-		Active: !p.IsPaused, Kind: KindCount, Updated: p.Updated, Threshold: 1, Categories: []string{}, EventTypes: []string{}}
+	r := Rule{UID: p.UID, Starter: p.Annotations[annStarter], Updated: p.Updated,
+		RuleSpec: RuleSpec{Name: p.Title, Description: p.Annotations["description"], Active: !p.IsPaused, Kind: KindCount,
+			Threshold: 1, Categories: []string{}, EventTypes: []string{}}}
 	for _, d := range p.Data {
 		switch d.RefID {
 		case "A":

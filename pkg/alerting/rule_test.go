@@ -11,8 +11,8 @@ import (
 )
 
 func validRule() Rule {
-	return Rule{Name: "Critical auth", Categories: []string{"SECURITY", "AUTH"}, Severity: "CRITICAL",
-		ContactPoints: []string{"ops"}, Active: true}
+	return Rule{RuleSpec: RuleSpec{Name: "Critical auth", Categories: []string{"SECURITY", "AUTH"}, Severity: "CRITICAL",
+		ContactPoints: []string{"ops"}, Active: true}}
 }
 
 func TestNormalizeRefusesWhatTheFormMustFix(t *testing.T) {

@@ -3,33 +3,33 @@ package alerting
 // Starter rules ship disabled: the Alerts page lists them and one click creates the Grafana rule.
 var Starters = []Rule{
 	{
-		Starter: "auth-failures-per-actor", Name: "Repeated sign-in failures for one actor",
-		Description: "Five or more failed sign-ins by the same actor within 10 minutes: a guessed password or a locked-out user.",
-		Kind:        KindCount, Categories: []string{"AUTH"}, Severity: "INFO", Outcome: "failure", PerActor: true,
-		Threshold: 5, WindowMinutes: 10,
+		Starter: "auth-failures-per-actor", RuleSpec: RuleSpec{Name: "Repeated sign-in failures for one actor",
+			Description: "Five or more failed sign-ins by the same actor within 10 minutes: a guessed password or a locked-out user.",
+			Kind:        KindCount, Categories: []string{"AUTH"}, Severity: "INFO", Outcome: "failure", PerActor: true,
+			Threshold: 5, WindowMinutes: 10},
 	},
 	{
-		Starter: "privilege-to-admin", Name: "Privilege change to an admin role",
-		Description: "A user or role change whose new state grants an admin role.",
-		Kind:        KindCount, Categories: []string{"PERMISSION", "USER_MGMT"}, Severity: "INFO", ChangedTo: "admin",
-		Threshold: 1, WindowMinutes: 5,
+		Starter: "privilege-to-admin", RuleSpec: RuleSpec{Name: "Privilege change to an admin role",
+			Description: "A user or role change whose new state grants an admin role.",
+			Kind:        KindCount, Categories: []string{"PERMISSION", "USER_MGMT"}, Severity: "INFO", ChangedTo: "admin",
+			Threshold: 1, WindowMinutes: 5},
 	},
 	{
-		Starter: "audit-exported", Name: "Audit log exported",
-		Description: "Someone exported audit events from the Event viewer.",
-		Kind:        KindCount, Categories: []string{"COMPLIANCE"}, Severity: "INFO", EventTypes: []string{"audit.export.requested"},
-		Threshold: 1, WindowMinutes: 5,
+		Starter: "audit-exported", RuleSpec: RuleSpec{Name: "Audit log exported",
+			Description: "Someone exported audit events from the Event viewer.",
+			Kind:        KindCount, Categories: []string{"COMPLIANCE"}, Severity: "INFO", EventTypes: []string{"audit.export.requested"},
+			Threshold: 1, WindowMinutes: 5},
 	},
 	{
-		Starter: "chain-break", Name: "Audit trail integrity break detected",
-		Description: "A verification (daily, or run from the Integrity page) found a break: a changed, forged, deleted or cut-off record.",
-		Kind:        KindCount, Categories: []string{"COMPLIANCE"}, Severity: "CRITICAL", EventTypes: []string{"audit.integrity.break_detected"},
-		Threshold: 1, WindowMinutes: 60,
+		Starter: "chain-break", RuleSpec: RuleSpec{Name: "Audit trail integrity break detected",
+			Description: "A verification (daily, or run from the Integrity page) found a break: a changed, forged, deleted or cut-off record.",
+			Kind:        KindCount, Categories: []string{"COMPLIANCE"}, Severity: "CRITICAL", EventTypes: []string{"audit.integrity.break_detected"},
+			Threshold: 1, WindowMinutes: 60},
 	},
 	{
-		Starter: "service-went-quiet", Name: "A service's audit events stopped arriving",
-		Description: "A service that sent audit events in the last 24 hours has sent none for 30 minutes.",
-		Kind:        KindSilence, Categories: allCategories(), Severity: "INFO", Threshold: 1, WindowMinutes: 30,
+		Starter: "service-went-quiet", RuleSpec: RuleSpec{Name: "A service's audit events stopped arriving",
+			Description: "A service that sent audit events in the last 24 hours has sent none for 30 minutes.",
+			Kind:        KindSilence, Categories: allCategories(), Severity: "INFO", Threshold: 1, WindowMinutes: 30},
 	},
 }
 

@@ -17,32 +17,7 @@ import (
 	"github.com/attest/auditlog/pkg/selfaudit"
 )
 
-// ruleInput is what the Alerts form sends: the editable fields of a rule, nothing read-only.
-type ruleInput struct {
-	Name          string   `json:"name"`
-	Description   string   `json:"description"`
-	Kind          string   `json:"kind"`
-	Categories    []string `json:"categories"`
-	Severity      string   `json:"severity"`
-	EventTypes    []string `json:"eventTypes"`
-	Actor         string   `json:"actor"`
-	Outcome       string   `json:"outcome"`
-	ChangedTo     string   `json:"changedTo"`
-	PerActor      bool     `json:"perActor"`
-	Threshold     int      `json:"threshold"`
-	WindowMinutes int      `json:"windowMinutes"`
-	ContactPoints []string `json:"contactPoints"`
-	Active        bool     `json:"active"`
-}
-
 const ruleShape = "{name, description, categories, severity, contactPoints, active, …}"
-
-func (in ruleInput) rule() alerting.Rule {
-	return alerting.Rule{Name: in.Name, Description: in.Description, Kind: in.Kind, Categories: in.Categories,
-		Severity: in.Severity, EventTypes: in.EventTypes, Actor: in.Actor, Outcome: in.Outcome, ChangedTo: in.ChangedTo,
-		PerActor: in.PerActor, Threshold: in.Threshold, WindowMinutes: in.WindowMinutes, ContactPoints: in.ContactPoints,
-		Active: in.Active}
-}
 
 // alerts is the org's alert rule service, acting as the app's Grafana service account.
 func (a *App) alerts(ctx context.Context, c *caller) (*alerting.Service, error) {
@@ -95,21 +70,13 @@ func alertEvent(c *caller, verb string, r alerting.Rule, before *alerting.Rule, 
 		TargetType:  "alert_rule", TargetID: r.UID, TargetName: r.Name, Metadata: meta,
 	}
 	if before != nil {
-		e.Changes = map[string]any{"before": ruleState(*before), "after": ruleState(r)}
+		e.Changes = map[string]any{"before": before.RuleSpec, "after": r.RuleSpec}
 	}
 	return e
 }
 
 var alertAction = map[string]string{"created": "create", "updated": "update", "enabled": "update",
 	"disabled": "update", "deleted": "delete", "tested": "execute"}
-
-// ruleState is the part of a rule its trail entries compare (no read-only history).
-func ruleState(r alerting.Rule) map[string]any {
-	return map[string]any{"name": r.Name, "description": r.Description, "kind": r.Kind, "categories": r.Categories,
-		"severity": r.Severity, "eventTypes": r.EventTypes, "actor": r.Actor, "outcome": r.Outcome,
-		"changedTo": r.ChangedTo, "perActor": r.PerActor, "threshold": r.Threshold,
-		"windowMinutes": r.WindowMinutes, "contactPoints": r.ContactPoints, "active": r.Active}
-}
 
 // change records the action, then makes it: nothing changes unrecorded. A change that then fails is
 // recorded again with its failure.
@@ -152,11 +119,11 @@ func (a *App) handleAlertList(w http.ResponseWriter, r *http.Request, c *caller)
 }
 
 func (a *App) handleAlertCreate(w http.ResponseWriter, r *http.Request, c *caller) error {
-	var in ruleInput
+	var in alerting.RuleSpec
 	if err := decodeBody(r, &in, ruleShape); err != nil {
 		return err
 	}
-	return a.createRule(w, r, c, in.rule())
+	return a.createRule(w, r, c, alerting.Rule{RuleSpec: in})
 }
 
 func (a *App) createRule(w http.ResponseWriter, r *http.Request, c *caller, rule alerting.Rule) error {
@@ -173,7 +140,7 @@ func (a *App) createRule(w http.ResponseWriter, r *http.Request, c *caller, rule
 	rule.UID = alerting.NewUID()
 	var made alerting.Rule
 	created := alertEvent(c, "created", rule, nil, nil)
-	created.Changes = map[string]any{"after": ruleState(rule)}
+	created.Changes = map[string]any{"after": rule.RuleSpec}
 	err = a.change(r.Context(), c, created, func() (err error) {
 		made, err = svc.Create(r.Context(), rule)
 		return err
@@ -221,7 +188,7 @@ func (a *App) handleStarterEnable(w http.ResponseWriter, r *http.Request, c *cal
 }
 
 func (a *App) handleAlertUpdate(w http.ResponseWriter, r *http.Request, c *caller) error {
-	var in ruleInput
+	var in alerting.RuleSpec
 	if err := decodeBody(r, &in, ruleShape); err != nil {
 		return err
 	}
@@ -229,7 +196,7 @@ func (a *App) handleAlertUpdate(w http.ResponseWriter, r *http.Request, c *calle
 	if err != nil {
 		return err
 	}
-	rule := in.rule()
+	rule := alerting.Rule{RuleSpec: in}
 	if err := rule.Normalize(); err != nil {
 		return err
 	}
@@ -284,7 +251,7 @@ func (a *App) handleAlertDelete(w http.ResponseWriter, r *http.Request, c *calle
 		return err
 	}
 	deleted := alertEvent(c, "deleted", before, nil, nil)
-	deleted.Changes = map[string]any{"before": ruleState(before)}
+	deleted.Changes = map[string]any{"before": before.RuleSpec}
 	err = a.change(r.Context(), c, deleted, func() error {
 		_, err := svc.Delete(r.Context(), before.UID)
 		return err

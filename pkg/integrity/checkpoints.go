@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
-
-	"github.com/attest/auditlog/pkg/schema"
 )
 
 // Head is where a chain had got to when the backend last saw it: kept off the producer and off Loki,
@@ -121,7 +119,7 @@ const (
 
 // CompareHeads checks, for every kept head that falls in [fromNs, toNs), that Loki still holds that
 // record with that hash.
-func CompareHeads(records []Record, heads Heads, fromNs, toNs int64) CheckpointResult {
+func CompareHeads(records []Entry, heads Heads, fromNs, toNs int64) CheckpointResult {
 	type pos struct {
 		chain string
 		seq   int64
@@ -129,12 +127,11 @@ func CompareHeads(records []Record, heads Heads, fromNs, toNs int64) CheckpointR
 	stored := map[pos][]string{}
 	last := map[string]int64{}
 	for _, r := range records {
-		id, seq, ok := r.chain()
-		if !ok {
+		if !r.Chained {
 			continue
 		}
-		stored[pos{id, seq}] = append(stored[pos{id, seq}], r.Labels[schema.MetaChainHash])
-		last[id] = max(last[id], seq)
+		stored[pos{r.ChainID, r.Seq}] = append(stored[pos{r.ChainID, r.Seq}], r.Stored)
+		last[r.ChainID] = max(last[r.ChainID], r.Seq)
 	}
 	res := CheckpointResult{Missing: []Problem{}}
 	for id, h := range heads.Chains {
@@ -170,15 +167,15 @@ func contains(xs []string, x string) bool {
 }
 
 // HeadsOf gives the last position of every chain in records, with its time, as new heads.
-func HeadsOf(records []Record, res Result, now time.Time) map[string]Head {
+func HeadsOf(records []Entry, res Result, now time.Time) map[string]Head {
 	lastSeq := map[string]int64{}
 	for _, c := range res.Chains {
 		lastSeq[c.ChainID] = c.Last
 	}
 	times, services := map[string]int64{}, map[string]string{}
 	for _, r := range records {
-		if id, seq, ok := r.chain(); ok && lastSeq[id] == seq {
-			times[id], services[id] = r.TimeUnixNano, r.Labels[schema.LabelService]
+		if r.Chained && lastSeq[r.ChainID] == r.Seq {
+			times[r.ChainID], services[r.ChainID] = r.TimeNs, r.Service
 		}
 	}
 	out := map[string]Head{}

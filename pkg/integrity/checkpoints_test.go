@@ -40,7 +40,7 @@ func TestCheckpointsTellTruncationRewritingAndDeletionApart(t *testing.T) {
 		rec("c", 3, "forged", 100), rec("c", 4, "h4", 110), // rewritten
 		rec("d", 6, "h6", 90), rec("d", 8, "h8", 110), // 7 deleted
 	}
-	res := CompareHeads(records, got, 0, 500)
+	res := CompareHeads(CompactAll(records, nil), got, 0, 500)
 	kinds := map[string]string{}
 	for _, p := range res.Missing {
 		kinds[p.ChainID] = p.Kind
@@ -63,7 +63,7 @@ func TestSilenceIsAHeartbeatingChainThatStoppedWithoutClosing(t *testing.T) {
 		ev("alive", 1, 0, HeartbeatEvent), ev("alive", 2, 29*minute, HeartbeatEvent),
 		ev("noheartbeat", 1, 0, "user.updated"), // a producer without heartbeats: cannot be judged
 	}
-	got := Silent(records, 30*minute, 10*time.Minute)
+	got := Silent(CompactAll(records, nil), 30*minute, 10*time.Minute)
 	if len(got) != 1 || got[0].ChainID != "quiet" || got[0].Service != "svc-quiet" || got[0].LastSeq != 2 {
 		t.Errorf("silent %+v", got)
 	}

@@ -1,10 +1,6 @@
 package integrity
 
-import (
-	"time"
-
-	"github.com/attest/auditlog/pkg/schema"
-)
+import "time"
 
 // Event types producers record about their chain (instrumentation: heartbeatMillis).
 const (
@@ -24,7 +20,7 @@ type SilentChain struct {
 }
 
 // Silent lists the heartbeating chains whose last record in records is older than after, at untilNs.
-func Silent(records []Record, untilNs int64, after time.Duration) []SilentChain {
+func Silent(records []Entry, untilNs int64, after time.Duration) []SilentChain {
 	type last struct {
 		seq       int64
 		ns        int64
@@ -34,20 +30,20 @@ func Silent(records []Record, untilNs int64, after time.Duration) []SilentChain 
 	}
 	chains := map[string]*last{}
 	for _, r := range records {
-		id, seq, ok := r.chain()
-		if !ok {
+		if !r.Chained {
 			continue
 		}
+		id, seq := r.ChainID, r.Seq
 		l := chains[id]
 		if l == nil {
 			l = &last{}
 			chains[id] = l
 		}
-		if r.Labels[schema.MetaEvent] == HeartbeatEvent {
+		if r.Event == HeartbeatEvent {
 			l.heartbeat = true
 		}
 		if seq > l.seq {
-			l.seq, l.ns, l.event, l.service = seq, r.TimeUnixNano, r.Labels[schema.MetaEvent], r.Labels[schema.LabelService]
+			l.seq, l.ns, l.event, l.service = seq, r.TimeNs, r.Event, r.Service
 		}
 	}
 	out := []SilentChain{}

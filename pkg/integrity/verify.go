@@ -6,7 +6,6 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/attest/auditlog/pkg/schema"
 	"github.com/attest/auditlog/pkg/selfaudit"
 )
 
@@ -66,8 +65,8 @@ type Result struct {
 }
 
 type position struct {
-	variants   []Record
-	identities []string
+	variants   []Entry
+	identities [][32]byte
 	copies     int
 }
 
@@ -76,30 +75,34 @@ type position struct {
 // different records at one position are a conflict, the same record twice a duplicate. With fromStart
 // false, the first position present in each chain is taken as given.
 func Verify(records []Record, opts Options) Result {
+	return VerifyEntries(CompactAll(records, opts.Keys), opts)
+}
+
+// VerifyEntries is Verify over records already compacted (Compact, with opts.Keys).
+func VerifyEntries(entries []Entry, opts Options) Result {
 	fromStart := opts.FromStart
 	res := Result{Problems: []Problem{}, Duplicates: []Duplicate{}, Chains: []ChainSummary{}}
 	chains := map[string]map[int64]*position{}
-	for _, r := range records {
-		id, seq, ok := r.chain()
-		if !ok {
-			res.Problems = append(res.Problems, Problem{ChainID: id, Kind: MissingFields,
-				Detail: "record without audit.chain.id / audit.chain.seq", ID: r.Labels[schema.MetaID]})
+	for _, r := range entries {
+		if !r.Chained {
+			res.Problems = append(res.Problems, Problem{ChainID: r.ChainID, Kind: MissingFields,
+				Detail: "record without audit.chain.id / audit.chain.seq", ID: r.ID})
 			continue
 		}
+		id, seq := r.ChainID, r.Seq
 		c := chains[id]
 		if c == nil {
 			c = map[int64]*position{}
 			chains[id] = c
 		}
-		ident := r.identity()
 		switch p := c[seq]; {
 		case p == nil:
-			c[seq] = &position{variants: []Record{r}, identities: []string{ident}, copies: 1}
-		case p.identities[0] == ident:
+			c[seq] = &position{variants: []Entry{r}, identities: [][32]byte{r.Identity}, copies: 1}
+		case p.identities[0] == r.Identity:
 			p.copies++
-		case !slices.Contains(p.identities, ident):
+		case !slices.Contains(p.identities, r.Identity):
 			p.variants = append(p.variants, r)
-			p.identities = append(p.identities, ident)
+			p.identities = append(p.identities, r.Identity)
 		}
 	}
 	for _, id := range slices.Sorted(maps.Keys(chains)) {
@@ -125,19 +128,17 @@ func Verify(records []Record, opts Options) Result {
 			}
 			if len(p.variants) > 1 {
 				res.Problems = append(res.Problems, Problem{ChainID: id, Seq: seq, Kind: Conflict,
-					Detail: fmt.Sprintf("%d different records at this position", len(p.variants)), ID: p.variants[0].Labels[schema.MetaID]})
+					Detail: fmt.Sprintf("%d different records at this position", len(p.variants)), ID: p.variants[0].ID})
 			}
-			hashes := make([]string, len(p.variants))
 			checkable := make([]bool, len(p.variants))
 			for i, v := range p.variants {
-				if keyID := v.Labels[schema.MetaChainKeyID]; keyID != "" {
-					secret, ok := opts.Keys[keyID]
-					if !ok {
+				if v.KeyID != "" {
+					if v.Computed == "" {
 						res.Problems = append(res.Problems, Problem{ChainID: id, Seq: seq, Kind: UnknownKey,
-							Detail: "no key " + keyID + " to check it with", ID: v.Labels[schema.MetaID]})
+							Detail: "no key " + v.KeyID + " to check it with", ID: v.ID})
 						continue
 					}
-					hashes[i], checkable[i] = v.Hash(secret), true
+					checkable[i] = true
 					continue
 				}
 				if keyed || opts.RequireKeyed {
@@ -145,27 +146,27 @@ func Verify(records []Record, opts Options) Result {
 					if keyed {
 						detail = "unkeyed record in a keyed chain"
 					}
-					res.Problems = append(res.Problems, Problem{ChainID: id, Seq: seq, Kind: Unkeyed, Detail: detail, ID: v.Labels[schema.MetaID]})
+					res.Problems = append(res.Problems, Problem{ChainID: id, Seq: seq, Kind: Unkeyed, Detail: detail, ID: v.ID})
 				}
-				hashes[i], checkable[i] = v.Hash(nil), true
+				checkable[i] = true
 			}
 			for _, v := range p.variants {
-				if v.Labels[schema.MetaChainKeyID] != "" {
+				if v.KeyID != "" {
 					keyed = true
 				}
 			}
 			for i, v := range p.variants {
-				if stored := v.Labels[schema.MetaChainHash]; checkable[i] && stored != hashes[i] {
+				if checkable[i] && v.Stored != v.Computed {
 					res.Problems = append(res.Problems, Problem{ChainID: id, Seq: seq, Kind: HashMismatch,
-						Detail: fmt.Sprintf("stored %s, content gives %s", stored, hashes[i]), ID: v.Labels[schema.MetaID]})
+						Detail: fmt.Sprintf("stored %s, content gives %s", v.Stored, v.Computed), ID: v.ID})
 				}
-				if prev := v.Labels[schema.MetaChainPrev]; known && prev != expectedPrev {
+				if known && v.Prev != expectedPrev {
 					res.Problems = append(res.Problems, Problem{ChainID: id, Seq: seq, Kind: PrevMismatch,
-						Detail: fmt.Sprintf("prev %s, the record before gives %s", prev, expectedPrev), ID: v.Labels[schema.MetaID]})
+						Detail: fmt.Sprintf("prev %s, the record before gives %s", v.Prev, expectedPrev), ID: v.ID})
 				}
 			}
 			known = len(p.variants) == 1 && checkable[0]
-			expectedPrev, lastHash, lastSeq = hashes[0], hashes[0], seq
+			expectedPrev, lastHash, lastSeq = p.variants[0].Computed, p.variants[0].Computed, seq
 		}
 		res.Chains = append(res.Chains, ChainSummary{ChainID: id, First: seqs[0], Last: seqs[len(seqs)-1], Records: len(seqs), LastHash: lastHash})
 	}

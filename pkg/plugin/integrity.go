@@ -90,17 +90,22 @@ func (a *App) heads() *integrity.HeadStore {
 	return &integrity.HeadStore{Dir: a.settings.DataDir}
 }
 
-// records collects what a verification reads.
-type records struct{ list []integrity.Record }
+// entries compacts every record a verification reads as it arrives (its hash recomputed), so the
+// records themselves are not held.
+type entries struct {
+	keys   map[string][]byte
+	intern integrity.Interner
+	list   []integrity.Entry
+}
 
-func (r *records) Begin() error      { return nil }
-func (r *records) End(_ int64) error { return nil }
-func (r *records) Write(e *loki.Event) error {
+func (r *entries) Begin() error      { return nil }
+func (r *entries) End(_ int64) error { return nil }
+func (r *entries) Write(e *loki.Event) error {
 	ns, err := strconv.ParseInt(e.TsNs, 10, 64)
 	if err != nil {
 		return err
 	}
-	r.list = append(r.list, integrity.Record{TimeUnixNano: ns, Line: e.Description, Labels: e.Labels})
+	r.list = append(r.list, integrity.Compact(integrity.Record{TimeUnixNano: ns, Line: e.Description, Labels: e.Labels}, r.keys, r.intern))
 	return nil
 }
 
@@ -115,11 +120,11 @@ func (a *App) verify(ctx context.Context, client *loki.Client, tenant, service s
 	if err != nil {
 		return nil, err
 	}
-	got := &records{}
+	got := &entries{keys: keys, intern: integrity.Interner{}}
 	if _, err := export.Stream(ctx, client, selector, rng, got, progress); err != nil {
 		return nil, err
 	}
-	res := integrity.Verify(got.list, integrity.Options{FromStart: false, Keys: keys})
+	res := integrity.VerifyEntries(got.list, integrity.Options{FromStart: false})
 	heads, err := a.heads().Load(tenant)
 	if err != nil {
 		return nil, err
@@ -143,8 +148,8 @@ func (a *App) verify(ctx context.Context, client *loki.Client, tenant, service s
 	if first, ok := (integrity.Result{Problems: all}).FirstBreak(); ok {
 		b := &Break{Problem: first}
 		for _, r := range got.list {
-			if r.Labels["audit_id"] == first.ID && first.ID != "" {
-				b.TsNs = fmt.Sprint(r.TimeUnixNano)
+			if r.ID == first.ID && first.ID != "" {
+				b.TsNs = fmt.Sprint(r.TimeNs)
 				break
 			}
 		}
@@ -353,7 +358,7 @@ func (a *App) lookUpHeads(ctx context.Context, client *loki.Client, heads integr
 			ns, _ := strconv.ParseInt(e.TsNs, 10, 64)
 			found = append(found, integrity.Record{TimeUnixNano: ns, Line: e.Description, Labels: e.Labels})
 		}
-		one := integrity.CompareHeads(found, integrity.Heads{Chains: map[string]integrity.Head{id: h}}, h.TimeNs, h.TimeNs+1)
+		one := integrity.CompareHeads(integrity.CompactAll(found, nil), integrity.Heads{Chains: map[string]integrity.Head{id: h}}, h.TimeNs, h.TimeNs+1)
 		if one.Matched == 0 && len(found) == 0 {
 			// Not there: truncated unless a later record of the chain exists.
 			later := loki.AllEventsSelector + ` | audit_chain_id=` + chainID + ` | audit_chain_seq > ` + fmt.Sprint(h.Seq)

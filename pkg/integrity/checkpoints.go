@@ -37,6 +37,8 @@ func (h Heads) OfService(service string) Heads {
 type Heads struct {
 	Chains       map[string]Head `json:"chains"`
 	VerifiedToNs int64           `json:"verifiedToNs"`
+	// CollectedToNs is how far producers' checkpoints have been collected.
+	CollectedToNs int64 `json:"collectedToNs,omitempty"`
 }
 
 // HeadStore keeps Heads per tenant as files in a directory of the backend's data dir.
@@ -77,6 +79,15 @@ func (s *HeadStore) load(tenant string) (Heads, error) {
 
 // Advance records the heads a verification saw (only ever forward) and how far it verified.
 func (s *HeadStore) Advance(tenant string, seen map[string]Head, verifiedToNs int64) error {
+	return s.update(tenant, seen, func(h *Heads) { h.VerifiedToNs = max(h.VerifiedToNs, verifiedToNs) })
+}
+
+// Collected records the heads of checkpoints collected up to toNs.
+func (s *HeadStore) Collected(tenant string, seen map[string]Head, toNs int64) error {
+	return s.update(tenant, seen, func(h *Heads) { h.CollectedToNs = max(h.CollectedToNs, toNs) })
+}
+
+func (s *HeadStore) update(tenant string, seen map[string]Head, mark func(*Heads)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	h, err := s.load(tenant)
@@ -88,7 +99,7 @@ func (s *HeadStore) Advance(tenant string, seen map[string]Head, verifiedToNs in
 			h.Chains[id] = nh
 		}
 	}
-	h.VerifiedToNs = max(h.VerifiedToNs, verifiedToNs)
+	mark(&h)
 	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
 		return err
 	}
@@ -184,4 +195,25 @@ func HeadsOf(records []Entry, res Result, now time.Time) map[string]Head {
 			SeenAt: now.UTC().Format(time.RFC3339)}
 	}
 	return out
+}
+
+// CheckpointHeads takes, from checkpoint records (heartbeats and closing records), the newest of each
+// chain whose stored hash is the one its content gives (under the producer's key when keyed): a
+// checkpoint forged without the key is not taken. Rejected are the ones that did not check.
+func CheckpointHeads(records []Entry, now time.Time) (heads map[string]Head, rejected []Entry) {
+	heads = map[string]Head{}
+	for _, r := range records {
+		if !r.Chained || (r.Event != HeartbeatEvent && r.Event != ClosedEvent) {
+			continue
+		}
+		if r.Computed == "" || r.Computed != r.Stored {
+			rejected = append(rejected, r)
+			continue
+		}
+		if old, ok := heads[r.ChainID]; !ok || r.Seq > old.Seq {
+			heads[r.ChainID] = Head{Service: r.Service, Seq: r.Seq, Hash: r.Stored, TimeNs: r.TimeNs,
+				SeenAt: now.UTC().Format(time.RFC3339)}
+		}
+	}
+	return heads, rejected
 }

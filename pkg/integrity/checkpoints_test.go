@@ -68,3 +68,29 @@ func TestSilenceIsAHeartbeatingChainThatStoppedWithoutClosing(t *testing.T) {
 		t.Errorf("silent %+v", got)
 	}
 }
+
+func TestCheckpointHeadsTakesTheNewestCheckpointWhoseHashChecks(t *testing.T) {
+	key := map[string][]byte{"k1": []byte("0123456789abcdef0123456789abcdef")}
+	mk := func(seq int64, event string, keyed bool) Record {
+		r := rec("c", seq, "", seq*100)
+		r.Labels["audit_event"], r.Labels["service_name"] = event, "svc"
+		if keyed {
+			r.Labels["audit_chain_key_id"] = "k1"
+			r.Labels["audit_chain_hash"] = r.Hash(key["k1"])
+		}
+		return r
+	}
+	good := mk(5, HeartbeatEvent, true)
+	forged := mk(9, HeartbeatEvent, false)
+	forged.Labels["audit_chain_key_id"], forged.Labels["audit_chain_hash"] = "k1", forged.Hash(nil)
+	unknown := mk(8, ClosedEvent, true)
+	unknown.Labels["audit_chain_key_id"] = "k2"
+	plain := mk(7, "user.updated", true)
+	heads, rejected := CheckpointHeads(CompactAll([]Record{mk(3, HeartbeatEvent, true), good, forged, unknown, plain}, key), time.Unix(0, 0))
+	if h := heads["c"]; h.Seq != 5 || h.Hash != good.Labels["audit_chain_hash"] || h.Service != "svc" || h.TimeNs != 500 {
+		t.Errorf("head %+v", h)
+	}
+	if len(rejected) != 2 {
+		t.Errorf("rejected %d, want the forged and the unknown-key checkpoints", len(rejected))
+	}
+}

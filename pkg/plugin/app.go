@@ -75,6 +75,7 @@ func newApp(settings *Settings) *App {
 	a.CallResourceHandler = httpadapter.New(a.newMux())
 	if settings.DataDir != "" {
 		dailyOnce.Do(func() { go a.dailyVerification() })
+		checkpointOnce.Do(func() { go a.collectCheckpoints() })
 	}
 	return a
 }

@@ -303,8 +303,7 @@ func (a *App) verifyTenantSince(tenant string) {
 	from := max(heads.VerifiedToNs, now.Add(-MaxVerifyDays*24*time.Hour).UnixNano())
 	from = from - from%1_000_000
 	rng := loki.Range{StartNs: from, EndNs: now.UnixNano() - now.UnixNano()%1_000_000}
-	client := &loki.Client{BaseURL: a.settings.LokiURL, Tenant: tenant, BasicUser: a.settings.LokiUser,
-		BasicPass: a.settings.LokiPassword, BearerToken: a.settings.LokiToken, HTTP: a.httpClient}
+	client := a.tenantClient(tenant)
 	s, err := a.verify(ctx, client, tenant, "", rng, func(int64) {})
 	if err != nil {
 		log.DefaultLogger.Error("daily verification", "tenant", tenant, "error", err.Error())

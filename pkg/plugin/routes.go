@@ -213,7 +213,4 @@ func (a *App) recordDenied(ctx context.Context, c *caller, pattern, reason strin
 }
 
 // lokiFor is the Loki client of the caller's tenant.
-func (a *App) lokiFor(c *caller) *loki.Client {
-	return &loki.Client{BaseURL: a.settings.LokiURL, Tenant: c.Tenant, BasicUser: a.settings.LokiUser,
-		BasicPass: a.settings.LokiPassword, BearerToken: a.settings.LokiToken, HTTP: a.httpClient}
-}
+func (a *App) lokiFor(c *caller) *loki.Client { return a.tenantClient(c.Tenant) }

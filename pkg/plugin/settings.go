@@ -45,6 +45,8 @@ type Settings struct {
 	ChainKeysFile string `json:"-"`
 	// VerifyAt is the time of day (UTC, hh:mm) of the daily verification (GF_PLUGIN_VERIFY_AT).
 	VerifyAt string `json:"-"`
+	// CheckpointEvery is how often producers' chain checkpoints are collected (GF_PLUGIN_CHECKPOINT_EVERY).
+	CheckpointEvery time.Duration `json:"-"`
 
 	// Server level.
 	CollectorURL string           `json:"-"`
@@ -79,6 +81,14 @@ func LoadSettings(s backend.AppInstanceSettings, env ServerEnv) (*Settings, erro
 	}
 	if _, err := time.Parse("15:04", out.VerifyAt); err != nil {
 		return nil, fmt.Errorf("GF_PLUGIN_VERIFY_AT must be a time of day hh:mm (UTC), not %q", out.VerifyAt)
+	}
+	out.CheckpointEvery = DefaultCheckpointEvery
+	if v := env("GF_PLUGIN_CHECKPOINT_EVERY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second || d > time.Hour {
+			return nil, fmt.Errorf("GF_PLUGIN_CHECKPOINT_EVERY must be a duration from 1s to 1h, not %q", v)
+		}
+		out.CheckpointEvery = d
 	}
 	if _, err := out.alertInterval(); err != nil {
 		return nil, err
@@ -136,6 +146,9 @@ func (s *Settings) alertInterval() (time.Duration, error) {
 	}
 	return d, nil
 }
+
+// DefaultCheckpointEvery is how often checkpoints are collected unless set.
+const DefaultCheckpointEvery = time.Minute
 
 // DefaultVerifyAt is when the daily verification runs unless set (UTC).
 const DefaultVerifyAt = "02:30"

@@ -104,6 +104,8 @@ data_dir = ${path.join(g, 'attest')}
 grafana_url = ${cfg.grafanaUrl}
 # The producers' chain keys, {"key id": "hex secret"}: verifications check keyed chains with them.
 chain_keys_file = ${path.join(cfg.dataDir, 'chain-keys.json')}
+# How often producers' chain checkpoints are collected (1m unless set; short here for the tests).
+checkpoint_every = 5s
 [plugin.attest-auditcounts-datasource]
 tenants = ${cfg.tenants}
 loki_url = ${cfg.lokiUrl}

@@ -215,6 +215,101 @@ test('a chain cut off after the backend saw its head is reported truncated', asy
   );
 });
 
+test('checkpoints are collected from the producer without any verification; a rotated key, a restart and an exact copy are not breaks; a forged checkpoint is not taken', async () => {
+  const svc = `${service}-hb`;
+  const rotated = { id: `k2-${run}`, secret: randomBytes(32) };
+  const keysFile = path.join(cfg.dataDir, 'chain-keys.json');
+  fs.writeFileSync(
+    keysFile,
+    JSON.stringify({ ...JSON.parse(fs.readFileSync(keysFile, 'utf8')), [rotated.id]: rotated.secret.toString('hex') })
+  );
+  const produce = async (chainKey, rotateAfter) => {
+    const p = createAuditPipeline({
+      tenant: TENANT,
+      serviceName: svc,
+      environment: 'test',
+      url: cfg.otlpUrl,
+      meterProvider: false,
+      chainKey,
+      heartbeatMillis: 300,
+    });
+    await runWithAuditContext({ actor: { id: `u-${run}`, email: `hb-${run}@example.com` }, tenant: TENANT }, async () => {
+      for (let i = 0; i < 10; i++) {
+        if (i === rotateAfter) {
+          p.chain.rotateKey(rotated);
+        }
+        p.record({ type: 'user.updated', category: 'USER_MGMT', action: 'update', description: `hb ${i}` });
+      }
+    });
+    await p.flush();
+    await new Promise((r) => setTimeout(r, 1000)); // heartbeats
+    await p.shutdown(); // the closing record
+    return p.chain.chainId;
+  };
+  // One producer rotating its key half-way, then the service restarted (a new chain).
+  const first = await produce(key, 5);
+  const second = await produce(rotated);
+  const got = await eventually(async () => {
+    const es = await lokiEntries(TENANT, `{service_name="${svc}"}`, lastMinutes(10));
+    const closed = es.filter((e) => e.labels.audit_event === 'audit.chain.closed');
+    return closed.length === 2 ? es : undefined;
+  });
+  const lastOf = (id) =>
+    Math.max(...got.filter((e) => e.labels.audit_chain_id === id).map((e) => Number(e.labels.audit_chain_seq)));
+  const headsFile = path.join(cfg.dataDir, 'grafana', 'attest', `chain-heads-${TENANT}.json`);
+  const heads = await eventually(
+    async () => {
+      const h = fs.existsSync(headsFile) ? JSON.parse(fs.readFileSync(headsFile, 'utf8')) : { chains: {} };
+      return h.chains[first]?.seq === lastOf(first) && h.chains[second]?.seq === lastOf(second) ? h : undefined;
+    },
+    { timeoutMillis: 30_000, intervalMillis: 500 }
+  );
+  assert.ok(heads, 'both chains\' closing checkpoints were collected as their heads');
+  assert.equal(heads.chains[first].service, svc);
+
+  // The same record delivered twice (here through another stream, as a second Collector would).
+  const copy = got.find((e) => e.labels.audit_chain_id === first && e.labels.audit_chain_seq === '3');
+  await push(TENANT, [{ ts: copy.ts, line: copy.line, labels: { ...copy.labels, collector: 'second' } }]);
+  await eventually(async () => {
+    const q = `{service_name="${svc}", collector="second"}`;
+    return (await lokiEntries(TENANT, q, lastMinutes(10))).length === 1;
+  });
+  const started = await grafana('POST', `${RESOURCES}/integrity/verifications`, {
+    body: { ...lastMinutes(10), service: svc },
+  });
+  assert.equal(started.status, 202);
+  const done = await eventually(
+    async () => {
+      const list = await grafana('GET', `${RESOURCES}/integrity/verifications`);
+      const v = list.body.verifications.find((x) => x.id === started.body.id);
+      return v?.status === 'completed' ? v.summary : undefined;
+    },
+    { timeoutMillis: 120_000, intervalMillis: 500 }
+  );
+  assert.deepEqual(done.problems, [], JSON.stringify(done.problems));
+  assert.equal(done.chains, 2);
+  assert.equal(done.duplicates, 1);
+  assert.ok(done.checkpoints.matched >= 2, JSON.stringify(done.checkpoints));
+
+  // A checkpoint pushed by someone without the key, claiming the chain went further, is not taken.
+  const closing = got.find((e) => e.labels.audit_chain_id === second && e.labels.audit_event === 'audit.chain.closed');
+  const forgedSeq = String(lastOf(second) + 5);
+  await push(TENANT, [
+    {
+      ts: (BigInt(closing.ts) + 1_000_000n).toString(),
+      line: closing.line,
+      labels: { ...closing.labels, audit_chain_seq: forgedSeq, audit_chain_hash: 'e'.repeat(64), audit_id: `cp-${run}` },
+    },
+  ]);
+  await eventually(async () => {
+    const es = await lokiEntries(TENANT, `{service_name="${svc}"} | audit_id="cp-${run}"`, lastMinutes(10));
+    return es.length === 1;
+  });
+  await new Promise((r) => setTimeout(r, 12_000)); // two collections (checkpoint_every = 5s)
+  const after = JSON.parse(fs.readFileSync(headsFile, 'utf8'));
+  assert.equal(after.chains[second].seq, lastOf(second), 'the forged checkpoint did not move the head');
+});
+
 test('a Viewer cannot verify; bad ranges are refused with a message', async () => {
   const range = lastMinutes(10);
   const res = await grafana('POST', `${RESOURCES}/integrity/verifications`, { as: viewer, body: range });

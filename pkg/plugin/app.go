@@ -76,6 +76,7 @@ func newApp(settings *Settings) *App {
 	if settings.DataDir != "" {
 		dailyOnce.Do(func() { go a.dailyVerification() })
 		checkpointOnce.Do(func() { go a.collectCheckpoints() })
+		retentionOnce.Do(func() { go a.nightlyRetention() })
 	}
 	return a
 }

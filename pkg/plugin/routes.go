@@ -63,6 +63,9 @@ func (a *App) routes() []route {
 		{"GET /actors/resolve", reader, a.handleActorResolve},
 		{"POST /integrity/verifications", reader, a.handleVerifyCreate},
 		{"GET /integrity/verifications", reader, a.handleVerifyList},
+		{"GET /retention", reader, a.handleRetentionGet},
+		{"PUT /retention", admin, a.handleRetentionPut},
+		{"POST /retention/runs", admin, a.handleRetentionRun},
 		{"GET /alerts", admin, a.handleAlertList},
 		{"POST /alerts", admin, a.handleAlertCreate},
 		{"PUT /alerts/{uid}", admin, a.handleAlertUpdate},
@@ -133,7 +136,7 @@ func (a *App) wrap(rt route) http.Handler {
 		c.Tenant, _ = a.settings.TenantFor(pc.OrgID)
 		if rt.access == admin && c.User.Role != "Admin" {
 			a.recordDenied(r.Context(), c, rt.pattern, fmt.Sprintf("org role %s is not Admin", c.User.Role))
-			writeJSON(w, http.StatusForbidden, forbidden("managing audit alerts needs the Admin role in this organization"))
+			writeJSON(w, http.StatusForbidden, forbidden("this needs the Admin role in this organization (audit alerts, retention)"))
 			return
 		}
 		if rt.access != anyone {

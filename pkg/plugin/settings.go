@@ -45,6 +45,13 @@ type Settings struct {
 	ChainKeysFile string `json:"-"`
 	// VerifyAt is the time of day (UTC, hh:mm) of the daily verification (GF_PLUGIN_VERIFY_AT).
 	VerifyAt string `json:"-"`
+	// LokiOverridesFile is the runtime overrides file the backend writes retention windows to; Loki
+	// lists it last in runtime_config.file (GF_PLUGIN_LOKI_OVERRIDES_FILE).
+	LokiOverridesFile string `json:"-"`
+	// PruneAt is the time of day (UTC, hh:mm) of the nightly retention run (GF_PLUGIN_PRUNE_AT).
+	PruneAt string `json:"-"`
+	// ArchiveDir is where retention archives go (GF_PLUGIN_ARCHIVE_DIR; data_dir/archive unless set).
+	ArchiveDir string `json:"-"`
 	// CheckpointEvery is how often producers' chain checkpoints are collected (GF_PLUGIN_CHECKPOINT_EVERY).
 	CheckpointEvery time.Duration `json:"-"`
 
@@ -81,6 +88,15 @@ func LoadSettings(s backend.AppInstanceSettings, env ServerEnv) (*Settings, erro
 	}
 	if _, err := time.Parse("15:04", out.VerifyAt); err != nil {
 		return nil, fmt.Errorf("GF_PLUGIN_VERIFY_AT must be a time of day hh:mm (UTC), not %q", out.VerifyAt)
+	}
+	out.LokiOverridesFile = env("GF_PLUGIN_LOKI_OVERRIDES_FILE")
+	out.ArchiveDir = env("GF_PLUGIN_ARCHIVE_DIR")
+	out.PruneAt = env("GF_PLUGIN_PRUNE_AT")
+	if out.PruneAt == "" {
+		out.PruneAt = DefaultPruneAt
+	}
+	if _, err := time.Parse("15:04", out.PruneAt); err != nil {
+		return nil, fmt.Errorf("GF_PLUGIN_PRUNE_AT must be a time of day hh:mm (UTC), not %q", out.PruneAt)
 	}
 	out.CheckpointEvery = DefaultCheckpointEvery
 	if v := env("GF_PLUGIN_CHECKPOINT_EVERY"); v != "" {
@@ -146,6 +162,9 @@ func (s *Settings) alertInterval() (time.Duration, error) {
 	}
 	return d, nil
 }
+
+// DefaultPruneAt is when the nightly retention run starts unless set (UTC).
+const DefaultPruneAt = "03:00"
 
 // DefaultCheckpointEvery is how often checkpoints are collected unless set.
 const DefaultCheckpointEvery = time.Minute

@@ -86,6 +86,21 @@ async function job(kind: 'export' | 'verify', range: { from: bigint; to: bigint 
   return performance.now() - t0;
 }
 
+/** The app backend's peak resident memory so far (VmHWM), Linux only. */
+function backendPeakRss(): string {
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('gpx_auditlog_linux')) {
+        const kb = Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+        return `${Math.round(kb / 1024)} MB`;
+      }
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return 'unknown';
+}
+
 async function main() {
   // The bench producer's key, as an operator adds it to chain_keys_file.
   const keysFile = path.join(cfg.dataDir, 'chain-keys.json');
@@ -114,7 +129,9 @@ async function main() {
 
   // The backend verifies the whole tenant in the range; the export reads the same rows.
   const exportMs = await job('export', range);
+  const exportPeak = backendPeakRss();
   const backendMs = await job('verify', range);
+  const verifyPeak = backendPeakRss();
 
   const rate = (ms: number) => Math.round((N / ms) * 1000).toLocaleString();
   console.log(`\nintegrity verification of ${N.toLocaleString()} keyed events (one run)`);
@@ -124,6 +141,7 @@ async function main() {
   console.log(
     `backend: export job (JSON Lines) ${exportMs.toFixed(0)} ms (${rate(exportMs)}/s); verification job ${backendMs.toFixed(0)} ms (${rate(backendMs)}/s) = ${(exportMs / backendMs).toFixed(2)}× the export`
   );
+  console.log(`backend peak RSS: ${exportPeak} after the export, ${verifyPeak} after the verification`);
 }
 
 main().catch((e) => {

@@ -106,12 +106,24 @@ grafana_url = ${cfg.grafanaUrl}
 chain_keys_file = ${path.join(cfg.dataDir, 'chain-keys.json')}
 # How often producers' chain checkpoints are collected (1m unless set; short here for the tests).
 checkpoint_every = 5s
+# The runtime overrides file Loki lists last: retention windows set in the app go there.
+loki_overrides_file = ${retentionOverrides(cfg)}
 [plugin.attest-auditcounts-datasource]
 tenants = ${cfg.tenants}
 loki_url = ${cfg.lokiUrl}
 # Shared with the app: the key it signs its alert rules' queries with.
 data_dir = ${path.join(g, 'attest')}
 `;
+}
+
+/** The runtime overrides file the backend writes retention windows to (Loki needs it to exist). */
+export function retentionOverrides(cfg) {
+  const file = path.join(cfg.dataDir, 'loki-retention.yaml');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(cfg.dataDir, { recursive: true });
+    fs.writeFileSync(file, 'overrides: {}\n');
+  }
+  return file;
 }
 
 function serviceSpec(name, cfg, bins) {
@@ -124,7 +136,10 @@ function serviceSpec(name, cfg, bins) {
           LOKI_PORT: String(cfg.lokiPort),
           LOKI_GRPC_PORT: String(cfg.lokiGrpcPort),
           LOKI_DATA_DIR: path.join(cfg.dataDir, 'loki'),
-          LOKI_RUNTIME_CONFIG: path.join(repoRoot, 'provisioning/loki/overrides.yaml'),
+          LOKI_RUNTIME_CONFIG: `${path.join(repoRoot, 'provisioning/loki/overrides.yaml')},${retentionOverrides(cfg)}`,
+          // Short, so the tests see the compactor apply retention (the product keeps Loki's defaults).
+          LOKI_COMPACTION_INTERVAL: '20s',
+          LOKI_RETENTION_DELETE_DELAY: '10s',
         },
         port: cfg.lokiPort,
         ready: () => httpOk(`${cfg.lokiUrl}/ready`),

@@ -17,6 +17,7 @@ const EventsPage = lazy(() => import('../pages/EventsPage'));
 const ExportsPage = lazy(() => import('../pages/ExportsPage'));
 const AlertsPage = lazy(() => import('../pages/AlertsPage'));
 const IntegrityPage = lazy(() => import('../pages/IntegrityPage'));
+const RetentionPage = lazy(() => import('../pages/RetentionPage'));
 
 function App(props: AppRootProps) {
   const settings = useMemo(() => narrowAppJsonData(props.meta.jsonData), [props.meta.jsonData]);
@@ -40,6 +41,7 @@ function App(props: AppRootProps) {
           <Route path={ROUTES.Exports} element={<ExportsPage />} />
           <Route path={ROUTES.Alerts} element={<AlertsPage />} />
           <Route path={ROUTES.Integrity} element={<IntegrityPage />} />
+          <Route path={ROUTES.Retention} element={<RetentionPage />} />
           <Route path="*" element={<Navigate to={ROUTES.Overview} replace />} />
         </Routes>
       </Suspense>

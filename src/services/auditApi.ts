@@ -5,6 +5,7 @@ import { type AuditEvent } from './auditEvent';
 import { type AuditFilters } from './filters';
 import { type LokiTransport } from './lokiTransport';
 import { type Cursor, type Page, type TimeRangeNs, fetchPage } from './paging';
+import { type RetentionPolicy } from './retentionApi';
 import { type OverviewStats, fetchEventCount, fetchOverviewStats } from './stats';
 
 export interface EventsRequest {
@@ -20,6 +21,8 @@ export interface AuditApi {
   count(filters: Partial<AuditFilters>, range: TimeRangeNs, signal?: AbortSignal): Promise<number>;
   overview(filters: Partial<AuditFilters>, range: TimeRangeNs, signal?: AbortSignal): Promise<OverviewStats>;
   event(id: string, signal?: AbortSignal): Promise<AuditEvent | undefined>;
+  /** The tenant's retention window (the backend only: Loki alone does not know it). */
+  retention?(signal?: AbortSignal): Promise<RetentionPolicy>;
 }
 
 /** The AuditApi straight over a Loki transport, without the backend (Node tools, page tests). */

@@ -8,6 +8,7 @@ import { type AuditEvent } from './auditEvent';
 import { type Cursor, type Page, decodeCursor, encodeCursor } from './paging';
 import { PLUGIN_ID } from './plugin';
 import { filterParams } from './routeParams';
+import { getRetention } from './retentionApi';
 import { type OverviewStats } from './stats';
 
 export const RESOURCES_URL = `/api/plugins/${PLUGIN_ID}/resources`;
@@ -101,6 +102,9 @@ export function createBackendApi(): AuditApi {
         byCategory: o.byCategory.map((c) => ({ category: c.name, count: c.count })),
         topEventTypes: o.topEventTypes.map((c) => ({ eventType: c.name, count: c.count })),
       };
+    },
+    async retention(signal) {
+      return (await getRetention(signal)).policy;
     },
     async event(id, signal) {
       try {

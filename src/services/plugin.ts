@@ -10,6 +10,7 @@ export enum ROUTES {
   Exports = 'exports',
   Alerts = 'alerts',
   Integrity = 'integrity',
+  Retention = 'retention',
 }
 
 export const prefixRoute = (route: string) => `${PLUGIN_BASE_URL}/${route}`;

@@ -12,6 +12,7 @@ export const testIds = {
     dashboards: 'data-testid ac-dashboards',
   },
   overview: {
+    retention: 'data-testid overview-retention',
     container: 'data-testid overview-container',
     timeRange: 'data-testid overview-time-range',
     refresh: 'data-testid overview-refresh',
@@ -80,6 +81,14 @@ export const testIds = {
     table: 'data-testid integrity-table',
     row: 'data-testid integrity-row',
     breakLink: 'data-testid integrity-break-link',
+  },
+  retention: {
+    container: 'data-testid retention-container',
+    days: 'data-testid retention-days',
+    archive: 'data-testid retention-archive',
+    save: 'data-testid retention-save',
+    run: 'data-testid retention-run',
+    row: 'data-testid retention-row',
   },
   notConfigured: 'data-testid not-configured',
   noAccess: 'data-testid no-access',

@@ -233,14 +233,17 @@ test('checkpoints are collected from the producer without any verification; a ro
       chainKey,
       heartbeatMillis: 300,
     });
-    await runWithAuditContext({ actor: { id: `u-${run}`, email: `hb-${run}@example.com` }, tenant: TENANT }, async () => {
-      for (let i = 0; i < 10; i++) {
-        if (i === rotateAfter) {
-          p.chain.rotateKey(rotated);
+    await runWithAuditContext(
+      { actor: { id: `u-${run}`, email: `hb-${run}@example.com` }, tenant: TENANT },
+      async () => {
+        for (let i = 0; i < 10; i++) {
+          if (i === rotateAfter) {
+            p.chain.rotateKey(rotated);
+          }
+          p.record({ type: 'user.updated', category: 'USER_MGMT', action: 'update', description: `hb ${i}` });
         }
-        p.record({ type: 'user.updated', category: 'USER_MGMT', action: 'update', description: `hb ${i}` });
       }
-    });
+    );
     await p.flush();
     await new Promise((r) => setTimeout(r, 1000)); // heartbeats
     await p.shutdown(); // the closing record
@@ -264,7 +267,7 @@ test('checkpoints are collected from the producer without any verification; a ro
     },
     { timeoutMillis: 30_000, intervalMillis: 500 }
   );
-  assert.ok(heads, 'both chains\' closing checkpoints were collected as their heads');
+  assert.ok(heads, "both chains' closing checkpoints were collected as their heads");
   assert.equal(heads.chains[first].service, svc);
 
   // The same record delivered twice (here through another stream, as a second Collector would).
@@ -298,7 +301,12 @@ test('checkpoints are collected from the producer without any verification; a ro
     {
       ts: (BigInt(closing.ts) + 1_000_000n).toString(),
       line: closing.line,
-      labels: { ...closing.labels, audit_chain_seq: forgedSeq, audit_chain_hash: 'e'.repeat(64), audit_id: `cp-${run}` },
+      labels: {
+        ...closing.labels,
+        audit_chain_seq: forgedSeq,
+        audit_chain_hash: 'e'.repeat(64),
+        audit_id: `cp-${run}`,
+      },
     },
   ]);
   await eventually(async () => {

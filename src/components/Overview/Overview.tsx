@@ -6,6 +6,7 @@ import { t } from '@grafana/i18n';
 import { Button, EmptyState, LoadingBar, RadioButtonGroup, Stack, Text, TimeRangeInput, useStyles2 } from '@grafana/ui';
 
 import { DEFAULT_TIME_RANGE } from '../../constants';
+import { describeRetention } from 'services/retentionApi';
 import { type OverviewStats } from 'services/stats';
 import { testIds } from 'services/testIds';
 
@@ -44,6 +45,8 @@ export function Overview() {
     (signal) => api.overview({}, toNsRange(resolved), signal),
     JSON.stringify(resolved)
   );
+
+  const retention = useLoader(api.retention && ((signal) => api.retention!(signal)), 'retention');
 
   const data = stats.data;
   return (
@@ -86,6 +89,11 @@ export function Overview() {
         >
           {t('overview.refresh', 'Refresh')}
         </Button>
+        {retention.data && (
+          <Text color="secondary" variant="bodySmall" data-testid={testIds.overview.retention}>
+            {t('overview.retention', 'Kept for {{window}}', { window: describeRetention(retention.data) })}
+          </Text>
+        )}
       </Stack>
       <div className={styles.loading}>{stats.isLoading && <LoadingBar width={400} />}</div>
       <QueryErrorAlert errors={[stats.error]} testId={testIds.overview.error} />

@@ -1,8 +1,8 @@
-import React, { useEffect, useState } from 'react';
+import React, { useState } from 'react';
 import { css } from '@emotion/css';
 import { type GrafanaTheme2, dateTimeFormat } from '@grafana/data';
 import { t } from '@grafana/i18n';
-import { Badge, Button, Field, IconButton, Input, Select, Stack, Switch, Text, useStyles2 } from '@grafana/ui';
+import { Badge, Button, Combobox, Field, IconButton, Input, Stack, Switch, Text, useStyles2 } from '@grafana/ui';
 
 import { CATEGORIES } from 'services/schema.gen';
 import {
@@ -65,12 +65,8 @@ export function RetentionView() {
   const styles = useStyles2(getStyles);
   const state = useJobList<Retention>(load, isRunning);
   const r = state.data?.[0];
-  const [draft, setDraft] = useState<Draft>();
-  useEffect(() => {
-    if (r && !draft) {
-      setDraft(toDraft(r.policy));
-    }
-  }, [r, draft]);
+  const [edited, setDraft] = useState<Draft>();
+  const draft = edited ?? (r ? toDraft(r.policy) : undefined);
 
   const problem = r && draft ? draftProblem(draft, r.floorDays, r.maxDays) : undefined;
   const save = () => draft && state.act(async () => setDraft(toDraft((await saveRetention(fromDraft(draft))).policy)));
@@ -113,7 +109,7 @@ export function RetentionView() {
             <Stack direction="column" gap={1}>
               {draft.categories.map((c, i) => (
                 <Stack key={i} direction="row" gap={1} alignItems="center">
-                  <Select
+                  <Combobox
                     width={24}
                     options={options.filter((o) => o.value === c.category || !used.has(o.value))}
                     value={c.category || null}

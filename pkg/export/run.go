@@ -18,6 +18,12 @@ func Stream(ctx context.Context, c *loki.Client, query string, r loki.Range, w W
 			a.Abort()
 		}
 	}()
+	// Counted first: whatever Loki held before reading began must all be read. (Entries arriving
+	// meanwhile may or may not be, so the check is one-sided.)
+	expected, err := c.CountLogQuery(ctx, query, r)
+	if err != nil {
+		return 0, err
+	}
 	if err := w.Begin(); err != nil {
 		return 0, err
 	}
@@ -43,5 +49,17 @@ func Stream(ctx context.Context, c *loki.Client, query string, r loki.Range, w W
 		}
 		cursor = &next
 	}
+	if rows < expected {
+		return rows, &IncompleteError{Read: rows, Counted: expected}
+	}
 	return rows, w.End(rows)
+}
+
+// IncompleteError: paging Loki gave fewer entries than Loki counted in the range beforehand, so
+// Loki did not hand out everything it holds (seen right after heavy ingestion). Nothing partial is
+// kept; running again later reads them all.
+type IncompleteError struct{ Read, Counted int64 }
+
+func (e *IncompleteError) Error() string {
+	return fmt.Sprintf("Loki returned %d of the %d entries it counted in the range; nothing was kept, try again in a few minutes", e.Read, e.Counted)
 }

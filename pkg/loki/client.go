@@ -71,28 +71,39 @@ func (c *Client) newRequest(ctx context.Context, path string, params url.Values)
 	return req, nil
 }
 
-// Get calls a Loki API path (e.g. /loki/api/v1/query_range) and decodes the JSON answer into out.
-func (c *Client) Get(ctx context.Context, path string, params url.Values, out any) error {
+// do sends a GET and answers the response when Loki said 2xx; failures are typed (UnavailableError,
+// HTTPError, a deadline).
+func (c *Client) do(ctx context.Context, path string, params url.Values) (*http.Response, error) {
 	req, err := c.newRequest(ctx, path, params)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	res, err := c.httpClient().Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return nil, ctx.Err()
 		}
 		var ne net.Error
 		if errors.As(err, &ne) && ne.Timeout() {
-			return fmt.Errorf("Loki did not answer in time: %w", context.DeadlineExceeded)
+			return nil, fmt.Errorf("Loki did not answer in time: %w", context.DeadlineExceeded)
 		}
-		return &UnavailableError{err}
+		return nil, &UnavailableError{err}
+	}
+	if res.StatusCode/100 != 2 {
+		defer res.Body.Close()
+		body, _ := io.ReadAll(io.LimitReader(res.Body, 2048))
+		return nil, &HTTPError{Status: res.StatusCode, Body: strings.TrimSpace(string(body))}
+	}
+	return res, nil
+}
+
+// Get calls a Loki API path (e.g. /loki/api/v1/query_range) and decodes the JSON answer into out.
+func (c *Client) Get(ctx context.Context, path string, params url.Values, out any) error {
+	res, err := c.do(ctx, path, params)
+	if err != nil {
+		return err
 	}
 	defer res.Body.Close()
-	if res.StatusCode/100 != 2 {
-		body, _ := io.ReadAll(io.LimitReader(res.Body, 2048))
-		return &HTTPError{Status: res.StatusCode, Body: strings.TrimSpace(string(body))}
-	}
 	if out == nil {
 		_, err = io.Copy(io.Discard, res.Body)
 		return err
@@ -101,6 +112,17 @@ func (c *Client) Get(ctx context.Context, path string, params url.Values, out an
 		return fmt.Errorf("Loki answered with unreadable JSON: %w", err)
 	}
 	return nil
+}
+
+// TenantLimits is the tenant's limits as Loki applies them now (YAML, runtime overrides merged).
+func (c *Client) TenantLimits(ctx context.Context) (string, error) {
+	res, err := c.do(ctx, "/config/tenant/v1/limits", nil)
+	if err != nil {
+		return "", err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+	return string(b), err
 }
 
 // Ready reports whether Loki's /ready answers 200.

@@ -2,6 +2,7 @@ package loki
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -170,6 +171,23 @@ func summarize(counts, users, top []Sample, over []Series, high []Event, stepMs 
 	slices.SortFunc(high, CompareNewestFirst)
 	o.RecentHighSeverity = append([]Event{}, high[:min(5, len(high))]...)
 	return o
+}
+
+// CountLogQuery is the number of entries a log query (selector and pipeline) matches in r.
+func (c *Client) CountLogQuery(ctx context.Context, query string, r Range) (int64, error) {
+	rangeMs, err := r.RangeMs()
+	if err != nil {
+		return 0, err
+	}
+	res, err := c.Instant(ctx, fmt.Sprintf("sum(count_over_time(%s [%dms]))", query, rangeMs), r.EndNs-1)
+	if err != nil {
+		return 0, err
+	}
+	v, err := res.Vector()
+	if err != nil || len(v) == 0 {
+		return 0, err
+	}
+	return int64(v[0].Value), nil
 }
 
 // Count is the number of events matching f in r.

@@ -111,6 +111,16 @@ func (c *Client) group(ctx context.Context, query string, ts int64, cmp func(a, 
 	return g, nil
 }
 
+// InconsistentError: Loki answered the entries of one timestamp with fewer than the page held.
+type InconsistentError struct {
+	TsNs        int64
+	Group, Seen int
+}
+
+func (e *InconsistentError) Error() string {
+	return fmt.Sprintf("Loki returned %d entries at timestamp %d after %d in the page; try again", e.Group, e.TsNs, e.Seen)
+}
+
 // FetchPage fetches one page of the events matching query in r, beyond cursor (nil: the newest page).
 func (c *Client) FetchPage(ctx context.Context, query string, r Range, cursor *Cursor, pageSize int) (*Page, error) {
 	if pageSize < 1 || pageSize >= MaxLimit {
@@ -159,6 +169,15 @@ func (c *Client) FetchPage(ctx context.Context, query string, r Range, cursor *C
 			complete, err := c.group(ctx, query, boundary, cmp)
 			if err != nil {
 				return nil, err
+			}
+			seen := 0
+			for _, e := range rows {
+				if e.tsNs == boundary {
+					seen++
+				}
+			}
+			if len(complete) < seen {
+				return nil, &InconsistentError{TsNs: boundary, Group: len(complete), Seen: seen}
 			}
 			rows = slices.DeleteFunc(rows, func(e Event) bool { return e.tsNs == boundary })
 			rows = append(rows, complete...)

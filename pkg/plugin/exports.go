@@ -81,7 +81,13 @@ func jobReason(err error) string {
 	var unavailable *loki.UnavailableError
 	var group *loki.GroupTooLargeError
 	var rowsCap export.ErrTooManyRows
+	var incomplete *export.IncompleteError
+	var inconsistent *loki.InconsistentError
 	switch {
+	case errors.As(err, &incomplete):
+		return incomplete.Error()
+	case errors.As(err, &inconsistent):
+		return inconsistent.Error()
 	case errors.As(err, &rowsCap):
 		return rowsCap.Error()
 	case errors.As(err, &lokiHTTP):

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -70,6 +71,8 @@ type retentionView struct {
 	Archive   string           `json:"archiveLocation"`
 	Runs      []retention.Run  `json:"runs"`
 	Running   bool             `json:"running"`
+	// LokiRetention is the retention_period Loki applies to the tenant now, as Loki says it.
+	LokiRetention string `json:"lokiRetention,omitempty"`
 }
 
 func (a *App) retentionView(tenant string) (*retentionView, error) {
@@ -81,6 +84,9 @@ func (a *App) retentionView(tenant string) (*retentionView, error) {
 	v := &retentionView{Tenant: tenant, Policy: p, Stored: st.Policy != nil, UpdatedBy: st.UpdatedBy,
 		Applied: a.settings.LokiOverridesFile != "", LokiDays: p.LokiDays(p.Days), FloorDays: retention.FloorDays,
 		MaxDays: retention.MaxDays, PruneAt: a.settings.PruneAt, Archive: filepath.Join(a.archiveDir(), tenant), Runs: st.Runs}
+	if t := a.settings.ArchiveS3; t.Configured() {
+		v.Archive = fmt.Sprintf("s3://%s/%s", t.Bucket, t.Key(tenant, ""))
+	}
 	if !st.UpdatedAt.IsZero() {
 		v.UpdatedAt = &st.UpdatedAt
 	}
@@ -88,11 +94,12 @@ func (a *App) retentionView(tenant string) (*retentionView, error) {
 	return v, nil
 }
 
-func (a *App) handleRetentionGet(w http.ResponseWriter, _ *http.Request, c *caller) error {
+func (a *App) handleRetentionGet(w http.ResponseWriter, r *http.Request, c *caller) error {
 	v, err := a.retentionView(c.Tenant)
 	if err != nil {
 		return err
 	}
+	v.LokiRetention = a.lokiRetention(r.Context(), c.Tenant)
 	writeJSON(w, http.StatusOK, v)
 	return nil
 }
@@ -161,6 +168,21 @@ func (a *App) handleRetentionRun(w http.ResponseWriter, r *http.Request, c *call
 	return nil
 }
 
+// lokiRetention asks Loki which retention_period it applies to the tenant ("" when it cannot say).
+func (a *App) lokiRetention(ctx context.Context, tenant string) string {
+	limits, err := a.tenantClient(tenant).TenantLimits(ctx)
+	if err != nil {
+		log.DefaultLogger.Warn("Loki's tenant limits unavailable", "tenant", tenant, "error", err.Error())
+		return ""
+	}
+	for _, line := range strings.Split(limits, "\n") {
+		if v, ok := strings.CutPrefix(line, "retention_period: "); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
 // startRetentionRun runs in the background; one run at a time per tenant.
 func (a *App) startRetentionRun(tenant, trigger string) (string, error) {
 	if _, busy := retentionRuns.LoadOrStore(tenant, struct{}{}); busy {
@@ -215,9 +237,12 @@ func (a *App) countAndArchive(ctx context.Context, tenant string, p retention.Po
 	client := a.tenantClient(tenant)
 	for i := range run.Segments {
 		s := &run.Segments[i]
-		n, err := countRange(ctx, client, p.Selector(s.Category), s.FromNs, s.CutoffNs)
-		if err != nil {
-			return err
+		var n int64
+		if s.CutoffNs > s.FromNs {
+			var err error
+			if n, err = client.CountLogQuery(ctx, p.Selector(s.Category), loki.Range{StartNs: s.FromNs, EndNs: s.CutoffNs}); err != nil {
+				return err
+			}
 		}
 		s.Rows = n
 		run.Rows += n
@@ -268,28 +293,33 @@ func (a *App) countAndArchive(ctx context.Context, tenant string, p retention.Po
 	if err := os.WriteFile(manifest, body, 0o600); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(filepath.Dir(path), name+".manifest.sig"), []byte(sig+"\n"), 0o600); err != nil {
+	sigFile := filepath.Join(filepath.Dir(path), name+".manifest.sig")
+	if err := os.WriteFile(sigFile, []byte(sig+"\n"), 0o600); err != nil {
 		return err
 	}
 	run.Archive = &retention.ArchiveFile{Location: path, Manifest: manifest, SHA256: sha, Size: size, Rows: w.Rows}
+	if t := a.settings.ArchiveS3; t.Configured() {
+		return uploadArchive(ctx, t, tenant, run.Archive, path, manifest, sigFile)
+	}
 	return nil
 }
 
-// countRange is the number of entries of selector in [fromNs, toNs).
-func countRange(ctx context.Context, client *loki.Client, selector string, fromNs, toNs int64) (int64, error) {
-	if toNs <= fromNs {
-		return 0, nil
+// uploadArchive puts the archive, its manifest and signature in the bucket, then removes the local
+// copies (kept when an upload fails, for the next attempt to be made by hand).
+func uploadArchive(ctx context.Context, t retention.S3Target, tenant string, a *retention.ArchiveFile, files ...string) error {
+	var locations []string
+	for _, f := range files {
+		loc, err := t.Upload(ctx, f, t.Key(tenant, filepath.Base(f)))
+		if err != nil {
+			return err
+		}
+		locations = append(locations, loc)
 	}
-	q := fmt.Sprintf("sum(count_over_time(%s [%dms]))", selector, (toNs-fromNs)/int64(time.Millisecond))
-	res, err := client.Instant(ctx, q, toNs-1)
-	if err != nil {
-		return 0, err
+	a.Location, a.Manifest = locations[0], locations[1]
+	for _, f := range files {
+		os.Remove(f)
 	}
-	v, err := res.Vector()
-	if err != nil || len(v) == 0 {
-		return 0, err
-	}
-	return int64(v[0].Value), nil
+	return nil
 }
 
 func retentionEvent(tenant string, p retention.Policy, run retention.Run) selfaudit.Event {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
+	"github.com/attest/auditlog/pkg/retention"
 	"github.com/attest/auditlog/pkg/tenancy"
 )
 
@@ -52,6 +53,9 @@ type Settings struct {
 	PruneAt string `json:"-"`
 	// ArchiveDir is where retention archives go (GF_PLUGIN_ARCHIVE_DIR; data_dir/archive unless set).
 	ArchiveDir string `json:"-"`
+	// ArchiveS3 is the S3-compatible bucket archives go to instead, when archive_s3_bucket is set
+	// (GF_PLUGIN_ARCHIVE_S3_ENDPOINT, _REGION, _BUCKET, _PREFIX, _ACCESS_KEY, _SECRET_KEY).
+	ArchiveS3 retention.S3Target `json:"-"`
 	// CheckpointEvery is how often producers' chain checkpoints are collected (GF_PLUGIN_CHECKPOINT_EVERY).
 	CheckpointEvery time.Duration `json:"-"`
 
@@ -91,6 +95,9 @@ func LoadSettings(s backend.AppInstanceSettings, env ServerEnv) (*Settings, erro
 	}
 	out.LokiOverridesFile = env("GF_PLUGIN_LOKI_OVERRIDES_FILE")
 	out.ArchiveDir = env("GF_PLUGIN_ARCHIVE_DIR")
+	out.ArchiveS3 = retention.S3Target{Endpoint: env("GF_PLUGIN_ARCHIVE_S3_ENDPOINT"), Region: env("GF_PLUGIN_ARCHIVE_S3_REGION"),
+		Bucket: env("GF_PLUGIN_ARCHIVE_S3_BUCKET"), Prefix: env("GF_PLUGIN_ARCHIVE_S3_PREFIX"),
+		AccessKey: env("GF_PLUGIN_ARCHIVE_S3_ACCESS_KEY"), SecretKey: env("GF_PLUGIN_ARCHIVE_S3_SECRET_KEY")}
 	out.PruneAt = env("GF_PLUGIN_PRUNE_AT")
 	if out.PruneAt == "" {
 		out.PruneAt = DefaultPruneAt

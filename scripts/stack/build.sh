@@ -17,6 +17,7 @@ log() { echo "[stack:build] $*" >&2; }
 loki_bin="$bin/loki-$LOKI_VERSION"
 otelcol_bin="$bin/otelcol-attest-$OTELCOL_VERSION"
 grafana_bin="$bin/grafana-$GRAFANA_VERSION-$GRAFANA_COMMIT"
+versitygw_bin="$bin/versitygw-$VERSITYGW_VERSION"
 # Grafana's home (conf/defaults.ini, public/): the writable copy of its module, kept beside the binary.
 grafana_home="$cache/src/grafana-$GRAFANA_MODULE_VERSION"
 
@@ -79,14 +80,26 @@ build_grafana() {
   log "Grafana built in $((SECONDS - start)) s -> $grafana_bin"
 }
 
+build_versitygw() {
+  [ -x "$versitygw_bin" ] && return 0
+  log "building versitygw $VERSITYGW_VERSION (S3-compatible server) from its Go module (first time only)"
+  local start=$SECONDS work="$cache/build/versitygw-$VERSITYGW_VERSION"
+  rm -rf "$work" && mkdir -p "$work"
+  (cd "$work" && CGO_ENABLED=0 GOBIN="$work" go install -trimpath "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION")
+  mv "$work/versitygw" "$versitygw_bin"
+  log "versitygw built in $((SECONDS - start)) s -> $versitygw_bin"
+}
+
 case "${1:-all}" in
   loki) build_loki ;;
   collector) build_otelcol ;;
   grafana) build_grafana ;;
-  all) build_loki; build_otelcol; build_grafana ;;
-  *) echo "usage: build.sh [all|loki|collector|grafana]" >&2; exit 2 ;;
+  s3) build_versitygw ;;
+  all) build_loki; build_otelcol; build_grafana; build_versitygw ;;
+  *) echo "usage: build.sh [all|loki|collector|grafana|s3]" >&2; exit 2 ;;
 esac
 echo "LOKI_BIN=$loki_bin"
 echo "OTELCOL_BIN=$otelcol_bin"
 echo "GRAFANA_BIN=$grafana_bin"
 echo "GRAFANA_HOME=$grafana_home"
+echo "VERSITYGW_BIN=$versitygw_bin"

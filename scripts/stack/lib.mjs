@@ -27,6 +27,8 @@ export function stackConfig(env = process.env) {
     grafanaUrl: `http://127.0.0.1:${grafanaPort}`,
     lokiUrl: `http://127.0.0.1:${lokiPort}`,
     otlpUrl: `http://127.0.0.1:${otlpPort}`,
+    s3Port: Number(env.ATTEST_S3_PORT ?? 7070),
+    s3Url: `http://127.0.0.1:${Number(env.ATTEST_S3_PORT ?? 7070)}`,
     defaultTenant: env.ATTEST_TENANT ?? DEFAULT_TENANT,
     // Grafana org id -> Loki tenant; org 2 exists only once a test or an admin creates it.
     tenants: env.ATTEST_TENANTS ?? `1=${env.ATTEST_TENANT ?? DEFAULT_TENANT},2=globex`,
@@ -56,6 +58,7 @@ export function buildBinaries() {
     otelcol: paths.OTELCOL_BIN,
     grafana: paths.GRAFANA_BIN,
     grafanaHome: paths.GRAFANA_HOME,
+    versitygw: paths.VERSITYGW_BIN,
   };
 }
 
@@ -108,6 +111,11 @@ chain_keys_file = ${path.join(cfg.dataDir, 'chain-keys.json')}
 checkpoint_every = 5s
 # The runtime overrides file Loki lists last: retention windows set in the app go there.
 loki_overrides_file = ${retentionOverrides(cfg)}
+# Retention archives go to the S3-compatible server of the stack (versitygw).
+archive_s3_endpoint = ${cfg.s3Url}
+archive_s3_bucket = ${S3.bucket}
+archive_s3_access_key = ${S3.accessKey}
+archive_s3_secret_key = ${S3.secretKey}
 [plugin.attest-auditcounts-datasource]
 tenants = ${cfg.tenants}
 loki_url = ${cfg.lokiUrl}
@@ -115,6 +123,10 @@ loki_url = ${cfg.lokiUrl}
 data_dir = ${path.join(g, 'attest')}
 `;
 }
+
+/** The stack's S3-compatible server: one bucket, a directory under its root (posix backend). */
+export const S3 = { bucket: 'attest-archive', accessKey: 'attest-test', secretKey: 'attest-test-secret' };
+export const s3Root = (cfg) => path.join(cfg.dataDir, 's3', 'data');
 
 /** The runtime overrides file the backend writes retention windows to (Loki needs it to exist). */
 export function retentionOverrides(cfg) {
@@ -196,6 +208,28 @@ function serviceSpec(name, cfg, bins) {
           await configureAppToken(cfg, 1);
           await importAppDashboards(cfg, 1);
         },
+      };
+    }
+    case 's3': {
+      fs.mkdirSync(path.join(s3Root(cfg), S3.bucket), { recursive: true });
+      fs.mkdirSync(path.join(cfg.dataDir, 's3', 'meta'), { recursive: true });
+      return {
+        bin: bins.versitygw,
+        args: [
+          '--access',
+          S3.accessKey,
+          '--secret',
+          S3.secretKey,
+          '--port',
+          `127.0.0.1:${cfg.s3Port}`,
+          'posix',
+          '--sidecar',
+          path.join(cfg.dataDir, 's3', 'meta'),
+          s3Root(cfg),
+        ],
+        env: {},
+        port: cfg.s3Port,
+        ready: () => tcpOpen(cfg.s3Port),
       };
     }
     default:
@@ -418,7 +452,7 @@ export async function importAppDashboards(cfg, org) {
   }
 }
 
-export const SERVICES = ['loki', 'collector', 'grafana'];
+export const SERVICES = ['loki', 's3', 'collector', 'grafana'];
 
 /** Starts `only` in order; if one fails, stops the ones this call started, so nothing is left half-up. */
 export async function startStack({ cfg = stackConfig(), only = SERVICES } = {}) {

@@ -3,7 +3,7 @@
 // npm run stack:stop   -> stop exactly the processes started here
 //
 // node scripts/stack/stack.mjs start|stop|restart|status [loki|collector|grafana ...]
-import { GRAFANA_ADMIN, SERVICES, isRunning, stackConfig, startStack, stopStack } from './lib.mjs';
+import { GRAFANA_ADMIN, S3, SERVICES, isRunning, stackConfig, startStack, stopStack } from './lib.mjs';
 
 const [command = 'start', ...names] = process.argv.slice(2);
 const only = names.length > 0 ? names : SERVICES;
@@ -14,6 +14,7 @@ function printEndpoints() {
     `Loki       ${cfg.lokiUrl}   (multi-tenant: send X-Scope-OrgID)`,
     `Collector  ${cfg.otlpUrl}   (OTLP/HTTP: POST /v1/logs with X-Scope-OrgID)`,
     `           metrics http://127.0.0.1:${cfg.collectorMetricsPort}/metrics`,
+    `S3         ${cfg.s3Url}   (versitygw; retention archives, bucket ${S3.bucket})`,
   ];
   lines.push(
     `Grafana    ${cfg.grafanaUrl}   (${GRAFANA_ADMIN.user}/${GRAFANA_ADMIN.password}; API level, plugin from dist/)`

@@ -41,6 +41,8 @@ export interface Retention {
   archiveLocation: string;
   runs: RetentionRun[];
   running: boolean;
+  /** The retention_period Loki applies to the tenant now, as Loki says it. */
+  lokiRetention?: string;
 }
 
 export const getRetention = (signal?: AbortSignal) => getResource<Retention>('retention', {}, signal);

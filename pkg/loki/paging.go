@@ -3,9 +3,11 @@ package loki
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // Cursor paging, newest first, exact when many events share one nanosecond (the same algorithm as
@@ -81,15 +83,46 @@ func CompareNewestFirst(a, b Event) int {
 	return 1
 }
 
-func (c *Client) entries(ctx context.Context, query string, start, end int64, limit int, dir string) ([]Event, error) {
+// entries answers Loki's entries and how many Loki sent: Loki can send one entry twice (from
+// overlapping chunks), so exact copies (same time, line and labels) are kept once. Copies that differ
+// in anything stay: telling them apart is the verifier's work.
+func (c *Client) entries(ctx context.Context, query string, start, end int64, limit int, dir string) ([]Event, int, error) {
 	if end <= start {
-		return nil, nil
+		return nil, 0, nil
 	}
 	r, err := c.QueryRange(ctx, query, start, end, limit, dir, 0)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return r.Streams()
+	es, err := r.Streams()
+	if err != nil {
+		return nil, 0, err
+	}
+	sent := len(es)
+	seen := make(map[string]bool, len(es))
+	return slices.DeleteFunc(es, func(e Event) bool {
+		id := e.identity()
+		if seen[id] {
+			return true
+		}
+		seen[id] = true
+		return false
+	}), sent, nil
+}
+
+// identity is the whole entry: time, line and every label.
+func (e Event) identity() string {
+	var b strings.Builder
+	b.WriteString(e.TsNs)
+	b.WriteByte(0)
+	b.WriteString(e.Description)
+	for _, k := range slices.Sorted(maps.Keys(e.Labels)) {
+		b.WriteByte(0)
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.WriteString(e.Labels[k])
+	}
+	return b.String()
 }
 
 // GroupTooLargeError: more events on one nanosecond than one Loki query returns.
@@ -100,11 +133,11 @@ func (e *GroupTooLargeError) Error() string {
 }
 
 func (c *Client) group(ctx context.Context, query string, ts int64, cmp func(a, b Event) int) ([]Event, error) {
-	g, err := c.entries(ctx, query, ts, ts+1, MaxLimit, "backward")
+	g, sent, err := c.entries(ctx, query, ts, ts+1, MaxLimit, "backward")
 	if err != nil {
 		return nil, err
 	}
-	if len(g) >= MaxLimit {
+	if sent >= MaxLimit {
 		return nil, &GroupTooLargeError{ts}
 	}
 	slices.SortFunc(g, cmp)
@@ -148,6 +181,9 @@ func (c *Client) FetchPage(ctx context.Context, query string, r Range, cursor *C
 
 	// 2. Strictly beyond the cursor's timestamp.
 	var rows []Event
+	// lokiHadMore: Loki sent more than the page needs, so more exist even when copies or a
+	// boundary group leave the page short.
+	lokiHadMore := false
 	if len(head) <= pageSize {
 		from, to, dir := r.StartNs, r.EndNs, "backward"
 		if cursor != nil {
@@ -157,15 +193,20 @@ func (c *Client) FetchPage(ctx context.Context, query string, r Range, cursor *C
 				to = min(r.EndNs, cursor.TsNs)
 			}
 		}
-		var err error
-		if rows, err = c.entries(ctx, query, from, to, pageSize+1, dir); err != nil {
+		var (
+			err  error
+			sent int
+		)
+		if rows, sent, err = c.entries(ctx, query, from, to, pageSize+1, dir); err != nil {
 			return nil, err
 		}
 		slices.SortFunc(rows, cmp)
-		// 3. Loki may have cut the boundary group anywhere: replace it with the complete group.
+		// 3. Loki may have cut the boundary group anywhere: when its answer was cut and the page ends
+		// on the answer's last timestamp, replace that group with the complete group.
 		need := pageSize - len(head)
-		if len(rows) > need && need > 0 && rows[need].tsNs == rows[need-1].tsNs {
-			boundary := rows[need-1].tsNs
+		lokiHadMore = sent > need
+		if lokiHadMore && need > 0 && len(rows) > 0 && rows[min(need, len(rows))-1].tsNs == rows[len(rows)-1].tsNs {
+			boundary := rows[len(rows)-1].tsNs
 			complete, err := c.group(ctx, query, boundary, cmp)
 			if err != nil {
 				return nil, err
@@ -190,12 +231,13 @@ func (c *Client) FetchPage(ctx context.Context, query string, r Range, cursor *C
 	if page == nil {
 		page = []Event{}
 	}
-	hasMore := len(all) > pageSize
+	hasMore := len(all) > pageSize || lokiHadMore
 	out := &Page{Events: page, Query: query}
 	var beyond *Cursor
 	if hasMore && len(page) > 0 {
 		last := page[len(page)-1]
-		inGroup := all[pageSize].tsNs == last.tsNs
+		// A short page ends with a whole timestamp group: the cursor goes past it.
+		inGroup := len(all) > pageSize && all[pageSize].tsNs == last.tsNs
 		beyond = &Cursor{Older: !walkingNewer, TsNs: last.tsNs}
 		if inGroup {
 			beyond.Key, beyond.HasKey = last.Key, true

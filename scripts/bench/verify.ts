@@ -4,6 +4,7 @@
 // same range (JSON Lines, the same paging) as its baseline. The stack must be running (npm run stack).
 //
 //   npm run bench:verify        BENCH_VERIFY_N=100000
+//   BENCH_VERIFY_REUSE=<run>:<from ns>:<to ns>   verifies a chain an earlier run recorded (as it printed)
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,9 +16,19 @@ import { RESOURCES, cfg, eventually, grafana } from '../../tests/grafana/helpers
 
 const N = Number(process.env.BENCH_VERIFY_N ?? 100_000);
 const TENANT = cfg.defaultTenant;
-const run = randomBytes(3).toString('hex');
+const reuse = process.env.BENCH_VERIFY_REUSE?.split(':');
+const run = reuse?.[0] ?? randomBytes(3).toString('hex');
 const service = `bench-verify-${run}`;
-const key = { id: `bench-${run}`, secret: randomBytes(32) };
+const keysFile = path.join(cfg.dataDir, 'chain-keys.json');
+const key = { id: `bench-${run}`, secret: reuse ? keyOf(`bench-${run}`) : randomBytes(32) };
+
+function keyOf(id: string): Buffer {
+  const hex = JSON.parse(fs.readFileSync(keysFile, 'utf8'))[id];
+  if (!hex) {
+    throw new Error(`no key ${id} in ${keysFile}`);
+  }
+  return Buffer.from(hex, 'hex');
+}
 
 async function record(): Promise<{ from: bigint; to: bigint }> {
   const from = BigInt(Date.now() - 1000) * 1_000_000n;
@@ -83,6 +94,10 @@ async function job(kind: 'export' | 'verify', range: { from: bigint; to: bigint 
   if (done.status !== 'completed') {
     throw new Error(`${kind} ended ${done.status}: ${done.error}`);
   }
+  if (done.rows < N) {
+    throw new Error(`${kind} read ${done.rows} rows, fewer than the ${N} of the chain`);
+  }
+  console.log(`${kind} job: ${done.rows.toLocaleString()} rows`);
   return performance.now() - t0;
 }
 
@@ -103,12 +118,17 @@ function backendPeakRss(): string {
 
 async function main() {
   // The bench producer's key, as an operator adds it to chain_keys_file.
-  const keysFile = path.join(cfg.dataDir, 'chain-keys.json');
   const keys = fs.existsSync(keysFile) ? JSON.parse(fs.readFileSync(keysFile, 'utf8')) : {};
   fs.writeFileSync(keysFile, JSON.stringify({ ...keys, [key.id]: key.secret.toString('hex') }));
 
-  console.log(`recording ${N.toLocaleString()} keyed events…`);
-  const range = await record();
+  let range: { from: bigint; to: bigint };
+  if (reuse) {
+    range = { from: BigInt(reuse[1]), to: BigInt(reuse[2]) };
+  } else {
+    console.log(`recording ${N.toLocaleString()} keyed events…`);
+    range = await record();
+  }
+  console.log(`chain of run ${run}: BENCH_VERIFY_REUSE=${run}:${range.from}:${range.to}`);
   const src = {
     url: cfg.lokiUrl,
     tenant: TENANT,
@@ -126,6 +146,7 @@ async function main() {
   if (!res.ok || res.checked !== N) {
     throw new Error(`the bench chain did not verify: ${res.checked} records, ${res.problems.length} problems`);
   }
+  console.log(`package: read ${readMs.toFixed(0)} ms, verify ${verifyMs.toFixed(0)} ms`);
 
   // The backend verifies the whole tenant in the range; the export reads the same rows.
   const exportMs = await job('export', range);

@@ -152,6 +152,7 @@ function serviceSpec(name, cfg, bins) {
           // Short, so the tests see the compactor apply retention (the product keeps Loki's defaults).
           LOKI_COMPACTION_INTERVAL: '20s',
           LOKI_RETENTION_DELETE_DELAY: '10s',
+          LOKI_INDEX_RESYNC_INTERVAL: '20s',
         },
         port: cfg.lokiPort,
         ready: () => httpOk(`${cfg.lokiUrl}/ready`),

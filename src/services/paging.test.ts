@@ -48,6 +48,17 @@ async function walk(entries: FakeEntry[], pageSize: number, seed: number) {
 }
 
 describe('fetchPage', () => {
+  it.each([3, 7, 25])('reads every event once when Loki sends copies of entries (page size %d)', async (pageSize) => {
+    // Loki can send one entry twice from overlapping chunks: every entry of two groups twice here.
+    const entries = corpus();
+    const copies = entries.filter((e) => e.tsNs === entry(400, '').tsNs || e.tsNs === entry(1100, '').tsNs);
+    const { pages } = await walk([...entries, ...copies.map((e) => ({ ...e }))], pageSize, pageSize);
+    const ids = pages.flatMap((p) => p.events.map((e) => e.id));
+    const distinct = entries.filter((e) => BigInt(e.tsNs) < BigInt(range.endNs)).length;
+    expect(new Set(ids).size).toBe(distinct);
+    expect(ids.length).toBe(distinct);
+  });
+
   it.each([1, 2, 7, 25, 59, 60, 61, 200])(
     'walks every event exactly once, newest first (page size %d)',
     async (pageSize) => {

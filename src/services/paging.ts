@@ -76,22 +76,47 @@ async function queryEntries(
   limit: number,
   direction: 'backward' | 'forward',
   signal?: AbortSignal
-): Promise<AuditEvent[]> {
+): Promise<{ events: AuditEvent[]; sent: number }> {
   if (big(endNs) <= big(startNs)) {
-    return [];
+    return { events: [], sent: 0 };
   }
   const body = await transport.get(
     'query_range',
     { query, start: startNs, end: endNs, limit: String(limit), direction },
     signal
   );
-  return parseStreamsResponse(body);
+  // Loki can send one entry twice (overlapping chunks): exact copies are kept once, as in
+  // pkg/loki/paging.go. Copies that differ in anything stay.
+  const sent = parseStreamsResponse(body);
+  const seen = new Set<string>();
+  const events = sent.filter((e) => {
+    const id = identity(e);
+    return seen.has(id) ? false : (seen.add(id), true);
+  });
+  return { events, sent: sent.length };
 }
+
+const identity = (e: AuditEvent) =>
+  [
+    e.tsNs,
+    e.description,
+    ...Object.keys(e.labels)
+      .sort()
+      .map((k) => `${k}=${e.labels[k]}`),
+  ].join('\u0000');
 
 /** Every event with exactly this timestamp, newest-first order. */
 async function fetchGroup(transport: LokiTransport, query: string, tsNs: string, signal?: AbortSignal) {
-  const group = await queryEntries(transport, query, tsNs, plus(tsNs, 1), MAX_LIMIT, 'backward', signal);
-  if (group.length >= MAX_LIMIT) {
+  const { events: group, sent } = await queryEntries(
+    transport,
+    query,
+    tsNs,
+    plus(tsNs, 1),
+    MAX_LIMIT,
+    'backward',
+    signal
+  );
+  if (sent >= MAX_LIMIT) {
     throw new Error(`more than ${MAX_LIMIT - 1} events share the timestamp ${tsNs}; cannot page through them exactly`);
   }
   return group.sort(compareNewestFirst);
@@ -122,33 +147,53 @@ export async function fetchPage(transport: LokiTransport, req: PageRequest): Pro
 
   // 2. Strictly beyond the cursor's timestamp.
   let rows: AuditEvent[] = [];
+  // Loki sent more than the page needs: more exist even when copies or a boundary group leave the
+  // page short.
+  let lokiHadMore = false;
   if (head.length <= pageSize) {
     const [from, to] = !cursor
       ? [startNs, endNs]
       : walkingNewer
         ? [maxNs(startNs, plus(cursor.tsNs, 1)), endNs]
         : [startNs, minNs(endNs, cursor.tsNs)];
-    rows = (
-      await queryEntries(transport, query, from, to, pageSize + 1, walkingNewer ? 'forward' : 'backward', req.signal)
-    ).sort(cmp);
-    // 3. Loki may have cut the boundary group anywhere: replace it with the complete group.
+    const answer = await queryEntries(
+      transport,
+      query,
+      from,
+      to,
+      pageSize + 1,
+      walkingNewer ? 'forward' : 'backward',
+      req.signal
+    );
+    rows = answer.events.sort(cmp);
+    // 3. Loki may have cut the boundary group anywhere: when its answer was cut and the page ends on
+    // the answer's last timestamp, replace that group with the complete group.
     const need = pageSize - head.length;
-    if (rows.length > need && need > 0 && rows[need].tsNs === rows[need - 1].tsNs) {
-      const boundary = rows[need - 1].tsNs;
+    lokiHadMore = answer.sent > need;
+    const lastTs = rows[rows.length - 1]?.tsNs;
+    if (lokiHadMore && need > 0 && rows.length > 0 && rows[Math.min(need, rows.length) - 1].tsNs === lastTs) {
+      const boundary = lastTs;
       const complete = (await fetchGroup(transport, query, boundary, req.signal)).sort(cmp);
+      const seen = rows.filter((e) => e.tsNs === boundary).length;
+      if (complete.length < seen) {
+        throw new Error(
+          `Loki returned ${complete.length} entries at timestamp ${boundary} after ${seen} in the page; try again`
+        );
+      }
       rows = [...rows.filter((e) => e.tsNs !== boundary), ...complete].sort(cmp);
     }
   }
 
   const all = [...head, ...rows];
   const page = all.slice(0, pageSize);
-  const hasMore = all.length > pageSize;
+  const hasMore = all.length > pageSize || lokiHadMore;
   const last = page[page.length - 1];
   const beyond = (): Cursor | undefined => {
     if (!hasMore || !last) {
       return undefined;
     }
-    const inGroup = all[pageSize].tsNs === last.tsNs;
+    // A short page ends with a whole timestamp group: the cursor goes past it.
+    const inGroup = all.length > pageSize && all[pageSize].tsNs === last.tsNs;
     return { dir: walkingNewer ? 'newer' : 'older', tsNs: last.tsNs, key: inGroup ? last.key : undefined };
   };
 

@@ -155,6 +155,18 @@ const testId = (id) => `[data-testid="${id}"]`;
 const num = (s) => Number(String(s).replace(/[^\d]/g, ''));
 const utc = (ns) => new Date(Number(ns / 1_000_000n)).toISOString().slice(0, 19).replace('T', ' ');
 
+/** Polls probe until it answers true, or timeoutMillis pass. */
+async function waitFor(probe, timeoutMillis) {
+  const until = Date.now() + timeoutMillis;
+  while (Date.now() < until) {
+    if (await probe()) {
+      return true;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return false;
+}
+
 async function main() {
   fs.mkdirSync(SCREENS, { recursive: true });
   const viewer = await createUser('Viewer', { prefix: 'browser-viewer' });
@@ -436,6 +448,31 @@ async function main() {
       /completed/.test(vtext) && /(Intact|\d+ problems)/.test(vtext) && /of \d+ matched/.test(vtext),
       vtext
     );
+
+    // ---- retention: a window under the floor cannot be saved; a valid one reaches Loki; a run ----
+    await page.goto(`${origin}${BASE}/retention`);
+    const days = page.locator(testId(testIds.retention.days));
+    await days.waitFor({ timeout: 30_000 });
+    await days.fill('29');
+    const refused = await page.getByText(/from 30 to 3650/).count();
+    const saveDisabled = await page.locator(testId(testIds.retention.save)).isDisabled();
+    check('retention: 29 days is refused on the page before it is sent', refused > 0 && saveDisabled);
+    await days.fill('400');
+    await page.locator(testId(testIds.retention.save)).click();
+    await page.getByText(/Set by /).waitFor({ timeout: 30_000 });
+    const applied = await waitFor(async () => {
+      const res = await fetch(`${LOKI}/config/tenant/v1/limits`, { headers: { 'X-Scope-OrgID': TENANT } });
+      return /retention_period: 400d/.test(await res.text());
+    }, 30_000);
+    check('retention: 400 days saved on the page is the window Loki applies to the tenant', applied);
+    await page.locator(testId(testIds.retention.run)).click();
+    const runRow = page.locator(testId(testIds.retention.row)).first();
+    await runRow
+      .filter({ hasText: /manual/ })
+      .filter({ hasText: /\bok\b/ })
+      .waitFor({ timeout: 60_000 });
+    await page.screenshot({ path: path.join(SCREENS, '11-retention.png'), fullPage: true });
+    check('retention: Run now completes and is listed', true, (await runRow.innerText()).replace(/\s+/g, ' '));
 
     const routes = apiLog.filter((l) =>
       /^(GET|POST|PUT|DELETE) \/api\/plugins\/attest-auditlog-app\/resources\//.test(l)

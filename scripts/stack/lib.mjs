@@ -153,6 +153,7 @@ function serviceSpec(name, cfg, bins) {
           LOKI_COMPACTION_INTERVAL: '20s',
           LOKI_RETENTION_DELETE_DELAY: '10s',
           LOKI_INDEX_RESYNC_INTERVAL: '20s',
+          LOKI_INDEX_CACHE_VALIDITY: '20s',
         },
         port: cfg.lokiPort,
         ready: () => httpOk(`${cfg.lokiUrl}/ready`),

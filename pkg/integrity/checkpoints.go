@@ -1,12 +1,10 @@
 package integrity
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
-	"sync"
 	"time"
+
+	"github.com/attest/auditlog/pkg/tenantfile"
 )
 
 // Head is where a chain had got to when the backend last saw it: kept off the producer and off Loki,
@@ -41,40 +39,22 @@ type Heads struct {
 	CollectedToNs int64 `json:"collectedToNs,omitempty"`
 }
 
-// HeadStore keeps Heads per tenant as files in a directory of the backend's data dir.
-type HeadStore struct {
-	Dir string
-	mu  sync.Mutex
-}
+// HeadStore keeps Heads per tenant as files in the backend's data directory.
+type HeadStore struct{ files *tenantfile.Store[Heads] }
 
-func (s *HeadStore) path(tenant string) string {
-	// Tenant ids are validated (pkg/tenancy: printable, no slash).
-	return filepath.Join(s.Dir, "chain-heads-"+tenant+".json")
+// NewHeadStore keeps heads in dir (chain-heads-<tenant>.json).
+func NewHeadStore(dir string) *HeadStore {
+	return &HeadStore{files: &tenantfile.Store[Heads]{Dir: dir, Prefix: "chain-heads-",
+		Empty: func() Heads { return Heads{Chains: map[string]Head{}} }}}
 }
 
 // Load reads a tenant's heads (empty when none yet).
 func (s *HeadStore) Load(tenant string) (Heads, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.load(tenant)
-}
-
-func (s *HeadStore) load(tenant string) (Heads, error) {
-	h := Heads{Chains: map[string]Head{}}
-	b, err := os.ReadFile(s.path(tenant))
-	if os.IsNotExist(err) {
-		return h, nil
-	}
-	if err != nil {
-		return h, err
-	}
-	if err := json.Unmarshal(b, &h); err != nil {
-		return h, fmt.Errorf("the chain heads of %s are unreadable: %w", tenant, err)
-	}
+	h, err := s.files.Load(tenant)
 	if h.Chains == nil {
 		h.Chains = map[string]Head{}
 	}
-	return h, nil
+	return h, err
 }
 
 // Advance records the heads a verification saw (only ever forward) and how far it verified.
@@ -88,27 +68,19 @@ func (s *HeadStore) Collected(tenant string, seen map[string]Head, toNs int64) e
 }
 
 func (s *HeadStore) update(tenant string, seen map[string]Head, mark func(*Heads)) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	h, err := s.load(tenant)
-	if err != nil {
-		return err
-	}
-	for id, nh := range seen {
-		if old, ok := h.Chains[id]; !ok || nh.Seq > old.Seq {
-			h.Chains[id] = nh
+	_, err := s.files.Update(tenant, func(h *Heads) error {
+		if h.Chains == nil {
+			h.Chains = map[string]Head{}
 		}
-	}
-	mark(&h)
-	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
-		return err
-	}
-	b, _ := json.MarshalIndent(h, "", " ")
-	tmp := s.path(tenant) + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, s.path(tenant))
+		for id, nh := range seen {
+			if old, ok := h.Chains[id]; !ok || nh.Seq > old.Seq {
+				h.Chains[id] = nh
+			}
+		}
+		mark(h)
+		return nil
+	})
+	return err
 }
 
 // CheckpointResult compares what Loki holds with the heads kept earlier.

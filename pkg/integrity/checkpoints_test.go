@@ -15,7 +15,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func TestCheckpointsTellTruncationRewritingAndDeletionApart(t *testing.T) {
 	dir := t.TempDir()
-	s := &HeadStore{Dir: dir}
+	s := NewHeadStore(dir)
 	heads := map[string]Head{
 		"a": {Seq: 10, Hash: "h10", TimeNs: 100},
 		"b": {Seq: 5, Hash: "h5", TimeNs: 100},

@@ -179,15 +179,7 @@ func (c *Client) CountLogQuery(ctx context.Context, query string, r Range) (int6
 	if err != nil {
 		return 0, err
 	}
-	res, err := c.Instant(ctx, fmt.Sprintf("sum(count_over_time(%s [%dms]))", query, rangeMs), r.EndNs-1)
-	if err != nil {
-		return 0, err
-	}
-	v, err := res.Vector()
-	if err != nil || len(v) == 0 {
-		return 0, err
-	}
-	return int64(v[0].Value), nil
+	return c.count(ctx, fmt.Sprintf("sum(count_over_time(%s [%dms]))", query, rangeMs), r)
 }
 
 // Count is the number of events matching f in r.
@@ -200,6 +192,11 @@ func (c *Client) Count(ctx context.Context, f Filters, r Range) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	return c.count(ctx, q, r)
+}
+
+// count runs a sum(count_over_time(…)) over r as an instant query (0 when nothing matched).
+func (c *Client) count(ctx context.Context, q string, r Range) (int64, error) {
 	res, err := c.Instant(ctx, q, r.EndNs-1)
 	if err != nil {
 		return 0, err

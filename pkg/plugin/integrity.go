@@ -87,7 +87,9 @@ func (a *App) chainKeys() (map[string][]byte, error) {
 }
 
 func (a *App) heads() *integrity.HeadStore {
-	return &integrity.HeadStore{Dir: a.settings.DataDir}
+	// One store (and lock) per data dir, whichever instance asks.
+	s, _ := headStores.LoadOrStore(a.settings.DataDir, integrity.NewHeadStore(a.settings.DataDir))
+	return s.(*integrity.HeadStore)
 }
 
 // entries compacts every record a verification reads as it arrives (its hash recomputed), so the
@@ -277,7 +279,10 @@ func (a *App) handleVerifyList(w http.ResponseWriter, r *http.Request, c *caller
 	return nil
 }
 
-var dailyOnce sync.Once
+var (
+	dailyOnce  sync.Once
+	headStores sync.Map // data dir → *integrity.HeadStore
+)
 
 // dailyVerification verifies every mapped tenant's trail once a day at verify_at (UTC, default 02:30),
 // from where the last verification ended (at most MaxVerifyDays back), so a missed day is caught up.

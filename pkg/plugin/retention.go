@@ -27,7 +27,7 @@ var (
 )
 
 func (a *App) retentionStore() *retention.Store {
-	s, _ := retentionStores.LoadOrStore(a.settings.DataDir, &retention.Store{Dir: a.settings.DataDir})
+	s, _ := retentionStores.LoadOrStore(a.settings.DataDir, retention.NewStore(a.settings.DataDir))
 	return s.(*retention.Store)
 }
 

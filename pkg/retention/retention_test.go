@@ -97,7 +97,7 @@ func TestSegmentsContinueFromTheLastCutoff(t *testing.T) {
 }
 
 func TestStoreKeepsPolicyAndRunsNewestFirst(t *testing.T) {
-	s := &Store{Dir: t.TempDir()}
+	s := NewStore(t.TempDir())
 	_, err := s.Update("acme", func(st *State) error {
 		st.Policy = &Policy{Days: 400}
 		st.Runs = append([]Run{{ID: "1", Status: RunOK}}, st.Runs...)
@@ -110,7 +110,7 @@ func TestStoreKeepsPolicyAndRunsNewestFirst(t *testing.T) {
 	if err != nil || st.Effective().Days != 400 || st.LastOK().ID != "1" {
 		t.Fatalf("%+v %v", st, err)
 	}
-	if d, _ := (&Store{Dir: filepath.Join(t.TempDir(), "none")}).Load("x"); d.Effective().Days != DefaultDays {
+	if d, _ := NewStore(filepath.Join(t.TempDir(), "none")).Load("x"); d.Effective().Days != DefaultDays {
 		t.Error("no default")
 	}
 }

@@ -1,12 +1,9 @@
 package retention
 
 import (
-	"encoding/json"
-	"fmt"
-	"os"
-	"path/filepath"
-	"sync"
 	"time"
+
+	"github.com/attest/auditlog/pkg/tenantfile"
 )
 
 // Segment is what one run covers for the default window ("") or one category's: entries in
@@ -78,58 +75,23 @@ func (s State) LastOK() *Run {
 }
 
 // Store keeps State per tenant as files in the backend's data directory.
-type Store struct {
-	Dir string
-	mu  sync.Mutex
-}
+type Store struct{ files *tenantfile.Store[State] }
 
-func (s *Store) path(tenant string) string {
-	return filepath.Join(s.Dir, "retention-"+tenant+".json")
+// NewStore keeps states in dir (retention-<tenant>.json).
+func NewStore(dir string) *Store {
+	return &Store{files: &tenantfile.Store[State]{Dir: dir, Prefix: "retention-", Empty: func() State { return State{Runs: []Run{}} }}}
 }
 
 // Load reads a tenant's state (empty when none).
-func (s *Store) Load(tenant string) (State, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.load(tenant)
-}
+func (s *Store) Load(tenant string) (State, error) { return s.files.Load(tenant) }
 
-func (s *Store) load(tenant string) (State, error) {
-	st := State{Runs: []Run{}}
-	b, err := os.ReadFile(s.path(tenant))
-	if os.IsNotExist(err) {
-		return st, nil
-	}
-	if err != nil {
-		return st, err
-	}
-	if err := json.Unmarshal(b, &st); err != nil {
-		return st, fmt.Errorf("the retention state of %s is unreadable: %w", tenant, err)
-	}
-	return st, nil
-}
-
-// Update changes a tenant's state under the store's lock and writes it atomically.
+// Update changes a tenant's state and writes it; the history keeps the newest runs.
 func (s *Store) Update(tenant string, fn func(*State) error) (State, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st, err := s.load(tenant)
-	if err != nil {
-		return st, err
-	}
-	if err := fn(&st); err != nil {
-		return st, err
-	}
-	if len(st.Runs) > keptRuns {
-		st.Runs = st.Runs[:keptRuns]
-	}
-	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
-		return st, err
-	}
-	b, _ := json.MarshalIndent(st, "", " ")
-	tmp := s.path(tenant) + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return st, err
-	}
-	return st, os.Rename(tmp, s.path(tenant))
+	return s.files.Update(tenant, func(st *State) error {
+		if err := fn(st); err != nil {
+			return err
+		}
+		st.Runs = st.Runs[:min(len(st.Runs), keptRuns)]
+		return nil
+	})
 }

@@ -133,13 +133,16 @@ func (e *GroupTooLargeError) Error() string {
 }
 
 func (c *Client) group(ctx context.Context, query string, ts int64, cmp func(a, b Event) int) ([]Event, error) {
-	g, sent, err := c.entries(ctx, query, ts, ts+1, MaxLimit, "backward")
+	// From ts-1: Loki leaves out a chunk that ends exactly at a query's start, so [ts, ts+1) misses
+	// the entries at ts of a chunk cut there (seen at 1M events).
+	g, sent, err := c.entries(ctx, query, ts-1, ts+1, MaxLimit, "backward")
 	if err != nil {
 		return nil, err
 	}
 	if sent >= MaxLimit {
 		return nil, &GroupTooLargeError{ts}
 	}
+	g = slices.DeleteFunc(g, func(e Event) bool { return e.tsNs != ts })
 	slices.SortFunc(g, cmp)
 	return g, nil
 }

@@ -107,10 +107,12 @@ const identity = (e: AuditEvent) =>
 
 /** Every event with exactly this timestamp, newest-first order. */
 async function fetchGroup(transport: LokiTransport, query: string, tsNs: string, signal?: AbortSignal) {
-  const { events: group, sent } = await queryEntries(
+  // From tsNs-1: Loki leaves out a chunk that ends exactly at a query's start, so [ts, ts+1) misses
+  // the entries at ts of a chunk cut there (as pkg/loki/paging.go).
+  const { events, sent } = await queryEntries(
     transport,
     query,
-    tsNs,
+    plus(tsNs, -1),
     plus(tsNs, 1),
     MAX_LIMIT,
     'backward',
@@ -119,7 +121,7 @@ async function fetchGroup(transport: LokiTransport, query: string, tsNs: string,
   if (sent >= MAX_LIMIT) {
     throw new Error(`more than ${MAX_LIMIT - 1} events share the timestamp ${tsNs}; cannot page through them exactly`);
   }
-  return group.sort(compareNewestFirst);
+  return events.filter((e) => e.tsNs === tsNs).sort(compareNewestFirst);
 }
 
 /**

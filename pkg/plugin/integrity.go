@@ -157,7 +157,12 @@ func (a *App) verify(ctx context.Context, client *loki.Client, tenant, service s
 		}
 		sum.FirstBreak = b
 	}
-	if err := a.heads().Advance(tenant, integrity.HeadsOf(got.list, res, time.Now()), rng.EndNs); err != nil {
+	// Only chains that verified clean give heads: a forged record must not become a checkpoint.
+	clean := integrity.HeadsOf(got.list, res, time.Now())
+	for _, p := range all {
+		delete(clean, p.ChainID)
+	}
+	if err := a.heads().Advance(tenant, clean, rng.EndNs); err != nil {
 		log.DefaultLogger.Error("could not keep the chain heads", "tenant", tenant, "error", err.Error())
 	}
 	return sum, nil

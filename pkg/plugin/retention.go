@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -49,9 +50,15 @@ func (a *App) applyRetention() error {
 		if err != nil {
 			return err
 		}
-		if st.Policy != nil {
-			policies[t] = *st.Policy
+		if st.Policy == nil {
+			continue
 		}
+		// A window the store should never hold (edited by hand) stays out; Loki keeps its own.
+		if err := st.Policy.Validate(); err != nil {
+			log.DefaultLogger.Error("retention window not applied", "tenant", t, "error", err.Error())
+			continue
+		}
+		policies[t] = *st.Policy
 	}
 	return retention.WriteOverrides(a.settings.LokiOverridesFile, policies)
 }
@@ -191,6 +198,11 @@ func (a *App) startRetentionRun(tenant, trigger string) (string, error) {
 	id := uuid.NewString()
 	go func() {
 		defer retentionRuns.Delete(tenant)
+		defer func() {
+			if p := recover(); p != nil {
+				log.DefaultLogger.Error("panic in a retention run", "tenant", tenant, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			}
+		}()
 		ctx, cancel := context.WithTimeout(context.Background(), 6*time.Hour)
 		defer cancel()
 		a.retentionRun(ctx, tenant, id, trigger, time.Now())
@@ -336,9 +348,9 @@ func retentionEvent(tenant string, p retention.Policy, run retention.Run) selfau
 	e := selfaudit.Event{Type: "audit.retention.pruned", Category: "COMPLIANCE", Action: "delete", Outcome: "success",
 		Severity: "INFO", ActorID: "attest-grafana-app", ActorName: "System", ActorType: "system",
 		TargetType: "retention_policy", TargetID: tenant, Metadata: md}
-	cutoff := time.Unix(0, run.Segments[0].CutoffNs).UTC().Format("2006-01-02")
 	switch run.Status {
 	case retention.RunOK:
+		cutoff := time.Unix(0, run.Segments[0].CutoffNs).UTC().Format("2006-01-02")
 		e.Description = fmt.Sprintf("Retention: %d entries past the %d-day window (cutoff %s)", run.Rows, p.Days, cutoff)
 		if run.Archive != nil {
 			e.Description += ", archived"

@@ -12,6 +12,7 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
+	"github.com/attest/auditlog/pkg/retention"
 	"github.com/attest/auditlog/pkg/tenancy"
 )
 
@@ -177,5 +178,12 @@ func TestRoleAllows(t *testing.T) {
 		if RoleAllows(c.role, c.min) != c.ok {
 			t.Errorf("%s >= %s", c.role, c.min)
 		}
+	}
+}
+
+func TestRetentionEventOfARefusedRunHasNoCutoff(t *testing.T) {
+	e := retentionEvent("acme", retention.Policy{Days: 20}, retention.Run{Status: retention.RunRefused, Message: "refused: below"})
+	if e.Type != "audit.retention.refused" || e.Severity != "ERROR" {
+		t.Errorf("%+v", e)
 	}
 }

@@ -20,7 +20,8 @@ async function freePort() {
 }
 
 test('a busy Grafana port stops the stack with one line, and leaves nothing running', async () => {
-  const [lokiPort, grpcPort, otlpPort, metricsPort] = [
+  const [lokiPort, grpcPort, otlpPort, metricsPort, s3Port] = [
+    await freePort(),
     await freePort(),
     await freePort(),
     await freePort(),
@@ -42,6 +43,7 @@ test('a busy Grafana port stops the stack with one line, and leaves nothing runn
         ATTEST_LOKI_GRPC_PORT: String(grpcPort),
         ATTEST_OTLP_PORT: String(otlpPort),
         ATTEST_COLLECTOR_METRICS_PORT: String(metricsPort),
+        ATTEST_S3_PORT: String(s3Port),
         ATTEST_GRAFANA_PORT: String(busyPort),
       },
     });
@@ -51,7 +53,7 @@ test('a busy Grafana port stops the stack with one line, and leaves nothing runn
     const runDir = path.join(dataDir, 'run');
     const left = fs.existsSync(runDir) ? fs.readdirSync(runDir).filter((f) => f.endsWith('.pid')) : [];
     assert.deepEqual(left, [], 'no pid file left: what was started was stopped');
-    for (const port of [lokiPort, otlpPort]) {
+    for (const port of [lokiPort, otlpPort, s3Port]) {
       const open = await new Promise((r) => {
         const s = net.connect({ host: '127.0.0.1', port }, () => (s.destroy(), r(true)));
         s.once('error', () => r(false));

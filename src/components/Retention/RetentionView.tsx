@@ -154,11 +154,15 @@ export function RetentionView() {
           </Field>
           <Field
             label={t('retention.archive', 'Long-term archive')}
-            description={t(
-              'retention.archive-help',
-              'Entries past the window are written to {{location}} (gzip JSON Lines with a signed manifest) before Loki drops them; Loki keeps them two days longer meanwhile.',
-              { location: r.archiveLocation }
-            )}
+            description={
+              <>
+                {t(
+                  'retention.archive-help',
+                  'Entries past the window are written here (gzip JSON Lines with a signed manifest) before Loki drops them; Loki keeps them two days longer meanwhile:'
+                )}{' '}
+                <code>{r.archiveLocation}</code>
+              </>
+            }
           >
             <Switch
               value={draft.archive}

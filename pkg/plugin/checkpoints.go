@@ -2,7 +2,6 @@ package plugin
 
 import (
 	"context"
-	"strings"
 	"sync"
 	"time"
 
@@ -50,8 +49,10 @@ func (a *App) collectTenantCheckpoints(ctx context.Context, tenant string, now t
 	from := max(heads.CollectedToNs-int64(checkpointLag), now.Add(-MaxVerifyDays*24*time.Hour).UnixNano())
 	from -= from % 1_000_000
 	client := a.tenantClient(tenant)
-	q := loki.AllEventsSelector + ` | audit_event=~"` + strings.ReplaceAll(integrity.HeartbeatEvent, ".", `\\.`) +
-		`|` + strings.ReplaceAll(integrity.ClosedEvent, ".", `\\.`) + `"`
+	q, err := loki.EventsQuery(loki.Filters{EventTypes: []string{integrity.HeartbeatEvent, integrity.ClosedEvent}})
+	if err != nil {
+		return err
+	}
 	got := &entries{keys: keys, intern: integrity.Interner{}}
 	if _, err := export.Stream(ctx, client, q, loki.Range{StartNs: from, EndNs: to}, got, func(int64) {}); err != nil {
 		return err

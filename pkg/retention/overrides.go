@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 )
 
 // lokiLimits is the part of a tenant's Loki limits the app sets.
@@ -57,14 +56,4 @@ func WriteOverrides(path string, policies map[string]Policy) error {
 		return err
 	}
 	return os.Rename(tmp, path)
-}
-
-// SortedTenants lists the tenants of a policy map in order.
-func SortedTenants(policies map[string]Policy) []string {
-	out := make([]string, 0, len(policies))
-	for t := range policies {
-		out = append(out, t)
-	}
-	sort.Strings(out)
-	return out
 }

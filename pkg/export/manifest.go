@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/attest/auditlog/pkg/loki"
 )
@@ -136,7 +137,12 @@ func (s *Signer) Sign(m *Manifest) ([]byte, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	return b, base64.StdEncoding.EncodeToString(ed25519.Sign(s.priv, b)), nil
+	return b, s.SignBytes(b), nil
+}
+
+// SignBytes is the detached signature (base64) of exactly b.
+func (s *Signer) SignBytes(b []byte) string {
+	return base64.StdEncoding.EncodeToString(ed25519.Sign(s.priv, b))
 }
 
 // VerifyError says why a file and its manifest do not check out.
@@ -144,18 +150,26 @@ type VerifyError struct{ Reason string }
 
 func (e *VerifyError) Error() string { return "verification failed: " + e.Reason }
 
-// Verify checks the manifest's signature with the public key, then the file against the manifest.
-func Verify(file io.Reader, manifest []byte, signatureB64, publicKeyB64 string) (*Manifest, error) {
-	pub, err := base64.StdEncoding.DecodeString(publicKeyB64)
+// VerifySignature checks a manifest's detached signature with the public key (both base64).
+func VerifySignature(manifest []byte, signatureB64, publicKeyB64 string) error {
+	pub, err := base64.StdEncoding.DecodeString(strings.TrimSpace(publicKeyB64))
 	if err != nil || len(pub) != ed25519.PublicKeySize {
-		return nil, &VerifyError{"the public key is not a base64 Ed25519 key"}
+		return &VerifyError{"the public key is not a base64 Ed25519 key"}
 	}
-	sig, err := base64.StdEncoding.DecodeString(signatureB64)
+	sig, err := base64.StdEncoding.DecodeString(strings.TrimSpace(signatureB64))
 	if err != nil {
-		return nil, &VerifyError{"the signature is not base64"}
+		return &VerifyError{"the signature is not base64"}
 	}
 	if !ed25519.Verify(pub, manifest, sig) {
-		return nil, &VerifyError{"the manifest's signature does not match (manifest altered, or another key)"}
+		return &VerifyError{"the manifest's signature does not match (manifest altered, or another key)"}
+	}
+	return nil
+}
+
+// Verify checks the manifest's signature with the public key, then the file against the manifest.
+func Verify(file io.Reader, manifest []byte, signatureB64, publicKeyB64 string) (*Manifest, error) {
+	if err := VerifySignature(manifest, signatureB64, publicKeyB64); err != nil {
+		return nil, err
 	}
 	var m Manifest
 	if err := json.Unmarshal(manifest, &m); err != nil {

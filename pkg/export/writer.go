@@ -43,3 +43,41 @@ func NewWriter(format string, w io.Writer, h Header) (Writer, error) {
 	}
 	return nil, fmt.Errorf("unknown format %q", format)
 }
+
+// Multi writes every event through each of its writers in turn; an abort reaches those that take one.
+type Multi []Writer
+
+func (m Multi) Begin() error {
+	for _, w := range m {
+		if err := w.Begin(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (m Multi) Write(e *loki.Event) error {
+	for _, w := range m {
+		if err := w.Write(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (m Multi) End(count int64) error {
+	for _, w := range m {
+		if err := w.End(count); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (m Multi) Abort() {
+	for _, w := range m {
+		if a, ok := w.(interface{ Abort() }); ok {
+			a.Abort()
+		}
+	}
+}

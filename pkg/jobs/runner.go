@@ -54,12 +54,13 @@ func (e *BusyError) Error() string {
 	return "a job of yours is still running"
 }
 
-// NewRunner opens the runner; jobs a restart interrupted are marked Failed with the reason.
-func NewRunner(store Store, dir string) (*Runner, error) {
+// NewRunner opens the runner; jobs a restart interrupted are marked Failed with the reason, except
+// those of the resumable kinds, which stay unfinished for their owner to Resume.
+func NewRunner(store Store, dir string, resumable ...string) (*Runner, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	n, err := store.Interrupted(context.Background(), "interrupted: the Grafana server or the plugin restarted while the job ran; request it again")
+	n, err := store.Interrupted(context.Background(), "interrupted: the Grafana server or the plugin restarted while the job ran; request it again", resumable)
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +78,29 @@ func NewRunner(store Store, dir string) (*Runner, error) {
 // Start stores j as Pending and runs work in the background, within the limits (checked and reserved
 // under one lock, so concurrent requests cannot exceed them). The goroutine works on its own copy of j.
 func (r *Runner) Start(ctx context.Context, j *Job, owner, group string, lim Limits, work Work, finish Finish) error {
+	return r.launch(j, owner, group, lim, work, finish, func() error {
+		now := time.Now().UTC()
+		j.Created, j.Updated, j.Status = now, now, Pending
+		return r.Store.Create(ctx, j)
+	})
+}
+
+// Resume runs a stored job again from the start, as Pending with its outcome cleared: a job of a
+// resumable kind a restart cut off, or a failed one retried.
+func (r *Runner) Resume(ctx context.Context, j *Job, owner, group string, lim Limits, work Work, finish Finish) error {
+	return r.launch(j, owner, group, lim, work, finish, func() error {
+		r.removeFiles(j.ID)
+		j.Status, j.Error, j.Rows, j.Size, j.SHA256, j.File = Pending, "", 0, 0, "", ""
+		return r.Store.Update(ctx, j)
+	})
+}
+
+func (r *Runner) launch(j *Job, owner, group string, lim Limits, work Work, finish Finish, save func() error) error {
 	r.mu.Lock()
+	if _, ok := r.running[j.ID]; ok {
+		r.mu.Unlock()
+		return &BusyError{}
+	}
 	mine, ours := 0, 0
 	for _, a := range r.running {
 		if a.owner == owner {
@@ -99,9 +122,7 @@ func (r *Runner) Start(ctx context.Context, j *Job, owner, group string, lim Lim
 	a := &active{cancel: cancel, owner: owner, group: group, done: make(chan struct{})}
 	r.running[j.ID] = a
 	r.mu.Unlock()
-	now := time.Now().UTC()
-	j.Created, j.Updated, j.Status = now, now, Pending
-	if err := r.Store.Create(ctx, j); err != nil {
+	if err := save(); err != nil {
 		r.forget(j.ID)
 		cancel()
 		close(a.done)

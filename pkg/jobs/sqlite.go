@@ -129,13 +129,22 @@ func (s *SQLiteStore) Delete(ctx context.Context, orgID int64, id string) error 
 	return nil
 }
 
-func (s *SQLiteStore) Interrupted(ctx context.Context, reason string) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE jobs SET status = ?, error = ?, updated = ? WHERE status IN (?, ?)`,
-		string(Failed), reason, time.Now().UnixMilli(), string(Pending), string(Running))
+func (s *SQLiteStore) Interrupted(ctx context.Context, reason string, resumable []string) (int64, error) {
+	q := `UPDATE jobs SET status = ?, error = ?, updated = ? WHERE status IN (?, ?)`
+	args := []any{string(Failed), reason, time.Now().UnixMilli(), string(Pending), string(Running)}
+	for _, k := range resumable {
+		q += ` AND kind <> ?`
+		args = append(args, k)
+	}
+	res, err := s.db.ExecContext(ctx, q, args...)
 	if err != nil {
 		return 0, err
 	}
 	return res.RowsAffected()
+}
+
+func (s *SQLiteStore) Unfinished(ctx context.Context, kind string) ([]Job, error) {
+	return s.query(ctx, `SELECT `+columns+` FROM jobs WHERE kind = ? AND status IN (?, ?) ORDER BY created`, kind, string(Pending), string(Running))
 }
 
 func (s *SQLiteStore) Close() error { return s.db.Close() }

@@ -52,7 +52,10 @@ type Store interface {
 	Delete(ctx context.Context, orgID int64, id string) error
 	// CompletedBefore lists completed jobs created before t, in every org (for expiry).
 	CompletedBefore(ctx context.Context, t time.Time) ([]Job, error)
-	// Interrupted marks every Pending or Running job Failed with reason (a restart cut them off).
-	Interrupted(ctx context.Context, reason string) (int64, error)
+	// Interrupted marks every Pending or Running job Failed with reason (a restart cut them off),
+	// except those of the resumable kinds.
+	Interrupted(ctx context.Context, reason string, resumable []string) (int64, error)
+	// Unfinished lists the Pending or Running jobs of a kind, in every org (to resume after a restart).
+	Unfinished(ctx context.Context, kind string) ([]Job, error)
 	Close() error
 }

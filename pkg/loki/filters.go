@@ -25,6 +25,10 @@ type Filters struct {
 	EventTypes []string `json:"-"`
 	// ChangedTo matches events whose changes carry this text in their after state.
 	ChangedTo string `json:"-"`
+	// Compliance and Actors are used by compliance reports: events tagged with this framework, and
+	// events of any of these actor ids.
+	Compliance string   `json:"-"`
+	Actors     []string `json:"-"`
 }
 
 // Narrow keeps only known values, like narrowFilters in src/services/filters.ts (used by the vectors).

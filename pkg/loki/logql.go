@@ -161,6 +161,15 @@ func (w *builder) pipeline(f Filters) {
 		w.str(" or " + schema.MetaUserEmail + "=~")
 		w.quoted("(?i)" + EscapeRegex(f.Actor))
 	}
+	if actors := sortedUnique(f.Actors); len(actors) > 0 {
+		w.str(" | " + schema.MetaUserID + "=~")
+		w.quoted(regexAlternation(actors))
+	}
+	if f.Compliance != "" {
+		// A comma-separated list: the tag as one whole item of it.
+		w.str(" | " + schema.MetaCompliance + "=~")
+		w.quoted("(.*,)? *" + EscapeRegex(f.Compliance) + " *(,.*)?")
+	}
 	if f.Search != "" {
 		// A label filter can't see the line: copy it into a temporary label, match with `or`, drop it.
 		needle := "(?is).*" + EscapeRegex(f.Search) + ".*"

@@ -57,6 +57,8 @@ func emitterFor(collectorURL, environment, dataDir string) *selfaudit.Emitter {
 	return e
 }
 
+var reportsOnce sync.Once
+
 // selfAuditKeyFile is the key of the backend's own audit chain, in data_dir.
 const selfAuditKeyFile = "self-audit-chain.key"
 
@@ -77,6 +79,14 @@ func newApp(settings *Settings) *App {
 		dailyOnce.Do(func() { go a.dailyVerification() })
 		checkpointOnce.Do(func() { go a.collectCheckpoints() })
 		retentionOnce.Do(func() { go a.nightlyRetention() })
+		// The job runner starts with the process, so reports a restart cut off resume at once.
+		reportsOnce.Do(func() {
+			go func() {
+				if _, err := a.jobRunner(); err != nil {
+					log.DefaultLogger.Error("the job runner did not start", "error", err.Error())
+				}
+			}()
+		})
 	}
 	return a
 }

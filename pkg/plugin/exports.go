@@ -21,6 +21,7 @@ import (
 	"github.com/attest/auditlog/pkg/export"
 	"github.com/attest/auditlog/pkg/jobs"
 	"github.com/attest/auditlog/pkg/loki"
+	"github.com/attest/auditlog/pkg/report"
 	"github.com/attest/auditlog/pkg/selfaudit"
 )
 
@@ -64,7 +65,7 @@ func (a *App) jobRunner() (*jobs.Runner, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the job store is unavailable: %w", err)
 	}
-	rn, err := jobs.NewRunner(store, filepath.Join(dir, "files"))
+	rn, err := jobs.NewRunner(store, filepath.Join(dir, "files"), reportKind)
 	if err != nil {
 		store.Close()
 		return nil, fmt.Errorf("the job store is unavailable: %w", err)
@@ -72,6 +73,7 @@ func (a *App) jobRunner() (*jobs.Runner, error) {
 	runner, signer = rn, s
 	jobs.ReasonFunc = jobReason
 	go a.expireExports(rn)
+	a.resumeReports(rn)
 	return runner, nil
 }
 
@@ -83,9 +85,12 @@ func jobReason(err error) string {
 	var rowsCap export.ErrTooManyRows
 	var incomplete *export.IncompleteError
 	var inconsistent *loki.InconsistentError
+	var mismatch *report.CountMismatchError
 	switch {
 	case errors.As(err, &incomplete):
 		return incomplete.Error()
+	case errors.As(err, &mismatch):
+		return mismatch.Error()
 	case errors.As(err, &inconsistent):
 		return inconsistent.Error()
 	case errors.As(err, &rowsCap):
@@ -253,11 +258,9 @@ func (a *App) handleExportDownload(w http.ResponseWriter, r *http.Request, c *ca
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(j.File)
-	if err != nil {
+	if _, err := os.Stat(j.File); err != nil {
 		return &APIError{http.StatusGone, "file_gone", "the export's file no longer exists"}
 	}
-	defer f.Close()
 	if err := a.record(r.Context(), c, exportEvent(c, j, "download", "downloaded",
 		map[string]any{"format": j.Format, "rows": j.Rows, "sha256": j.SHA256, "filters": json.RawMessage(j.Params)})); err != nil {
 		return err
@@ -267,6 +270,16 @@ func (a *App) handleExportDownload(w http.ResponseWriter, r *http.Request, c *ca
 	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", safeFileName(j.Name)+"."+f2.Ext))
 	w.Header().Set("X-Attest-SHA256", j.SHA256)
 	w.WriteHeader(http.StatusOK)
+	return copyFile(w, j.File)
+}
+
+// copyFile streams a job's file into a response already begun.
+func copyFile(w io.Writer, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
 	_, err = io.Copy(w, f)
 	return err
 }

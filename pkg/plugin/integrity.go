@@ -112,8 +112,9 @@ func (r *entries) Write(e *loki.Event) error {
 }
 
 // verify reads every record of the tenant in rng, verifies the chains and compares them with the
-// heads kept earlier, then keeps the heads it saw.
-func (a *App) verify(ctx context.Context, client *loki.Client, tenant, service string, rng loki.Range, progress func(int64)) (*VerifySummary, error) {
+// heads kept earlier, then keeps the heads it saw. Every record read is also handed to also, when set
+// (a report reads its period once for both).
+func (a *App) verify(ctx context.Context, client *loki.Client, tenant, service string, rng loki.Range, progress func(int64), also export.Writer) (*VerifySummary, error) {
 	keys, err := a.chainKeys()
 	if err != nil {
 		return nil, err
@@ -123,7 +124,11 @@ func (a *App) verify(ctx context.Context, client *loki.Client, tenant, service s
 		return nil, err
 	}
 	got := &entries{keys: keys, intern: integrity.Interner{}}
-	if _, err := export.Stream(ctx, client, selector, rng, got, progress); err != nil {
+	var sink export.Writer = got
+	if also != nil {
+		sink = export.Multi{got, also}
+	}
+	if _, err := export.Stream(ctx, client, selector, rng, sink, progress); err != nil {
 		return nil, err
 	}
 	res := integrity.VerifyEntries(got.list, integrity.Options{FromStart: false})
@@ -231,7 +236,7 @@ func (a *App) handleVerifyCreate(w http.ResponseWriter, r *http.Request, c *call
 	var summary *VerifySummary
 	err = rn.Start(r.Context(), job, fmt.Sprintf("%d/%s", c.OrgID, login), fmt.Sprint(c.OrgID), jobs.Limits{PerOwner: 1, PerGroup: 2},
 		func(ctx context.Context, out io.Writer, progress func(int64)) (int64, error) {
-			s, err := a.verify(ctx, client, tenant, req.Service, rng, progress)
+			s, err := a.verify(ctx, client, tenant, req.Service, rng, progress, nil)
 			if err != nil {
 				return 0, err
 			}
@@ -314,7 +319,7 @@ func (a *App) verifyTenantSince(tenant string) {
 	from = from - from%1_000_000
 	rng := loki.Range{StartNs: from, EndNs: now.UnixNano() - now.UnixNano()%1_000_000}
 	client := a.tenantClient(tenant)
-	s, err := a.verify(ctx, client, tenant, "", rng, func(int64) {})
+	s, err := a.verify(ctx, client, tenant, "", rng, func(int64) {}, nil)
 	if err != nil {
 		log.DefaultLogger.Error("daily verification", "tenant", tenant, "error", err.Error())
 		return

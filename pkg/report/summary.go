@@ -24,9 +24,9 @@ type Summary struct {
 	BySeverity   map[string]int64
 	actors       map[string]*ActorCount
 	// Failed: failed and denied actions (Outcome failure or denied); Privileged: privileged changes.
-	Failed      Listed
-	Privileged  Listed
-	Controls    []ControlEvidence
+	Failed     Listed
+	Privileged Listed
+	Controls   []ControlEvidence
 	// Exports are the trail's own exports and reports made during the period (all events, not only
 	// the selected ones: pulling the log is itself evidence).
 	Exports Listed

@@ -18,6 +18,7 @@ const ExportsPage = lazy(() => import('../pages/ExportsPage'));
 const AlertsPage = lazy(() => import('../pages/AlertsPage'));
 const IntegrityPage = lazy(() => import('../pages/IntegrityPage'));
 const RetentionPage = lazy(() => import('../pages/RetentionPage'));
+const ReportsPage = lazy(() => import('../pages/ReportsPage'));
 
 function App(props: AppRootProps) {
   const settings = useMemo(() => narrowAppJsonData(props.meta.jsonData), [props.meta.jsonData]);
@@ -42,6 +43,7 @@ function App(props: AppRootProps) {
           <Route path={ROUTES.Alerts} element={<AlertsPage />} />
           <Route path={ROUTES.Integrity} element={<IntegrityPage />} />
           <Route path={ROUTES.Retention} element={<RetentionPage />} />
+          <Route path={ROUTES.Reports} element={<ReportsPage />} />
           <Route path="*" element={<Navigate to={ROUTES.Overview} replace />} />
         </Routes>
       </Suspense>

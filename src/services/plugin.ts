@@ -11,6 +11,7 @@ export enum ROUTES {
   Alerts = 'alerts',
   Integrity = 'integrity',
   Retention = 'retention',
+  Reports = 'reports',
 }
 
 export const prefixRoute = (route: string) => `${PLUGIN_BASE_URL}/${route}`;

@@ -1,0 +1,228 @@
+import React, { useState } from 'react';
+import { css } from '@emotion/css';
+import { type GrafanaTheme2, dateTimeFormat } from '@grafana/data';
+import { t } from '@grafana/i18n';
+import {
+  Badge,
+  Button,
+  Checkbox,
+  ConfirmButton,
+  ConfirmModal,
+  EmptyState,
+  LinkButton,
+  LoadingBar,
+  Stack,
+  Text,
+  useStyles2,
+} from '@grafana/ui';
+
+import { formatBytes } from 'services/exportsApi';
+import {
+  type ReportJob,
+  STATUS_LABEL,
+  deleteReport,
+  deleteReports,
+  describePeriod,
+  fetchReportTypes,
+  isGenerating,
+  listReports,
+  reportDownloadUrl,
+  retryReport,
+  specOf,
+} from 'services/reportsApi';
+import { testIds } from 'services/testIds';
+
+import { QueryErrorAlert } from '../shared/QueryErrorAlert';
+import { listTable } from '../shared/listTable';
+import { useJobList } from '../shared/useJobList';
+import { useLoader } from '../shared/useLoader';
+import { GenerateReportModal } from './GenerateReportModal';
+
+const STATUS_COLOR = {
+  pending: 'blue',
+  running: 'blue',
+  completed: 'green',
+  failed: 'red',
+  canceled: 'orange',
+} as const;
+
+export function ReportsView() {
+  const styles = useStyles2(getStyles);
+  const reports = useJobList<ReportJob>(listReports, isGenerating);
+  const types = useLoader(fetchReportTypes, 'report-types');
+  const [generating, setGenerating] = useState(false);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [confirmBulk, setConfirmBulk] = useState(false);
+
+  const list = reports.data ?? [];
+  const chosen = list.filter((r) => selected.has(r.id)).map((r) => r.id);
+  const typeName = (id?: string) => types.data?.types.find((x) => x.id === id)?.name ?? id ?? '';
+  const toggle = (id: string) =>
+    setSelected((s) => {
+      const next = new Set(s);
+      next.has(id) ? next.delete(id) : next.add(id);
+      return next;
+    });
+  const all = list.length > 0 && chosen.length === list.length;
+
+  return (
+    <div data-testid={testIds.reports.container}>
+      <Stack direction="row" gap={1} justifyContent="space-between">
+        <Button
+          icon="file-alt"
+          onClick={() => setGenerating(true)}
+          disabled={!types.data}
+          data-testid={testIds.reports.generate}
+        >
+          {t('reports.generate-report', 'Generate Report')}
+        </Button>
+        <Button
+          variant="destructive"
+          icon="trash-alt"
+          disabled={chosen.length === 0}
+          onClick={() => setConfirmBulk(true)}
+          data-testid={testIds.reports.bulkDelete}
+        >
+          {t('reports.delete-n', 'Delete ({{n}})', { n: chosen.length })}
+        </Button>
+      </Stack>
+      <div className={styles.loading}>{reports.isLoading && <LoadingBar width={400} />}</div>
+      <QueryErrorAlert errors={[reports.error, types.error, reports.actionError]} />
+      {!reports.isLoading && list.length === 0 ? (
+        <EmptyState variant="call-to-action" message={t('reports.empty', 'No compliance reports yet')}>
+          {t(
+            'reports.empty-help',
+            'Generate one for SOX, GDPR, HIPAA, ISO 27001, PCI DSS or a custom selection: an evidence pack with a PDF summary, the events and a signed manifest.'
+          )}
+        </EmptyState>
+      ) : (
+        <table className={styles.table} data-testid={testIds.reports.table}>
+          <thead>
+            <tr>
+              <th>
+                <Checkbox
+                  value={all}
+                  indeterminate={chosen.length > 0 && !all}
+                  aria-label={t('reports.select-all', 'Select all')}
+                  onChange={() => setSelected(all ? new Set() : new Set(list.map((r) => r.id)))}
+                />
+              </th>
+              {['Name', 'Type', 'Period', 'Status', 'Created by', 'Created', 'Events', 'Size', ''].map((h) => (
+                <th key={h}>{h}</th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((r) => {
+              const spec = specOf(r);
+              return (
+                <tr key={r.id} data-testid={testIds.reports.row}>
+                  <td>
+                    <Checkbox
+                      value={selected.has(r.id)}
+                      onChange={() => toggle(r.id)}
+                      aria-label={t('reports.select', 'Select {{name}}', { name: r.name })}
+                    />
+                  </td>
+                  <td>{r.name}</td>
+                  <td>{typeName(spec?.type)}</td>
+                  <td>{describePeriod(spec)}</td>
+                  <td>
+                    <Badge text={STATUS_LABEL[r.status]} color={STATUS_COLOR[r.status]} />
+                    {r.status === 'running' && (
+                      <Text variant="bodySmall" color="secondary" element="p">
+                        {t('reports.read', '{{n}} events read', { n: r.rows.toLocaleString() })}
+                      </Text>
+                    )}
+                    {r.error && (
+                      <Text variant="bodySmall" color="error" element="p">
+                        {r.error}
+                      </Text>
+                    )}
+                  </td>
+                  <td>{r.requestedBy}</td>
+                  <td>{dateTimeFormat(r.created)}</td>
+                  <td>{r.status === 'completed' ? r.rows.toLocaleString() : '—'}</td>
+                  <td>{r.status === 'completed' ? formatBytes(r.size) : '—'}</td>
+                  <td>
+                    <Stack direction="row" gap={1}>
+                      {r.status === 'completed' && (
+                        <>
+                          <LinkButton
+                            size="sm"
+                            icon="download-alt"
+                            href={reportDownloadUrl(r.id, 'zip')}
+                            tooltip={t(
+                              'reports.zip-help',
+                              'Evidence pack: PDF, events.jsonl, events.csv, signed manifest'
+                            )}
+                            data-testid={testIds.reports.download}
+                          >
+                            {t('reports.download', 'Download')}
+                          </LinkButton>
+                          <LinkButton size="sm" variant="secondary" href={reportDownloadUrl(r.id, 'pdf')}>
+                            PDF
+                          </LinkButton>
+                        </>
+                      )}
+                      {(r.status === 'failed' || r.status === 'canceled') && (
+                        <Button
+                          size="sm"
+                          variant="secondary"
+                          icon="sync"
+                          onClick={() => reports.act(() => retryReport(r.id))}
+                        >
+                          {t('reports.retry', 'Retry')}
+                        </Button>
+                      )}
+                      <ConfirmButton
+                        size="sm"
+                        confirmText={t('reports.delete-confirm', 'Delete')}
+                        confirmVariant="destructive"
+                        onConfirm={() => reports.act(() => deleteReport(r.id))}
+                      >
+                        {t('reports.delete', 'Delete')}
+                      </ConfirmButton>
+                    </Stack>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+      {generating && types.data && (
+        <GenerateReportModal
+          types={types.data}
+          onClose={() => setGenerating(false)}
+          onGenerated={() => {
+            setGenerating(false);
+            reports.act(async () => undefined);
+          }}
+        />
+      )}
+      <ConfirmModal
+        isOpen={confirmBulk}
+        title={t('reports.bulk-title', 'Delete {{n}} reports', { n: chosen.length })}
+        body={t(
+          'reports.bulk-body',
+          'The reports and their files are deleted. Each deletion is recorded in the audit trail.'
+        )}
+        confirmText={t('reports.delete-n', 'Delete ({{n}})', { n: chosen.length })}
+        onConfirm={() => {
+          setConfirmBulk(false);
+          reports.act(async () => {
+            await deleteReports(chosen);
+            setSelected(new Set());
+          });
+        }}
+        onDismiss={() => setConfirmBulk(false)}
+      />
+    </div>
+  );
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  loading: css({ height: 2, margin: theme.spacing(1, 0) }),
+  table: css(listTable(theme)),
+});

@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"cmp"
 	"context"
 	"encoding/hex"
 	"encoding/json"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -35,16 +37,18 @@ const (
 
 // VerifySummary is what a verification found, kept as the job's file.
 type VerifySummary struct {
-	OK           bool                       `json:"ok"`
-	Service      string                     `json:"service,omitempty"`
-	FromNs       string                     `json:"from"`
-	ToNs         string                     `json:"to"`
-	Records      int                        `json:"records"`
-	Chains       int                        `json:"chains"`
-	Duplicates   int                        `json:"duplicates"`
-	ProblemCount int                        `json:"problemCount"`
-	Problems     []integrity.Problem        `json:"problems"`
-	Checkpoints  integrity.CheckpointResult `json:"checkpoints"`
+	OK           bool   `json:"ok"`
+	Service      string `json:"service,omitempty"`
+	FromNs       string `json:"from"`
+	ToNs         string `json:"to"`
+	Records      int    `json:"records"`
+	Chains       int    `json:"chains"`
+	Duplicates   int    `json:"duplicates"`
+	ProblemCount int    `json:"problemCount"`
+	// ByKind counts the problems of each kind (Problems lists only the first).
+	ByKind      map[string]int             `json:"byKind"`
+	Problems    []integrity.Problem        `json:"problems"`
+	Checkpoints integrity.CheckpointResult `json:"checkpoints"`
 	// Silent are heartbeating producers that stopped without closing their chain (not breaks).
 	Silent     []integrity.SilentChain `json:"silent"`
 	FirstBreak *Break                  `json:"firstBreak,omitempty"`
@@ -148,10 +152,17 @@ func (a *App) verify(ctx context.Context, client *loki.Client, tenant, service s
 	cp.Matched += earlier.Matched
 	cp.Missing = append(cp.Missing, earlier.Missing...)
 	all := append(append([]integrity.Problem{}, res.Problems...), cp.Missing...)
+	// Breaks first: records without chain fields can be many, and must not push breaks out of the list.
+	slices.SortStableFunc(all, func(a, b integrity.Problem) int {
+		return cmp.Compare(boolInt(a.Kind == integrity.MissingFields), boolInt(b.Kind == integrity.MissingFields))
+	})
 	sum := &VerifySummary{OK: len(all) == 0, Service: service, FromNs: fmt.Sprint(rng.StartNs), ToNs: fmt.Sprint(rng.EndNs),
-		Records: res.Checked, Chains: len(res.Chains), Duplicates: len(res.Duplicates), ProblemCount: len(all),
+		Records: res.Checked, Chains: len(res.Chains), Duplicates: len(res.Duplicates), ProblemCount: len(all), ByKind: map[string]int{},
 		Problems: all[:min(len(all), maxProblems)], Checkpoints: cp,
 		Silent: integrity.Silent(got.list, rng.EndNs, silenceAfter)}
+	for _, p := range all {
+		sum.ByKind[p.Kind]++
+	}
 	if first, ok := (integrity.Result{Problems: all}).FirstBreak(); ok {
 		b := &Break{Problem: first}
 		for _, r := range got.list {
@@ -389,4 +400,11 @@ func (a *App) lookUpHeads(ctx context.Context, client *loki.Client, heads integr
 		res.Missing = append(res.Missing, one.Missing...)
 	}
 	return res, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -28,8 +28,9 @@ type Meta struct {
 type Integrity struct {
 	Records, Chains, Duplicates, Problems int
 	CheckpointsChecked, CheckpointsMatch  int
-	// Listed are the first problems, readable ("gap at chain X seq 41").
-	Listed []string
+	// Listed are the first problems, readable ("gap at chain X seq 41"); Unlisted how many more there are.
+	Listed   []string
+	Unlisted int
 }
 
 // OK says the period verified clean.
@@ -174,7 +175,7 @@ func (d *doc) facts(rows [][2]string) {
 func (d *doc) integrity(i Integrity) {
 	c, title := good, fmt.Sprintf("Integrity verified: %s records in %d chains intact", formatCount(int64(i.Records)), i.Chains)
 	if !i.OK() {
-		c, title = bad, fmt.Sprintf("Integrity problems found: %d in the period (%s records, %d chains)", i.Problems, formatCount(int64(i.Records)), i.Chains)
+		c, title = bad, fmt.Sprintf("Integrity problems found: %s in the period (%s chained records, %d chains)", formatCount(int64(i.Problems)), formatCount(int64(i.Records)), i.Chains)
 	}
 	d.SetFillColor(c[0], c[1], c[2])
 	d.font("B", 10.5, [3]int{255, 255, 255})
@@ -188,8 +189,8 @@ func (d *doc) integrity(i Integrity) {
 		d.font("", 8.5, bad)
 		d.MultiCell(bodyW, 4.5, d.tr("• "+p), "", "L", true)
 	}
-	if len(i.Listed) < i.Problems {
-		d.MultiCell(bodyW, 4.5, d.tr(fmt.Sprintf("… and %d more; the Integrity page lists them all.", i.Problems-len(i.Listed))), "", "L", true)
+	if i.Unlisted > 0 {
+		d.MultiCell(bodyW, 4.5, d.tr(fmt.Sprintf("… and %d more; the Integrity page lists them all.", i.Unlisted)), "", "L", true)
 	}
 }
 

@@ -30,8 +30,8 @@ export function stackConfig(env = process.env) {
     s3Port: Number(env.ATTEST_S3_PORT ?? 7070),
     s3Url: `http://127.0.0.1:${Number(env.ATTEST_S3_PORT ?? 7070)}`,
     defaultTenant: env.ATTEST_TENANT ?? DEFAULT_TENANT,
-    // Grafana org id -> Loki tenant; org 2 exists only once a test or an admin creates it.
-    tenants: env.ATTEST_TENANTS ?? `1=${env.ATTEST_TENANT ?? DEFAULT_TENANT},2=globex`,
+    // Grafana org id -> Loki tenant; orgs 2 and 3 exist only once a test or an admin creates them.
+    tenants: env.ATTEST_TENANTS ?? `1=${env.ATTEST_TENANT ?? DEFAULT_TENANT},2=globex,3=initech`,
   };
 }
 

@@ -13,6 +13,7 @@ import { createAuditPipeline, runWithAuditContext } from '../../instrumentation/
 import { readLoki } from '../../instrumentation/src/cli/verifyLoki';
 import { verifyChain } from '../../instrumentation/src/verifyChain';
 import { RESOURCES, cfg, eventually, grafana } from '../../tests/grafana/helpers.mjs';
+import { backendPeakRss } from './rss';
 
 const N = Number(process.env.BENCH_VERIFY_N ?? 100_000);
 const TENANT = cfg.defaultTenant;
@@ -102,21 +103,6 @@ async function job(kind: 'export' | 'verify', range: { from: bigint; to: bigint 
     `${kind} job: ${done.rows.toLocaleString()} rows${s ? `, ${s.chains} chains, ${s.problemCount} problems` : ''}`
   );
   return performance.now() - t0;
-}
-
-/** The app backend's peak resident memory so far (VmHWM), Linux only. */
-function backendPeakRss(): string {
-  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('gpx_auditlog_linux')) {
-        const kb = Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-        return `${Math.round(kb / 1024)} MB`;
-      }
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return 'unknown';
 }
 
 /** The package's verifier over the chain: a raw read, then verifyChain (what `otel-audit verify` does). */

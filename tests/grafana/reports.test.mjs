@@ -102,18 +102,42 @@ before(async () => {
   });
   const start = Date.now() - 2_000;
   const events = [
-    ...Array.from({ length: 6 }, (_, i) => ({ type: 'user.created', category: 'USER_MGMT', action: 'create', description: `user ${i}` })),
-    { type: 'user.role.changed', category: 'PERMISSION', action: 'update', changes: { before: { role: 'member' }, after: { role: 'admin' } } },
+    ...Array.from({ length: 6 }, (_, i) => ({
+      type: 'user.created',
+      category: 'USER_MGMT',
+      action: 'create',
+      description: `user ${i}`,
+    })),
+    {
+      type: 'user.role.changed',
+      category: 'PERMISSION',
+      action: 'update',
+      changes: { before: { role: 'member' }, after: { role: 'admin' } },
+    },
     { type: 'permission.override.created', category: 'PERMISSION', action: 'create' },
-    ...Array.from({ length: 3 }, () => ({ type: 'invoice.updated', category: 'DATA_MODIFY', action: 'update', outcome: 'denied', severity: 'WARNING' })),
-    ...Array.from({ length: 4 }, () => ({ type: 'auth.login.failed', category: 'AUTH', action: 'login', outcome: 'failure' })),
+    ...Array.from({ length: 3 }, () => ({
+      type: 'invoice.updated',
+      category: 'DATA_MODIFY',
+      action: 'update',
+      outcome: 'denied',
+      severity: 'WARNING',
+    })),
+    ...Array.from({ length: 4 }, () => ({
+      type: 'auth.login.failed',
+      category: 'AUTH',
+      action: 'login',
+      outcome: 'failure',
+    })),
     { type: 'subscription.updated', category: 'SUBSCRIPTION', action: 'update', severity: 'ERROR', outcome: 'failure' },
   ];
-  await runWithAuditContext({ actor: { id: `u-${run}`, email: `r-${run}@example.com`, name: 'Report Tester' }, tenant }, async () => {
-    for (const e of events) {
-      pipeline.record(e);
+  await runWithAuditContext(
+    { actor: { id: `u-${run}`, email: `r-${run}@example.com`, name: 'Report Tester' }, tenant },
+    async () => {
+      for (const e of events) {
+        pipeline.record(e);
+      }
     }
-  });
+  );
   await pipeline.flush();
   await pipeline.shutdown();
   entries = await eventually(async () => {
@@ -146,7 +170,13 @@ test('a SOX evidence pack: PDF totals equal LogQL counts, files match the signed
   assert.equal(pack.type, 'application/zip');
   assert.equal(createHash('sha256').update(pack.bytes).digest('hex'), done.sha256);
   const dir = unzip(pack.bytes);
-  assert.deepEqual(fs.readdirSync(dir).sort(), ['events.csv', 'events.jsonl', 'manifest.json', 'manifest.sig', 'report.pdf']);
+  assert.deepEqual(fs.readdirSync(dir).sort(), [
+    'events.csv',
+    'events.jsonl',
+    'manifest.json',
+    'manifest.sig',
+    'report.pdf',
+  ]);
 
   // The manifest covers every file, and its signature checks with the key the app publishes.
   const manifestBytes = fs.readFileSync(path.join(dir, 'manifest.json'));
@@ -154,7 +184,10 @@ test('a SOX evidence pack: PDF totals equal LogQL counts, files match the signed
   const key = (await call('GET', 'signing-key')).body;
   const spki = Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(key.publicKey, 'base64')]);
   const sig = Buffer.from(fs.readFileSync(path.join(dir, 'manifest.sig'), 'utf8').trim(), 'base64');
-  assert.ok(verifySignature(null, manifestBytes, createPublicKey({ key: spki, format: 'der', type: 'spki' }), sig), 'signature');
+  assert.ok(
+    verifySignature(null, manifestBytes, createPublicKey({ key: spki, format: 'der', type: 'spki' }), sig),
+    'signature'
+  );
   assert.equal(manifest.key_id, key.keyId);
   assert.deepEqual(manifest.files.map((f) => f.name).sort(), ['events.csv', 'events.jsonl', 'report.pdf']);
   for (const f of manifest.files) {
@@ -177,7 +210,10 @@ test('a SOX evidence pack: PDF totals equal LogQL counts, files match the signed
   // The PDF says the same figures as LogQL.
   const text = pdfText(path.join(dir, 'report.pdf'));
   assert.match(text, new RegExp(`Q4 SOX ${run}`));
-  assert.match(text, new RegExp(`Events selected\\s+${fmt(selected)} \\(of ${fmt(all)} events recorded in the period\\)`));
+  assert.match(
+    text,
+    new RegExp(`Events selected\\s+${fmt(selected)} \\(of ${fmt(all)} events recorded in the period\\)`)
+  );
   assert.match(text, new RegExp(`Failed and denied\\s+${fmt(failed)}\\b`));
   for (const [cat, n] of Object.entries(byCategory)) {
     assert.match(text, new RegExp(`\\n\\s*${cat}\\s+${fmt(n)}\\n`), `${cat} ${n}`);
@@ -185,7 +221,7 @@ test('a SOX evidence pack: PDF totals equal LogQL counts, files match the signed
   assert.match(text, /Integrity verified: [\d,]+ records in \d+ chains intact/);
   assert.match(text, /ITGC-AC-02\s+Privileged access and role changes/);
   assert.match(text, /user\.role\.changed/, 'the role change is listed among privileged changes');
-  assert.match(text, new RegExp(`r-${run}@example\\.com`), 'the top actor');
+  assert.match(text, new RegExp(`u-${run}\\s+Report Tester\\s+12\\n`), 'the top actor');
 
   // The PDF alone, and the pack checked by the offline verifier.
   const pdf = await download(`reports/${job.id}/download?file=pdf`);
@@ -206,7 +242,9 @@ test('a SOX evidence pack: PDF totals equal LogQL counts, files match the signed
       to: String(BigInt(Date.now() + 60_000) * 1_000_000n),
     });
     const types = new Set(got.map((e) => e.labels.audit_event));
-    return ['audit.report.requested', 'audit.report.generated', 'audit.report.downloaded'].every((t) => types.has(t)) ? got : undefined;
+    return ['audit.report.requested', 'audit.report.generated', 'audit.report.downloaded'].every((t) => types.has(t))
+      ? got
+      : undefined;
   });
   assert.ok(trail, 'requested, generated and downloaded are recorded');
   assert.equal(trail.find((e) => e.labels.audit_event === 'audit.report.generated').labels.audit_actor_type, 'system');
@@ -246,7 +284,10 @@ test('a tampered record in the period makes the report say so', async () => {
             [
               (BigInt(victim.ts) + 1_000n).toString(),
               'invoice approved',
-              { ...Object.fromEntries(Object.entries(victim.labels).filter(([k]) => !INDEX.includes(k))), audit_outcome: 'success' },
+              {
+                ...Object.fromEntries(Object.entries(victim.labels).filter(([k]) => !INDEX.includes(k))),
+                audit_outcome: 'success',
+              },
             ],
           ],
         },
@@ -255,12 +296,17 @@ test('a tampered record in the period makes the report say so', async () => {
   });
   assert.ok(res.ok, `push ${res.status}`);
   const to = Date.now();
-  const done = await finished((await generate({ type: 'SOX', name: `tampered ${run}`, from: iso(period.from), to: iso(to) })).id);
+  const done = await finished(
+    (await generate({ type: 'SOX', name: `tampered ${run}`, from: iso(period.from), to: iso(to) })).id
+  );
   assert.equal(done.status, 'completed', JSON.stringify(done));
   const dir = unzip((await download(`reports/${done.id}/download`)).bytes);
   const text = pdfText(path.join(dir, 'report.pdf'));
   assert.match(text, /Integrity problems found: [\d,]+ in the period/);
-  assert.match(text, new RegExp(`conflict at chain ${victim.labels.audit_chain_id} position ${victim.labels.audit_chain_seq}`));
+  assert.match(
+    text,
+    new RegExp(`conflict at chain ${victim.labels.audit_chain_id} position ${victim.labels.audit_chain_seq}`)
+  );
   assert.equal(JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'))).integrity_ok, false);
 });
 
@@ -271,23 +317,47 @@ test('a report survives a Grafana restart mid-generation and completes with ever
   for (let b = 0; b < total / 5000; b++) {
     const values = Array.from({ length: 5000 }, (_, i) => {
       const n = b * 5000 + i;
-      return [(base + BigInt(n) * 1_000_000n).toString(), `bulk ${n}`, { audit_id: `bulk-${run}-${n}`, audit_event: 'file.downloaded', audit_outcome: 'success', audit_compliance: 'SOX,ISO27001', user_id: `u-${n % 50}` }];
+      return [
+        (base + BigInt(n) * 1_000_000n).toString(),
+        `bulk ${n}`,
+        {
+          audit_id: `bulk-${run}-${n}`,
+          audit_event: 'file.downloaded',
+          audit_outcome: 'success',
+          audit_compliance: 'SOX,ISO27001',
+          user_id: `u-${n % 50}`,
+        },
+      ];
     });
     const res = await fetch(`${cfg.lokiUrl}/loki/api/v1/push`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'X-Scope-OrgID': tenant },
-      body: JSON.stringify({ streams: [{ stream: { service_name: `bulk-${run}`, audit_category: 'FILE_OPS', severity_text: 'INFO' }, values }] }),
+      body: JSON.stringify({
+        streams: [
+          { stream: { service_name: `bulk-${run}`, audit_category: 'FILE_OPS', severity_text: 'INFO' }, values },
+        ],
+      }),
     });
     assert.ok(res.ok, `push ${res.status} ${await res.text()}`);
   }
   const from = Number(base / 1_000_000n) - 1000;
   const to = from + 120_000;
-  assert.equal(await eventually(async () => ((await count(from, to, ` | audit_compliance=~"${SOX}"`)) === total ? total : 0)), total);
+  assert.equal(
+    await eventually(async () => ((await count(from, to, ` | audit_compliance=~"${SOX}"`)) === total ? total : 0)),
+    total
+  );
   const job = await generate({ type: 'SOX', name: `restart ${run}`, from: iso(from), to: iso(to) });
-  const running = await eventually(async () => {
-    const j = (await call('GET', `reports/${job.id}`)).body;
-    return j.status === 'running' && j.rows > 0 ? j : j.status === 'completed' || j.status === 'failed' ? j : undefined;
-  }, { intervalMillis: 100 });
+  const running = await eventually(
+    async () => {
+      const j = (await call('GET', `reports/${job.id}`)).body;
+      return j.status === 'running' && j.rows > 0
+        ? j
+        : j.status === 'completed' || j.status === 'failed'
+          ? j
+          : undefined;
+    },
+    { intervalMillis: 100 }
+  );
   assert.equal(running.status, 'running', `caught mid-generation: ${JSON.stringify(running)}`);
   await stopService('grafana', { cfg });
   await startService('grafana', { cfg, timeoutMillis: 120_000 });
@@ -296,7 +366,10 @@ test('a report survives a Grafana restart mid-generation and completes with ever
   assert.equal(done.rows, total);
   const dir = unzip((await download(`reports/${job.id}/download`)).bytes);
   assert.equal(fs.readFileSync(path.join(dir, 'events.jsonl'), 'utf8').trim().split('\n').length, total);
-  assert.match(pdfText(path.join(dir, 'report.pdf')), new RegExp(`Events selected\\s+${fmt(total)} \\(of ${fmt(total)}`));
+  assert.match(
+    pdfText(path.join(dir, 'report.pdf')),
+    new RegExp(`Events selected\\s+${fmt(total)} \\(of ${fmt(total)}`)
+  );
 });
 
 test('a report that fails says why, and a retry generates it', async () => {
@@ -319,9 +392,15 @@ test('a report that fails says why, and a retry generates it', async () => {
 
 test('bulk delete removes the rows and their files, and is recorded; an unknown id deletes nothing', async () => {
   const list = (await call('GET', 'reports')).body.reports;
-  const ids = list.filter((r) => r.name.endsWith(run) && r.status === 'completed').map((r) => r.id).slice(0, 2);
+  const ids = list
+    .filter((r) => r.name.endsWith(run) && r.status === 'completed')
+    .map((r) => r.id)
+    .slice(0, 2);
   assert.equal(ids.length, 2);
-  assert.ok(fs.readdirSync(filesDir).some((f) => f.startsWith(ids[0])), 'the files exist first');
+  assert.ok(
+    fs.readdirSync(filesDir).some((f) => f.startsWith(ids[0])),
+    'the files exist first'
+  );
   const refused = await call('POST', 'reports/delete', { body: { ids: [ids[0], 'no-such-report'] } });
   assert.equal(refused.status, 404);
   assert.equal((await call('GET', `reports/${ids[0]}`)).status, 200, 'nothing deleted');
@@ -330,7 +409,10 @@ test('bulk delete removes the rows and their files, and is recorded; an unknown 
   assert.equal(res.body.deleted, 2);
   for (const id of ids) {
     assert.equal((await call('GET', `reports/${id}`)).status, 404);
-    assert.deepEqual(fs.readdirSync(filesDir).filter((f) => f.startsWith(id)), []);
+    assert.deepEqual(
+      fs.readdirSync(filesDir).filter((f) => f.startsWith(id)),
+      []
+    );
   }
   const deleted = await eventually(async () => {
     const got = await lokiEntries(tenant, '{service_name="attest-grafana-app"} | audit_event="audit.report.deleted"', {
@@ -361,7 +443,12 @@ test('bad requests are 400 with the reason; a Viewer gets 403', async () => {
   }
   assert.equal((await call('POST', 'reports', { body: 'not json' })).status, 400);
   const viewer = await createUser('Viewer', { prefix: 'reports-viewer', orgs: [org] });
-  for (const [method, p] of [['GET', 'reports'], ['POST', 'reports'], ['GET', 'reports/types'], ['POST', 'reports/delete']]) {
+  for (const [method, p] of [
+    ['GET', 'reports'],
+    ['POST', 'reports'],
+    ['GET', 'reports/types'],
+    ['POST', 'reports/delete'],
+  ]) {
     const res = await call(method, p, { as: viewer, body: method === 'POST' ? {} : undefined });
     assert.equal(res.status, 403, `${method} ${p}`);
   }

@@ -477,6 +477,64 @@ async function main() {
     await page.screenshot({ path: path.join(SCREENS, '11-retention.png'), fullPage: true });
     check('retention: Run now completes and is listed', ran, (await runRow.innerText()).replace(/\s+/g, ' '));
 
+    // ---- compliance reports: the seeds' Generate flow, polling to Completed, download, bulk delete ----
+    await page.goto(`${origin}${BASE}/reports`);
+    const generate = page.locator(testId(testIds.reports.generate));
+    await generate.waitFor({ timeout: 30_000 });
+    await waitFor(() => generate.isEnabled(), 30_000);
+    await generate.click();
+    await page.locator(testId(testIds.reports.submit)).click();
+    const nameRequired = await page.getByText('A report name is required.').count();
+    await page.locator(testId(testIds.reports.name)).fill('Browser SOX check');
+    await page.screenshot({ path: path.join(SCREENS, '12-report-generate.png'), fullPage: true });
+    check('reports: Generate refuses a report without a name', nameRequired > 0);
+    const reportRows = page.locator(testId(testIds.reports.row));
+    const reportsBefore = await reportRows.count();
+    await page.locator(testId(testIds.reports.submit)).click();
+    const reportRow = reportRows.filter({ hasText: 'Browser SOX check' }).first();
+    const completed = await waitFor(
+      async () => (await reportRows.count()) > reportsBefore && /Completed/.test(await reportRow.innerText().catch(() => '')),
+      180_000
+    );
+    await page.screenshot({ path: path.join(SCREENS, '13-reports.png'), fullPage: true });
+    const jobs = await (
+      await fetch(`${GRAFANA}/api/plugins/attest-auditlog-app/resources/reports`, {
+        headers: { Authorization: basic(GRAFANA_ADMIN) },
+      })
+    ).json();
+    const job = jobs.reports.find((r) => r.name === 'Browser SOX check');
+    const spec = JSON.parse(job.params);
+    const fromMs = Date.parse(spec.from);
+    const toMs = Date.parse(spec.to);
+    const sox = await fetch(
+      `${LOKI}/loki/api/v1/query?${new URLSearchParams({
+        query: `sum(count_over_time({service_name=~".+"} | audit_compliance=~"(.*,)? *SOX *(,.*)?" [${toMs - fromMs}ms]))`,
+        time: String((toMs - 1) / 1000),
+      })}`,
+      { headers: { 'X-Scope-OrgID': TENANT } }
+    ).then((r) => r.json());
+    const soxCount = Number(sox.data.result[0]?.value[1] ?? 0);
+    const rowText = (await reportRow.innerText()).replace(/\s+/g, ' ');
+    check(
+      'reports: a SOX report goes to Completed on the page, with the events LogQL counts for its period',
+      completed && job.rows === soxCount && rowText.includes(soxCount.toLocaleString('en-US')),
+      `${soxCount} SOX events; ${rowText}`
+    );
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: 30_000 }),
+      reportRow.locator(testId(testIds.reports.download)).click(),
+    ]);
+    const zipPath = path.join(SCREENS, 'report.zip');
+    await download.saveAs(zipPath);
+    const zipHead = fs.readFileSync(zipPath).subarray(0, 2).toString();
+    check('reports: Download gives the evidence pack (a ZIP)', zipHead === 'PK', download.suggestedFilename());
+    const countBeforeDelete = await reportRows.count();
+    await reportRow.getByRole('checkbox').check({ force: true });
+    await page.locator(testId(testIds.reports.bulkDelete)).click();
+    await page.locator('[data-testid="data-testid Confirm Modal Danger Button"]').click();
+    const gone = await waitFor(async () => (await reportRows.count()) === countBeforeDelete - 1, 30_000);
+    check('reports: a selected report is removed by Delete (n) after confirmation', gone);
+
     const routes = apiLog.filter((l) =>
       /^(GET|POST|PUT|DELETE) \/api\/plugins\/attest-auditlog-app\/resources\//.test(l)
     );

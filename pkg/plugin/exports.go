@@ -216,13 +216,18 @@ func (a *App) handleExportList(w http.ResponseWriter, r *http.Request, c *caller
 }
 
 func (a *App) exportJob(r *http.Request, c *caller) (*jobs.Runner, *jobs.Job, error) {
+	return a.jobOf(r, c, exportKind, r.PathValue("id"))
+}
+
+// jobOf is the caller's org's job of that kind and id (404 otherwise: another org's job is not there).
+func (a *App) jobOf(r *http.Request, c *caller, kind, id string) (*jobs.Runner, *jobs.Job, error) {
 	rn, err := a.jobRunner()
 	if err != nil {
 		return nil, nil, err
 	}
-	j, err := rn.Store.Get(r.Context(), c.OrgID, r.PathValue("id"))
-	if errors.Is(err, jobs.ErrNotFound) || (err == nil && j.Kind != exportKind) {
-		return nil, nil, notFound("no export with this id in this organization")
+	j, err := rn.Store.Get(r.Context(), c.OrgID, id)
+	if errors.Is(err, jobs.ErrNotFound) || (err == nil && j.Kind != kind) {
+		return nil, nil, notFound(fmt.Sprintf("no %s with this id in this organization", kind))
 	}
 	return rn, j, err
 }

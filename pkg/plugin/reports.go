@@ -36,11 +36,7 @@ func (a *App) reportMapping() (*report.Mapping, error) {
 
 // handleReportTypes answers the report types and their controls, for the Generate form.
 func (a *App) handleReportTypes(w http.ResponseWriter, _ *http.Request, c *caller) error {
-	m, err := a.reportMapping()
-	if err != nil {
-		return err
-	}
-	days, err := a.retentionDays(c.Tenant)
+	m, days, err := a.reportRules(c.Tenant)
 	if err != nil {
 		return err
 	}
@@ -53,12 +49,18 @@ func (a *App) handleReportTypes(w http.ResponseWriter, _ *http.Request, c *calle
 	return nil
 }
 
-func (a *App) retentionDays(tenant string) (int, error) {
+// reportRules are what a report request is checked against: the control mapping and the tenant's
+// retention window in days (events older are gone).
+func (a *App) reportRules(tenant string) (*report.Mapping, int, error) {
+	m, err := a.reportMapping()
+	if err != nil {
+		return nil, 0, err
+	}
 	st, err := a.retentionStore().Load(tenant)
 	if err != nil {
-		return 0, err
+		return nil, 0, err
 	}
-	return st.Effective().Days, nil
+	return m, st.Effective().Days, nil
 }
 
 func (a *App) handleReportCreate(w http.ResponseWriter, r *http.Request, c *caller) error {
@@ -66,11 +68,7 @@ func (a *App) handleReportCreate(w http.ResponseWriter, r *http.Request, c *call
 	if err := decodeBody(r, &spec, "{type, name, from, to} (from and to as RFC 3339 times)"); err != nil {
 		return err
 	}
-	m, err := a.reportMapping()
-	if err != nil {
-		return err
-	}
-	days, err := a.retentionDays(c.Tenant)
+	m, days, err := a.reportRules(c.Tenant)
 	if err != nil {
 		return err
 	}
@@ -250,15 +248,7 @@ func (a *App) handleReportList(w http.ResponseWriter, r *http.Request, c *caller
 }
 
 func (a *App) reportJob(r *http.Request, c *caller, id string) (*jobs.Runner, *jobs.Job, error) {
-	rn, err := a.jobRunner()
-	if err != nil {
-		return nil, nil, err
-	}
-	j, err := rn.Store.Get(r.Context(), c.OrgID, id)
-	if errors.Is(err, jobs.ErrNotFound) || (err == nil && j.Kind != reportKind) {
-		return nil, nil, notFound("no report with this id in this organization")
-	}
-	return rn, j, err
+	return a.jobOf(r, c, reportKind, id)
 }
 
 func (a *App) handleReportGet(w http.ResponseWriter, r *http.Request, c *caller) error {

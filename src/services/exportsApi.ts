@@ -3,6 +3,7 @@
 import { RESOURCES_URL, getResource, sendResource } from './backendApi';
 import { type AuditFilters } from './filters';
 import { type TimeRangeNs } from './paging';
+import { type ServerJob } from './jobs';
 import { filterParams } from './routeParams';
 
 export const EXPORT_FORMATS = [
@@ -13,25 +14,9 @@ export const EXPORT_FORMATS = [
 ] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number]['value'];
 
-export type ExportStatus = 'pending' | 'running' | 'completed' | 'failed' | 'canceled';
-
-export interface ExportJob {
-  id: string;
-  name: string;
+export interface ExportJob extends ServerJob {
   format: ExportFormat;
-  /** JSON of the filters and range the export covers. */
-  params: string;
-  requestedBy: string;
-  created: string;
-  updated: string;
-  status: ExportStatus;
-  rows: number;
-  size: number;
-  sha256?: string;
-  error?: string;
 }
-
-export const isActive = (j: ExportJob) => j.status === 'pending' || j.status === 'running';
 
 export const downloadUrl = (id: string) => `${RESOURCES_URL}/exports/${encodeURIComponent(id)}/download`;
 

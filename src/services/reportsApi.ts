@@ -1,7 +1,7 @@
 // Compliance reports (pkg/plugin/reports.go): evidence packs generated as jobs on the server. Files are
 // downloaded by the browser from the download route, which records the download.
 import { RESOURCES_URL, getResource, sendResource } from './backendApi';
-import { type ExportStatus } from './exportsApi';
+import { type JobStatus, type ServerJob, isActive } from './jobs';
 
 export interface ReportControl {
   id: string;
@@ -32,28 +32,15 @@ export interface ReportSpec {
   actors?: string[];
 }
 
-export interface ReportJob {
-  id: string;
-  name: string;
-  /** JSON of the ReportSpec. */
-  params: string;
-  requestedBy: string;
-  created: string;
-  updated: string;
-  status: ExportStatus;
-  /** Events read so far while generating; the events in the pack once completed. */
-  rows: number;
-  size: number;
-  sha256?: string;
-  error?: string;
-}
+/** A report job; rows are the events read so far while generating, the events in the pack once completed. */
+export type ReportJob = ServerJob;
 
 export const CUSTOM = 'Custom';
 
-export const isGenerating = (r: ReportJob) => r.status === 'pending' || r.status === 'running';
+export const isGenerating = isActive;
 
 /** The seeds' words for a report's state. */
-export const STATUS_LABEL: Record<ExportStatus, string> = {
+export const STATUS_LABEL: Record<JobStatus, string> = {
   pending: 'Pending',
   running: 'Generating',
   completed: 'Completed',

@@ -11,23 +11,15 @@ import {
   describeFilters,
   downloadUrl,
   formatBytes,
-  isActive,
   listExports,
   manifestUrl,
 } from 'services/exportsApi';
+import { STATUS_COLOR, isActive } from 'services/jobs';
 import { testIds } from 'services/testIds';
 
 import { QueryErrorAlert } from '../shared/QueryErrorAlert';
 import { listTable } from '../shared/listTable';
 import { useJobList } from '../shared/useJobList';
-
-const STATUS_COLOR = {
-  pending: 'blue',
-  running: 'blue',
-  completed: 'green',
-  failed: 'red',
-  canceled: 'orange',
-} as const;
 
 export function ExportHistory() {
   const styles = useStyles2(getStyles);

@@ -30,6 +30,7 @@ import {
   retryReport,
   specOf,
 } from 'services/reportsApi';
+import { STATUS_COLOR } from 'services/jobs';
 import { testIds } from 'services/testIds';
 
 import { QueryErrorAlert } from '../shared/QueryErrorAlert';
@@ -37,14 +38,6 @@ import { listTable } from '../shared/listTable';
 import { useJobList } from '../shared/useJobList';
 import { useLoader } from '../shared/useLoader';
 import { GenerateReportModal } from './GenerateReportModal';
-
-const STATUS_COLOR = {
-  pending: 'blue',
-  running: 'blue',
-  completed: 'green',
-  failed: 'red',
-  canceled: 'orange',
-} as const;
 
 export function ReportsView() {
   const styles = useStyles2(getStyles);

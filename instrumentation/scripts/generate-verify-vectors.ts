@@ -172,6 +172,19 @@ add(
   })()
 );
 
+add(
+  'an unchained record (no chain fields at all) beside a chain: counted, not a break',
+  (() => {
+    const rs = chain(A, 3);
+    const other = { ...rs[1], attributes: { ...rs[1].attributes } };
+    for (const k of ['audit.chain.id', 'audit.chain.seq', 'audit.chain.prev', 'audit.chain.hash']) {
+      delete other.attributes[k];
+    }
+    other.attributes['audit.id'] = 'unchained-1';
+    return [...rs, other];
+  })()
+);
+
 const k1 = () => 'k1';
 add('keyed chain: clean', chain(A, 5, undefined, k1));
 add(
@@ -236,6 +249,7 @@ const vectors = cases.map((c) => {
     expect: {
       ok: res.ok,
       checked: res.checked,
+      unchained: res.unchained,
       problems: res.problems.map((p) => [p.chainId, Number.isNaN(p.seq) ? 0 : p.seq, p.problem]),
       duplicates: res.duplicates.map((d) => [d.chainId, d.seq, d.copies]),
       chains: res.chains.map((s) => [s.chainId, s.first, s.last, s.records, s.lastHash]),

@@ -6,7 +6,8 @@ import { ATTR } from './schema';
  * field, or a forgery); `conflict`: two different records claim one position; `prev_mismatch`: the
  * record does not link to the record before it as recomputed from content (an insert, a reorder, or
  * the record after a changed one); `gap`: positions missing (deleted records, or a range that starts
- * mid-chain); `missing_fields`: no chain id or position; `unknown_key`: keyed with a key the verifier
+ * mid-chain); `missing_fields`: a chain id without a valid position, or a position without a chain id
+ * (a record with neither is unchained: counted, not a break); `unknown_key`: keyed with a key the verifier
  * does not hold (it cannot be checked); `unkeyed`: an unkeyed record in a chain that was keyed before
  * it (or any unkeyed record with `requireKeyed`) — what a forger without the key would write.
  */
@@ -40,6 +41,8 @@ export interface ChainVerification {
   ok: boolean;
   /** Distinct records checked. */
   checked: number;
+  /** Records with no chain fields at all (producers that do not chain): counted, not verifiable, not a break. */
+  unchained: number;
   problems: ChainProblem[];
   duplicates: ChainDuplicate[];
   chains: ChainSummary[];
@@ -83,8 +86,13 @@ export function verifyChain(records: readonly CanonicalInput[], options: VerifyO
       : (id: string) => (options.keys as Record<string, Uint8Array> | undefined)?.[id];
   const problems: ChainProblem[] = [];
   const chains = new Map<string, Map<number, Position>>();
+  let unchained = 0;
   for (const r of records) {
     const chainId = r.attributes[ATTR.chainId];
+    if (chainId === undefined && r.attributes[ATTR.chainSeq] === undefined) {
+      unchained++;
+      continue;
+    }
     const seq = Number(r.attributes[ATTR.chainSeq]);
     if (typeof chainId !== 'string' || chainId === '' || !Number.isSafeInteger(seq) || seq < 1) {
       problems.push({
@@ -204,5 +212,5 @@ export function verifyChain(records: readonly CanonicalInput[], options: VerifyO
     }
     summaries.push({ chainId, first: seqs[0], last: seqs[seqs.length - 1], records: seqs.length, lastHash });
   }
-  return { ok: problems.length === 0, checked, problems, duplicates, chains: summaries };
+  return { ok: problems.length === 0, checked, unchained, problems, duplicates, chains: summaries };
 }

@@ -17,7 +17,14 @@ interface Vector {
     body?: string;
     attributes: Record<string, string | number | boolean>;
   }>;
-  expect: { ok: boolean; checked: number; problems: unknown[]; duplicates: unknown[]; chains: unknown[] };
+  expect: {
+    ok: boolean;
+    checked: number;
+    unchained: number;
+    problems: unknown[];
+    duplicates: unknown[];
+    chains: unknown[];
+  };
 }
 
 const file = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'test-vectors', 'chain-verify.json'), 'utf8'));
@@ -44,6 +51,7 @@ describe('verifyChain against test-vectors/chain-verify.json', () => {
         {
           ok: res.ok,
           checked: res.checked,
+          unchained: res.unchained,
           problems: res.problems.map((p) => [p.chainId, Number.isNaN(p.seq) ? 0 : p.seq, p.problem]),
           duplicates: res.duplicates.map((d) => [d.chainId, d.seq, d.copies]),
           chains: res.chains.map((s) => [s.chainId, s.first, s.last, s.records, s.lastHash]),

@@ -12,15 +12,17 @@ import (
 type Entry struct {
 	ChainID string
 	Seq     int64
-	// Chained is false for a record without audit.chain.id / audit.chain.seq.
-	Chained bool
-	ID      string
-	TimeNs  int64
-	Service string
-	Event   string
-	Stored  string
-	Prev    string
-	KeyID   string
+	// Chained is false for a record without a valid audit.chain.id / audit.chain.seq; Unchained is true
+	// when it has neither (a producer that does not chain, rather than a damaged record).
+	Chained   bool
+	Unchained bool
+	ID        string
+	TimeNs    int64
+	Service   string
+	Event     string
+	Stored    string
+	Prev      string
+	KeyID     string
 	// Computed is the hash recomputed from content; empty when the record names a key not held.
 	Computed string
 	// Identity is a digest of the whole record as covered plus its stored hash: equal identities are
@@ -45,7 +47,7 @@ func Compact(r Record, keys map[string][]byte, in Interner) Entry {
 		in = Interner{}
 	}
 	id, seq, ok := r.chain()
-	e := Entry{ChainID: in.of(id), Seq: seq, Chained: ok, ID: r.Labels[schema.MetaID], TimeNs: r.TimeUnixNano,
+	e := Entry{ChainID: in.of(id), Seq: seq, Chained: ok, Unchained: r.Labels[schema.MetaChainID] == "" && r.Labels[schema.MetaChainSeq] == "", ID: r.Labels[schema.MetaID], TimeNs: r.TimeUnixNano,
 		Service: in.of(r.Labels[schema.LabelService]), Event: in.of(r.Labels[schema.MetaEvent]),
 		Stored: r.Labels[schema.MetaChainHash], Prev: r.Labels[schema.MetaChainPrev], KeyID: in.of(r.Labels[schema.MetaChainKeyID])}
 	if e.KeyID == "" {

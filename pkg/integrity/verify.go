@@ -57,8 +57,11 @@ type ChainSummary struct {
 
 // Result of a verification.
 type Result struct {
-	OK         bool           `json:"ok"`
-	Checked    int            `json:"checked"`
+	OK      bool `json:"ok"`
+	Checked int  `json:"checked"`
+	// Unchained counts records with no chain fields at all (producers that do not chain): not verifiable,
+	// not a break.
+	Unchained  int            `json:"unchained"`
 	Problems   []Problem      `json:"problems"`
 	Duplicates []Duplicate    `json:"duplicates"`
 	Chains     []ChainSummary `json:"chains"`
@@ -84,6 +87,10 @@ func VerifyEntries(entries []Entry, opts Options) Result {
 	res := Result{Problems: []Problem{}, Duplicates: []Duplicate{}, Chains: []ChainSummary{}}
 	chains := map[string]map[int64]*position{}
 	for _, r := range entries {
+		if r.Unchained {
+			res.Unchained++
+			continue
+		}
 		if !r.Chained {
 			res.Problems = append(res.Problems, Problem{ChainID: r.ChainID, Kind: MissingFields,
 				Detail: "record without audit.chain.id / audit.chain.seq", ID: r.ID})

@@ -26,6 +26,7 @@ type vectorFile struct {
 		Expect struct {
 			OK         bool    `json:"ok"`
 			Checked    int     `json:"checked"`
+			Unchained  int     `json:"unchained"`
 			Problems   [][]any `json:"problems"`
 			Duplicates [][]any `json:"duplicates"`
 			Chains     [][]any `json:"chains"`
@@ -62,8 +63,8 @@ func TestVerifyMatchesTheSharedVectors(t *testing.T) {
 				records = append(records, Record{TimeUnixNano: ns, Line: w.Body, Labels: labels})
 			}
 			res := Verify(records, Options{FromStart: c.FromStart, Keys: keys, RequireKeyed: c.RequireKeyed})
-			got := map[string]any{"ok": res.OK, "checked": res.Checked}
-			want := map[string]any{"ok": c.Expect.OK, "checked": c.Expect.Checked}
+			got := map[string]any{"ok": res.OK, "checked": res.Checked, "unchained": res.Unchained}
+			want := map[string]any{"ok": c.Expect.OK, "checked": c.Expect.Checked, "unchained": c.Expect.Unchained}
 			var problems, dups, chains [][]any
 			for _, p := range res.Problems {
 				problems = append(problems, []any{p.ChainID, float64(p.Seq), p.Kind})

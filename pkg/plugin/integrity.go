@@ -1,7 +1,6 @@
 package plugin
 
 import (
-	"cmp"
 	"context"
 	"encoding/hex"
 	"encoding/json"
@@ -10,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -37,14 +35,16 @@ const (
 
 // VerifySummary is what a verification found, kept as the job's file.
 type VerifySummary struct {
-	OK           bool   `json:"ok"`
-	Service      string `json:"service,omitempty"`
-	FromNs       string `json:"from"`
-	ToNs         string `json:"to"`
-	Records      int    `json:"records"`
-	Chains       int    `json:"chains"`
-	Duplicates   int    `json:"duplicates"`
-	ProblemCount int    `json:"problemCount"`
+	OK         bool   `json:"ok"`
+	Service    string `json:"service,omitempty"`
+	FromNs     string `json:"from"`
+	ToNs       string `json:"to"`
+	Records    int    `json:"records"`
+	Chains     int    `json:"chains"`
+	Duplicates int    `json:"duplicates"`
+	// Unchained counts events without chain fields (producers that do not chain): shown, not breaks.
+	Unchained    int `json:"unchained"`
+	ProblemCount int `json:"problemCount"`
 	// ByKind counts the problems of each kind (Problems lists only the first).
 	ByKind      map[string]int             `json:"byKind"`
 	Problems    []integrity.Problem        `json:"problems"`
@@ -152,12 +152,8 @@ func (a *App) verify(ctx context.Context, client *loki.Client, tenant, service s
 	cp.Matched += earlier.Matched
 	cp.Missing = append(cp.Missing, earlier.Missing...)
 	all := append(append([]integrity.Problem{}, res.Problems...), cp.Missing...)
-	// Breaks first: records without chain fields can be many, and must not push breaks out of the list.
-	slices.SortStableFunc(all, func(a, b integrity.Problem) int {
-		return cmp.Compare(boolInt(a.Kind == integrity.MissingFields), boolInt(b.Kind == integrity.MissingFields))
-	})
 	sum := &VerifySummary{OK: len(all) == 0, Service: service, FromNs: fmt.Sprint(rng.StartNs), ToNs: fmt.Sprint(rng.EndNs),
-		Records: res.Checked, Chains: len(res.Chains), Duplicates: len(res.Duplicates), ProblemCount: len(all), ByKind: map[string]int{},
+		Records: res.Checked, Unchained: res.Unchained, Chains: len(res.Chains), Duplicates: len(res.Duplicates), ProblemCount: len(all), ByKind: map[string]int{},
 		Problems: all[:min(len(all), maxProblems)], Checkpoints: cp,
 		Silent: integrity.Silent(got.list, rng.EndNs, silenceAfter)}
 	for _, p := range all {
@@ -400,11 +396,4 @@ func (a *App) lookUpHeads(ctx context.Context, client *loki.Client, heads integr
 		res.Missing = append(res.Missing, one.Missing...)
 	}
 	return res, nil
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }

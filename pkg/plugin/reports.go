@@ -15,7 +15,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 
-	"github.com/attest/auditlog/pkg/integrity"
 	"github.com/attest/auditlog/pkg/jobs"
 	"github.com/attest/auditlog/pkg/loki"
 	"github.com/attest/auditlog/pkg/report"
@@ -177,19 +176,11 @@ func (a *App) reportWork(rn *jobs.Runner, j *jobs.Job, spec report.Spec) jobs.Wo
 func integrityOf(s *VerifySummary) report.Integrity {
 	out := report.Integrity{Records: s.Records, Chains: s.Chains, Duplicates: s.Duplicates, Problems: s.ProblemCount,
 		CheckpointsChecked: s.Checkpoints.Checked, CheckpointsMatch: s.Checkpoints.Matched}
-	// Records without chain fields are many of one kind: one line says how many.
-	if n := s.ByKind[integrity.MissingFields]; n > 0 {
-		out.Listed = append(out.Listed, fmt.Sprintf("%d records without chain fields (audit.chain.id / audit.chain.seq): their producers do not chain, so they cannot be verified", n))
+	for _, p := range s.Problems[:min(len(s.Problems), maxListedProblems)] {
+		out.Listed = append(out.Listed, fmt.Sprintf("%s at chain %s position %d: %s", p.Kind, p.ChainID, p.Seq, p.Detail))
 	}
-	for _, p := range s.Problems {
-		if len(out.Listed) >= maxListedProblems {
-			break
-		}
-		if p.Kind != integrity.MissingFields {
-			out.Listed = append(out.Listed, fmt.Sprintf("%s at chain %s position %d: %s", p.Kind, p.ChainID, p.Seq, p.Detail))
-		}
-	}
-	out.Unlisted = s.ProblemCount - s.ByKind[integrity.MissingFields] - (len(out.Listed) - min(1, s.ByKind[integrity.MissingFields]))
+	out.Unlisted = s.ProblemCount - len(out.Listed)
+	out.Unchained = s.Unchained
 	return out
 }
 

@@ -27,7 +27,9 @@ type Meta struct {
 // Integrity is the chain verification of the tenant's whole trail over the report's period.
 type Integrity struct {
 	Records, Chains, Duplicates, Problems int
-	CheckpointsChecked, CheckpointsMatch  int
+	// Unchained events come from producers that do not hash-chain: counted, not verifiable, not breaks.
+	Unchained                            int
+	CheckpointsChecked, CheckpointsMatch int
 	// Listed are the first problems, readable ("gap at chain X seq 41"); Unlisted how many more there are.
 	Listed   []string
 	Unlisted int
@@ -185,6 +187,10 @@ func (d *doc) integrity(i Integrity) {
 	detail := fmt.Sprintf("Every record's hash was recomputed from its content and every link checked; %d of %d kept chain checkpoints matched; %d exact duplicate deliveries.",
 		i.CheckpointsMatch, i.CheckpointsChecked, i.Duplicates)
 	d.MultiCell(bodyW, 4.5, d.tr(detail), "", "L", true)
+	if i.Unchained > 0 {
+		d.MultiCell(bodyW, 4.5, d.tr(fmt.Sprintf("%s unchained events (from producers that do not hash-chain) are counted in the totals but cannot be verified.",
+			formatCount(int64(i.Unchained)))), "", "L", true)
+	}
 	for _, p := range i.Listed {
 		d.font("", 8.5, bad)
 		d.MultiCell(bodyW, 4.5, d.tr("• "+p), "", "L", true)

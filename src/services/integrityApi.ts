@@ -15,6 +15,8 @@ export interface VerifySummary {
   from: string;
   to: string;
   records: number;
+  /** Events without chain fields (producers that do not chain): counted, not verifiable, not breaks. */
+  unchained?: number;
   chains: number;
   duplicates: number;
   problemCount: number;

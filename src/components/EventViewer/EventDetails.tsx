@@ -88,9 +88,20 @@ export function EventDetails({ event, tracesDatasourceUid }: Props) {
         )}
         {field(
           t('viewer.details.chain', 'Chain id / seq'),
-          <code>
-            {dash(event.chainId)} / {dash(event.chainSeq)}
-          </code>
+          event.chainId === '' && event.chainSeq === '' ? (
+            <Badge
+              color="orange"
+              text={t('viewer.details.unchained', 'unchained')}
+              tooltip={t(
+                'viewer.details.unchained-help',
+                'Its producer does not hash-chain its events: this one cannot be verified (it is not a break).'
+              )}
+            />
+          ) : (
+            <code>
+              {dash(event.chainId)} / {dash(event.chainSeq)}
+            </code>
+          )
         )}
         {event.chainHash !== '' &&
           field(

@@ -76,7 +76,16 @@ export function IntegrityView() {
                       tooltip={v.error}
                     />
                   </td>
-                  <td>{(s?.records ?? v.rows).toLocaleString()}</td>
+                  <td>
+                    {(s?.records ?? v.rows).toLocaleString()}
+                    {(s?.unchained ?? 0) > 0 && (
+                      <Text variant="bodySmall" color="secondary" element="p">
+                        {t('integrity.unchained', '+ {{n}} unchained (not verifiable)', {
+                          n: s!.unchained!.toLocaleString(),
+                        })}
+                      </Text>
+                    )}
+                  </td>
                   <td>{s ? s.chains.toLocaleString() : '—'}</td>
                   <td>{s ? `${s.checkpoints.matched} of ${s.checkpoints.checked} matched` : '—'}</td>
                   <td>

@@ -66,6 +66,13 @@ const suites = [
     args: ['test', '-v', '-count=1', './pkg/...'],
     counts: goCounts,
   },
+  {
+    // The Collector's redaction processor: a module of its own, built into the Collector by ocb.
+    name: 'go-collector',
+    cmd: 'go',
+    args: ['test', '-C', 'collector/attestredaction', '-v', '-count=1', './...'],
+    counts: goCounts,
+  },
   npmSuite('instrumentation', '-w', 'instrumentation', 'run', 'test'),
   npmSuite('stack', 'run', 'test:stack'),
   npmSuite('grafana', 'run', 'test:grafana'),

@@ -1,5 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { RedactionProcessor } from '../src/processors/RedactionProcessor';
 import { Redactor } from '../src/redaction/Redactor';
@@ -7,54 +9,16 @@ import { luhnValid } from '../src/redaction/patterns';
 
 const r = new Redactor();
 
-// Planted secrets: [kind expected in the marker, text containing the secret, the secret itself].
 const JWT =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
-const CASES: Array<[string, string, string]> = [
-  ['jwt', `session ${JWT} expired`, JWT],
-  ['bearer_token', 'Authorization: Bearer abcDEF123456ghiJKL789', 'abcDEF123456ghiJKL789'],
-  ['basic_auth', 'Authorization: Basic dXNlcjpodW50ZXIy', 'dXNlcjpodW50ZXIy'],
-  ['aws_access_key', 'key AKIAIOSFODNN7EXAMPLE used', 'AKIAIOSFODNN7EXAMPLE'],
-  [
-    'secret',
-    'aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-    'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-  ],
-  ['github_token', 'token ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8 pushed', 'ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8'],
-  [
-    'github_token',
-    'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz',
-    'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz',
-  ],
-  ['slack_token', 'xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp', 'xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp'],
-  ['slack_webhook', 'post to https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXX', 'T000/B000/XXXXXXXXXXXX'],
-  ['stripe_key', 'charge with sk_live_51HqLyjWDarjtT1zdp7dc', 'sk_live_51HqLyjWDarjtT1zdp7dc'],
-  ['stripe_key', 'webhook whsec_abcdefghijklmnopqrstuvwx', 'whsec_abcdefghijklmnopqrstuvwx'],
-  ['google_api_key', 'maps AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI', 'AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI'],
-  ['npm_token', 'npm_abcdefghijklmnopqrstuvwxyz0123456789', 'npm_abcdefghijklmnopqrstuvwxyz0123456789'],
-  ['api_key', 'OPENAI sk-proj-abcdefghijklmnopqrstuvwxyz123456', 'sk-proj-abcdefghijklmnopqrstuvwxyz123456'],
-  ['secret', 'api_key=zaq1xsw2cde3vfr4', 'zaq1xsw2cde3vfr4'],
-  ['password', 'DB_PASSWORD: hunter2!', 'hunter2!'],
-  ['password', 'connect postgres://app:s3cr3t-pw@db.internal:5432/app', 's3cr3t-pw'],
-  ['password', 'mongodb+srv://root:Tr0ub4dor@cluster0.example.net/test', 'Tr0ub4dor'],
-  ['url_token', 'GET /cb?code=abc&access_token=ya29.a0AfH6SMB&state=1', 'ya29.a0AfH6SMB'],
-  ['url_token', 'https://s3/x?X-Amz-Signature=deadbeefcafe&X-Amz-Date=1', 'deadbeefcafe'],
-  ['cookie', 'Cookie: sid=abc123; theme=dark', 'sid=abc123'],
-  ['cookie', 'Set-Cookie: session=xyz789; HttpOnly', 'session=xyz789'],
-  ['card_number', 'paid with 4111 1111 1111 1111 today', '4111 1111 1111 1111'],
-  ['card_number', 'amex 378282246310005', '378282246310005'],
-  ['card_number', 'mc 5555-5555-5555-4444', '5555-5555-5555-4444'],
-  [
-    'private_key',
-    'key -----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA0Z3VS5JJcds3xfn\n-----END RSA PRIVATE KEY----- done',
-    'MIIEowIBAAKCAQEA0Z3VS5JJcds3xfn',
-  ],
-  [
-    'private_key',
-    '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA (truncated',
-    'b3BlbnNzaC1rZXktdjEAAAAA',
-  ],
-];
+// Planted secrets, shared with the Collector's redaction processor (collector/attestredaction).
+const CASES: Array<[string, string, string]> = (
+  JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'test-vectors', 'secrets.json'), 'utf8')).cases as Array<{
+    kind: string;
+    text: string;
+    secret: string;
+  }>
+).map((c) => [c.kind, c.text, c.secret]);
 
 describe('Redactor', () => {
   describe('redactString', () => {

@@ -15,7 +15,12 @@ mkdir -p "$bin"
 log() { echo "[stack:build] $*" >&2; }
 
 loki_bin="$bin/loki-$LOKI_VERSION"
-otelcol_bin="$bin/otelcol-attest-$OTELCOL_VERSION"
+# The Collector holds our own redaction processor (collector/attestredaction): its sources and the
+# manifest are part of the key, so a change to either rebuilds it.
+repo="$(cd "$here/../.." && pwd)"
+otelcol_key=$(cat "$here/collector/manifest.yaml" "$repo"/collector/attestredaction/*.go "$repo/collector/attestredaction/go.mod" |
+  sha256sum | cut -c1-10)
+otelcol_bin="$bin/otelcol-attest-$OTELCOL_VERSION-$otelcol_key"
 grafana_bin="$bin/grafana-$GRAFANA_VERSION-$GRAFANA_COMMIT"
 versitygw_bin="$bin/versitygw-$VERSITYGW_VERSION"
 # Grafana's home (conf/defaults.ini, public/): the writable copy of its module, kept beside the binary.
@@ -48,6 +53,7 @@ build_otelcol() {
   sed -e "s|\${OTELCOL_VERSION}|$OTELCOL_VERSION|g" \
       -e "s|\${OTELCOL_STABLE_VERSION}|$OTELCOL_STABLE_VERSION|g" \
       -e "s|\${OUTPUT_PATH}|$work/dist|g" \
+      -e "s|\${REPO}|$repo|g" \
       "$here/collector/manifest.yaml" > "$work/manifest.yaml"
   CGO_ENABLED=0 "$builder_dir/builder" --config="$work/manifest.yaml" >&2
   mv "$work/dist/otelcol-attest" "$otelcol_bin"

@@ -23,10 +23,11 @@ test('compose defines grafana, loki, collector and demo', () => {
 
 test('compose images use the versions the native stack is built from', () => {
   assert.equal(compose.services.loki.image, `grafana/loki:${versions.LOKI_VERSION.slice(1)}`);
-  assert.equal(
-    compose.services.collector.image,
-    `otel/opentelemetry-collector-contrib:${versions.OTELCOL_VERSION.slice(1)}`
-  );
+  // The Collector is built (collector/Dockerfile) from the native stack's manifest and versions.
+  assert.equal(compose.services.collector.image, `attest/otelcol-attest:${versions.OTELCOL_VERSION.slice(1)}`);
+  assert.equal(compose.services.collector.build.args.OTELCOL_VERSION, versions.OTELCOL_VERSION);
+  assert.equal(compose.services.collector.build.args.OTELCOL_STABLE_VERSION, versions.OTELCOL_STABLE_VERSION);
+  assert.ok(fs.existsSync(path.join(repoRoot, compose.services.collector.build.dockerfile)));
 });
 
 test('every file compose references exists', () => {

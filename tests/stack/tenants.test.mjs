@@ -1,7 +1,11 @@
 // OTLP logs sent through the Collector with X-Scope-OrgID land in that tenant only, with the
 // expected index labels and everything else as structured metadata.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
+
+import { repoRoot } from '../../scripts/stack/lib.mjs';
 
 import { cfg, lokiQueryRange, recentEvents, sendViaCollector, uniqueTenant, waitForDistinct } from './helpers.mjs';
 
@@ -77,29 +81,57 @@ test('the event type is copied from the LogRecord eventName when the attribute i
   }
 });
 
-test('the Collector redacts a secret that reached it (defence in depth)', async () => {
+test('the Collector alone removes every secret kind the package does, from the body, attributes, JSON strings and URL queries', async () => {
+  // The package bypassed: its wire shape (audit.metadata and audit.changes as JSON strings) sent
+  // straight to the Collector with the shared planted secrets (instrumentation/test-vectors/secrets.json).
   const tenant = uniqueTenant('redaction');
-  const [event] = recentEvents({ count: 1, tenant });
-  const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZG1pbiJ9.c2lnbmF0dXJlLXZhbHVlLXgx';
-  const planted = {
-    ...event,
-    body: `token leaked ${jwt}`,
+  const { cases } = JSON.parse(
+    fs.readFileSync(path.join(repoRoot, 'instrumentation', 'test-vectors', 'secrets.json'), 'utf8')
+  );
+  const base = recentEvents({ count: cases.length, tenant });
+  const planted = cases.map((c, i) => ({
+    ...base[i],
+    body: `seen: ${c.text}`,
     attributes: {
-      ...event.attributes,
-      'audit.metadata': JSON.stringify({ note: `AKIAIOSFODNN7EXAMPLE` }),
-      'db.password': 'hunter2',
+      ...base[i].attributes,
+      'audit.target.name': c.text,
+      'url.full': `https://api.example.com/v1/items?page=2&note=${encodeURIComponent(c.text)}&access_token=ya29.Qx${i}secret`,
+      'audit.metadata': JSON.stringify({ request: { headers: { 'x-note': c.text } }, db_password: `pw-${i}-hunter2` }),
+      'audit.changes': JSON.stringify({
+        before: { note: 'none' },
+        after: { note: c.text, nested: [{ apiKey: `k-${i}-zzz` }] },
+      }),
     },
-  };
-  await sendViaCollector(tenant, [planted]);
-  await waitForDistinct(tenant, 1);
+  }));
+  await sendViaCollector(tenant, planted);
+  const counts = await waitForDistinct(tenant, planted.length);
+  assert.equal(counts.size, planted.length, 'every event arrives');
   const res = await lokiQueryRange({
     lokiUrl: cfg.lokiUrl,
     tenant,
     query: '{service_name=~".+"}',
     startNanos: (BigInt(Date.now() - 10 * 60_000) * 1_000_000n).toString(),
+    limit: 5000,
   });
   const stored = JSON.stringify(res.data.result);
-  for (const secret of [jwt, 'AKIAIOSFODNN7EXAMPLE', 'hunter2']) {
-    assert.ok(!stored.includes(secret), `${secret} must not be stored`);
+  const leaked = cases.filter((c) => stored.includes(c.secret)).map((c) => c.kind);
+  for (let i = 0; i < cases.length; i++) {
+    for (const s of [`pw-${i}-hunter2`, `k-${i}-zzz`, `ya29.Qx${i}secret`]) {
+      if (stored.includes(s)) {
+        leaked.push(s);
+      }
+    }
+  }
+  assert.deepEqual(leaked, [], 'secrets that reached Loki');
+  for (const kind of new Set(cases.map((c) => c.kind))) {
+    assert.ok(stored.includes(`[REDACTED:${kind}]`), `marker of ${kind}`);
+  }
+  // What is not secret arrives as sent: the JSON strings stay JSON, the chain fields untouched.
+  for (const stream of res.data.result) {
+    for (const [, , { structuredMetadata: md }] of stream.values) {
+      assert.doesNotThrow(() => JSON.parse(md.audit_metadata));
+      assert.equal(JSON.parse(md.audit_changes).before.note, 'none');
+      assert.match(md.url_full, /^https:\/\/api\.example\.com\/v1\/items\?page=2&/);
+    }
   }
 });

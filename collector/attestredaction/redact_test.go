@@ -1,0 +1,115 @@
+package attestredaction
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"go.opentelemetry.io/collector/pdata/plog"
+)
+
+type secretCase struct{ Kind, Text, Secret string }
+
+func sharedCases(t *testing.T) []secretCase {
+	t.Helper()
+	raw, err := os.ReadFile("../../instrumentation/test-vectors/secrets.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f struct{ Cases []secretCase }
+	if err := json.Unmarshal(raw, &f); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Cases) < 20 {
+		t.Fatalf("only %d cases", len(f.Cases))
+	}
+	return f.Cases
+}
+
+// Every kind the package removes, as a plain value, inside a JSON string and inside a URL query.
+func TestTheSharedSecretsAreRemovedInEveryShape(t *testing.T) {
+	for _, c := range sharedCases(t) {
+		out := redactValue("audit.description", c.Text)
+		if strings.Contains(out, c.Secret) || !strings.Contains(out, marker(c.Kind)) {
+			t.Errorf("plain %s: %q", c.Kind, out)
+		}
+		js, _ := json.Marshal(map[string]any{"after": map[string]any{"note": c.Text}, "n": 1})
+		out = redactValue("audit.changes", string(js))
+		if !json.Valid([]byte(out)) {
+			t.Errorf("JSON %s: no longer JSON: %s", c.Kind, out)
+		}
+		var back map[string]any
+		_ = json.Unmarshal([]byte(out), &back)
+		if flat, _ := json.Marshal(back); strings.Contains(string(flat), c.Secret) || strings.Contains(out, c.Secret) {
+			t.Errorf("JSON %s: %s", c.Kind, out)
+		}
+	}
+}
+
+func TestSecretNamedFieldsInsideJSONAtAnyDepth(t *testing.T) {
+	in := `{"before":{"db_password":"hunter2","status":"idle"},"after":{"nested":{"apiKey":42,"clientSecret":"s3"},"pin":"1234","cardNumber":4111111111111111,"tokensUsed":7}}`
+	// Secret-named fields lose their value whatever its type.
+	out := redactValue("audit.changes", in)
+	for _, secret := range []string{"hunter2", `"apiKey":42`, `"s3"`, `"1234"`, "4111111111111111"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("%s kept: %s", secret, out)
+		}
+	}
+	if !strings.Contains(out, `"tokensUsed":7`) || !strings.Contains(out, `"status":"idle"`) || !json.Valid([]byte(out)) {
+		t.Errorf("too much removed or broken: %s", out)
+	}
+	if strings.Index(out, `"before"`) > strings.Index(out, `"after"`) {
+		t.Errorf("order changed: %s", out)
+	}
+}
+
+func TestAURLQueryAndACardNumberStoredAsANumber(t *testing.T) {
+	out := redactValue("url.full", "https://api.example.com/cb?state=1&access_token=ya29.A0abc&client_secret=xyz")
+	if strings.Contains(out, "ya29.A0abc") || strings.Contains(out, "xyz") || !strings.Contains(out, "state=1") {
+		t.Errorf("url: %s", out)
+	}
+	// Card numbers are looked for in strings, as the package does; numbers are data (timestamps).
+	out = redactValue("audit.metadata", `{"pan":"4111 1111 1111 1111","ts":1767225603000000000}`)
+	if strings.Contains(out, "4111 1111") || !strings.Contains(out, "1767225603000000000") || !json.Valid([]byte(out)) {
+		t.Errorf("numbers: %s", out)
+	}
+}
+
+func TestWhatIsNotSecretStaysByteForByte(t *testing.T) {
+	for _, s := range []string{
+		`{"before":{"status":"idle"},"after":{"status":"busy"}}`,
+		"Invoice 2291 approved by ana@example.com",
+		"passenger list updated; tokensUsed=12",
+		"order 4111111111111112 shipped",
+		"https://example.com/a?page=2&sort=name",
+	} {
+		if out := redactValue("audit.metadata", s); out != s {
+			t.Errorf("changed: %q -> %q", s, out)
+		}
+	}
+	if out := redactValue("db.password", "hunter2"); out != "[REDACTED:password]" {
+		t.Errorf("a secret-named attribute: %q", out)
+	}
+}
+
+func TestTheProcessorLeavesIgnoredKeysAlone(t *testing.T) {
+	ld := plog.NewLogs()
+	lr := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
+	lr.Body().SetStr("Authorization: Bearer abcDEF123456ghiJKL789")
+	lr.Attributes().PutStr("audit.chain.hash", "4111111111111111")
+	lr.Attributes().PutStr("audit.metadata", `{"password":"hunter2"}`)
+	lr.Attributes().PutEmptyMap("http").PutStr("authorization", "Basic dXNlcjpodW50ZXIy")
+	r := &redactor{ignored: []string{"audit.chain.hash"}}
+	if _, err := r.processLogs(context.Background(), ld); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := lr.Attributes().Get("audit.chain.hash")
+	meta, _ := lr.Attributes().Get("audit.metadata")
+	http, _ := lr.Attributes().Get("http")
+	if got.Str() != "4111111111111111" || strings.Contains(meta.Str(), "hunter2") ||
+		strings.Contains(lr.Body().Str(), "abcDEF") || strings.Contains(http.Map().AsRaw()["authorization"].(string), "dXNl") {
+		t.Errorf("body %q meta %q http %v hash %q", lr.Body().Str(), meta.Str(), http.Map().AsRaw(), got.Str())
+	}
+}

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { SERVICES, isRunning, repoRoot, stackConfig, startStack, stopStack } from './stack/lib.mjs';
+import { SERVICES, isRunning, otlpHeadersEnv, repoRoot, stackConfig, startStack, stopStack } from './stack/lib.mjs';
 
 if (!fs.existsSync(path.join(repoRoot, 'node_modules'))) {
   console.log('=== installing dependencies (npm ci)');
@@ -107,6 +107,10 @@ function nodeTestCounts(output) {
 function run(suite) {
   return new Promise((resolve) => {
     const env = { ...process.env, ATTEST_LOKI_URL: cfg.lokiUrl, ATTEST_OTLP_URL: cfg.otlpUrl, ...suite.env };
+    if (needsStack.has(suite.name)) {
+      // The stack's producer credential: every OTLP sender of these suites gets it (the Collector asks for one).
+      env.OTEL_EXPORTER_OTLP_HEADERS ??= otlpHeadersEnv(cfg);
+    }
     const child = spawn(suite.cmd, suite.args, { cwd: repoRoot, env });
     let output = '';
     child.stdout.on('data', (d) => {

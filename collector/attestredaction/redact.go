@@ -2,12 +2,15 @@ package attestredaction
 
 import (
 	"encoding/json"
+	"net/url"
 	"regexp"
 	"strings"
 )
 
-// redactString replaces every secret the patterns find in s by its marker.
+// redactString replaces every secret the patterns find in s by its marker, percent-encoded query
+// values included.
 func redactString(s string) string {
+	s = redactQueries(s)
 	var lower string
 	for _, p := range patterns {
 		if p.hint != "" {
@@ -39,6 +42,28 @@ func redactString(s string) string {
 		}
 	}
 	return s
+}
+
+// queryParam is one parameter of a URL query string whose value is encoded (%XX, or + for a space).
+var queryParam = regexp.MustCompile(`([?&;][^=&#\s"']{1,128}=)([^&#\s"']*(?:%[0-9A-Fa-f]{2}|\+)[^&#\s"']*)`)
+
+// redactQueries decodes each percent-encoded query value, and where the decoded text holds a secret,
+// writes the redacted text back, encoded: a token escaped into a URL is still a token.
+func redactQueries(s string) string {
+	if !strings.ContainsAny(s, "%+") {
+		return s
+	}
+	return queryParam.ReplaceAllStringFunc(s, func(m string) string {
+		sub := queryParam.FindStringSubmatch(m)
+		decoded, err := url.QueryUnescape(sub[2])
+		if err != nil {
+			return m
+		}
+		if red := redactString(decoded); red != decoded {
+			return sub[1] + url.QueryEscape(red)
+		}
+		return m
+	})
 }
 
 // jsonToken: a string (a key when followed by a colon), a number, or an opening bracket.

@@ -3,6 +3,7 @@ package attestredaction
 import (
 	"context"
 	"encoding/json"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -34,6 +35,11 @@ func TestTheSharedSecretsAreRemovedInEveryShape(t *testing.T) {
 		out := redactValue("audit.description", c.Text)
 		if strings.Contains(out, c.Secret) || !strings.Contains(out, marker(c.Kind)) {
 			t.Errorf("plain %s: %q", c.Kind, out)
+		}
+		u := "https://api.example.com/v1/items?page=2&note=" + url.QueryEscape(c.Text) + "&sort=name"
+		out = redactValue("url.full", u)
+		if plain, _ := url.QueryUnescape(out); strings.Contains(plain, c.Secret) || !strings.Contains(out, "page=2&") {
+			t.Errorf("URL %s: %s", c.Kind, out)
 		}
 		js, _ := json.Marshal(map[string]any{"after": map[string]any{"note": c.Text}, "n": 1})
 		out = redactValue("audit.changes", string(js))

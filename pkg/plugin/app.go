@@ -39,14 +39,15 @@ var (
 	emitters   = map[string]*selfaudit.Emitter{}
 )
 
-func emitterFor(collectorURL, environment, dataDir string) *selfaudit.Emitter {
-	key := collectorURL + "|" + environment + "|" + dataDir
+func emitterFor(collectorURL, token, environment, dataDir string) *selfaudit.Emitter {
+	key := collectorURL + "|" + token + "|" + environment + "|" + dataDir
 	emittersMu.Lock()
 	defer emittersMu.Unlock()
 	if e, ok := emitters[key]; ok {
 		return e
 	}
 	e := selfaudit.NewEmitter(collectorURL, environment)
+	e.Token = token
 	// The backend keys its own chain, so that no one who can write to Loki can forge its records.
 	if secret, err := keyfile.Load(dataDir, selfAuditKeyFile); err == nil {
 		e.Key, e.KeyID = secret, keyfile.ID("attest-app-", secret)
@@ -73,7 +74,7 @@ func NewApp(_ context.Context, s backend.AppInstanceSettings) (instancemgmt.Inst
 
 func newApp(settings *Settings) *App {
 	a := &App{settings: settings, httpClient: &http.Client{Timeout: 120 * time.Second},
-		audit: emitterFor(settings.CollectorURL, settings.Environment, settings.DataDir)}
+		audit: emitterFor(settings.CollectorURL, settings.CollectorToken, settings.Environment, settings.DataDir)}
 	a.CallResourceHandler = httpadapter.New(a.newMux())
 	if settings.DataDir != "" {
 		dailyOnce.Do(func() { go a.dailyVerification() })

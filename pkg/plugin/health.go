@@ -92,11 +92,17 @@ func (a *App) collectorOK(ctx context.Context, tenant string) error {
 	if tenant != "" {
 		req.Header.Set("X-Scope-OrgID", tenant)
 	}
+	if a.settings.CollectorToken != "" {
+		req.Header.Set("Authorization", "Bearer "+a.settings.CollectorToken)
+	}
 	res, err := a.httpClient.Do(req)
 	if err != nil {
 		return fmt.Errorf("unreachable: %w", err)
 	}
 	res.Body.Close()
+	if res.StatusCode == http.StatusUnauthorized {
+		return fmt.Errorf("refused the backend's producer credential (HTTP 401): set collector_token to a token of a tenant \"*\" producer in the Collector's credentials file")
+	}
 	if res.StatusCode/100 != 2 {
 		return fmt.Errorf("answered HTTP %d", res.StatusCode)
 	}

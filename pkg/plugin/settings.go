@@ -63,9 +63,12 @@ type Settings struct {
 	CheckpointEvery time.Duration `json:"-"`
 
 	// Server level.
-	CollectorURL string           `json:"-"`
-	DataDir      string           `json:"-"`
-	TenantMap    map[int64]string `json:"-"`
+	CollectorURL string `json:"-"`
+	// CollectorToken is the backend's producer credential at the Collector (GF_PLUGIN_COLLECTOR_TOKEN;
+	// a credential with tenant "*" in the Collector's credentials file).
+	CollectorToken string           `json:"-"`
+	DataDir        string           `json:"-"`
+	TenantMap      map[int64]string `json:"-"`
 }
 
 var roleRank = map[string]int{"None": 0, "Viewer": 1, "Editor": 2, "Admin": 3}
@@ -124,6 +127,7 @@ func LoadSettings(s backend.AppInstanceSettings, env ServerEnv) (*Settings, erro
 		out.LokiURL = env("GF_PLUGIN_LOKI_URL")
 	}
 	out.CollectorURL = env("GF_PLUGIN_COLLECTOR_URL")
+	out.CollectorToken = env("GF_PLUGIN_COLLECTOR_TOKEN")
 	out.DataDir = env("GF_PLUGIN_DATA_DIR")
 	if v := env("GF_PLUGIN_EXPORT_KEEP_DAYS"); v != "" {
 		n, err := strconv.Atoi(v)

@@ -45,7 +45,10 @@ type Event struct {
 
 // Emitter sends events to the Collector and waits for its acknowledgement.
 type Emitter struct {
-	Endpoint    string // Collector base URL, e.g. http://127.0.0.1:4318
+	Endpoint string // Collector base URL, e.g. http://127.0.0.1:4318
+	// Token is the backend's producer credential at the Collector (a multi-tenant one: it names the
+	// tenant of each record), sent as a Bearer token when set.
+	Token       string
 	Environment string
 	HTTP        *http.Client
 	Now         func() time.Time
@@ -121,6 +124,9 @@ func (em *Emitter) Record(ctx context.Context, tenant string, e Event) (string, 
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-Scope-OrgID", tenant)
+	if em.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+em.Token)
+	}
 	res, err := em.HTTP.Do(req)
 	if err != nil {
 		return "", &WriteError{err}

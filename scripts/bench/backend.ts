@@ -11,6 +11,7 @@ import { GRAFANA_ADMIN, stackConfig } from '../stack/lib.mjs';
 import { login, resource } from '../../tests/grafana/helpers.mjs';
 import { benchOrg, restartGrafana } from './grafanaOrg';
 import { filterParams } from '../../src/services/routeParams';
+import { otlpEnvHeaders } from '../demo/otlp.mjs';
 import { type Case, type Question, QUESTIONS, baselineFor, compare, median, time } from './compare';
 import { DAY, RUNS, TENANT, TOTAL, ensureLoaded, ns } from './dataset';
 
@@ -68,7 +69,7 @@ async function main() {
       await time(() =>
         fetch(`${cfg.otlpUrl}/v1/logs`, {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json', 'X-Scope-OrgID': 'bench-selfaudit' },
+          headers: { ...otlpEnvHeaders(), 'Content-Type': 'application/json', 'X-Scope-OrgID': 'bench-selfaudit' },
           body,
         }).then((r) => r.arrayBuffer())
       )

@@ -9,8 +9,8 @@
 import { parseArgs } from 'node:util';
 
 import { generateEvents } from '../demo/generator.mjs';
-import { toOtlpJson } from '../demo/otlp.mjs';
-import { isRunning, stackConfig, startStack, stopStack } from '../stack/lib.mjs';
+import { otlpEnvHeaders, toOtlpJson } from '../demo/otlp.mjs';
+import { isRunning, otlpHeadersEnv, stackConfig, startStack, stopStack } from '../stack/lib.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -53,7 +53,7 @@ async function post(endpoint, tenant, body) {
     try {
       const res = await fetch(endpoint, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'X-Scope-OrgID': tenant },
+        headers: { ...otlpEnvHeaders(), 'Content-Type': 'application/json', 'X-Scope-OrgID': tenant },
         body,
       });
       await res.arrayBuffer();
@@ -156,6 +156,7 @@ async function run(label, endpoint, tenant, batches, { ratePerSecond } = {}) {
 const startedHere = !(isRunning('loki', cfg) && isRunning('collector', cfg));
 if (startedHere) {
   await startStack({ cfg, only: ['loki', 'collector'] });
+  process.env.OTEL_EXPORTER_OTLP_HEADERS ??= otlpHeadersEnv(cfg);
 }
 try {
   console.log(`bench:ingest  ${N} events, batches of ${BATCH}, ${CONCURRENCY} requests in flight`);

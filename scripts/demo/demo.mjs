@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 
 import { AuditBackpressureError, createAuditPipeline } from '../../instrumentation/src/index.ts';
 import { TENANTS, generateEvents, makeEvent, rng } from './generator.mjs';
+import { otlpHeadersEnv, stackConfig } from '../stack/lib.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -25,6 +26,8 @@ const { values: args } = parseArgs({
   },
 });
 const url = process.env.ATTEST_OTLP_URL ?? 'http://127.0.0.1:4318';
+// The native stack's producer credential, unless one is given (compose sets it).
+process.env.OTEL_EXPORTER_OTLP_HEADERS ??= otlpHeadersEnv(stackConfig());
 const tenants = args.tenants
   .split(',')
   .map((t) => t.trim())

@@ -36,6 +36,21 @@ export function toOtlpJson(events, { scope = 'attest-demo' } = {}) {
  * http://127.0.0.1:3100/otlp/v1/logs for Loki) as `tenant`. Retries network errors, 429 and 5xx with
  * backoff until `deadlineMillis` passes; any other status throws.
  */
+/**
+ * The headers OTEL_EXPORTER_OTLP_HEADERS names (`k=v,k2=v2`, values URL-encoded), as OpenTelemetry SDKs
+ * read them: the producer credential the Collector asks for (`Authorization=Bearer%20<token>`).
+ */
+export function otlpEnvHeaders(env = process.env) {
+  const out = {};
+  for (const pair of (env.OTEL_EXPORTER_OTLP_HEADERS ?? '').split(',')) {
+    const at = pair.indexOf('=');
+    if (at > 0) {
+      out[decodeURIComponent(pair.slice(0, at).trim())] = decodeURIComponent(pair.slice(at + 1).trim());
+    }
+  }
+  return out;
+}
+
 export async function pushOtlp({ endpoint, tenant, events, deadlineMillis = 120_000, scope }) {
   const body = JSON.stringify(toOtlpJson(events, { scope }));
   const giveUpAt = Date.now() + deadlineMillis;
@@ -46,7 +61,7 @@ export async function pushOtlp({ endpoint, tenant, events, deadlineMillis = 120_
     try {
       const res = await fetch(endpoint, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'X-Scope-OrgID': tenant },
+        headers: { ...otlpEnvHeaders(), 'Content-Type': 'application/json', 'X-Scope-OrgID': tenant },
         body,
         signal: AbortSignal.timeout(30_000),
       });

@@ -2,6 +2,7 @@
 // as plain processes with pid files. Used by `npm run stack`, the test runner and the
 // end-to-end tests (which stop and restart single services to prove nothing is lost).
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -103,6 +104,8 @@ level = info
 [plugin.attest-auditlog-app]
 tenants = ${cfg.tenants}
 collector_url = ${cfg.otlpUrl}
+# The backend's producer credential at the Collector (tenant "*" in its credentials file).
+collector_token = ${producerToken(cfg)}
 data_dir = ${path.join(g, 'attest')}
 grafana_url = ${cfg.grafanaUrl}
 # The producers' chain keys, {"key id": "hex secret"}: verifications check keyed chains with them.
@@ -122,6 +125,43 @@ loki_url = ${cfg.lokiUrl}
 # Shared with the app: the key it signs its alert rules' queries with.
 data_dir = ${path.join(g, 'attest')}
 `;
+}
+
+/**
+ * The stack's own producer credential: a token made once per data dir, whose SHA-256 the Collector's
+ * credentials file holds with tenant "*" (it names its tenant in X-Scope-OrgID). The backend, the
+ * demo and the tests send it; a test adds producers of one tenant to the file as an operator would.
+ */
+export const producerTokenFile = (cfg) => path.join(cfg.dataDir, 'producer-token');
+export const credentialsFile = (cfg) => path.join(cfg.dataDir, 'collector-producers.yaml');
+
+export function producerToken(cfg) {
+  const file = producerTokenFile(cfg);
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(cfg.dataDir, { recursive: true });
+    fs.writeFileSync(file, randomBytes(24).toString('hex'), { mode: 0o600 });
+  }
+  return fs.readFileSync(file, 'utf8').trim();
+}
+
+export const sha256Hex = (s) => createHash('sha256').update(s).digest('hex');
+
+function ensureCredentials(cfg) {
+  const file = credentialsFile(cfg);
+  if (!fs.existsSync(file)) {
+    const hash = sha256Hex(producerToken(cfg));
+    fs.writeFileSync(file, `producers:\n  - name: attest-stack\n    tenant: '*'\n    token_sha256: ${hash}\n`, { mode: 0o600 });
+  }
+  return file;
+}
+
+/**
+ * OTEL_EXPORTER_OTLP_HEADERS for OpenTelemetry SDKs (the package, Python) sending to the stack's
+ * Collector with its credential; undefined before the stack first started.
+ */
+export function otlpHeadersEnv(cfg = stackConfig()) {
+  const file = producerTokenFile(cfg);
+  return fs.existsSync(file) ? `Authorization=Bearer%20${fs.readFileSync(file, 'utf8').trim()}` : undefined;
 }
 
 /** The stack's S3-compatible server: one bucket, a directory under its root (posix backend). */
@@ -165,6 +205,7 @@ function serviceSpec(name, cfg, bins) {
         env: {
           ATTEST_OTLP_HTTP_ENDPOINT: `127.0.0.1:${cfg.otlpPort}`,
           ATTEST_COLLECTOR_STORAGE_DIR: path.join(cfg.dataDir, 'collector'),
+          ATTEST_COLLECTOR_CREDENTIALS: ensureCredentials(cfg),
           ATTEST_COLLECTOR_METRICS_PORT: String(cfg.collectorMetricsPort),
           LOKI_ENDPOINT: cfg.lokiUrl,
         },

@@ -1,8 +1,10 @@
 // Helpers for tests against the real Grafana server of the native stack: its HTTP API as the admin or
 // as users of each org role, a second org, service-account tokens, and the plugin's resource routes.
-import { GRAFANA_ADMIN, stackConfig } from '../../scripts/stack/lib.mjs';
+import { GRAFANA_ADMIN, otlpHeadersEnv, stackConfig } from '../../scripts/stack/lib.mjs';
 
 export const cfg = stackConfig();
+// The stack's producer credential, for OpenTelemetry SDKs and OTLP posts (the Collector asks for one).
+process.env.OTEL_EXPORTER_OTLP_HEADERS ??= otlpHeadersEnv(cfg);
 export const PLUGIN_ID = 'attest-auditlog-app';
 export const RESOURCES = `/api/plugins/${PLUGIN_ID}/resources`;
 

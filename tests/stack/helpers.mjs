@@ -1,9 +1,11 @@
 // Shared helpers for the end-to-end tests against the real Loki and Collector.
 import { generateEvents } from '../../scripts/demo/generator.mjs';
 import { lokiQueryRange, pushOtlp } from '../../scripts/demo/otlp.mjs';
-import { stackConfig } from '../../scripts/stack/lib.mjs';
+import { otlpHeadersEnv, stackConfig } from '../../scripts/stack/lib.mjs';
 
 export const cfg = stackConfig();
+// The stack's producer credential, for OpenTelemetry SDKs and OTLP posts (the Collector asks for one).
+process.env.OTEL_EXPORTER_OTLP_HEADERS ??= otlpHeadersEnv(cfg);
 export const collectorLogsEndpoint = `${cfg.otlpUrl}/v1/logs`;
 
 export const uniqueTenant = (prefix) =>

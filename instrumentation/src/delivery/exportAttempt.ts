@@ -37,6 +37,7 @@ export function describeResult(result: ExportResult): string {
     return 'export failed';
   }
   return [
+    e.code === 401 ? "the Collector refused this producer's credential (send its token: headers.Authorization)" : undefined,
     e.code !== undefined ? `HTTP ${e.code}` : undefined,
     e.message,
     e.data ? String(e.data).slice(0, 300) : undefined,

@@ -32,3 +32,7 @@ export { auditExpress, auditFastify } from './middleware';
 export type { AuditHttpOptions, AuditRecorder, AuthRoute, PiiRoute } from './middleware';
 export { MultiTenantAuditLogger, createMultiTenantAuditLogger } from './MultiTenantAuditLogger';
 export type { MultiTenantAuditOptions } from './MultiTenantAuditLogger';
+export { DirectorySubjectKeyStore, normalizeIdentifier } from './SubjectKeyStore';
+export type { SubjectKey, SubjectKeyStore } from './SubjectKeyStore';
+export { SubjectEncryptionProcessor, encryptIdentity, isEncrypted } from './processors/SubjectEncryptionProcessor';
+export type { SubjectEncryptionProcessorOptions } from './processors/SubjectEncryptionProcessor';

@@ -11,6 +11,8 @@ import type { AuditStage } from './processors/AuditStageProcessor';
 import { ComplianceProcessor, type ComplianceProcessorOptions } from './processors/ComplianceProcessor';
 import { HashChainProcessor } from './processors/HashChainProcessor';
 import { PseudonymisationProcessor } from './processors/PseudonymisationProcessor';
+import { SubjectEncryptionProcessor } from './processors/SubjectEncryptionProcessor';
+import type { SubjectKeyStore } from './SubjectKeyStore';
 import { RedactionProcessor, type RedactionProcessorOptions } from './processors/RedactionProcessor';
 import type { AuditActor, AuditLimits } from './types';
 
@@ -39,6 +41,11 @@ export interface AuditPipelineOptions {
   compliance?: ComplianceProcessorOptions;
   /** GDPR pseudonymisation of actor identifiers with the tenant's key. Default off. */
   pseudonymisation?: { keyStore: KeyStore; attributes?: readonly string[] };
+  /**
+   * GDPR erasure by crypto-shredding: identities encrypted under per-subject keys (a directory shared
+   * with the app's backend, `subject_keys_dir`), so the app can erase one person. Default off.
+   */
+  subjectKeys?: { keyStore: SubjectKeyStore; personTargetTypes?: readonly string[] };
   /** `audit.chain.id`. Default: a UUIDv7 per pipeline instance. */
   chainId?: string;
   /**
@@ -74,6 +81,7 @@ export interface AuditPipeline extends AuditLogger {
   readonly redaction?: RedactionProcessor;
   readonly compliance: ComplianceProcessor;
   readonly pseudonymisation?: PseudonymisationProcessor;
+  readonly subjectEncryption?: SubjectEncryptionProcessor;
 }
 
 /**
@@ -108,7 +116,12 @@ export function createAuditPipeline(options: AuditPipelineOptions): AuditPipelin
   const pseudonymisation = options.pseudonymisation
     ? new PseudonymisationProcessor({ ...options.pseudonymisation, tenant: options.tenant })
     : undefined;
-  const stages: AuditStage[] = [redaction, compliance, pseudonymisation].filter((s): s is NonNullable<typeof s> => !!s);
+  const subjectEncryption = options.subjectKeys
+    ? new SubjectEncryptionProcessor({ ...options.subjectKeys, tenant: options.tenant })
+    : undefined;
+  const stages: AuditStage[] = [redaction, compliance, pseudonymisation, subjectEncryption].filter(
+    (s): s is NonNullable<typeof s> => !!s
+  );
   // Redaction, tagging, pseudonymisation and hashing run when a batch is formed, in seq order, off
   // the record() path; the stages are also LogRecordProcessors for pipelines composed by hand.
   const chain = new HashChainProcessor({ chainId: options.chainId, deferred: true, key: options.chainKey });
@@ -178,5 +191,13 @@ export function createAuditPipeline(options: AuditPipelineOptions): AuditPipelin
     );
     timer.unref();
   }
-  return Object.assign(logger, { provider, delivery, chain, redaction, compliance, pseudonymisation }) as AuditPipeline;
+  return Object.assign(logger, {
+    provider,
+    delivery,
+    chain,
+    redaction,
+    compliance,
+    pseudonymisation,
+    subjectEncryption,
+  }) as AuditPipeline;
 }

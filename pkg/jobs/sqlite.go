@@ -118,6 +118,11 @@ func (s *SQLiteStore) Update(ctx context.Context, j *Job) error {
 	return nil
 }
 
+func (s *SQLiteStore) UpdateRequest(ctx context.Context, id, name, params string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE jobs SET name = ?, params = ? WHERE id = ?`, name, params, id)
+	return err
+}
+
 func (s *SQLiteStore) Delete(ctx context.Context, orgID int64, id string) error {
 	res, err := s.db.ExecContext(ctx, `DELETE FROM jobs WHERE org_id = ? AND id = ?`, orgID, id)
 	if err != nil {

@@ -50,6 +50,8 @@ type Store interface {
 	List(ctx context.Context, orgID int64, kind string) ([]Job, error)
 	Update(ctx context.Context, j *Job) error
 	Delete(ctx context.Context, orgID int64, id string) error
+	// UpdateRequest rewrites what a job was asked for (its name and parameters): erasure scrubs a person from them.
+	UpdateRequest(ctx context.Context, id, name, params string) error
 	// CompletedBefore lists completed jobs created before t, in every org (for expiry).
 	CompletedBefore(ctx context.Context, t time.Time) ([]Job, error)
 	// Interrupted marks every Pending or Running job Failed with reason (a restart cut them off),

@@ -29,6 +29,9 @@ type Filters struct {
 	// events of any of these actor ids.
 	Compliance string   `json:"-"`
 	Actors     []string `json:"-"`
+	// ActorStored are the stored (encrypted) forms of Actor's user id and e-mail, matched exactly
+	// besides Actor itself (pkg/subjects).
+	ActorStored []string `json:"-"`
 }
 
 // Narrow keeps only known values, like narrowFilters in src/services/filters.ts (used by the vectors).

@@ -160,6 +160,12 @@ func (w *builder) pipeline(f Filters) {
 		w.quoted(f.Actor)
 		w.str(" or " + schema.MetaUserEmail + "=~")
 		w.quoted("(?i)" + EscapeRegex(f.Actor))
+		for _, s := range sortedUnique(f.ActorStored) {
+			w.str(" or " + schema.MetaUserID + "=")
+			w.quoted(s)
+			w.str(" or " + schema.MetaUserEmail + "=")
+			w.quoted(s)
+		}
 	}
 	if actors := sortedUnique(f.Actors); len(actors) > 0 {
 		w.str(" | " + schema.MetaUserID + "=~")

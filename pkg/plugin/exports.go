@@ -133,6 +133,7 @@ func (a *App) handleExportCreate(w http.ResponseWriter, r *http.Request, c *call
 	if err != nil {
 		return err
 	}
+	a.withStoredActor(c.Tenant, &q.Filters)
 	maxDays := a.settings.ExportMaxDays
 	if maxDays <= 0 {
 		maxDays = DefaultExportMaxDays
@@ -158,7 +159,7 @@ func (a *App) handleExportCreate(w http.ResponseWriter, r *http.Request, c *call
 		if err != nil {
 			return 0, err
 		}
-		return export.Stream(ctx, client, query, q.Range, &export.Tracking{Writer: wr, Chains: chains}, progress)
+		return export.Stream(ctx, client, query, q.Range, &export.Tracking{Writer: &revealing{Writer: wr, app: a, tenant: c.Tenant}, Chains: chains}, progress)
 	}, func(j *jobs.Job) error {
 		return writeManifest(j, &export.Manifest{
 			Version: 1, ExportID: j.ID,

@@ -36,6 +36,7 @@ func (a *App) handleEvents(w http.ResponseWriter, r *http.Request, c *caller) er
 	if err != nil {
 		return err
 	}
+	a.withStoredActor(c.Tenant, &q.Filters)
 	pageSize := defaultPageSize
 	if s := q.Values.Get("pageSize"); s != "" {
 		if pageSize, err = strconv.Atoi(s); err != nil || pageSize < 1 || pageSize > 1000 {
@@ -63,6 +64,7 @@ func (a *App) handleEvents(w http.ResponseWriter, r *http.Request, c *caller) er
 	if err != nil {
 		return err
 	}
+	a.revealAll(c.Tenant, page.Events)
 	writeJSON(w, http.StatusOK, page)
 	return nil
 }
@@ -72,6 +74,7 @@ func (a *App) handleEventCount(w http.ResponseWriter, r *http.Request, c *caller
 	if err != nil {
 		return err
 	}
+	a.withStoredActor(c.Tenant, &q.Filters)
 	n, err := recorded(r.Context(), a, c, selfaudit.Event{
 		Type: "audit.log.counted", Category: "COMPLIANCE", Action: "read",
 		Description: fmt.Sprintf("%s counted audit events", c.User.Login),
@@ -134,6 +137,7 @@ func (a *App) handleEvent(w http.ResponseWriter, r *http.Request, c *caller) err
 	if len(page.Events) == 0 {
 		return notFound("no audit event with this id in this organization's trail")
 	}
+	a.reveal(c.Tenant, &page.Events[0])
 	writeJSON(w, http.StatusOK, page.Events[0])
 	return nil
 }
@@ -143,6 +147,7 @@ func (a *App) handleOverview(w http.ResponseWriter, r *http.Request, c *caller) 
 	if err != nil {
 		return err
 	}
+	a.withStoredActor(c.Tenant, &q.Filters)
 	o, err := recorded(r.Context(), a, c, selfaudit.Event{
 		Type: "audit.overview.viewed", Category: "COMPLIANCE", Action: "read",
 		Description: fmt.Sprintf("%s viewed the audit overview", c.User.Login),
@@ -153,6 +158,7 @@ func (a *App) handleOverview(w http.ResponseWriter, r *http.Request, c *caller) 
 	if err != nil {
 		return err
 	}
+	a.revealAll(c.Tenant, o.RecentHighSeverity)
 	writeJSON(w, http.StatusOK, o)
 	return nil
 }
@@ -171,6 +177,7 @@ func (a *App) handleValues(w http.ResponseWriter, r *http.Request, c *caller) er
 	if err != nil {
 		return err
 	}
+	a.withStoredActor(c.Tenant, &q.Filters)
 	name, ok := valueFields[q.Values.Get("field")]
 	if !ok {
 		return badRequest("field must be one of eventType, service, actor, actorId, targetType")
@@ -186,6 +193,11 @@ func (a *App) handleValues(w http.ResponseWriter, r *http.Request, c *caller) er
 	})
 	if err != nil {
 		return err
+	}
+	if attr, ok := identityAttrs[name]; ok && a.subjects() != nil {
+		for i := range vals {
+			vals[i].Name = a.subjects().Reveal(c.Tenant, attr, vals[i].Name)
+		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"field": q.Values.Get("field"), "values": vals})
 	return nil

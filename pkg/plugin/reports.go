@@ -136,7 +136,7 @@ func (a *App) reportWork(rn *jobs.Runner, j *jobs.Job, spec report.Spec) jobs.Wo
 		sum := report.NewSummary(&spec, m)
 		files := report.NewEventFiles(filepath.Join(rn.Dir, j.ID), sum)
 		defer files.Remove()
-		vs, err := a.verify(ctx, client, j.Tenant, "", rng, progress, files)
+		vs, err := a.verify(ctx, client, j.Tenant, "", rng, progress, &revealing{Writer: files, app: a, tenant: j.Tenant})
 		if err != nil {
 			return 0, err
 		}

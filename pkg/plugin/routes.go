@@ -71,6 +71,7 @@ func (a *App) routes() []route {
 		{"GET /reports/{id}/download", reader, a.handleReportDownload},
 		{"POST /reports/{id}/retry", reader, a.handleReportRetry},
 		{"DELETE /reports/{id}", reader, a.handleReportDelete},
+		{"POST /subjects/erase", admin, a.handleSubjectErase},
 		{"GET /retention", reader, a.handleRetentionGet},
 		{"PUT /retention", admin, a.handleRetentionPut},
 		{"POST /retention/runs", admin, a.handleRetentionRun},

@@ -56,6 +56,9 @@ type Settings struct {
 	// ArchiveS3 is the S3-compatible bucket archives go to instead, when archive_s3_bucket is set
 	// (GF_PLUGIN_ARCHIVE_S3_ENDPOINT, _REGION, _BUCKET, _PREFIX, _ACCESS_KEY, _SECRET_KEY).
 	ArchiveS3 retention.S3Target `json:"-"`
+	// SubjectKeysDir is the per-subject key directory the producers encrypt identities with
+	// (GF_PLUGIN_SUBJECT_KEYS_DIR): readers see identities while a key exists; erasure deletes it.
+	SubjectKeysDir string `json:"-"`
 	// ReportControlsFile overrides the control mapping of compliance reports (GF_PLUGIN_REPORT_CONTROLS_FILE;
 	// the format of pkg/report/controls.json, frameworks replaced whole by report type).
 	ReportControlsFile string `json:"-"`
@@ -102,6 +105,7 @@ func LoadSettings(s backend.AppInstanceSettings, env ServerEnv) (*Settings, erro
 	out.LokiOverridesFile = env("GF_PLUGIN_LOKI_OVERRIDES_FILE")
 	out.ArchiveDir = env("GF_PLUGIN_ARCHIVE_DIR")
 	out.ReportControlsFile = env("GF_PLUGIN_REPORT_CONTROLS_FILE")
+	out.SubjectKeysDir = env("GF_PLUGIN_SUBJECT_KEYS_DIR")
 	out.ArchiveS3 = retention.S3Target{Endpoint: env("GF_PLUGIN_ARCHIVE_S3_ENDPOINT"), Region: env("GF_PLUGIN_ARCHIVE_S3_REGION"),
 		Bucket: env("GF_PLUGIN_ARCHIVE_S3_BUCKET"), Prefix: env("GF_PLUGIN_ARCHIVE_S3_PREFIX"),
 		AccessKey: env("GF_PLUGIN_ARCHIVE_S3_ACCESS_KEY"), SecretKey: env("GF_PLUGIN_ARCHIVE_S3_SECRET_KEY")}

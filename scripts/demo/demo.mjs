@@ -11,7 +11,11 @@
 //   ATTEST_OTLP_URL   Collector OTLP/HTTP base (default http://127.0.0.1:4318)
 import { parseArgs } from 'node:util';
 
-import { AuditBackpressureError, createAuditPipeline } from '../../instrumentation/src/index.ts';
+import {
+  AuditBackpressureError,
+  DirectorySubjectKeyStore,
+  createAuditPipeline,
+} from '../../instrumentation/src/index.ts';
 import { TENANTS, generateEvents, makeEvent, rng } from './generator.mjs';
 import { otlpHeadersEnv, stackConfig } from '../stack/lib.mjs';
 
@@ -39,6 +43,9 @@ let running = true;
 process.on('SIGINT', () => (running = false));
 process.on('SIGTERM', () => (running = false));
 
+const subjectKeys = process.env.ATTEST_SUBJECT_KEYS_DIR
+  ? new DirectorySubjectKeyStore(process.env.ATTEST_SUBJECT_KEYS_DIR)
+  : undefined;
 const pipelines = new Map();
 function pipelineFor(tenant, service) {
   const key = `${tenant}/${service.name}`;
@@ -51,6 +58,8 @@ function pipelineFor(tenant, service) {
         serviceName: service.name,
         environment: service.environment,
         meterProvider: false,
+        // Identities encrypted per person, so the app can erase one (compose shares this directory).
+        ...(subjectKeys ? { subjectKeys: { keyStore: subjectKeys } } : {}),
       })
     );
   }

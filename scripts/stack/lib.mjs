@@ -108,6 +108,8 @@ collector_url = ${cfg.otlpUrl}
 collector_token = ${producerToken(cfg)}
 data_dir = ${path.join(g, 'attest')}
 grafana_url = ${cfg.grafanaUrl}
+# Per-subject identity keys, shared with producers (subjectKeys): erasure deletes a person's key.
+subject_keys_dir = ${subjectKeysDir(cfg)}
 # The producers' chain keys, {"key id": "hex secret"}: verifications check keyed chains with them.
 chain_keys_file = ${path.join(cfg.dataDir, 'chain-keys.json')}
 # How often producers' chain checkpoints are collected (1m unless set; short here for the tests).
@@ -143,6 +145,9 @@ export function producerToken(cfg) {
   }
   return fs.readFileSync(file, 'utf8').trim();
 }
+
+/** The per-subject key directory producers and the backend share (GDPR erasure by crypto-shredding). */
+export const subjectKeysDir = (cfg) => path.join(cfg.dataDir, 'subject-keys');
 
 export const sha256Hex = (s) => createHash('sha256').update(s).digest('hex');
 

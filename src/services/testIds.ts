@@ -101,6 +101,8 @@ export const testIds = {
     archive: 'data-testid retention-archive',
     save: 'data-testid retention-save',
     run: 'data-testid retention-run',
+    erase: 'data-testid retention-erase',
+    eraseInput: 'data-testid retention-erase-input',
     row: 'data-testid retention-row',
   },
   notConfigured: 'data-testid not-configured',

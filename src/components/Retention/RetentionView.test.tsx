@@ -85,6 +85,34 @@ describe('RetentionView', () => {
     );
   });
 
+  it('erases a person after confirmation and says what was scrubbed', async () => {
+    backendFetch.mockImplementation((req: { url: string; method: string }) =>
+      of({
+        data: req.url.endsWith('subjects/erase') ? { subjectRef: 'ab12', jobsScrubbed: 1, filesDeleted: 2 } : view,
+      })
+    );
+    render(<RetentionView />);
+    fireEvent.change(await screen.findByTestId(testIds.retention.eraseInput), {
+      target: { value: ' ana@example.com ' },
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Erase' }));
+    fireEvent.click(await screen.findByTestId('data-testid Confirm Modal Danger Button'));
+    await waitFor(() =>
+      expect(backendFetch).toHaveBeenCalledWith(
+        expect.objectContaining({
+          method: 'POST',
+          url: expect.stringMatching(/subjects\/erase$/),
+          data: { subject: 'ana@example.com' },
+        })
+      )
+    );
+    expect(
+      await screen.findByText(
+        /Subject ab12: identities shredded; 1 export or report requests scrubbed, 2 files deleted/
+      )
+    ).toBeInTheDocument();
+  });
+
   it('names what is wrong with a draft', () => {
     expect(draftProblem({ days: '30', categories: [], archive: false }, 30, 3650)).toBeUndefined();
     expect(draftProblem({ days: '3651', categories: [], archive: false }, 30, 3650)).toMatch(/30 to 3650/);

@@ -18,6 +18,7 @@ import { testIds } from 'services/testIds';
 import { QueryErrorAlert } from '../shared/QueryErrorAlert';
 import { listTable } from '../shared/listTable';
 import { useJobList } from '../shared/useJobList';
+import { EraseSubject } from './EraseSubject';
 
 // The view is one item that is "active" while a run goes on: polled like a job list.
 const load = async (signal: AbortSignal) => [await getRetention(signal)];
@@ -196,6 +197,7 @@ export function RetentionView() {
             </Text>
           </Stack>
           <RunsTable runs={r.runs} className={styles.table} />
+          <EraseSubject />
         </Stack>
       )}
     </div>

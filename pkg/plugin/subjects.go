@@ -1,0 +1,262 @@
+package plugin
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/attest/auditlog/pkg/export"
+	"github.com/attest/auditlog/pkg/loki"
+	"github.com/attest/auditlog/pkg/schema"
+	"github.com/attest/auditlog/pkg/selfaudit"
+	"github.com/attest/auditlog/pkg/subjects"
+)
+
+var subjectStores sync.Map // dir → *subjects.Store
+
+// subjects is the per-subject key directory, or nil when the server has none configured.
+func (a *App) subjects() *subjects.Store {
+	if a.settings.SubjectKeysDir == "" {
+		return nil
+	}
+	s, _ := subjectStores.LoadOrStore(a.settings.SubjectKeysDir, subjects.NewStore(a.settings.SubjectKeysDir))
+	return s.(*subjects.Store)
+}
+
+// reveal replaces an event's encrypted identities by the person's, or by [erased] once the subject
+// was erased. The labels keep what is stored (hashes are computed from them).
+func (a *App) reveal(tenant string, e *loki.Event) {
+	s := a.subjects()
+	if s == nil {
+		return
+	}
+	for _, f := range []struct {
+		attr string
+		v    *string
+	}{{"user.id", &e.ActorID}, {"user.email", &e.ActorEmail}, {"user.name", &e.ActorName},
+		{"client.address", &e.ClientAddr}, {"audit.target.id", &e.TargetID}, {"audit.target.name", &e.TargetName}} {
+		*f.v = s.Reveal(tenant, f.attr, *f.v)
+	}
+}
+
+func (a *App) revealAll(tenant string, events []loki.Event) {
+	for i := range events {
+		a.reveal(tenant, &events[i])
+	}
+}
+
+// identityAttrs are the Loki names of the identity fields the viewer's dropdowns list, with the
+// attribute each is encrypted under.
+var identityAttrs = map[string]string{schema.MetaUserEmail: "user.email", schema.MetaUserID: "user.id"}
+
+// revealing is an export writer that reveals each event's identities before the next writer.
+type revealing struct {
+	export.Writer
+	app    *App
+	tenant string
+}
+
+func (r *revealing) Write(e *loki.Event) error {
+	r.app.reveal(r.tenant, e)
+	return r.Writer.Write(e)
+}
+
+func (r *revealing) Abort() {
+	if ab, ok := r.Writer.(interface{ Abort() }); ok {
+		ab.Abort()
+	}
+}
+
+// withStoredActor adds the stored forms of the actor filter's person (an id or e-mail), so a search
+// for them finds their encrypted events.
+func (a *App) withStoredActor(tenant string, f *loki.Filters) {
+	s := a.subjects()
+	if s == nil || f.Actor == "" {
+		return
+	}
+	ref, key, err := s.Resolve(tenant, f.Actor)
+	if err != nil {
+		return
+	}
+	for _, attr := range []string{"user.id", "user.email"} {
+		if enc, err := subjects.Encrypt(ref, key, attr, f.Actor); err == nil {
+			f.ActorStored = append(f.ActorStored, enc)
+		}
+	}
+}
+
+// handleSubjectErase erases a data subject (by user id or e-mail): its key and index entries go, so
+// its stored identities can never be read or linked again, while every record and chain stay. Job
+// parameters naming it are scrubbed, and export and report files holding it are deleted. Recorded
+// without the identity.
+func (a *App) handleSubjectErase(w http.ResponseWriter, r *http.Request, c *caller) error {
+	var req struct {
+		Subject string `json:"subject"`
+	}
+	if err := decodeBody(r, &req, "{subject: a user id or e-mail address}"); err != nil {
+		return err
+	}
+	id := strings.TrimSpace(req.Subject)
+	if id == "" || len(id) > 320 {
+		return badRequest("subject is required: the person's user id or e-mail address")
+	}
+	s := a.subjects()
+	if s == nil {
+		return &APIError{http.StatusConflict, "not_configured",
+			"identities are not stored per subject here: set subject_keys_dir in [plugin.attest-auditlog-app] and give producers the same directory"}
+	}
+	// The person's other identifier (id ↔ e-mail) is learnt before the key goes, to scrub both.
+	names := a.identifiersOf(c.Tenant, id)
+	ref, err := s.Erase(c.Tenant, id)
+	if errors.Is(err, subjects.ErrUnknown) {
+		return notFound("no data subject with this user id or e-mail in this organization's trail (or already erased)")
+	}
+	if err != nil {
+		return err
+	}
+	scrubbed, deleted, err := a.forgetInJobs(r, c, names)
+	if err != nil {
+		return err
+	}
+	if err := a.record(r.Context(), c, selfaudit.Event{
+		Type: "audit.subject.erased", Category: "COMPLIANCE", Action: "delete", Severity: "WARNING",
+		Description: fmt.Sprintf("A data subject was erased by %s (GDPR Art. 17): identities shredded", c.User.Login),
+		TargetType:  "data_subject", TargetID: ref,
+		Metadata: map[string]any{"subject_ref": ref, "jobs_scrubbed": scrubbed, "files_deleted": deleted},
+	}); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"subjectRef": ref, "jobsScrubbed": scrubbed, "filesDeleted": deleted})
+	return nil
+}
+
+// identifiersOf is what names the subject: the identifier given and, from its most recent event,
+// its other identities (id, e-mail, name), read while the key still opens them.
+func (a *App) identifiersOf(tenant, id string) []string {
+	out := []string{id}
+	f := loki.Filters{Actor: id}
+	a.withStoredActor(tenant, &f)
+	if len(f.ActorStored) == 0 {
+		return out
+	}
+	q, err := loki.EventsQuery(f)
+	if err != nil {
+		return out
+	}
+	page, err := a.tenantClient(tenant).FetchPage(context.Background(), q, recentRange(), nil, 1)
+	if err != nil || len(page.Events) == 0 {
+		return out
+	}
+	e := page.Events[0]
+	a.reveal(tenant, &e)
+	for _, v := range []string{e.ActorID, e.ActorEmail, e.ActorName} {
+		if v != "" && v != subjects.Erased && len(v) >= 3 {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// recentRange is the last 365 days: how far back a subject's latest event is looked for.
+func recentRange() loki.Range {
+	now := time.Now()
+	return loki.Range{StartNs: now.AddDate(-1, 0, 0).UnixNano(), EndNs: now.UnixNano()}
+}
+
+// forgetInJobs scrubs the subject's identifiers from export and report requests (names and filters)
+// and deletes the files of those whose content names the subject: they were written with identities
+// revealed. Returns how many jobs were scrubbed and how many files deleted.
+func (a *App) forgetInJobs(r *http.Request, c *caller, names []string) (scrubbed, deleted int, err error) {
+	rn, err := a.jobRunner()
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, kind := range []string{exportKind, reportKind} {
+		list, err := rn.Store.List(r.Context(), c.OrgID, kind)
+		if err != nil {
+			return scrubbed, deleted, err
+		}
+		for _, j := range list {
+			if name, params := scrub(j.Name, names), scrub(j.Params, names); name != j.Name || params != j.Params {
+				if err := rn.Store.UpdateRequest(r.Context(), j.ID, name, params); err != nil {
+					return scrubbed, deleted, err
+				}
+				scrubbed++
+			}
+			if j.File == "" {
+				continue
+			}
+			if hit, err := fileNames(j.File, names); err == nil && hit {
+				if err := rn.Remove(r.Context(), c.OrgID, j.ID); err != nil {
+					return scrubbed, deleted, err
+				}
+				deleted++
+			}
+		}
+	}
+	return scrubbed, deleted, nil
+}
+
+// scrub replaces every identifier in s (any case) by [erased].
+func scrub(s string, names []string) string {
+	for _, n := range names {
+		if n == "" {
+			continue
+		}
+		re := regexp.MustCompile("(?i)" + regexp.QuoteMeta(n))
+		s = re.ReplaceAllString(s, subjects.Erased)
+	}
+	return s
+}
+
+// fileNames says whether a job's file holds any identifier: read as text, or entry by entry for the
+// zipped formats (Excel, evidence packs).
+func fileNames(path string, names []string) (bool, error) {
+	lower := make([][]byte, 0, len(names))
+	for _, n := range names {
+		lower = append(lower, bytes.ToLower([]byte(n)))
+	}
+	holds := func(rd io.Reader) (bool, error) {
+		b, err := io.ReadAll(rd)
+		if err != nil {
+			return false, err
+		}
+		b = bytes.ToLower(b)
+		for _, n := range lower {
+			if len(n) > 0 && bytes.Contains(b, n) {
+				return true, nil
+			}
+		}
+		return false, nil
+	}
+	if z, err := zip.OpenReader(path); err == nil {
+		defer z.Close()
+		for _, f := range z.File {
+			rc, err := f.Open()
+			if err != nil {
+				return false, err
+			}
+			hit, err := holds(rc)
+			rc.Close()
+			if err != nil || hit {
+				return hit, err
+			}
+		}
+		return false, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	return holds(f)
+}

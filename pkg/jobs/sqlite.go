@@ -37,7 +37,8 @@ CREATE INDEX IF NOT EXISTS jobs_org_kind ON jobs (org_id, kind, created);
 
 // OpenSQLite opens (creating if needed) the job database at path.
 func OpenSQLite(path string) (*SQLiteStore, error) {
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(FULL)")
+	// secure_delete: a scrubbed or deleted job's old text is overwritten, not left in free pages (erasure).
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(FULL)&_pragma=secure_delete(on)")
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +120,11 @@ func (s *SQLiteStore) Update(ctx context.Context, j *Job) error {
 }
 
 func (s *SQLiteStore) UpdateRequest(ctx context.Context, id, name, params string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE jobs SET name = ?, params = ? WHERE id = ?`, name, params, id)
+	if _, err := s.db.ExecContext(ctx, `UPDATE jobs SET name = ?, params = ? WHERE id = ?`, name, params, id); err != nil {
+		return err
+	}
+	// The old text must not outlive the change in the write-ahead log either.
+	_, err := s.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
 	return err
 }
 

@@ -32,7 +32,10 @@ def audit_logger() -> tuple[logging.Logger, LoggerProvider]:
     provider = LoggerProvider(
         resource=Resource.create({"service.name": SERVICE, "deployment.environment.name": "production"})
     )
-    exporter = OTLPLogExporter(endpoint=f"{OTLP_URL}/v1/logs", headers={"X-Scope-OrgID": TENANT})
+    headers = {"X-Scope-OrgID": TENANT}
+    if os.environ.get("ATTEST_PRODUCER_TOKEN"):
+        headers["Authorization"] = f"Bearer {os.environ['ATTEST_PRODUCER_TOKEN']}"
+    exporter = OTLPLogExporter(endpoint=f"{OTLP_URL}/v1/logs", headers=headers)
     provider.add_log_record_processor(BatchLogRecordProcessor(exporter))
     logger = logging.getLogger("audit")
     logger.setLevel(logging.INFO)

@@ -5,6 +5,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 
+import { ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+
+import { otlpEnvHeaders } from '../../scripts/demo/otlp.mjs';
 import { repoRoot } from '../../scripts/stack/lib.mjs';
 
 import { cfg, lokiQueryRange, recentEvents, sendViaCollector, uniqueTenant, waitForDistinct } from './helpers.mjs';
@@ -81,10 +85,10 @@ test('the event type is copied from the LogRecord eventName when the attribute i
   }
 });
 
-test('the Collector alone removes every secret kind the package does, from the body, attributes, JSON strings and URL queries', async () => {
+async function plantedSecretsReachLokiAsNone(encoding, send) {
   // The package bypassed: its wire shape (audit.metadata and audit.changes as JSON strings) sent
   // straight to the Collector with the shared planted secrets (instrumentation/test-vectors/secrets.json).
-  const tenant = uniqueTenant('redaction');
+  const tenant = uniqueTenant(`redaction-${encoding}`);
   const { cases } = JSON.parse(
     fs.readFileSync(path.join(repoRoot, 'instrumentation', 'test-vectors', 'secrets.json'), 'utf8')
   );
@@ -103,7 +107,7 @@ test('the Collector alone removes every secret kind the package does, from the b
       }),
     },
   }));
-  await sendViaCollector(tenant, planted);
+  await send(tenant, planted);
   const counts = await waitForDistinct(tenant, planted.length);
   assert.equal(counts.size, planted.length, 'every event arrives');
   const res = await lokiQueryRange({
@@ -134,4 +138,38 @@ test('the Collector alone removes every secret kind the package does, from the b
       assert.match(md.url_full, /^https:\/\/api\.example\.com\/v1\/items\?page=2&/);
     }
   }
-});
+}
+
+test('the Collector alone removes every secret kind the package does (OTLP/JSON): body, attributes, JSON strings, URL queries', () =>
+  plantedSecretsReachLokiAsNone('json', sendViaCollector));
+
+test('the same in OTLP/protobuf, as the stock SDKs of other languages send', () =>
+  plantedSecretsReachLokiAsNone('protobuf', async (tenant, events) => {
+    const res = await fetch(`${cfg.otlpUrl}/v1/logs`, {
+      method: 'POST',
+      headers: { ...otlpEnvHeaders(), 'Content-Type': 'application/x-protobuf', 'X-Scope-OrgID': tenant },
+      body: toOtlpProtobuf(events),
+    });
+    assert.equal(res.status, 200, await res.text());
+  }));
+
+/** The events as an OTLP/protobuf request, encoded by the OpenTelemetry JS serializer. */
+function toOtlpProtobuf(events) {
+  const hr = (ns) => [Number(ns / 1_000_000_000n), Number(ns % 1_000_000_000n)];
+  return ProtobufLogsSerializer.serializeRequest(
+    events.map((e) => ({
+      hrTime: hr(e.timeUnixNano),
+      hrTimeObserved: hr(e.timeUnixNano),
+      severityNumber: e.severityNumber,
+      severityText: e.severityText,
+      body: e.body,
+      attributes: e.attributes,
+      droppedAttributesCount: 0,
+      resource: resourceFromAttributes({
+        'service.name': e.service.name,
+        'deployment.environment.name': e.service.environment,
+      }),
+      instrumentationScope: { name: 'attest-test' },
+    }))
+  );
+}

@@ -13,8 +13,10 @@ type pattern struct {
 	re   *regexp.Regexp
 	// keep builds the replacement of one match (its submatches as indexes into s); nil: the marker.
 	keep func(s string, m []int, marker string) string
-	// hint is a literal every match contains (lowercase), so a value without it skips the regex.
-	hint string
+	// hints: a match contains one of these literals (lowercase), so a value with none skips the regex.
+	hints []string
+	// digits: a match holds at least this many digits, so a value with fewer skips the regex.
+	digits int
 }
 
 func marker(kind string) string { return "[REDACTED:" + kind + "]" }
@@ -31,23 +33,23 @@ func prefix(tail int) func(string, []int, string) string {
 }
 
 var patterns = []pattern{
-	{kind: "private_key", hint: "private key", re: regexp.MustCompile(`-----BEGIN[A-Z0-9 ]{0,40} PRIVATE KEY( BLOCK)?-----(?s:.*?)(?:-----END[A-Z0-9 ]{0,40} PRIVATE KEY( BLOCK)?-----|$)`)},
-	{kind: "password", hint: "://", re: regexp.MustCompile(`(?i)(://[^\s:/@?#"']{0,256}:)[^\s@/?#"']{1,512}(@)`), keep: prefix(2)},
-	{kind: "url_token", hint: "=", re: regexp.MustCompile(`(?i)([?&;](?:access_token|id_token|refresh_token|auth_token|token|api_key|apikey|key|secret|client_secret|password|passwd|pwd|sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token|code)=)[^&#\s"']+`), keep: prefix(0)},
-	{kind: "cookie", hint: "cookie", re: regexp.MustCompile(`(?i)\b((?:set-)?cookie\s*:\s*)[^\r\n"]+`), keep: prefix(0)},
-	{kind: "jwt", hint: "eyj", re: regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*`)},
-	{kind: "bearer_token", hint: "bearer", re: regexp.MustCompile(`(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]{8,}`), keep: prefix(0)},
-	{kind: "basic_auth", hint: "basic", re: regexp.MustCompile(`(?i)\b(basic\s+)[A-Za-z0-9+/]{8,}={0,2}`), keep: prefix(0)},
-	{kind: "aws_access_key", re: regexp.MustCompile(`\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}\b`)},
-	{kind: "github_token", re: regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b`)},
-	{kind: "slack_token", hint: "xox", re: regexp.MustCompile(`\bxox[abposr]-[A-Za-z0-9-]{10,}`)},
-	{kind: "slack_webhook", hint: "hooks.slack.com", re: regexp.MustCompile(`https://hooks\.slack\.com/services/[A-Za-z0-9/_-]+`)},
-	{kind: "stripe_key", re: regexp.MustCompile(`\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}\b|\bwhsec_[A-Za-z0-9]{20,}\b`)},
-	{kind: "google_api_key", hint: "aiza", re: regexp.MustCompile(`\bAIza[0-9A-Za-z_-]{35}\b`)},
-	{kind: "npm_token", hint: "npm_", re: regexp.MustCompile(`\bnpm_[A-Za-z0-9]{36}\b`)},
-	{kind: "api_key", hint: "sk-", re: regexp.MustCompile(`\bsk-(?:proj-|ant-api\d\d-)?[A-Za-z0-9_-]{20,}`)},
+	{kind: "private_key", hints: []string{"private key"}, re: regexp.MustCompile(`-----BEGIN[A-Z0-9 ]{0,40} PRIVATE KEY( BLOCK)?-----(?s:.*?)(?:-----END[A-Z0-9 ]{0,40} PRIVATE KEY( BLOCK)?-----|$)`)},
+	{kind: "password", hints: []string{"://"}, re: regexp.MustCompile(`(?i)(://[^\s:/@?#"']{0,256}:)[^\s@/?#"']{1,512}(@)`), keep: prefix(2)},
+	{kind: "url_token", hints: []string{"="}, re: regexp.MustCompile(`(?i)([?&;](?:access_token|id_token|refresh_token|auth_token|token|api_key|apikey|key|secret|client_secret|password|passwd|pwd|sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token|code)=)[^&#\s"']+`), keep: prefix(0)},
+	{kind: "cookie", hints: []string{"cookie"}, re: regexp.MustCompile(`(?i)\b((?:set-)?cookie\s*:\s*)[^\r\n"]+`), keep: prefix(0)},
+	{kind: "jwt", hints: []string{"eyj"}, re: regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*`)},
+	{kind: "bearer_token", hints: []string{"bearer"}, re: regexp.MustCompile(`(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]{8,}`), keep: prefix(0)},
+	{kind: "basic_auth", hints: []string{"basic"}, re: regexp.MustCompile(`(?i)\b(basic\s+)[A-Za-z0-9+/]{8,}={0,2}`), keep: prefix(0)},
+	{kind: "aws_access_key", hints: []string{"akia", "asia", "agpa", "aida", "aroa", "anpa", "anva", "aipa"}, re: regexp.MustCompile(`\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}\b`)},
+	{kind: "github_token", hints: []string{"gh", "github_pat_"}, re: regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b`)},
+	{kind: "slack_token", hints: []string{"xox"}, re: regexp.MustCompile(`\bxox[abposr]-[A-Za-z0-9-]{10,}`)},
+	{kind: "slack_webhook", hints: []string{"hooks.slack.com"}, re: regexp.MustCompile(`https://hooks\.slack\.com/services/[A-Za-z0-9/_-]+`)},
+	{kind: "stripe_key", hints: []string{"_live_", "_test_", "whsec_"}, re: regexp.MustCompile(`\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}\b|\bwhsec_[A-Za-z0-9]{20,}\b`)},
+	{kind: "google_api_key", hints: []string{"aiza"}, re: regexp.MustCompile(`\bAIza[0-9A-Za-z_-]{35}\b`)},
+	{kind: "npm_token", hints: []string{"npm_"}, re: regexp.MustCompile(`\bnpm_[A-Za-z0-9]{36}\b`)},
+	{kind: "api_key", hints: []string{"sk-"}, re: regexp.MustCompile(`\bsk-(?:proj-|ant-api\d\d-)?[A-Za-z0-9_-]{20,}`)},
 	// NAME=value / NAME: value where NAME holds a password or secret word not followed by a letter.
-	{kind: "secret", re: regexp.MustCompile(`(?i)((password|passwd|pwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?)(?:[0-9_.-][A-Za-z0-9_.-]{0,39})?["']?\s{0,4}[=:]\s{0,4}["']?)[^\s"'&,;]+`),
+	{kind: "secret", hints: []string{"pass", "pwd", "secret", "token", "key", "credential"}, re: regexp.MustCompile(`(?i)((password|passwd|pwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?)(?:[0-9_.-][A-Za-z0-9_.-]{0,39})?["']?\s{0,4}[=:]\s{0,4}["']?)[^\s"'&,;]+`),
 		keep: func(s string, m []int, _ string) string {
 			word := strings.ToLower(s[m[4]:m[5]])
 			kind := "secret"
@@ -56,7 +58,7 @@ var patterns = []pattern{
 			}
 			return s[m[2]:m[3]] + marker(kind)
 		}},
-	{kind: "card_number", re: regexp.MustCompile(`\b\d(?:[ -]?\d){12,18}\b`),
+	{kind: "card_number", digits: 13, re: regexp.MustCompile(`\b\d(?:[ -]?\d){12,18}\b`),
 		keep: func(s string, m []int, mk string) string {
 			if luhnValid(s[m[0]:m[1]]) {
 				return mk

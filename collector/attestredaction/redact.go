@@ -12,12 +12,21 @@ import (
 func redactString(s string) string {
 	s = redactQueries(s)
 	var lower string
+	digits := -1
 	for _, p := range patterns {
-		if p.hint != "" {
+		if len(p.hints) > 0 {
 			if lower == "" {
 				lower = strings.ToLower(s)
 			}
-			if !strings.Contains(lower, p.hint) {
+			if !containsAny(lower, p.hints) {
+				continue
+			}
+		}
+		if p.digits > 0 {
+			if digits < 0 {
+				digits = countDigits(s)
+			}
+			if digits < p.digits {
 				continue
 			}
 		}
@@ -38,7 +47,7 @@ func redactString(s string) string {
 		}
 		b.WriteString(s[last:])
 		if out := b.String(); out != s {
-			s, lower = out, ""
+			s, lower, digits = out, "", -1
 		}
 	}
 	return s
@@ -127,4 +136,23 @@ func redactValue(key, value string) string {
 		return redactJSON(value)
 	}
 	return redactString(value)
+}
+
+func containsAny(s string, subs []string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+func countDigits(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			n++
+		}
+	}
+	return n
 }

@@ -38,7 +38,11 @@ func redactString(s string) string {
 		last := 0
 		for _, m := range ms {
 			b.WriteString(s[last:m[0]])
-			if p.keep != nil {
+			if strings.Contains(s[m[0]:m[1]], "[REDACTED:") {
+				// Already redacted (by the producer, or an earlier pattern): kept as is, so redacting
+				// twice changes nothing and a chained record's hash still verifies.
+				b.WriteString(s[m[0]:m[1]])
+			} else if p.keep != nil {
 				b.WriteString(p.keep(s, m, marker(p.kind)))
 			} else {
 				b.WriteString(marker(p.kind))

@@ -119,3 +119,32 @@ func TestTheProcessorLeavesIgnoredKeysAlone(t *testing.T) {
 		t.Errorf("body %q meta %q http %v hash %q", lr.Body().Str(), meta.Str(), http.Map().AsRaw(), got.Str())
 	}
 }
+
+// What the package already redacted passes unchanged (the chain covers it), in every shape.
+func TestRedactingTwiceChangesNothing(t *testing.T) {
+	for _, c := range sharedCases(t) {
+		js, _ := json.Marshal(map[string]any{"after": map[string]any{"note": c.Text, "callback": "https://x.example/cb?access_token=" + c.Secret + "&x=1"}})
+		for _, v := range []string{c.Text, string(js), "https://a.example/?note=" + url.QueryEscape(c.Text)} {
+			once := redactValue("audit.metadata", v)
+			if twice := redactValue("audit.metadata", once); twice != once {
+				t.Errorf("%s: redacting again changed\n%s\nto\n%s", c.Kind, once, twice)
+			}
+		}
+	}
+}
+
+// The package's own markers are left as they are: its output reaches Loki byte for byte.
+func TestThePackagesMarkersAreKept(t *testing.T) {
+	for _, v := range []string{
+		"https://app.example.com/cb?access_token=[REDACTED:url_token]&x=1",
+		"DB_PASSWORD: [REDACTED:password]",
+		"SERVICE_SECRET=[REDACTED:secret]",
+		"postgres://app:[REDACTED:password]@db:5432/x",
+		"Authorization: Bearer [REDACTED:bearer_token]",
+		`{"before":{"password":"[REDACTED:password]","nested":{"apiKey":"[REDACTED:api_key]"}},"after":{"callback":"https://a/?token=[REDACTED:url_token]"}}`,
+	} {
+		if out := redactValue("audit.metadata", v); out != v {
+			t.Errorf("changed:\n%s\n%s", v, out)
+		}
+	}
+}

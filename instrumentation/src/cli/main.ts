@@ -126,7 +126,7 @@ export async function main(argv: string[], print: (s: string) => void = console.
     print(JSON.stringify(res));
   } else {
     print(
-      `${res.chains.length} chains, ${res.checked} records checked, ${res.unchained} unchained (no chain fields: not verifiable), ${res.duplicates.length} duplicated positions, ${res.problems.length} problems`
+      `${res.chains.length} chains, ${res.checked} records checked, ${res.duplicates.length} duplicated positions, ${res.problems.length} problems${res.unchained > 0 ? `; ${res.unchained} unchained (no chain fields: not verifiable)` : ''}`
     );
     const first = res.problems[0];
     print(

@@ -493,7 +493,8 @@ async function main() {
     await page.locator(testId(testIds.reports.submit)).click();
     const reportRow = reportRows.filter({ hasText: 'Browser SOX check' }).first();
     const completed = await waitFor(
-      async () => (await reportRows.count()) > reportsBefore && /Completed/.test(await reportRow.innerText().catch(() => '')),
+      async () =>
+        (await reportRows.count()) > reportsBefore && /Completed/.test(await reportRow.innerText().catch(() => '')),
       180_000
     );
     await page.screenshot({ path: path.join(SCREENS, '13-reports.png'), fullPage: true });
@@ -520,14 +521,14 @@ async function main() {
       completed && job.rows === soxCount && rowText.includes(soxCount.toLocaleString('en-US')),
       `${soxCount} SOX events; ${rowText}`
     );
-    const [download] = await Promise.all([
+    const [pack] = await Promise.all([
       page.waitForEvent('download', { timeout: 30_000 }),
       reportRow.locator(testId(testIds.reports.download)).click(),
     ]);
     const zipPath = path.join(SCREENS, 'report.zip');
-    await download.saveAs(zipPath);
+    await pack.saveAs(zipPath);
     const zipHead = fs.readFileSync(zipPath).subarray(0, 2).toString();
-    check('reports: Download gives the evidence pack (a ZIP)', zipHead === 'PK', download.suggestedFilename());
+    check('reports: Download gives the evidence pack (a ZIP)', zipHead === 'PK', pack.suggestedFilename());
     const countBeforeDelete = await reportRows.count();
     await reportRow.getByRole('checkbox').check({ force: true });
     await page.locator(testId(testIds.reports.bulkDelete)).click();

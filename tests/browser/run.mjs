@@ -505,12 +505,12 @@ async function main() {
     ).json();
     const job = jobs.reports.find((r) => r.name === 'Browser SOX check');
     const spec = JSON.parse(job.params);
-    const fromMs = Date.parse(spec.from);
-    const toMs = Date.parse(spec.to);
+    const reportFromMs = Date.parse(spec.from);
+    const reportToMs = Date.parse(spec.to);
     const sox = await fetch(
       `${LOKI}/loki/api/v1/query?${new URLSearchParams({
-        query: `sum(count_over_time({service_name=~".+"} | audit_compliance=~"(.*,)? *SOX *(,.*)?" [${toMs - fromMs}ms]))`,
-        time: String((toMs - 1) / 1000),
+        query: `sum(count_over_time({service_name=~".+"} | audit_compliance=~"(.*,)? *SOX *(,.*)?" [${reportToMs - reportFromMs}ms]))`,
+        time: String((reportToMs - 1) / 1000),
       })}`,
       { headers: { 'X-Scope-OrgID': TENANT } }
     ).then((r) => r.json());

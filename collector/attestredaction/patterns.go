@@ -3,6 +3,8 @@ package attestredaction
 import (
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // The secret kinds of the @attest/otel-audit package (instrumentation/src/redaction/patterns.ts),
@@ -121,8 +123,29 @@ func fieldWords(name string) []string {
 	return out
 }
 
+// fieldKinds caches secretFieldKind: field names repeat from event to event (bounded: names are
+// producer data).
+var (
+	fieldKinds     sync.Map
+	fieldKindCount atomic.Int64
+)
+
+const maxFieldKinds = 10_000
+
 // secretFieldKind is the kind of secret a field name denotes, or "".
 func secretFieldKind(name string) string {
+	if k, ok := fieldKinds.Load(name); ok {
+		return k.(string)
+	}
+	k := classifyField(name)
+	if len(name) <= 128 && fieldKindCount.Load() < maxFieldKinds {
+		fieldKindCount.Add(1)
+		fieldKinds.Store(name, k)
+	}
+	return k
+}
+
+func classifyField(name string) string {
 	words := fieldWords(name)
 	for i, w := range words {
 		if k, ok := secretWords[w]; ok {

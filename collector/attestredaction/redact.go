@@ -94,10 +94,11 @@ func redactJSON(text string) string {
 		repl := tok
 		switch {
 		case m[2] >= 0 && m[4] >= 0: // a key
-			var key string
-			if json.Unmarshal([]byte(text[m[2]:m[3]]), &key) == nil {
-				pending = secretFieldKind(key)
+			key := text[m[2]+1 : m[3]-1]
+			if strings.Contains(key, `\`) && json.Unmarshal([]byte(text[m[2]:m[3]]), &key) != nil {
+				key = ""
 			}
+			pending = secretFieldKind(key)
 		case tok == "{" || tok == "[":
 			// A secret-named object or array: its own keys and values are scanned one by one.
 			pending = ""
@@ -136,10 +137,77 @@ func redactValue(key, value string) string {
 			return marker(kind)
 		}
 	}
+	if !mightHoldSecret(value) {
+		return value
+	}
 	if looksLikeJSON(value) && json.Valid([]byte(value)) {
 		return redactJSON(value)
 	}
 	return redactString(value)
+}
+
+// fieldHints are the secret field words as they appear in JSON keys, lowercased (apiKey, api_key, …).
+var fieldHints = func() []string {
+	out := []string{"api_key", "api-key", "private_key", "private-key", "access_key", "access-key", "secret_key",
+		"client_secret", "card_number", "cardnumber", "set-cookie"}
+	for w := range secretWords {
+		out = append(out, w)
+	}
+	return out
+}()
+
+// mightHoldSecret is a cheap test over the whole value: false only when no pattern's literal, no
+// secret field word and no run of 13 digits occurs in it, so it cannot hold anything to redact.
+// Most values of most events stop here.
+func mightHoldSecret(s string) bool {
+	// In JSON, numbers are data (timestamps): only digits inside strings can be a card number.
+	if digitRun(s, looksLikeJSON(s)) >= 13 {
+		return true
+	}
+	return anyHint.in(s)
+}
+
+// anyHint matches every pattern's literals and every secret field word.
+var anyHint = func() *matcher {
+	words := append([]string{}, fieldHints...)
+	for _, p := range patterns {
+		words = append(words, p.hints...)
+	}
+	return newMatcher(words)
+}()
+
+// digitRun is the longest run of digits in s, single spaces or dashes between them allowed (the
+// shape of a card number); with inStrings, only runs inside JSON string literals count.
+func digitRun(s string, inStrings bool) int {
+	longest, run, sep, quoted := 0, 0, false, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if inStrings {
+			if c == '"' {
+				quoted, run, sep = !quoted, 0, false
+				continue
+			}
+			if c == '\\' && quoted {
+				i++
+				run, sep = 0, false
+				continue
+			}
+			if !quoted {
+				continue
+			}
+		}
+		switch {
+		case c >= '0' && c <= '9':
+			run++
+			sep = false
+			longest = max(longest, run)
+		case (c == ' ' || c == '-') && run > 0 && !sep:
+			sep = true
+		default:
+			run, sep = 0, false
+		}
+	}
+	return longest
 }
 
 func containsAny(s string, subs []string) bool {

@@ -148,3 +148,28 @@ func TestThePackagesMarkersAreKept(t *testing.T) {
 		}
 	}
 }
+
+// A typical event's values, for `go test -bench .`: most hold nothing to redact.
+func BenchmarkRedactTypicalValues(b *testing.B) {
+	values := map[string]string{
+		"":           "Invoice INV-2026-0042 amount corrected by eva@initech.example",
+		"user.email": "eva@initech.example", "user.name": "Eva Lindqvist", "audit.target.name": "Invoice INV-2026-0042",
+		"user_agent.original": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36",
+		"audit.changes":       `{"before":{"amount":1200,"status":"draft"},"after":{"amount":1150,"status":"approved"}}`,
+		"audit.metadata":      `{"ticket":"OPS-7","ip":"203.0.113.9","ts":1767225603000,"path":"/api/v1/invoices/42"}`,
+	}
+	for i := 0; i < b.N; i++ {
+		for k, v := range values {
+			redactValue(k, v)
+		}
+	}
+}
+
+func TestTheHintMatcherFindsEveryWordInAnyCase(t *testing.T) {
+	m := newMatcher([]string{"he", "she", "hers", "api_key"})
+	for s, want := range map[string]bool{"uSHErs": true, "a HE b": true, "hxrs": false, "": false, "my API_KEY=1": true, "api-key": false} {
+		if got := m.in(s); got != want {
+			t.Errorf("%q: %v", s, got)
+		}
+	}
+}

@@ -156,8 +156,9 @@ async function run(label, endpoint, tenant, batches, { ratePerSecond } = {}) {
 const startedHere = !(isRunning('loki', cfg) && isRunning('collector', cfg));
 if (startedHere) {
   await startStack({ cfg, only: ['loki', 'collector'] });
-  process.env.OTEL_EXPORTER_OTLP_HEADERS ??= otlpHeadersEnv(cfg);
 }
+// The stack's producer credential (the Collector asks for one).
+process.env.OTEL_EXPORTER_OTLP_HEADERS ??= otlpHeadersEnv(cfg);
 try {
   console.log(`bench:ingest  ${N} events, batches of ${BATCH}, ${CONCURRENCY} requests in flight`);
   const direct = await run(

@@ -204,15 +204,20 @@ func stringMap(m map[string]any) map[string]string {
 }
 
 func (a *App) handleExportList(w http.ResponseWriter, r *http.Request, c *caller) error {
+	return a.listJobs(w, r, c, exportKind, "exports")
+}
+
+// listJobs answers the org's jobs of a kind, newest first, as {<key>: [...]}.
+func (a *App) listJobs(w http.ResponseWriter, r *http.Request, c *caller, kind, key string) error {
 	rn, err := a.jobRunner()
 	if err != nil {
 		return err
 	}
-	list, err := rn.Store.List(r.Context(), c.OrgID, exportKind)
+	list, err := rn.Store.List(r.Context(), c.OrgID, kind)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"exports": list})
+	writeJSON(w, http.StatusOK, map[string]any{key: list})
 	return nil
 }
 

@@ -226,16 +226,7 @@ func reportEvent(by string, j *jobs.Job, action, verb string, meta map[string]an
 }
 
 func (a *App) handleReportList(w http.ResponseWriter, r *http.Request, c *caller) error {
-	rn, err := a.jobRunner()
-	if err != nil {
-		return err
-	}
-	list, err := rn.Store.List(r.Context(), c.OrgID, reportKind)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"reports": list})
-	return nil
+	return a.listJobs(w, r, c, reportKind, "reports")
 }
 
 func (a *App) reportJob(r *http.Request, c *caller, id string) (*jobs.Runner, *jobs.Job, error) {

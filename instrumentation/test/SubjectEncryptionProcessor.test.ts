@@ -33,7 +33,7 @@ const record = () => ({
     'audit.target.id': 'u-bob',
     'audit.target.name': 'Bob',
     'audit.changes': JSON.stringify({ before: { members: ['Bob', 'Carla'] }, after: { members: ['Carla'] } }),
-  } as Record<string, unknown>,
+  } as Record<string, string>,
 });
 
 describe('SubjectEncryptionProcessor', () => {

@@ -114,25 +114,28 @@ func (a *App) handleSubjectErase(w http.ResponseWriter, r *http.Request, c *call
 		return &APIError{http.StatusConflict, "not_configured",
 			"identities are not stored per subject here: set subject_keys_dir in [plugin.attest-auditlog-app] and give producers the same directory"}
 	}
-	// The person's other identifier (id ↔ e-mail) is learnt before the key goes, to scrub both.
-	names := a.identifiersOf(c.Tenant, id)
-	ref, err := s.Erase(c.Tenant, id)
+	ref, _, err := s.Resolve(c.Tenant, id)
 	if errors.Is(err, subjects.ErrUnknown) {
 		return notFound("no data subject with this user id or e-mail in this organization's trail (or already erased)")
 	}
 	if err != nil {
 		return err
 	}
-	scrubbed, deleted, err := a.forgetInJobs(r, c, names)
-	if err != nil {
-		return err
-	}
+	// The person's other identifiers (id ↔ e-mail, name) are learnt while the key still opens them.
+	names := a.identifiersOf(c.Tenant, id)
+	// Recorded before the irreversible part: an erasure that cannot be recorded does not happen.
 	if err := a.record(r.Context(), c, selfaudit.Event{
 		Type: "audit.subject.erased", Category: "COMPLIANCE", Action: "delete", Severity: "WARNING",
 		Description: fmt.Sprintf("A data subject was erased by %s (GDPR Art. 17): identities shredded", c.User.Login),
-		TargetType:  "data_subject", TargetID: ref,
-		Metadata: map[string]any{"subject_ref": ref, "jobs_scrubbed": scrubbed, "files_deleted": deleted},
+		TargetType:  "data_subject", TargetID: ref, Metadata: map[string]any{"subject_ref": ref},
 	}); err != nil {
+		return err
+	}
+	if _, err := s.Erase(c.Tenant, id); err != nil {
+		return err
+	}
+	scrubbed, deleted, err := a.forgetInJobs(r, c, names)
+	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"subjectRef": ref, "jobsScrubbed": scrubbed, "filesDeleted": deleted})

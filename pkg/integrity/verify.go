@@ -3,7 +3,6 @@ package integrity
 import (
 	"cmp"
 	"fmt"
-	"maps"
 	"slices"
 
 	"github.com/attest/auditlog/pkg/selfaudit"
@@ -37,6 +36,8 @@ type Problem struct {
 	Kind    string `json:"problem"`
 	Detail  string `json:"detail"`
 	ID      string `json:"id,omitempty"`
+	// TsNs is the time of the record named by ID.
+	TsNs int64 `json:"-"`
 }
 
 // Duplicate is the same record delivered more than once: not a break.
@@ -68,6 +69,7 @@ type Result struct {
 }
 
 type position struct {
+	seq        int64
 	variants   []Entry
 	identities [][32]byte
 	copies     int
@@ -83,102 +85,182 @@ func Verify(records []Record, opts Options) Result {
 
 // VerifyEntries is Verify over records already compacted (Compact, with opts.Keys).
 func VerifyEntries(entries []Entry, opts Options) Result {
-	fromStart := opts.FromStart
-	res := Result{Problems: []Problem{}, Duplicates: []Duplicate{}, Chains: []ChainSummary{}}
-	chains := map[string]map[int64]*position{}
-	for _, r := range entries {
-		if r.Unchained {
-			res.Unchained++
-			continue
-		}
-		if !r.Chained {
-			res.Problems = append(res.Problems, Problem{ChainID: r.ChainID, Kind: MissingFields,
-				Detail: "record without audit.chain.id / audit.chain.seq", ID: r.ID})
-			continue
-		}
-		id, seq := r.ChainID, r.Seq
-		c := chains[id]
-		if c == nil {
-			c = map[int64]*position{}
-			chains[id] = c
-		}
-		switch p := c[seq]; {
-		case p == nil:
-			c[seq] = &position{variants: []Entry{r}, identities: [][32]byte{r.Identity}, copies: 1}
-		case p.identities[0] == r.Identity:
-			p.copies++
-		case !slices.Contains(p.identities, r.Identity):
-			p.variants = append(p.variants, r)
-			p.identities = append(p.identities, r.Identity)
+	v := NewVerifier(opts)
+	sorted := make([]Entry, 0, len(entries))
+	for _, e := range entries {
+		if v.Admit(e) {
+			sorted = append(sorted, e)
 		}
 	}
-	for _, id := range slices.Sorted(maps.Keys(chains)) {
-		c := chains[id]
-		seqs := slices.Sorted(maps.Keys(c))
-		expectedPrev, lastSeq := selfaudit.GenesisPrev, int64(0)
-		known := true
-		if !fromStart {
-			known, lastSeq = false, seqs[0]-1
-		}
-		var lastHash string
-		keyed := false
-		for _, seq := range seqs {
-			p := c[seq]
-			res.Checked += len(p.variants)
-			if p.copies > 1 {
-				res.Duplicates = append(res.Duplicates, Duplicate{id, seq, p.copies})
-			}
-			if seq != lastSeq+1 {
-				res.Problems = append(res.Problems, Problem{ChainID: id, Seq: seq, Kind: Gap,
-					Detail: fmt.Sprintf("seq %d..%d missing", lastSeq+1, seq-1)})
-				known = false
-			}
-			if len(p.variants) > 1 {
-				res.Problems = append(res.Problems, Problem{ChainID: id, Seq: seq, Kind: Conflict,
-					Detail: fmt.Sprintf("%d different records at this position", len(p.variants)), ID: p.variants[0].ID})
-			}
-			checkable := make([]bool, len(p.variants))
-			for i, v := range p.variants {
-				if v.KeyID != "" {
-					if v.Computed == "" {
-						res.Problems = append(res.Problems, Problem{ChainID: id, Seq: seq, Kind: UnknownKey,
-							Detail: "no key " + v.KeyID + " to check it with", ID: v.ID})
-						continue
-					}
-					checkable[i] = true
-					continue
-				}
-				if keyed || opts.RequireKeyed {
-					detail := "unkeyed record"
-					if keyed {
-						detail = "unkeyed record in a keyed chain"
-					}
-					res.Problems = append(res.Problems, Problem{ChainID: id, Seq: seq, Kind: Unkeyed, Detail: detail, ID: v.ID})
-				}
-				checkable[i] = true
-			}
-			for _, v := range p.variants {
-				if v.KeyID != "" {
-					keyed = true
-				}
-			}
-			for i, v := range p.variants {
-				if checkable[i] && v.Stored != v.Computed {
-					res.Problems = append(res.Problems, Problem{ChainID: id, Seq: seq, Kind: HashMismatch,
-						Detail: fmt.Sprintf("stored %s, content gives %s", v.Stored, v.Computed), ID: v.ID})
-				}
-				if known && v.Prev != expectedPrev {
-					res.Problems = append(res.Problems, Problem{ChainID: id, Seq: seq, Kind: PrevMismatch,
-						Detail: fmt.Sprintf("prev %s, the record before gives %s", v.Prev, expectedPrev), ID: v.ID})
-				}
-			}
-			known = len(p.variants) == 1 && checkable[0]
-			expectedPrev, lastHash, lastSeq = p.variants[0].Computed, p.variants[0].Computed, seq
-		}
-		res.Chains = append(res.Chains, ChainSummary{ChainID: id, First: seqs[0], Last: seqs[len(seqs)-1], Records: len(seqs), LastHash: lastHash})
-	}
-	res.OK = len(res.Problems) == 0
+	SortEntries(sorted)
+	res, _ := v.Ordered(Sorted(sorted).Each)
 	return res
+}
+
+// Verifier verifies entries handed to it in order of chain and position (Ordered), holding one
+// position of one chain at a time, so memory does not grow with the range: a million records are
+// sorted on disk (Spill) and walked once. Records that cannot be placed in a chain are sorted out
+// first (Admit).
+type Verifier struct {
+	opts    Options
+	res     Result
+	missing []Problem
+	// Keep, when set, is given the entries the checks after a verification need: the last record of
+	// every chain, its first heartbeat, and the records at the positions in KeepAt.
+	Keep   func(Entry)
+	KeepAt map[string]int64
+}
+
+// NewVerifier starts a verification.
+func NewVerifier(opts Options) *Verifier {
+	return &Verifier{opts: opts, res: Result{Problems: []Problem{}, Duplicates: []Duplicate{}, Chains: []ChainSummary{}}}
+}
+
+// Admit counts an unchained record and reports a record with broken chain fields; it is true for a
+// record that belongs in the ordered walk.
+func (v *Verifier) Admit(e Entry) bool {
+	switch {
+	case e.Unchained:
+		v.res.Unchained++
+		return false
+	case !e.Chained:
+		v.missing = append(v.missing, Problem{ChainID: e.ChainID, Kind: MissingFields,
+			Detail: "record without audit.chain.id / audit.chain.seq", ID: e.ID, TsNs: e.TimeNs})
+		return false
+	}
+	return true
+}
+
+// Ordered walks the admitted entries, in order of chain id and position (copies and variants of a
+// position in the order they were read), and gives the result.
+func (v *Verifier) Ordered(each func(yield func(Entry) error) error) (Result, error) {
+	var c *chainWalk
+	var p *position
+	err := each(func(e Entry) error {
+		if c != nil && c.id != e.ChainID {
+			v.endPosition(c, p)
+			v.endChain(c)
+			c, p = nil, nil
+		}
+		if c == nil {
+			c = v.startChain(e.ChainID, e.Seq)
+		}
+		switch {
+		case p == nil || p.seq != e.Seq:
+			if p != nil {
+				v.endPosition(c, p)
+			}
+			p = &position{seq: e.Seq, variants: []Entry{e}, identities: [][32]byte{e.Identity}, copies: 1}
+		case p.identities[0] == e.Identity:
+			p.copies++
+		case !slices.Contains(p.identities, e.Identity):
+			p.variants = append(p.variants, e)
+			p.identities = append(p.identities, e.Identity)
+		}
+		if v.Keep == nil {
+			return nil
+		}
+		firstBeat := e.Event == HeartbeatEvent && !c.heartbeat
+		c.heartbeat = c.heartbeat || firstBeat
+		if at, ok := v.KeepAt[e.ChainID]; firstBeat || ok && at == e.Seq {
+			v.Keep(e)
+		}
+		return nil
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	if c != nil {
+		v.endPosition(c, p)
+		v.endChain(c)
+	}
+	v.res.Problems = append(v.missing, v.res.Problems...)
+	v.res.OK = len(v.res.Problems) == 0
+	return v.res, nil
+}
+
+type chainWalk struct {
+	id             string
+	first, lastSeq int64
+	records        int
+	expectedPrev   string
+	lastHash       string
+	known, keyed   bool
+	last           Entry
+	heartbeat      bool
+}
+
+func (v *Verifier) startChain(id string, firstSeq int64) *chainWalk {
+	c := &chainWalk{id: id, first: firstSeq, expectedPrev: selfaudit.GenesisPrev, known: true}
+	if !v.opts.FromStart {
+		c.known, c.lastSeq = false, firstSeq-1
+	}
+	return c
+}
+
+func (v *Verifier) endChain(c *chainWalk) {
+	v.res.Chains = append(v.res.Chains, ChainSummary{ChainID: c.id, First: c.first, Last: c.lastSeq, Records: c.records, LastHash: c.lastHash})
+	if v.Keep != nil {
+		v.Keep(c.last)
+	}
+}
+
+func (v *Verifier) problem(c *chainWalk, seq int64, kind, detail string, e *Entry) {
+	p := Problem{ChainID: c.id, Seq: seq, Kind: kind, Detail: detail}
+	if e != nil {
+		p.ID, p.TsNs = e.ID, e.TimeNs
+	}
+	v.res.Problems = append(v.res.Problems, p)
+}
+
+func (v *Verifier) endPosition(c *chainWalk, p *position) {
+	id, seq, res := c.id, p.seq, &v.res
+	c.records++
+	res.Checked += len(p.variants)
+	if p.copies > 1 {
+		res.Duplicates = append(res.Duplicates, Duplicate{id, seq, p.copies})
+	}
+	if seq != c.lastSeq+1 {
+		v.problem(c, seq, Gap, fmt.Sprintf("seq %d..%d missing", c.lastSeq+1, seq-1), nil)
+		c.known = false
+	}
+	if len(p.variants) > 1 {
+		v.problem(c, seq, Conflict, fmt.Sprintf("%d different records at this position", len(p.variants)), &p.variants[0])
+	}
+	checkable := make([]bool, len(p.variants))
+	for i, e := range p.variants {
+		if e.KeyID != "" {
+			if e.Computed == "" {
+				v.problem(c, seq, UnknownKey, "no key "+e.KeyID+" to check it with", &p.variants[i])
+				continue
+			}
+			checkable[i] = true
+			continue
+		}
+		if c.keyed || v.opts.RequireKeyed {
+			detail := "unkeyed record"
+			if c.keyed {
+				detail = "unkeyed record in a keyed chain"
+			}
+			v.problem(c, seq, Unkeyed, detail, &p.variants[i])
+		}
+		checkable[i] = true
+	}
+	for _, e := range p.variants {
+		if e.KeyID != "" {
+			c.keyed = true
+		}
+	}
+	for i, e := range p.variants {
+		if checkable[i] && e.Stored != e.Computed {
+			v.problem(c, seq, HashMismatch, fmt.Sprintf("stored %s, content gives %s", e.Stored, e.Computed), &p.variants[i])
+		}
+		if c.known && e.Prev != c.expectedPrev {
+			v.problem(c, seq, PrevMismatch, fmt.Sprintf("prev %s, the record before gives %s", e.Prev, c.expectedPrev), &p.variants[i])
+		}
+	}
+	c.known = len(p.variants) == 1 && checkable[0]
+	c.expectedPrev, c.lastHash, c.lastSeq, c.last = p.variants[0].Computed, p.variants[0].Computed, seq, p.variants[0]
 }
 
 // FirstBreak is the earliest break by chain and position (missing-field records first), if any.

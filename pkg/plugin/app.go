@@ -5,6 +5,8 @@ package plugin
 import (
 	"context"
 	"net/http"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -82,6 +84,8 @@ func newApp(settings *Settings) *App {
 		retentionOnce.Do(func() { go a.nightlyRetention() })
 		// The job runner starts with the process, so reports a restart cut off resume at once.
 		reportsOnce.Do(func() {
+			// Spills of verifications a restart cut off are of no use to anyone.
+			_ = os.RemoveAll(filepath.Join(settings.DataDir, spillDir))
 			go func() {
 				if _, err := a.jobRunner(); err != nil {
 					log.DefaultLogger.Error("the job runner did not start", "error", err.Error())

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"time"
@@ -96,14 +97,11 @@ func (a *App) heads() *integrity.HeadStore {
 	return s.(*integrity.HeadStore)
 }
 
-// entries compacts every record a verification reads as it arrives (its hash recomputed), so the
-// records themselves are not held.
+// entries compacts the checkpoint records a collection reads (its hash recomputed); there are few.
 type entries struct {
 	keys   map[string][]byte
 	intern integrity.Interner
 	list   []integrity.Entry
-	// unchained counts records without chain fields: nothing to verify, so nothing is kept of them.
-	unchained int
 }
 
 func (r *entries) Begin() error      { return nil }
@@ -113,12 +111,38 @@ func (r *entries) Write(e *loki.Event) error {
 	if err != nil {
 		return err
 	}
-	if e.ChainID == "" && e.ChainSeq == "" {
-		r.unchained++
-		return nil
-	}
 	r.list = append(r.list, integrity.Compact(integrity.Record{TimeUnixNano: ns, Line: e.Description, Labels: e.Labels}, r.keys, r.intern))
 	return nil
+}
+
+// spillDir, in data_dir, holds verifications' sorted runs while they run.
+const spillDir = "verify-spill"
+
+// verifyFeed hands every record a verification reads, compacted (its hash recomputed), to a
+// spill sorted by chain and position: memory stays flat however many records the range holds.
+type verifyFeed struct {
+	keys   map[string][]byte
+	intern integrity.Interner
+	v      *integrity.Verifier
+	spill  *integrity.Spill
+}
+
+func (f *verifyFeed) Begin() error      { return nil }
+func (f *verifyFeed) End(_ int64) error { return nil }
+func (f *verifyFeed) Write(e *loki.Event) error {
+	ns, err := strconv.ParseInt(e.TsNs, 10, 64)
+	if err != nil {
+		return err
+	}
+	if e.ChainID == "" && e.ChainSeq == "" {
+		f.v.Admit(integrity.Entry{Unchained: true})
+		return nil
+	}
+	entry := integrity.Compact(integrity.Record{TimeUnixNano: ns, Line: e.Description, Labels: e.Labels}, f.keys, f.intern)
+	if !f.v.Admit(entry) {
+		return nil
+	}
+	return f.spill.Add(entry)
 }
 
 // verify reads every record of the tenant in rng, verifies the chains and compares them with the
@@ -133,22 +157,35 @@ func (a *App) verify(ctx context.Context, client *loki.Client, tenant, service s
 	if err != nil {
 		return nil, err
 	}
-	got := &entries{keys: keys, intern: integrity.Interner{}}
-	var sink export.Writer = got
-	if also != nil {
-		sink = export.Multi{got, also}
-	}
-	if _, err := export.Stream(ctx, client, selector, rng, sink, progress); err != nil {
-		return nil, err
-	}
-	res := integrity.VerifyEntries(got.list, integrity.Options{FromStart: false})
-	res.Unchained += got.unchained
 	heads, err := a.heads().Load(tenant)
 	if err != nil {
 		return nil, err
 	}
 	heads = heads.OfService(service)
-	cp := integrity.CompareHeads(got.list, heads, rng.StartNs, rng.EndNs)
+	spill, err := integrity.NewSpill(filepath.Join(a.settings.DataDir, spillDir), 0)
+	if err != nil {
+		return nil, err
+	}
+	defer spill.Close()
+	feed := &verifyFeed{keys: keys, intern: integrity.Interner{}, v: integrity.NewVerifier(integrity.Options{}), spill: spill}
+	var kept []integrity.Entry
+	feed.v.Keep = func(e integrity.Entry) { kept = append(kept, e) }
+	feed.v.KeepAt = map[string]int64{}
+	for id, h := range heads.Chains {
+		feed.v.KeepAt[id] = h.Seq
+	}
+	var sink export.Writer = feed
+	if also != nil {
+		sink = export.Multi{feed, also}
+	}
+	if _, err := export.Stream(ctx, client, selector, rng, sink, progress); err != nil {
+		return nil, err
+	}
+	res, err := feed.v.Ordered(spill.Each)
+	if err != nil {
+		return nil, err
+	}
+	cp := integrity.CompareHeads(kept, heads, rng.StartNs, rng.EndNs)
 	// Heads kept from before the range are looked up one by one: a chain cut off or rewritten after
 	// an earlier verification is found by every later one, whatever its range.
 	earlier, err := a.lookUpHeads(ctx, client, heads, rng.StartNs)
@@ -162,22 +199,19 @@ func (a *App) verify(ctx context.Context, client *loki.Client, tenant, service s
 	sum := &VerifySummary{OK: len(all) == 0, Service: service, FromNs: fmt.Sprint(rng.StartNs), ToNs: fmt.Sprint(rng.EndNs),
 		Records: res.Checked, Unchained: res.Unchained, Chains: len(res.Chains), Duplicates: len(res.Duplicates), ProblemCount: len(all), ByKind: map[string]int{},
 		Problems: all[:min(len(all), maxProblems)], Checkpoints: cp,
-		Silent: integrity.Silent(got.list, rng.EndNs, silenceAfter)}
+		Silent: integrity.Silent(kept, rng.EndNs, silenceAfter)}
 	for _, p := range all {
 		sum.ByKind[p.Kind]++
 	}
 	if first, ok := (integrity.Result{Problems: all}).FirstBreak(); ok {
 		b := &Break{Problem: first}
-		for _, r := range got.list {
-			if r.ID == first.ID && first.ID != "" {
-				b.TsNs = fmt.Sprint(r.TimeNs)
-				break
-			}
+		if first.ID != "" {
+			b.TsNs = fmt.Sprint(first.TsNs)
 		}
 		sum.FirstBreak = b
 	}
 	// Only chains that verified clean give heads: a forged record must not become a checkpoint.
-	clean := integrity.HeadsOf(got.list, res, time.Now())
+	clean := integrity.HeadsOf(kept, res, time.Now())
 	for _, p := range all {
 		delete(clean, p.ChainID)
 	}

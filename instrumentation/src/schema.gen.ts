@@ -24,7 +24,7 @@ export type ComplianceFramework = (typeof COMPLIANCE_FRAMEWORKS)[number];
 export type DataClassification = (typeof DATA_CLASSIFICATIONS)[number];
 
 /** Log attribute names on the wire. */
-export const ATTR = {id:"audit.id",event:"audit.event",category:"audit.category",action:"audit.action",outcome:"audit.outcome",userId:"user.id",userEmail:"user.email",userName:"user.name",userRoles:"user.roles",actorType:"audit.actor.type",targetType:"audit.target.type",targetId:"audit.target.id",targetName:"audit.target.name",changes:"audit.changes",metadata:"audit.metadata",clientAddress:"client.address",userAgent:"user_agent.original",sessionId:"session.id",requestId:"audit.request.id",classification:"audit.classification",compliance:"audit.compliance",chainId:"audit.chain.id",chainSeq:"audit.chain.seq",chainPrev:"audit.chain.prev",chainHash:"audit.chain.hash",chainKeyId:"audit.chain.key_id"} as const;
+export const ATTR = {id:"audit.id",event:"audit.event",category:"audit.category",action:"audit.action",outcome:"audit.outcome",userId:"user.id",userEmail:"user.email",userName:"user.name",userRoles:"user.roles",actorType:"audit.actor.type",targetType:"audit.target.type",targetId:"audit.target.id",targetName:"audit.target.name",changes:"audit.changes",metadata:"audit.metadata",clientAddress:"client.address",userAgent:"user_agent.original",sessionId:"session.id",requestId:"audit.request.id",stack:"audit.stack",region:"audit.region",classification:"audit.classification",compliance:"audit.compliance",chainId:"audit.chain.id",chainSeq:"audit.chain.seq",chainPrev:"audit.chain.prev",chainHash:"audit.chain.hash",chainKeyId:"audit.chain.key_id"} as const;
 
 export const RESOURCE_ATTR = {service:"service.name",environment:"deployment.environment.name"} as const;
 

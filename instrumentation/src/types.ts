@@ -54,6 +54,9 @@ export interface AuditEventInput {
   description?: string;
   changes?: { before?: unknown; after?: unknown };
   metadata?: Record<string, unknown>;
+  /** The infrastructure stack the event concerns, and its region (e.g. `prod-eu`, `eu-west-1`). */
+  stack?: string;
+  region?: string;
   /** Kinds of data the event touches; drive the compliance tags. */
   classification?: readonly DataClassification[];
   /** Framework tags to add to the mapped ones. */

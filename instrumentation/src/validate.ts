@@ -247,6 +247,8 @@ function requestContext(b: EventBuilder, input: AuditEventInput, ctx: AuditReque
   b.put(ATTR.userAgent, 'context.userAgent', ectx?.userAgent ?? ctx?.userAgent);
   b.put(ATTR.sessionId, 'context.sessionId', ectx?.sessionId ?? ctx?.sessionId);
   b.put(ATTR.requestId, 'context.requestId', ectx?.requestId ?? ctx?.requestId);
+  b.put(ATTR.stack, 'stack', input.stack);
+  b.put(ATTR.region, 'region', input.region);
 }
 
 function payloads(b: EventBuilder, input: AuditEventInput): void {

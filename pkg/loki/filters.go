@@ -21,6 +21,11 @@ type Filters struct {
 	Outcome    string   `json:"outcome,omitempty"`
 	EventID    string   `json:"eventId,omitempty"`
 	RequestID  string   `json:"requestId,omitempty"`
+	TraceID    string   `json:"traceId,omitempty"`
+	Stack      string   `json:"stack,omitempty"`
+	Region     string   `json:"region,omitempty"`
+	// Classification matches events that touch this kind of data (one item of audit.classification).
+	Classification string `json:"classification,omitempty"`
 	// EventTypes and ChangedTo are used by the counts datasource only (not in the viewer's filter object).
 	EventTypes []string `json:"-"`
 	// ChangedTo matches events whose changes carry this text in their after state.
@@ -49,6 +54,12 @@ func (f Filters) Narrow() Filters {
 	out.TargetID = strings.TrimSpace(f.TargetID)
 	out.EventID = strings.TrimSpace(f.EventID)
 	out.RequestID = strings.TrimSpace(f.RequestID)
+	out.TraceID = strings.TrimSpace(f.TraceID)
+	out.Stack = strings.TrimSpace(f.Stack)
+	out.Region = strings.TrimSpace(f.Region)
+	if !schema.IsClassification(f.Classification) {
+		out.Classification = ""
+	}
 	return out
 }
 

@@ -124,6 +124,14 @@ func (w *builder) setMatcher(name string, values []string) {
 	}
 }
 
+// listItem matches value as one whole item of a comma-separated list.
+func (w *builder) listItem(name, value string) {
+	if value != "" {
+		w.str(" | " + name + "=~")
+		w.quoted("(.*,)? *" + EscapeRegex(value) + " *(,.*)?")
+	}
+}
+
 func (w *builder) selector(f Filters) {
 	w.str("{")
 	if f.Service != "" {
@@ -154,6 +162,10 @@ func (w *builder) pipeline(f Filters) {
 	eq(schema.MetaTargetType, f.TargetType)
 	eq(schema.MetaTargetID, f.TargetID)
 	eq(schema.MetaRequestID, f.RequestID)
+	eq(schema.MetaTraceID, f.TraceID)
+	eq(schema.MetaStack, f.Stack)
+	eq(schema.MetaRegion, f.Region)
+	w.listItem(schema.MetaClassification, f.Classification)
 	if f.Actor != "" {
 		// An id matches exactly; an e-mail address matches whole-value, case-insensitively.
 		w.str(" | " + schema.MetaUserID + "=")
@@ -171,11 +183,7 @@ func (w *builder) pipeline(f Filters) {
 		w.str(" | " + schema.MetaUserID + "=~")
 		w.quoted(regexAlternation(actors))
 	}
-	if f.Compliance != "" {
-		// A comma-separated list: the tag as one whole item of it.
-		w.str(" | " + schema.MetaCompliance + "=~")
-		w.quoted("(.*,)? *" + EscapeRegex(f.Compliance) + " *(,.*)?")
-	}
+	w.listItem(schema.MetaCompliance, f.Compliance)
 	if f.Search != "" {
 		// A label filter can't see the line: copy it into a temporary label, match with `or`, drop it.
 		needle := "(?is).*" + EscapeRegex(f.Search) + ".*"

@@ -21,41 +21,45 @@ type Response struct {
 
 // Event is one audit event as the viewer shows it (the same fields as src/services/auditEvent.ts).
 type Event struct {
-	Key         string            `json:"key"`
-	TsNs        string            `json:"tsNs"`
-	TimeMs      int64             `json:"timeMs"`
-	ID          string            `json:"id"`
-	Description string            `json:"description"`
-	Category    string            `json:"category"`
-	Severity    string            `json:"severity"`
-	EventType   string            `json:"eventType"`
-	Action      string            `json:"action"`
-	Outcome     string            `json:"outcome"`
-	ActorType   string            `json:"actorType"`
-	ActorID     string            `json:"actorId"`
-	ActorEmail  string            `json:"actorEmail"`
-	ActorName   string            `json:"actorName"`
-	ActorRoles  []string          `json:"actorRoles"`
-	TargetType  string            `json:"targetType"`
-	TargetID    string            `json:"targetId"`
-	TargetName  string            `json:"targetName"`
-	Service     string            `json:"service"`
-	Environment string            `json:"environment"`
-	ClientAddr  string            `json:"clientAddress"`
-	UserAgent   string            `json:"userAgent"`
-	SessionID   string            `json:"sessionId"`
-	RequestID   string            `json:"requestId"`
-	TraceID     string            `json:"traceId"`
-	SpanID      string            `json:"spanId"`
-	Compliance  []string          `json:"compliance"`
-	Changes     string            `json:"changes"`
-	Metadata    string            `json:"metadata"`
-	ChainID     string            `json:"chainId"`
-	ChainSeq    string            `json:"chainSeq"`
-	ChainPrev   string            `json:"chainPrev"`
-	ChainHash   string            `json:"chainHash"`
-	Labels      map[string]string `json:"labels"`
-	tsNs        int64
+	Key         string   `json:"key"`
+	TsNs        string   `json:"tsNs"`
+	TimeMs      int64    `json:"timeMs"`
+	ID          string   `json:"id"`
+	Description string   `json:"description"`
+	Category    string   `json:"category"`
+	Severity    string   `json:"severity"`
+	EventType   string   `json:"eventType"`
+	Action      string   `json:"action"`
+	Outcome     string   `json:"outcome"`
+	ActorType   string   `json:"actorType"`
+	ActorID     string   `json:"actorId"`
+	ActorEmail  string   `json:"actorEmail"`
+	ActorName   string   `json:"actorName"`
+	ActorRoles  []string `json:"actorRoles"`
+	TargetType  string   `json:"targetType"`
+	TargetID    string   `json:"targetId"`
+	TargetName  string   `json:"targetName"`
+	Service     string   `json:"service"`
+	Environment string   `json:"environment"`
+	ClientAddr  string   `json:"clientAddress"`
+	UserAgent   string   `json:"userAgent"`
+	SessionID   string   `json:"sessionId"`
+	RequestID   string   `json:"requestId"`
+	Stack       string   `json:"stack"`
+	Region      string   `json:"region"`
+	// Classification is the kinds of data the event touches (pii, phi, …).
+	Classification []string          `json:"classification"`
+	TraceID        string            `json:"traceId"`
+	SpanID         string            `json:"spanId"`
+	Compliance     []string          `json:"compliance"`
+	Changes        string            `json:"changes"`
+	Metadata       string            `json:"metadata"`
+	ChainID        string            `json:"chainId"`
+	ChainSeq       string            `json:"chainSeq"`
+	ChainPrev      string            `json:"chainPrev"`
+	ChainHash      string            `json:"chainHash"`
+	Labels         map[string]string `json:"labels"`
+	tsNs           int64
 }
 
 func splitList(s string) []string {
@@ -85,7 +89,8 @@ func NewEvent(tsNs int64, line string, labels map[string]string) Event {
 		ActorRoles: splitList(g(schema.MetaUserRoles)), TargetType: g(schema.MetaTargetType),
 		TargetID: g(schema.MetaTargetID), TargetName: g(schema.MetaTargetName), Service: g(schema.LabelService),
 		Environment: g(schema.LabelEnvironment), ClientAddr: g(schema.MetaClientAddress), UserAgent: g(schema.MetaUserAgent),
-		SessionID: g(schema.MetaSessionID), RequestID: g(schema.MetaRequestID), TraceID: g(schema.MetaTraceID),
+		SessionID: g(schema.MetaSessionID), RequestID: g(schema.MetaRequestID),
+		Stack: g(schema.MetaStack), Region: g(schema.MetaRegion), Classification: splitList(g(schema.MetaClassification)), TraceID: g(schema.MetaTraceID),
 		SpanID: g(schema.MetaSpanID), Compliance: splitList(g(schema.MetaCompliance)), Changes: g(schema.MetaChanges),
 		Metadata: g(schema.MetaMetadata), ChainID: g(schema.MetaChainID), ChainSeq: g(schema.MetaChainSeq),
 		ChainPrev: g(schema.MetaChainPrev), ChainHash: g(schema.MetaChainHash), Labels: labels,

@@ -23,7 +23,7 @@ const MaxRange = 366 * 24 * time.Hour
 const maxTextLen = 512
 
 var filterParams = []string{"search", "category", "severity", "eventType", "service", "actor", "targetType",
-	"targetId", "outcome", "eventId", "requestId"}
+	"targetId", "outcome", "eventId", "requestId", "traceId", "stack", "region", "classification"}
 
 // query is a parsed, validated request: filters, range, and the route's own parameters.
 type query struct {
@@ -82,10 +82,14 @@ func parseQuery(v url.Values, extra ...string) (*query, error) {
 		dst  *string
 	}{{"search", &f.Search}, {"eventType", &f.EventType}, {"service", &f.Service}, {"actor", &f.Actor},
 		{"targetType", &f.TargetType}, {"targetId", &f.TargetID}, {"outcome", &f.Outcome}, {"eventId", &f.EventID},
-		{"requestId", &f.RequestID}} {
+		{"requestId", &f.RequestID}, {"traceId", &f.TraceID}, {"stack", &f.Stack}, {"region", &f.Region},
+		{"classification", &f.Classification}} {
 		if *p.dst, err = text(p.name); err != nil {
 			return nil, err
 		}
+	}
+	if f.Classification != "" && !schema.IsClassification(f.Classification) {
+		return nil, badRequest(fmt.Sprintf("classification %q is not one of %s", f.Classification, strings.Join(schema.DataClassifications, ", ")))
 	}
 	if f.Outcome != "" && !schema.IsOutcome(f.Outcome) {
 		return nil, badRequest(fmt.Sprintf("outcome %q is not one of %s", f.Outcome, strings.Join(schema.Outcomes, ", ")))

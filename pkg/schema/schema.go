@@ -9,3 +9,6 @@ import "slices"
 func IsCategory(s string) bool { return slices.Contains(Categories, s) }
 func IsSeverity(s string) bool { return slices.Contains(Severities, s) }
 func IsOutcome(s string) bool  { return slices.Contains(Outcomes, s) }
+
+// IsClassification is a known kind of data (pii, phi, …).
+func IsClassification(s string) bool { return slices.Contains(DataClassifications, s) }

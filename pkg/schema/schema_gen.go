@@ -17,6 +17,8 @@ var ActorTypes = []string{"user", "system", "service", "api_key"}
 
 var ComplianceFrameworks = []string{"SOX", "GDPR", "HIPAA", "ISO27001", "PCI_DSS", "SOC2", "NIS2"}
 
+var DataClassifications = []string{"public", "internal", "confidential", "pii", "phi", "cardholder", "financial", "credentials", "security"}
+
 // ComplianceByCategory is the default compliance mapping by category.
 var ComplianceByCategory = map[string][]string{
 	"AUTH":           []string{"SOC2", "ISO27001", "NIS2"},
@@ -63,6 +65,8 @@ const (
 	MetaUserAgent      = "user_agent_original"
 	MetaSessionID      = "session_id"
 	MetaRequestID      = "audit_request_id"
+	MetaStack          = "audit_stack"
+	MetaRegion         = "audit_region"
 	MetaClassification = "audit_classification"
 	MetaCompliance     = "audit_compliance"
 	MetaChainID        = "audit_chain_id"

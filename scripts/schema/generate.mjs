@@ -33,7 +33,11 @@ const tsConst = (name, v, doc) => `${doc ? `/** ${doc} */\n` : ''}export const $
 
 /** Constants both TypeScript parts carry under the same name. */
 const shared =
-  tsConst('ACTOR_TYPES', schema.actorTypes) + '\n' + tsConst('COMPLIANCE_FRAMEWORKS', schema.complianceFrameworks);
+  tsConst('ACTOR_TYPES', schema.actorTypes) +
+  '\n' +
+  tsConst('COMPLIANCE_FRAMEWORKS', schema.complianceFrameworks) +
+  '\n' +
+  tsConst('DATA_CLASSIFICATIONS', schema.dataClassifications);
 
 function instrumentationTs() {
   return [
@@ -51,7 +55,6 @@ function instrumentationTs() {
       'OpenTelemetry severity numbers.'
     ),
     shared,
-    tsConst('DATA_CLASSIFICATIONS', schema.dataClassifications),
     tsTypes([
       ['AuditCategory', 'AUDIT_CATEGORIES'],
       ['AuditOutcome', 'AUDIT_OUTCOMES'],
@@ -87,6 +90,7 @@ function frontendTs() {
       ['Severity', 'SEVERITIES'],
       ['Outcome', 'OUTCOMES'],
       ['ActorType', 'ACTOR_TYPES'],
+      ['Classification', 'DATA_CLASSIFICATIONS'],
     ]),
     tsConst(
       'INDEX_LABELS',
@@ -112,6 +116,7 @@ function goFile() {
   lines.push(`var Outcomes = ${goStrings(schema.outcomes)}`, '');
   lines.push(`var ActorTypes = ${goStrings(schema.actorTypes)}`, '');
   lines.push(`var ComplianceFrameworks = ${goStrings(schema.complianceFrameworks)}`, '');
+  lines.push(`var DataClassifications = ${goStrings(schema.dataClassifications)}`, '');
   lines.push('// ComplianceByCategory is the default compliance mapping by category.');
   lines.push('var ComplianceByCategory = map[string][]string{');
   for (const [c, tags] of Object.entries(schema.complianceMapping.categories)) {

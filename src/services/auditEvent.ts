@@ -29,6 +29,10 @@ export interface AuditEvent {
   userAgent: string;
   sessionId: string;
   requestId: string;
+  stack: string;
+  region: string;
+  /** Kinds of data the event touches (pii, phi, …). */
+  classification: string[];
   traceId: string;
   spanId: string;
   compliance: string[];
@@ -91,6 +95,9 @@ export function toAuditEvent(tsNs: string, line: string, labels: Record<string, 
     userAgent: g(METADATA.userAgent),
     sessionId: g(METADATA.sessionId),
     requestId: g(METADATA.requestId),
+    stack: g(METADATA.stack),
+    region: g(METADATA.region),
+    classification: splitList(labels[METADATA.classification]),
     traceId: g(METADATA.traceId),
     spanId: g(METADATA.spanId),
     compliance: splitList(labels[METADATA.compliance]),

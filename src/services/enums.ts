@@ -1,6 +1,15 @@
 // The audit event's vocabularies and Loki names, generated from schema/audit-event.json
 // (schema.gen.ts), with their guards.
-import { type Category, type Outcome, type Severity, CATEGORIES, OUTCOMES, SEVERITIES } from './schema.gen';
+import {
+  type Category,
+  type Classification,
+  type Outcome,
+  type Severity,
+  CATEGORIES,
+  DATA_CLASSIFICATIONS,
+  OUTCOMES,
+  SEVERITIES,
+} from './schema.gen';
 
 export * from './schema.gen';
 
@@ -12,4 +21,7 @@ export function isSeverity(v: unknown): v is Severity {
 }
 export function isOutcome(v: unknown): v is Outcome {
   return typeof v === 'string' && (OUTCOMES as readonly string[]).includes(v);
+}
+export function isClassification(v: unknown): v is Classification {
+  return typeof v === 'string' && (DATA_CLASSIFICATIONS as readonly string[]).includes(v);
 }

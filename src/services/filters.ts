@@ -1,4 +1,13 @@
-import { type Category, type Outcome, type Severity, isCategory, isOutcome, isSeverity } from './enums';
+import {
+  type Category,
+  type Classification,
+  type Outcome,
+  type Severity,
+  isCategory,
+  isClassification,
+  isOutcome,
+  isSeverity,
+} from './enums';
 
 /** The Event viewer's filters. Empty string / empty array = no filter. Time range lives beside it (see urlState). */
 export interface AuditFilters {
@@ -17,6 +26,14 @@ export interface AuditFilters {
   outcome: Outcome | '';
   /** Exact audit id: a link to one event (from the Overview). */
   eventId: string;
+  /** Exact request id / trace id: the events of one request, across services. */
+  requestId: string;
+  traceId: string;
+  /** Exact infrastructure stack and region the event concerns. */
+  stack: string;
+  region: string;
+  /** Events touching this kind of data (pii, phi, …). */
+  classification: Classification | '';
 }
 
 export const defaultFilters: AuditFilters = {
@@ -30,6 +47,11 @@ export const defaultFilters: AuditFilters = {
   targetId: '',
   outcome: '',
   eventId: '',
+  requestId: '',
+  traceId: '',
+  stack: '',
+  region: '',
+  classification: '',
 };
 
 export const makeFilters = (overrides?: Partial<AuditFilters>): AuditFilters => ({ ...defaultFilters, ...overrides });
@@ -45,7 +67,12 @@ export function hasActiveFilters(f: AuditFilters): boolean {
     f.targetType !== '' ||
     f.targetId !== '' ||
     f.outcome !== '' ||
-    f.eventId !== ''
+    f.eventId !== '' ||
+    f.requestId !== '' ||
+    f.traceId !== '' ||
+    f.stack !== '' ||
+    f.region !== '' ||
+    f.classification !== ''
   );
 }
 
@@ -62,6 +89,7 @@ export function narrowFilters(o: unknown): AuditFilters {
   }
   const r = o as Record<string, unknown>;
   const outcome = r.outcome;
+  const classification = r.classification;
   return {
     search: str(r.search),
     categories: list(r.categories, isCategory),
@@ -73,5 +101,10 @@ export function narrowFilters(o: unknown): AuditFilters {
     targetId: str(r.targetId).trim(),
     outcome: isOutcome(outcome) ? outcome : '',
     eventId: str(r.eventId).trim(),
+    requestId: str(r.requestId).trim(),
+    traceId: str(r.traceId).trim(),
+    stack: str(r.stack).trim(),
+    region: str(r.region).trim(),
+    classification: isClassification(classification) ? classification : '',
   };
 }

@@ -130,6 +130,14 @@ export function buildPipeline(f: AuditFilters): string {
   eq(METADATA.outcome, f.outcome);
   eq(METADATA.targetType, f.targetType);
   eq(METADATA.targetId, f.targetId);
+  eq(METADATA.requestId, f.requestId);
+  eq(METADATA.traceId, f.traceId);
+  eq(METADATA.stack, f.stack);
+  eq(METADATA.region, f.region);
+  if (f.classification !== '') {
+    // A comma-separated list: the kind as one whole item of it.
+    stages.push(`| ${METADATA.classification}=~${quoteString('(.*,)? *' + escapeRegex(f.classification) + ' *(,.*)?')}`);
+  }
   if (f.actor !== '') {
     // An id matches exactly; an e-mail address matches whole-value, case-insensitively.
     stages.push(

@@ -22,5 +22,10 @@ export function filterParams(filters: Partial<AuditFilters>, range: TimeRangeNs)
   set('targetId', f.targetId);
   set('outcome', f.outcome);
   set('eventId', f.eventId);
+  set('requestId', f.requestId);
+  set('traceId', f.traceId);
+  set('stack', f.stack);
+  set('region', f.region);
+  set('classification', f.classification);
   return p;
 }

@@ -11,13 +11,16 @@ export const ACTOR_TYPES = ["user","system","service","api_key"] as const;
 
 export const COMPLIANCE_FRAMEWORKS = ["SOX","GDPR","HIPAA","ISO27001","PCI_DSS","SOC2","NIS2"] as const;
 
+export const DATA_CLASSIFICATIONS = ["public","internal","confidential","pii","phi","cardholder","financial","credentials","security"] as const;
+
 export type Category = (typeof CATEGORIES)[number];
 export type Severity = (typeof SEVERITIES)[number];
 export type Outcome = (typeof OUTCOMES)[number];
 export type ActorType = (typeof ACTOR_TYPES)[number];
+export type Classification = (typeof DATA_CLASSIFICATIONS)[number];
 
 /** Loki index labels: the only label names a stream selector is built from. */
 export const INDEX_LABELS = {service:"service_name",environment:"deployment_environment_name",category:"audit_category",severity:"severity_text"} as const;
 
 /** Structured metadata names: the only names a label filter is built from. */
-export const METADATA = {id:"audit_id",event:"audit_event",action:"audit_action",outcome:"audit_outcome",userId:"user_id",userEmail:"user_email",userName:"user_name",userRoles:"user_roles",actorType:"audit_actor_type",targetType:"audit_target_type",targetId:"audit_target_id",targetName:"audit_target_name",changes:"audit_changes",metadata:"audit_metadata",clientAddress:"client_address",userAgent:"user_agent_original",sessionId:"session_id",requestId:"audit_request_id",classification:"audit_classification",compliance:"audit_compliance",chainId:"audit_chain_id",chainSeq:"audit_chain_seq",chainPrev:"audit_chain_prev",chainHash:"audit_chain_hash",chainKeyId:"audit_chain_key_id",traceId:"trace_id",spanId:"span_id"} as const;
+export const METADATA = {id:"audit_id",event:"audit_event",action:"audit_action",outcome:"audit_outcome",userId:"user_id",userEmail:"user_email",userName:"user_name",userRoles:"user_roles",actorType:"audit_actor_type",targetType:"audit_target_type",targetId:"audit_target_id",targetName:"audit_target_name",changes:"audit_changes",metadata:"audit_metadata",clientAddress:"client_address",userAgent:"user_agent_original",sessionId:"session_id",requestId:"audit_request_id",stack:"audit_stack",region:"audit_region",classification:"audit_classification",compliance:"audit_compliance",chainId:"audit_chain_id",chainSeq:"audit_chain_seq",chainPrev:"audit_chain_prev",chainHash:"audit_chain_hash",chainKeyId:"audit_chain_key_id",traceId:"trace_id",spanId:"span_id"} as const;

@@ -24,6 +24,11 @@ export const URL_KEYS = {
   targetId: 'targetId',
   outcome: 'outcome',
   eventId: 'id',
+  requestId: 'request',
+  traceId: 'trace',
+  stack: 'stack',
+  region: 'region',
+  classification: 'classification',
   from: 'from',
   to: 'to',
   cursor: 'cursor',
@@ -47,6 +52,11 @@ export function stateToSearchParams(state: ViewerState): URLSearchParams {
   set(URL_KEYS.targetId, f.targetId);
   set(URL_KEYS.outcome, f.outcome);
   set(URL_KEYS.eventId, f.eventId);
+  set(URL_KEYS.requestId, f.requestId);
+  set(URL_KEYS.traceId, f.traceId);
+  set(URL_KEYS.stack, f.stack);
+  set(URL_KEYS.region, f.region);
+  set(URL_KEYS.classification, f.classification);
   if (state.from !== DEFAULT_TIME_RANGE.from || state.to !== DEFAULT_TIME_RANGE.to) {
     p.set(URL_KEYS.from, state.from);
     p.set(URL_KEYS.to, state.to);
@@ -72,6 +82,11 @@ export function stateFromSearchParams(p: URLSearchParams): ViewerState {
     targetId: p.get(URL_KEYS.targetId) ?? '',
     outcome: p.get(URL_KEYS.outcome) ?? '',
     eventId: p.get(URL_KEYS.eventId) ?? '',
+    requestId: p.get(URL_KEYS.requestId) ?? '',
+    traceId: p.get(URL_KEYS.traceId) ?? '',
+    stack: p.get(URL_KEYS.stack) ?? '',
+    region: p.get(URL_KEYS.region) ?? '',
+    classification: p.get(URL_KEYS.classification) ?? '',
   });
   return {
     filters,

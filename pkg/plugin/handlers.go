@@ -170,6 +170,8 @@ var valueFields = map[string]string{
 	"actor":      schema.MetaUserEmail,
 	"actorId":    schema.MetaUserID,
 	"targetType": schema.MetaTargetType,
+	"stack":      schema.MetaStack,
+	"region":     schema.MetaRegion,
 }
 
 func (a *App) handleValues(w http.ResponseWriter, r *http.Request, c *caller) error {
@@ -180,7 +182,7 @@ func (a *App) handleValues(w http.ResponseWriter, r *http.Request, c *caller) er
 	a.withStoredActor(c.Tenant, &q.Filters)
 	name, ok := valueFields[q.Values.Get("field")]
 	if !ok {
-		return badRequest("field must be one of eventType, service, actor, actorId, targetType")
+		return badRequest("field must be one of eventType, service, actor, actorId, targetType, stack, region")
 	}
 	meta := filterSummary(q)
 	meta["field"] = q.Values.Get("field")

@@ -48,6 +48,7 @@ func (a *App) routes() []route {
 		{"GET /me", anyone, a.handleMe},
 		{"GET /events", reader, a.handleEvents},
 		{"GET /events/count", reader, a.handleEventCount},
+		{"GET /events/tail", reader, a.handleTail},
 		{"GET /events/{id}", reader, a.handleEvent},
 		{"GET /overview", reader, a.handleOverview},
 		{"GET /values", reader, a.handleValues},

@@ -8,6 +8,14 @@ import { type Cursor, type Page, type TimeRangeNs, fetchPage } from './paging';
 import { type RetentionPolicy } from './retentionApi';
 import { type OverviewStats, fetchEventCount, fetchOverviewStats } from './stats';
 
+/** Fields whose present values the backend lists (GET values). */
+export type ValueField = 'eventType' | 'service' | 'actor' | 'targetType' | 'stack' | 'region';
+
+export interface FieldValue {
+  name: string;
+  count: number;
+}
+
 export interface EventsRequest {
   filters: Partial<AuditFilters>;
   range: TimeRangeNs;
@@ -21,6 +29,8 @@ export interface AuditApi {
   count(filters: Partial<AuditFilters>, range: TimeRangeNs, signal?: AbortSignal): Promise<number>;
   overview(filters: Partial<AuditFilters>, range: TimeRangeNs, signal?: AbortSignal): Promise<OverviewStats>;
   event(id: string, signal?: AbortSignal): Promise<AuditEvent | undefined>;
+  /** The values of one field present in the range, most frequent first (the backend only). */
+  values?(field: ValueField, filters: Partial<AuditFilters>, range: TimeRangeNs, signal?: AbortSignal): Promise<FieldValue[]>;
   /** The tenant's retention window (the backend only: Loki alone does not know it). */
   retention?(signal?: AbortSignal): Promise<RetentionPolicy>;
 }

@@ -3,7 +3,7 @@
 import { lastValueFrom, Observable } from 'rxjs';
 import { getBackendSrv, isFetchError } from '@grafana/runtime';
 
-import { type AuditApi } from './auditApi';
+import { type AuditApi, type FieldValue } from './auditApi';
 import { type AuditEvent } from './auditEvent';
 import { type Cursor, type Page, decodeCursor, encodeCursor } from './paging';
 import { PLUGIN_ID } from './plugin';
@@ -102,6 +102,10 @@ export function createBackendApi(): AuditApi {
         byCategory: o.byCategory.map((c) => ({ category: c.name, count: c.count })),
         topEventTypes: o.topEventTypes.map((c) => ({ eventType: c.name, count: c.count })),
       };
+    },
+    async values(field, filters, range, signal) {
+      const params = { ...filterParams(filters, range), field };
+      return (await getResource<{ values: FieldValue[] }>('values', params, signal)).values;
     },
     async retention(signal) {
       return (await getRetention(signal)).policy;

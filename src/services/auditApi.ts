@@ -3,6 +3,7 @@
 // tools (bench, query tests) and page tests use the same shape over the pure query layer (lokiApi).
 import { type AuditEvent } from './auditEvent';
 import { type AuditFilters } from './filters';
+import { type TailMessage } from './liveTail';
 import { type LokiTransport } from './lokiTransport';
 import { type Cursor, type Page, type TimeRangeNs, fetchPage } from './paging';
 import { type RetentionPolicy } from './retentionApi';
@@ -30,7 +31,19 @@ export interface AuditApi {
   overview(filters: Partial<AuditFilters>, range: TimeRangeNs, signal?: AbortSignal): Promise<OverviewStats>;
   event(id: string, signal?: AbortSignal): Promise<AuditEvent | undefined>;
   /** The values of one field present in the range, most frequent first (the backend only). */
-  values?(field: ValueField, filters: Partial<AuditFilters>, range: TimeRangeNs, signal?: AbortSignal): Promise<FieldValue[]>;
+  values?(
+    field: ValueField,
+    filters: Partial<AuditFilters>,
+    range: TimeRangeNs,
+    signal?: AbortSignal
+  ): Promise<FieldValue[]>;
+  /** Follows new events from fromNs as the server pushes them, until it ends or signal aborts. */
+  tail?(
+    filters: Partial<AuditFilters>,
+    fromNs: string,
+    onMessage: (m: TailMessage) => void,
+    signal: AbortSignal
+  ): Promise<void>;
   /** The tenant's retention window (the backend only: Loki alone does not know it). */
   retention?(signal?: AbortSignal): Promise<RetentionPolicy>;
 }

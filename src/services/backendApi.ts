@@ -6,12 +6,13 @@ import { getBackendSrv, isFetchError } from '@grafana/runtime';
 import { type AuditApi, type FieldValue } from './auditApi';
 import { type AuditEvent } from './auditEvent';
 import { type Cursor, type Page, decodeCursor, encodeCursor } from './paging';
-import { PLUGIN_ID } from './plugin';
+import { RESOURCES_URL } from './plugin';
+import { followEvents } from './liveTail';
 import { filterParams } from './routeParams';
 import { getRetention } from './retentionApi';
 import { type OverviewStats } from './stats';
 
-export const RESOURCES_URL = `/api/plugins/${PLUGIN_ID}/resources`;
+export { RESOURCES_URL };
 
 /** A route's `{error, message}` answer. */
 export class ApiError extends Error {
@@ -107,6 +108,7 @@ export function createBackendApi(): AuditApi {
       const params = { ...filterParams(filters, range), field };
       return (await getResource<{ values: FieldValue[] }>('values', params, signal)).values;
     },
+    tail: followEvents,
     async retention(signal) {
       return (await getRetention(signal)).policy;
     },

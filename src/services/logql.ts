@@ -136,7 +136,9 @@ export function buildPipeline(f: AuditFilters): string {
   eq(METADATA.region, f.region);
   if (f.classification !== '') {
     // A comma-separated list: the kind as one whole item of it.
-    stages.push(`| ${METADATA.classification}=~${quoteString('(.*,)? *' + escapeRegex(f.classification) + ' *(,.*)?')}`);
+    stages.push(
+      `| ${METADATA.classification}=~${quoteString('(.*,)? *' + escapeRegex(f.classification) + ' *(,.*)?')}`
+    );
   }
   if (f.actor !== '') {
     // An id matches exactly; an e-mail address matches whole-value, case-insensitively.

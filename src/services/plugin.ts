@@ -2,6 +2,8 @@ import pluginJson from '../plugin.json';
 
 export const PLUGIN_ID = pluginJson.id;
 export const PLUGIN_BASE_URL = `/a/${PLUGIN_ID}`;
+/** The backend's resource routes. */
+export const RESOURCES_URL = `/api/plugins/${PLUGIN_ID}/resources`;
 export const CONFIG_URL = `/plugins/${PLUGIN_ID}`;
 
 export enum ROUTES {

@@ -48,6 +48,7 @@ export const testIds = {
     traceId: 'data-testid viewer-trace-id',
     related: 'data-testid viewer-related',
     paused: 'data-testid viewer-live-paused',
+    pause: 'data-testid viewer-live-pause',
     clear: 'data-testid viewer-clear-filters',
     live: 'data-testid viewer-live',
     total: 'data-testid viewer-total',

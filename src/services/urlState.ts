@@ -1,7 +1,8 @@
 // Every Event viewer filter lives in the URL so that a view can be bookmarked and shared.
 import { type Cursor, decodeCursor, encodeCursor } from './paging';
 import { DEFAULT_TIME_RANGE } from '../constants';
-import { type AuditFilters, defaultFilters, narrowFilters } from './filters';
+import { type AuditFilters, defaultFilters, makeFilters, narrowFilters } from './filters';
+import { ROUTES, prefixRoute } from './plugin';
 
 export interface ViewerState {
   filters: AuditFilters;
@@ -11,6 +12,8 @@ export interface ViewerState {
   cursor?: Cursor;
   /** Live mode: tail new events. */
   live?: boolean;
+  /** The filter panel opened or closed by hand (undefined: open when one of its filters is set). */
+  panel?: boolean;
 }
 
 export const URL_KEYS = {
@@ -33,6 +36,7 @@ export const URL_KEYS = {
   to: 'to',
   cursor: 'cursor',
   live: 'live',
+  panel: 'filters',
 } as const;
 
 const RAW_TIME = /^(now([+-]\d+[smhdwMy])?(\/[smhdwMy])?|\d{1,15})$/;
@@ -67,6 +71,9 @@ export function stateToSearchParams(state: ViewerState): URLSearchParams {
   if (state.live) {
     p.set(URL_KEYS.live, '1');
   }
+  if (state.panel !== undefined) {
+    p.set(URL_KEYS.panel, state.panel ? 'open' : 'closed');
+  }
   return p;
 }
 
@@ -94,7 +101,14 @@ export function stateFromSearchParams(p: URLSearchParams): ViewerState {
     to: narrowTime(p.get(URL_KEYS.to), DEFAULT_TIME_RANGE.to),
     cursor: decodeCursor(p.get(URL_KEYS.cursor)),
     live: p.get(URL_KEYS.live) === '1',
+    panel: p.get(URL_KEYS.panel) === 'open' ? true : p.get(URL_KEYS.panel) === 'closed' ? false : undefined,
   };
 }
 
 export const defaultViewerState = (): ViewerState => ({ filters: { ...defaultFilters }, ...DEFAULT_TIME_RANGE });
+
+/** Link to the Event viewer with these filters over a time range. */
+export function viewerUrl(from: string, to: string, filters: Partial<AuditFilters>): string {
+  const qs = stateToSearchParams({ filters: makeFilters(filters), from, to }).toString();
+  return `${prefixRoute(ROUTES.Events)}${qs ? '?' + qs : ''}`;
+}

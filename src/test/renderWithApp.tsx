@@ -3,7 +3,7 @@ import React, { useEffect } from 'react';
 import { MemoryRouter, Route, Routes, useLocation } from 'react-router-dom';
 import { render } from '@testing-library/react';
 
-import { createLokiApi } from 'services/auditApi';
+import { type AuditApi, createLokiApi } from 'services/auditApi';
 import { type LokiTransport } from 'services/lokiTransport';
 import { type AppJsonData } from 'services/settings';
 
@@ -21,11 +21,16 @@ function LocationSpy() {
 
 export function renderWithApp(
   ui: React.ReactElement,
-  { url = '/', transport, settings = {} }: { url?: string; transport?: LokiTransport; settings?: AppJsonData } = {}
+  {
+    url = '/',
+    transport,
+    settings = {},
+    extend = {},
+  }: { url?: string; transport?: LokiTransport; settings?: AppJsonData; extend?: Partial<AuditApi> } = {}
 ) {
   return render(
     <MemoryRouter initialEntries={[url]}>
-      <AppProvider settings={settings} api={transport ? createLokiApi(transport) : undefined}>
+      <AppProvider settings={settings} api={transport ? { ...createLokiApi(transport), ...extend } : undefined}>
         <Routes>
           <Route
             path="*"

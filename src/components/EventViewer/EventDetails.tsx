@@ -9,6 +9,7 @@ import { traceExploreUrl } from 'services/settings';
 import { testIds } from 'services/testIds';
 
 import { ChangesBlock, JsonBlock } from './JsonBlock';
+import { RelatedEvents } from './RelatedEvents';
 
 interface Props {
   event: AuditEvent;
@@ -62,6 +63,19 @@ export function EventDetails({ event, tracesDatasourceUid }: Props) {
           t('viewer.details.target', 'Subject'),
           `${dash(event.targetType)} ${event.targetId ? '#' + event.targetId : ''} ${event.targetName ? `(${event.targetName})` : ''}`
         )}
+        {field(t('viewer.details.stack', 'Stack / region'), `${dash(event.stack)} / ${dash(event.region)}`)}
+        {field(
+          t('viewer.details.classification', 'Data classification'),
+          event.classification.length ? (
+            <Stack gap={0.5} wrap="wrap">
+              {event.classification.map((c) => (
+                <Badge key={c} color="purple" text={c} />
+              ))}
+            </Stack>
+          ) : (
+            '—'
+          )
+        )}
         {field(t('viewer.details.request-id', 'Request ID'), <code>{dash(event.requestId)}</code>)}
         {field(t('viewer.details.session-id', 'Session ID'), <code>{dash(event.sessionId)}</code>)}
         {field(
@@ -111,6 +125,7 @@ export function EventDetails({ event, tracesDatasourceUid }: Props) {
             </code>
           )}
       </div>
+      <RelatedEvents event={event} />
       <div className={styles.blocks}>
         <div>
           <Text weight="medium">{t('viewer.details.changes', 'Changes')}</Text>

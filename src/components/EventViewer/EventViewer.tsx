@@ -1,4 +1,4 @@
-import React, { useCallback, useEffect, useMemo, useState } from 'react';
+import React, { useCallback, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { css } from '@emotion/css';
 import { type GrafanaTheme2 } from '@grafana/data';
@@ -18,10 +18,9 @@ import { useLoader } from '../shared/useLoader';
 import { EventDetails } from './EventDetails';
 import { EventsTable } from './EventsTable';
 import { type ExportOutcome, ExportMenu, ExportNotice } from './ExportMenu';
-import { FiltersBar } from './FiltersBar';
-
-/** Live mode re-reads the newest page this often. */
-export const LIVE_INTERVAL_MS = 5000;
+import { FiltersBar, hasPanelFilters } from './FiltersBar';
+import { LiveControls } from './LiveControls';
+import { useLiveTail } from './useLiveTail';
 
 export function EventViewer() {
   const styles = useStyles2(getStyles);
@@ -30,19 +29,12 @@ export function EventViewer() {
   const state = useMemo(() => stateFromSearchParams(params), [params]);
   const [tick, setTick] = useState(0);
   const [exportOutcome, setExportOutcome] = useState<ExportOutcome>();
+  const [paused, setPaused] = useState(false);
 
   const update = useCallback(
     (patch: Partial<ViewerState>) => setParams(stateToSearchParams({ ...state, cursor: undefined, ...patch })),
     [state, setParams]
   );
-
-  useEffect(() => {
-    if (!state.live) {
-      return;
-    }
-    const id = setInterval(() => setTick((n) => n + 1), LIVE_INTERVAL_MS);
-    return () => clearInterval(id);
-  }, [state.live]);
 
   // "now" is resolved once per render key: filters, time range, refresh tick.
   const range = useMemo(
@@ -58,7 +50,16 @@ export function EventViewer() {
   );
   const count = useLoader<number>((signal) => api.count(state.filters, range, signal), filterKey);
 
-  const events = page.data?.events ?? [];
+  // Live: the newest page as of when it was read, then every event the server pushes from then on.
+  const live = useLiveTail(api, Boolean(state.live), paused, state.filters, page.data ? range.endNs : undefined);
+  const events = useMemo(() => {
+    const read = page.data?.events ?? [];
+    if (!state.live || live.events.length === 0) {
+      return read;
+    }
+    const shown = new Set(live.events.map((e) => e.key));
+    return [...live.events, ...read.filter((e) => !shown.has(e.key))];
+  }, [page.data, state.live, live.events]);
   const single = state.filters.eventId !== '' ? events.find((e) => e.id === state.filters.eventId) : undefined;
 
   return (
@@ -70,6 +71,10 @@ export function EventViewer() {
         onChange={(filters: AuditFilters) => update({ filters })}
         onTimeChange={(from, to) => update({ from, to })}
         onClear={() => update({ filters: { ...defaultFilters }, ...DEFAULT_TIME_RANGE })}
+        showPanel={state.panel ?? hasPanelFilters(state.filters)}
+        onTogglePanel={() =>
+          setParams(stateToSearchParams({ ...state, panel: !(state.panel ?? hasPanelFilters(state.filters)) }))
+        }
       />
       <Stack direction="row" justifyContent="space-between" alignItems="center" wrap="wrap">
         <Text color="secondary">
@@ -83,11 +88,22 @@ export function EventViewer() {
         </Text>
         <Stack direction="row" gap={1} alignItems="center">
           <ExportMenu filters={state.filters} range={range} onOutcome={setExportOutcome} />
+          {state.live && (
+            <LiveControls
+              live={live}
+              paused={paused}
+              onPause={() => setPaused(true)}
+              onResume={() => setPaused(false)}
+            />
+          )}
           <InlineSwitch
             label={t('viewer.live', 'Live')}
             showLabel
             value={Boolean(state.live)}
-            onChange={(e) => update({ live: e.currentTarget.checked })}
+            onChange={(e) => {
+              setPaused(false);
+              update({ live: e.currentTarget.checked });
+            }}
             data-testid={testIds.viewer.live}
           />
           <Button
@@ -101,7 +117,10 @@ export function EventViewer() {
       </Stack>
       <ExportNotice outcome={exportOutcome} onClose={() => setExportOutcome(undefined)} />
       <div className={styles.loading}>{page.isLoading && <LoadingBar width={400} />}</div>
-      <QueryErrorAlert errors={[page.error, count.error]} testId={testIds.viewer.error} />
+      <QueryErrorAlert
+        errors={[page.error, count.error, state.live ? live.error : undefined]}
+        testId={testIds.viewer.error}
+      />
       {single && (
         <div className={styles.single}>
           <EventDetails event={single} tracesDatasourceUid={settings.tracesDatasourceUid} />

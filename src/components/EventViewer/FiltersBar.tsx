@@ -2,7 +2,17 @@ import React, { useState } from 'react';
 import { css } from '@emotion/css';
 import { type GrafanaTheme2, type SelectableValue, type TimeRange } from '@grafana/data';
 import { t } from '@grafana/i18n';
-import { Button, Field, Icon, Input, MultiSelect, RadioButtonGroup, Select, TimeRangeInput, useStyles2 } from '@grafana/ui';
+import {
+  Button,
+  Field,
+  Icon,
+  Input,
+  MultiSelect,
+  RadioButtonGroup,
+  Select,
+  TimeRangeInput,
+  useStyles2,
+} from '@grafana/ui';
 
 import { useAppContext } from 'app/AppContext';
 import { type ValueField } from 'services/auditApi';
@@ -147,6 +157,9 @@ function ValueFilter({
     </Field>
   );
 }
+
+/** Whether a filter of the panel (not search, not the date range) is set: the panel then opens by itself. */
+export const hasPanelFilters = (f: AuditFilters) => panelFilterCount(f) > 0;
 
 /** How many filters besides search and the date range are set (shown on the toggle). */
 function panelFilterCount(f: AuditFilters): number {

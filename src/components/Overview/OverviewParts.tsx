@@ -5,24 +5,12 @@ import { t } from '@grafana/i18n';
 import { Card, LinkButton, Stack, Text, TextLink, useStyles2 } from '@grafana/ui';
 
 import { type AuditEvent } from 'services/auditEvent';
-import { type Category, type Severity } from 'services/enums';
-import { makeFilters } from 'services/filters';
-import { ROUTES, prefixRoute } from 'services/plugin';
+import { type Category } from 'services/enums';
 import { type OverviewStats } from 'services/stats';
 import { testIds } from 'services/testIds';
-import { stateToSearchParams } from 'services/urlState';
+import { viewerUrl } from 'services/urlState';
 
 import { SeverityBadge } from '../EventViewer/badges';
-
-/** Link to the Event viewer with these filters over the Overview's time range. */
-export function viewerUrl(
-  from: string,
-  to: string,
-  filters: { categories?: Category[]; severities?: Severity[]; eventType?: string; eventId?: string }
-): string {
-  const qs = stateToSearchParams({ filters: makeFilters(filters), from, to }).toString();
-  return `${prefixRoute(ROUTES.Events)}${qs ? '?' + qs : ''}`;
-}
 
 export function StatCards({ stats, from, to }: { stats: OverviewStats; from: string; to: string }) {
   const styles = useStyles2(getStyles);

@@ -11,6 +11,7 @@
 // first page view (the views themselves are recorded in the same tenant). Screenshots go to
 // /tmp/attest-screens/. Env: LOKI_URL, GRAFANA_URL, TENANT (org 1's tenant), CHROMIUM, SCREENS_DIR.
 import http from 'node:http';
+import { Readable } from 'node:stream';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,9 +23,11 @@ import { chromium } from 'playwright-core';
 import { GRAFANA_ADMIN, configureAppToken, stackConfig } from '../../scripts/stack/lib.mjs';
 import { testIds } from '../../src/services/testIds.ts';
 import { createUser } from '../grafana/helpers.mjs';
+import { pushOtlp } from '../../scripts/demo/otlp.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const LOKI = process.env.LOKI_URL ?? stackConfig().lokiUrl;
+const OTLP = process.env.ATTEST_OTLP_URL ?? stackConfig().otlpUrl;
 const GRAFANA = process.env.GRAFANA_URL ?? stackConfig().grafanaUrl;
 const TENANT = process.env.TENANT ?? 'acme';
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -109,11 +112,20 @@ function serve(outdir, apiLog, accounts) {
       req.on('end', () => {
         const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
         const headers = { Authorization: basic(who), ...(body ? { 'Content-Type': req.headers['content-type'] } : {}) };
-        fetch(`${GRAFANA}${url.pathname}${url.search}`, { method: req.method, headers, body })
+        // Streamed through as it comes (the live tail is an answer that does not end).
+        const upstream = new AbortController();
+        res.on('close', () => upstream.abort());
+        fetch(`${GRAFANA}${url.pathname}${url.search}`, { method: req.method, headers, body, signal: upstream.signal })
           .then(async (r) => {
             const pass = ['content-type', 'content-disposition', 'x-attest-sha256'].filter((h) => r.headers.get(h));
             res.writeHead(r.status, Object.fromEntries(pass.map((h) => [h, r.headers.get(h)])));
-            res.end(Buffer.from(await r.arrayBuffer()));
+            if (!r.body) {
+              res.end();
+              return;
+            }
+            Readable.fromWeb(r.body)
+              .on('error', () => res.destroy())
+              .pipe(res);
           })
           .catch((err) => {
             res.writeHead(502, { 'content-type': 'text/plain' });
@@ -288,6 +300,60 @@ async function main() {
       `expected ${newestIds.join(' or ')}`
     );
     await page.screenshot({ path: path.join(SCREENS, '3-viewer-expanded.png'), fullPage: true });
+
+    // ---- Event viewer: Show filters, then a live tail the server pushes ----
+    await page.goto(`${origin}${BASE}/events?${range}`);
+    await page.locator(testId(testIds.viewer.toggleFilters)).click();
+    const panel = page.locator(testId(testIds.viewer.filtersPanel));
+    await panel.waitFor({ timeout: 10_000 });
+    check(
+      'viewer: Show filters opens the panel and keeps it in the URL',
+      (await panel.isVisible()) && new URL(page.url()).searchParams.get('filters') === 'open',
+      page.url()
+    );
+    await page.screenshot({ path: path.join(SCREENS, '3b-viewer-filters.png'), fullPage: true });
+
+    await page.goto(`${origin}${BASE}/events?live=1`);
+    await page.getByText('Streaming').waitFor({ timeout: 30_000 });
+    const liveMark = `browser live ${Date.now().toString(36)}`;
+    const sendLive = async (text) => {
+      const ts = BigInt(Date.now()) * 1_000_000n;
+      await pushOtlp({
+        endpoint: `${OTLP}/v1/logs`,
+        tenant: TENANT,
+        events: [
+          {
+            service: { name: 'browser-live', environment: 'test' },
+            timeUnixNano: ts,
+            severityNumber: 9,
+            severityText: 'INFO',
+            body: text,
+            attributes: {
+              'audit.id': crypto.randomUUID(),
+              'audit.event': 'browser.live',
+              'audit.category': 'SYSTEM',
+              'audit.action': 'probe',
+              'audit.outcome': 'success',
+              'audit.actor.type': 'system',
+            },
+          },
+        ],
+      });
+      return performance.now();
+    };
+    const sentAt = await sendLive(`${liveMark} one`);
+    await page.getByText(`${liveMark} one`).waitFor({ timeout: 10_000 });
+    const liveMs = performance.now() - sentAt;
+    check('viewer live: a new event shows within 2 s without reloading', liveMs < 2000, `${liveMs.toFixed(0)} ms`);
+    await page.locator(testId(testIds.viewer.pause)).click();
+    await sendLive(`${liveMark} two`);
+    const paused = page.locator(testId(testIds.viewer.paused));
+    await paused.filter({ hasText: '1 new while paused' }).waitFor({ timeout: 10_000 });
+    const hiddenWhilePaused = (await page.getByText(`${liveMark} two`).count()) === 0;
+    await page.screenshot({ path: path.join(SCREENS, '3c-viewer-live-paused.png'), fullPage: true });
+    await page.locator(testId(testIds.viewer.pause)).click();
+    await page.getByText(`${liveMark} two`).waitFor({ timeout: 10_000 });
+    check('viewer live: paused, new events are counted, not shown; Resume shows them', hiddenWhilePaused, '');
 
     // ---- Overview ----
     await page.goto(`${origin}${BASE}/overview?${range}`);

@@ -315,3 +315,9 @@ func CountByQuery(f Filters, rangeMs int64, by []string) (string, error) {
 	}
 	return wrap("sum by ("+strings.Join(by, ", ")+") (", q, err, ")")
 }
+
+// ActorCountsQuery counts events of human actors by user.id and the given label names (instant).
+func ActorCountsQuery(f Filters, rangeMs int64, by []string) (string, error) {
+	q, err := countOver(f, rangeMs, " | "+schema.MetaActorType+`="user" | `+schema.MetaUserID+`!=""`)
+	return wrap("sum by ("+strings.Join(append(slices.Clone(by), schema.MetaUserID), ", ")+") (", q, err, ")")
+}

@@ -22,6 +22,8 @@ type Overview struct {
 	TopEventTypes      []NamedCount     `json:"topEventTypes"`
 	OverTime           OverTime         `json:"overTime"`
 	RecentHighSeverity []Event          `json:"recentHighSeverity"`
+	// RollupDays is how many whole days came from the backend's daily counts (0: all live).
+	RollupDays int `json:"rollupDays"`
 }
 
 // NamedCount is one bar or chip.
@@ -48,7 +50,8 @@ const OverviewConcurrency = 2
 
 const nsPerMs = 1_000_000
 
-func categoryOrder(c string) int {
+// CategoryOrder is a category's place in display order (unknown ones last).
+func CategoryOrder(c string) int {
 	if i := slices.Index(schema.Categories, c); i >= 0 {
 		return i
 	}
@@ -144,7 +147,7 @@ func summarize(counts, users, top []Sample, over []Series, high []Event, stepMs 
 		if a.Count != b.Count {
 			return int(b.Count - a.Count)
 		}
-		return categoryOrder(a.Name) - categoryOrder(b.Name)
+		return CategoryOrder(a.Name) - CategoryOrder(b.Name)
 	})
 	o.TopEventTypes = []NamedCount{}
 	for _, s := range top {
@@ -166,7 +169,7 @@ func summarize(counts, users, top []Sample, over []Series, high []Event, stepMs 
 		o.OverTime.Series = append(o.OverTime.Series, CategorySeries{s.Metric[schema.LabelCategory], pts})
 	}
 	slices.SortFunc(o.OverTime.Series, func(a, b CategorySeries) int {
-		return categoryOrder(a.Category) - categoryOrder(b.Category)
+		return CategoryOrder(a.Category) - CategoryOrder(b.Category)
 	})
 	slices.SortFunc(high, CompareNewestFirst)
 	o.RecentHighSeverity = append([]Event{}, high[:min(5, len(high))]...)

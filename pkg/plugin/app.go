@@ -82,6 +82,7 @@ func newApp(settings *Settings) *App {
 		dailyOnce.Do(func() { go a.dailyVerification() })
 		checkpointOnce.Do(func() { go a.collectCheckpoints() })
 		retentionOnce.Do(func() { go a.nightlyRetention() })
+		rollupOnce.Do(func() { go a.keepRollups() })
 		// The job runner starts with the process, so reports a restart cut off resume at once.
 		reportsOnce.Do(func() {
 			// Spills of verifications a restart cut off are of no use to anyone.

@@ -153,7 +153,7 @@ func (a *App) handleOverview(w http.ResponseWriter, r *http.Request, c *caller) 
 		Description: fmt.Sprintf("%s viewed the audit overview", c.User.Login),
 		TargetType:  "audit_trail", TargetID: c.Tenant, Metadata: filterSummary(q),
 	}, func(ctx context.Context) (*loki.Overview, error) {
-		return a.lokiFor(c).FetchOverview(ctx, q.Filters, q.Range)
+		return a.overview(ctx, c, q.Filters, q.Range)
 	})
 	if err != nil {
 		return err

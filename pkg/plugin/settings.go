@@ -69,9 +69,13 @@ type Settings struct {
 	CollectorURL string `json:"-"`
 	// CollectorToken is the backend's producer credential at the Collector (GF_PLUGIN_COLLECTOR_TOKEN;
 	// a credential with tenant "*" in the Collector's credentials file).
-	CollectorToken string           `json:"-"`
-	DataDir        string           `json:"-"`
-	TenantMap      map[int64]string `json:"-"`
+	CollectorToken string `json:"-"`
+	// CollectorMetricsURL is the Collector's Prometheus endpoint (GF_PLUGIN_COLLECTOR_METRICS_URL; a
+	// comma-separated list with several Collectors): its attest_records_total tells which days received
+	// entries since they were counted. Without it the Overview reads Loki live.
+	CollectorMetricsURL string           `json:"-"`
+	DataDir             string           `json:"-"`
+	TenantMap           map[int64]string `json:"-"`
 }
 
 var roleRank = map[string]int{"None": 0, "Viewer": 1, "Editor": 2, "Admin": 3}
@@ -132,6 +136,7 @@ func LoadSettings(s backend.AppInstanceSettings, env ServerEnv) (*Settings, erro
 	}
 	out.CollectorURL = env("GF_PLUGIN_COLLECTOR_URL")
 	out.CollectorToken = env("GF_PLUGIN_COLLECTOR_TOKEN")
+	out.CollectorMetricsURL = env("GF_PLUGIN_COLLECTOR_METRICS_URL")
 	out.DataDir = env("GF_PLUGIN_DATA_DIR")
 	if v := env("GF_PLUGIN_EXPORT_KEEP_DAYS"); v != "" {
 		n, err := strconv.Atoi(v)

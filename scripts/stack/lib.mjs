@@ -104,6 +104,8 @@ level = info
 [plugin.attest-auditlog-app]
 tenants = ${cfg.tenants}
 collector_url = ${cfg.otlpUrl}
+# The Collector's metrics: records per tenant and day, which the Overview's daily counts are checked against.
+collector_metrics_url = http://127.0.0.1:${cfg.collectorMetricsPort}/metrics
 # The backend's producer credential at the Collector (tenant "*" in its credentials file).
 collector_token = ${producerToken(cfg)}
 data_dir = ${path.join(g, 'attest')}

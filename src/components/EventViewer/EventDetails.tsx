@@ -18,6 +18,17 @@ interface Props {
 
 const dash = (s: string) => (s === '' ? '—' : s);
 
+const badges = (items: string[], color: 'darkgrey' | 'blue' | 'purple') =>
+  items.length ? (
+    <Stack gap={0.5} wrap="wrap">
+      {items.map((x) => (
+        <Badge key={x} color={color} text={x} />
+      ))}
+    </Stack>
+  ) : (
+    '—'
+  );
+
 export function EventDetails({ event, tracesDatasourceUid }: Props) {
   const styles = useStyles2(getStyles);
   const field = (label: string, value: React.ReactNode) => (
@@ -47,35 +58,13 @@ export function EventDetails({ event, tracesDatasourceUid }: Props) {
           t('viewer.details.actor', 'Actor'),
           `${dash(event.actorName)} · ${dash(event.actorEmail)} · ${dash(event.actorId)} (${dash(event.actorType)})`
         )}
-        {field(
-          t('viewer.details.roles', 'Actor roles'),
-          event.actorRoles.length ? (
-            <Stack gap={0.5} wrap="wrap">
-              {event.actorRoles.map((r) => (
-                <Badge key={r} color="darkgrey" text={r} />
-              ))}
-            </Stack>
-          ) : (
-            '—'
-          )
-        )}
+        {field(t('viewer.details.roles', 'Actor roles'), badges(event.actorRoles, 'darkgrey'))}
         {field(
           t('viewer.details.target', 'Subject'),
           `${dash(event.targetType)} ${event.targetId ? '#' + event.targetId : ''} ${event.targetName ? `(${event.targetName})` : ''}`
         )}
         {field(t('viewer.details.stack', 'Stack / region'), `${dash(event.stack)} / ${dash(event.region)}`)}
-        {field(
-          t('viewer.details.classification', 'Data classification'),
-          event.classification.length ? (
-            <Stack gap={0.5} wrap="wrap">
-              {event.classification.map((c) => (
-                <Badge key={c} color="purple" text={c} />
-              ))}
-            </Stack>
-          ) : (
-            '—'
-          )
-        )}
+        {field(t('viewer.details.classification', 'Data classification'), badges(event.classification, 'purple'))}
         {field(t('viewer.details.request-id', 'Request ID'), <code>{dash(event.requestId)}</code>)}
         {field(t('viewer.details.session-id', 'Session ID'), <code>{dash(event.sessionId)}</code>)}
         {field(
@@ -88,18 +77,7 @@ export function EventDetails({ event, tracesDatasourceUid }: Props) {
             <code>{dash(event.traceId)}</code>
           )
         )}
-        {field(
-          t('viewer.details.compliance', 'Compliance tags'),
-          event.compliance.length ? (
-            <Stack gap={0.5} wrap="wrap">
-              {event.compliance.map((c) => (
-                <Badge key={c} color="blue" text={c} />
-              ))}
-            </Stack>
-          ) : (
-            '—'
-          )
-        )}
+        {field(t('viewer.details.compliance', 'Compliance tags'), badges(event.compliance, 'blue'))}
         {field(
           t('viewer.details.chain', 'Chain id / seq'),
           event.chainId === '' && event.chainSeq === '' ? (

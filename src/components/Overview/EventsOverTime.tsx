@@ -11,10 +11,12 @@ interface Props {
   overTime: OverviewStats['overTime'];
   fromMs: number;
   toMs: number;
+  /** A span selected on the chart (drag), in epoch ms. */
+  onSelect: (fromMs: number, toMs: number) => void;
 }
 
 /** Events over time, stacked by category, in Grafana's time series visualisation. */
-export function EventsOverTime({ overTime, fromMs, toMs }: Props) {
+export function EventsOverTime({ overTime, fromMs, toMs, onSelect }: Props) {
   const { ref, width } = useElementWidth<HTMLDivElement>();
   const data = useMemo<PanelData>(() => {
     const timeRange: TimeRange = {
@@ -49,6 +51,7 @@ export function EventsOverTime({ overTime, fromMs, toMs }: Props) {
         width={width}
         height={260}
         data={data}
+        onChangeTimeRange={(r) => onSelect(Math.floor(r.from), Math.ceil(r.to))}
         options={{
           legend: { showLegend: true, displayMode: 'list', placement: 'bottom' },
           tooltip: { mode: 'multi', sort: 'desc' },

@@ -3,12 +3,14 @@ import { useSearchParams } from 'react-router-dom';
 import { css } from '@emotion/css';
 import { type GrafanaTheme2 } from '@grafana/data';
 import { t } from '@grafana/i18n';
+import { locationService } from '@grafana/runtime';
 import { Button, EmptyState, LoadingBar, RadioButtonGroup, Stack, Text, TimeRangeInput, useStyles2 } from '@grafana/ui';
 
 import { DEFAULT_TIME_RANGE } from '../../constants';
 import { describeRetention } from 'services/retentionApi';
 import { type OverviewStats } from 'services/stats';
 import { testIds } from 'services/testIds';
+import { viewerUrl } from 'services/urlState';
 
 import { useAppContext } from 'app/AppContext';
 import { QueryErrorAlert } from '../shared/QueryErrorAlert';
@@ -116,7 +118,15 @@ export function Overview() {
           </section>
           <section>
             <Text element="h3">{t('overview.over-time', 'Events over time by category')}</Text>
-            <EventsOverTime overTime={data.overTime} fromMs={resolved.fromMs} toMs={resolved.toMs} />
+            <Text color="secondary" variant="bodySmall">
+              {t('overview.over-time-help', 'Drag across the chart to open those events in the viewer.')}
+            </Text>
+            <EventsOverTime
+              overTime={data.overTime}
+              fromMs={resolved.fromMs}
+              toMs={resolved.toMs}
+              onSelect={(fromMs, toMs) => locationService.push(viewerUrl(String(fromMs), String(toMs), {}))}
+            />
           </section>
           <div className={styles.columns}>
             <section>

@@ -24,6 +24,8 @@ export interface OverviewStats {
   topEventTypes: Array<{ eventType: string; count: number }>;
   overTime: { stepMs: number; series: Array<{ category: string; points: Array<[number, number]> }> };
   recentHighSeverity: AuditEvent[];
+  /** Whole days read from the backend's daily counts (the rest was counted live). */
+  rollupDays?: number;
 }
 
 export interface OverviewQueries {

@@ -96,6 +96,13 @@ export function Overview() {
             {t('overview.retention', 'Kept for {{window}}', { window: describeRetention(retention.data) })}
           </Text>
         )}
+        {stats.data?.rollupDays ? (
+          <Text color="secondary" variant="bodySmall">
+            {t('overview.rollup', '{{count}} whole days from daily counts, the rest counted live', {
+              count: stats.data.rollupDays,
+            })}
+          </Text>
+        ) : null}
       </Stack>
       <div className={styles.loading}>{stats.isLoading && <LoadingBar width={400} />}</div>
       <QueryErrorAlert errors={[stats.error]} testId={testIds.overview.error} />

@@ -9,13 +9,13 @@ import { type AppJsonData } from 'services/settings';
 
 import { AppProvider } from 'app/AppContext';
 
-export const lastLocation: { search: string } = { search: '' };
+export const lastLocation: { pathname: string; search: string } = { pathname: '', search: '' };
 
 function LocationSpy() {
   const loc = useLocation();
   useEffect(() => {
-    Object.assign(lastLocation, { search: loc.search });
-  }, [loc.search]);
+    Object.assign(lastLocation, { pathname: loc.pathname, search: loc.search });
+  }, [loc.pathname, loc.search]);
   return null;
 }
 

@@ -6,9 +6,21 @@ export const backendFetch = jest.fn();
 export const getBackendSrv = () => ({ fetch: backendFetch });
 export const isFetchError = (e: unknown) => typeof e === 'object' && e !== null && 'status' in e && 'data' in e;
 export const PluginPage = ({ children }: { children: React.ReactNode }) => <div>{children}</div>;
-export const PanelRenderer = ({ data, pluginId }: { data: { series: Array<{ name?: string }> }; pluginId: string }) => (
+export const PanelRenderer = ({
+  data,
+  pluginId,
+  onChangeTimeRange,
+}: {
+  data: { series: Array<{ name?: string }> };
+  pluginId: string;
+  onChangeTimeRange?: (r: { from: number; to: number }) => void;
+}) => (
   <div data-testid="panel-renderer" data-plugin={pluginId}>
     {data.series.map((s) => s.name).join(',')}
+    {/* A drag across the chart, as the time series panel reports it. */}
+    <button type="button" onClick={() => onChangeTimeRange?.({ from: 1_700_000_000_000, to: 1_700_086_400_000 })}>
+      select span
+    </button>
   </div>
 );
 export const DataSourcePicker = ({

@@ -70,7 +70,8 @@ setPluginPage((({ subTitle, children }: { subTitle?: React.ReactNode; children?:
 )) as never);
 
 // Grafana core's panel plugins are not available either: a stand-in that lists the series it was given.
-setPanelRenderer((({ data, pluginId, width, height }: any) => (
+// Its button reports a drag across the last day of the range, as the time series panel would.
+setPanelRenderer((({ data, pluginId, width, height, onChangeTimeRange }: any) => (
   <div
     data-testid="panel-renderer"
     data-plugin={pluginId}
@@ -78,8 +79,20 @@ setPanelRenderer((({ data, pluginId, width, height }: any) => (
   >
     {`[${pluginId} stand-in] `}
     {data.series
-      .map((s: any) => `${s.name}: ${s.fields[1].values.reduce((a: number, b: number) => a + b, 0)}`)
+      .map((s: any) => `${s.name}: ${s.fields[s.fields.length - 1].values.reduce((a: number, b: number) => a + b, 0)}`)
       .join(' · ')}
+    {onChangeTimeRange && (
+      <button
+        type="button"
+        data-testid="panel-renderer-select"
+        onClick={() => {
+          const to = data.timeRange.to.valueOf();
+          onChangeTimeRange({ from: to - 86_400_000, to });
+        }}
+      >
+        select the last day
+      </button>
+    )}
   </div>
 )) as never);
 

@@ -402,6 +402,22 @@ async function main() {
       .catch(() => '');
     check('overview: recent high-severity events rendered', recentText.trim().length > 0);
 
+    // A span selected on the chart (the stand-in reports a drag across the range's last day) opens the
+    // viewer over exactly that span.
+    await page.locator('[data-testid="panel-renderer-select"]').click();
+    await page.waitForURL(/\/events\?/, { timeout: 10_000 });
+    const spanUrl = new URL(page.url());
+    const spanFrom = Number(spanUrl.searchParams.get('from'));
+    const spanTo = Number(spanUrl.searchParams.get('to'));
+    await total.filter({ hasText: 'events match' }).waitFor({ timeout: 30_000 });
+    const spanTotal = num(await total.textContent());
+    const spanLoki = (await lokiEntries(spanFrom, spanTo)).length;
+    check(
+      "overview: a span selected on the chart opens the viewer over it, with Loki's count",
+      spanTo - spanFrom === 86_400_000 && spanTotal === spanLoki,
+      `${spanUrl.search}: page ${spanTotal}, Loki ${spanLoki}`
+    );
+
     check('no uncaught page errors', pageErrors.length === 0, pageErrors.slice(0, 3).join(' | '));
     check('browser talked only to 127.0.0.1', offHost.length === 0, offHost.slice(0, 3).join(' '));
     // ---- export from the viewer, download from the history ----

@@ -70,6 +70,14 @@ describe('Overview', () => {
     expect(recent.closest('a')).toHaveAttribute('href', expect.stringMatching(/\/events\?id=evt-1&from=\d+&to=\d+/));
   });
 
+  it('a span selected on the chart opens the viewer over that span', async () => {
+    renderWithApp(<Overview />, { url: '/overview', transport: fakeTransport() });
+    await screen.findByTestId(testIds.overview.statTotal);
+    fireEvent.click(screen.getByText('select span'));
+    await waitFor(() => expect(lastLocation.pathname).toBe('/a/attest-auditlog-app/events'));
+    expect(lastLocation.search).toBe('?from=1700000000000&to=1700086400000');
+  });
+
   it('switches the time range and keeps it in the URL', async () => {
     const transport = fakeTransport();
     renderWithApp(<Overview />, { url: '/overview', transport });

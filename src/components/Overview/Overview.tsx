@@ -1,9 +1,8 @@
 import React, { useMemo, useState } from 'react';
-import { useSearchParams } from 'react-router-dom';
+import { useNavigate, useSearchParams } from 'react-router-dom';
 import { css } from '@emotion/css';
 import { type GrafanaTheme2 } from '@grafana/data';
 import { t } from '@grafana/i18n';
-import { locationService } from '@grafana/runtime';
 import { Button, EmptyState, LoadingBar, RadioButtonGroup, Stack, Text, TimeRangeInput, useStyles2 } from '@grafana/ui';
 
 import { DEFAULT_TIME_RANGE } from '../../constants';
@@ -43,6 +42,7 @@ export function Overview() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [from, to, tick]
   );
+  const navigate = useNavigate();
   const stats = useLoader<OverviewStats>(
     (signal) => api.overview({}, toNsRange(resolved), signal),
     JSON.stringify(resolved)
@@ -132,7 +132,7 @@ export function Overview() {
               overTime={data.overTime}
               fromMs={resolved.fromMs}
               toMs={resolved.toMs}
-              onSelect={(fromMs, toMs) => locationService.push(viewerUrl(String(fromMs), String(toMs), {}))}
+              onSelect={(fromMs, toMs) => navigate(viewerUrl(String(fromMs), String(toMs), {}))}
             />
           </section>
           <div className={styles.columns}>

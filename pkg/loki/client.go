@@ -57,10 +57,17 @@ func (c *Client) newRequest(ctx context.Context, path string, params url.Values)
 	if err != nil {
 		return nil, err
 	}
+	c.setHeaders(req)
+	return req, nil
+}
+
+// setHeaders puts the tenant, the credentials and the response encoding on a request to Loki.
+func (c *Client) setHeaders(req *http.Request) {
 	if c.Tenant != "" {
 		req.Header.Set("X-Scope-OrgID", c.Tenant)
 	}
-	// Structured metadata apart from stream labels, instead of one tiny stream per entry.
+	// Structured metadata apart from stream labels, instead of one tiny stream per entry (and, for the
+	// tail, at all).
 	req.Header.Set("X-Loki-Response-Encoding-Flags", "categorize-labels")
 	switch {
 	case c.BearerToken != "":
@@ -68,7 +75,6 @@ func (c *Client) newRequest(ctx context.Context, path string, params url.Values)
 	case c.BasicUser != "":
 		req.SetBasicAuth(c.BasicUser, c.BasicPass)
 	}
-	return req, nil
 }
 
 // do sends a GET and answers the response when Loki said 2xx; failures are typed (UnavailableError,

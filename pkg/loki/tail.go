@@ -47,21 +47,10 @@ func (c *Client) OpenTail(ctx context.Context, query string, startNs int64) (*Ta
 	}
 	base.RawQuery = url.Values{"query": {query}, "start": {strconv.FormatInt(startNs, 10)},
 		"limit": {strconv.Itoa(MaxLimit)}}.Encode()
-	h := http.Header{}
-	h.Set("X-Loki-Response-Encoding-Flags", "categorize-labels")
-	if c.Tenant != "" {
-		h.Set("X-Scope-OrgID", c.Tenant)
-	}
-	switch {
-	case c.BearerToken != "":
-		h.Set("Authorization", "Bearer "+c.BearerToken)
-	case c.BasicUser != "":
-		req := &http.Request{Header: http.Header{}}
-		req.SetBasicAuth(c.BasicUser, c.BasicPass)
-		h.Set("Authorization", req.Header.Get("Authorization"))
-	}
+	headers := &http.Request{Header: http.Header{}}
+	c.setHeaders(headers)
 	dialer := websocket.Dialer{HandshakeTimeout: 10 * time.Second}
-	conn, res, err := dialer.DialContext(ctx, base.String(), h)
+	conn, res, err := dialer.DialContext(ctx, base.String(), headers.Header)
 	if err != nil {
 		if res != nil && res.StatusCode/100 != 2 && res.StatusCode != http.StatusSwitchingProtocols {
 			return nil, &HTTPError{Status: res.StatusCode, Body: "the tail endpoint refused: " + res.Status}

@@ -27,6 +27,8 @@ type Finish func(j *Job) error
 type Runner struct {
 	Store Store
 	Dir   string
+	// Reason turns a job's error into the text users see; without it, a text that hides internals.
+	Reason func(error) string
 
 	mu      sync.Mutex
 	running map[string]*active // by job id
@@ -213,7 +215,7 @@ func (r *Runner) run(ctx context.Context, cancel context.CancelFunc, j *Job, wor
 		j.Status, j.Error = Canceled, "canceled"
 	default:
 		log.DefaultLogger.Error("job failed", "job", j.ID, "error", err.Error())
-		j.Status, j.Error = Failed, Reason(err)
+		j.Status, j.Error = Failed, r.reason(err)
 	}
 	if j.Status != Completed {
 		r.removeFiles(j.ID)
@@ -264,8 +266,10 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// ReasonFunc turns a job's error into the text users see; the default hides internals.
-var ReasonFunc = func(err error) string { return "the job failed; the Grafana server log has the details" }
-
-// Reason is the user-facing reason of a job's failure.
-func Reason(err error) string { return ReasonFunc(err) }
+// reason is the user-facing reason of a job's failure.
+func (r *Runner) reason(err error) string {
+	if r.Reason != nil {
+		return r.Reason(err)
+	}
+	return "the job failed; the Grafana server log has the details"
+}

@@ -3,10 +3,7 @@
 package plugin
 
 import (
-	"context"
 	"net/http"
-	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -25,13 +22,15 @@ var (
 	_ backend.CheckHealthHandler    = (*App)(nil)
 )
 
-// App is one org's instance of the app backend (Grafana makes one per org and settings version).
+// App is one org's instance of the app backend (Grafana makes one per org and settings version), or
+// the Service's own instance for background work. It reaches the store through the Service.
 type App struct {
 	backend.CallResourceHandler
+	svc        *Service
 	settings   *Settings
 	audit      *selfaudit.Emitter
 	httpClient *http.Client
-	inFlight   inFlight
+	inFlight   *inFlight
 }
 
 // emitters are shared by every instance of this process, so that each tenant has one chain per backend
@@ -60,40 +59,14 @@ func emitterFor(collectorURL, token, environment, dataDir string) *selfaudit.Emi
 	return e
 }
 
-var reportsOnce sync.Once
-
 // selfAuditKeyFile is the key of the backend's own audit chain, in data_dir.
 const selfAuditKeyFile = "self-audit-chain.key"
 
-// NewApp builds an instance from the org's app settings.
-func NewApp(_ context.Context, s backend.AppInstanceSettings) (instancemgmt.Instance, error) {
-	settings, err := LoadSettings(s, nil)
-	if err != nil {
-		return nil, err
-	}
-	return newApp(settings), nil
-}
-
-func newApp(settings *Settings) *App {
-	a := &App{settings: settings, httpClient: &http.Client{Timeout: 120 * time.Second},
-		audit: emitterFor(settings.CollectorURL, settings.CollectorToken, settings.Environment, settings.DataDir)}
+func newApp(svc *Service, settings *Settings) *App {
+	a := &App{svc: svc, settings: settings, httpClient: &http.Client{Timeout: 120 * time.Second},
+		audit: emitterFor(settings.CollectorURL, settings.CollectorToken, settings.Environment, settings.DataDir),
+		inFlight: &svc.inFlight}
 	a.CallResourceHandler = httpadapter.New(a.newMux())
-	if settings.DataDir != "" {
-		dailyOnce.Do(func() { go a.dailyVerification() })
-		checkpointOnce.Do(func() { go a.collectCheckpoints() })
-		retentionOnce.Do(func() { go a.nightlyRetention() })
-		rollupOnce.Do(func() { go a.keepRollups() })
-		// The job runner starts with the process, so reports a restart cut off resume at once.
-		reportsOnce.Do(func() {
-			// Spills of verifications a restart cut off are of no use to anyone.
-			_ = os.RemoveAll(filepath.Join(settings.DataDir, spillDir))
-			go func() {
-				if _, err := a.jobRunner(); err != nil {
-					log.DefaultLogger.Error("the job runner did not start", "error", err.Error())
-				}
-			}()
-		})
-	}
 	return a
 }
 

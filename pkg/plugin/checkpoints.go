@@ -2,7 +2,8 @@ package plugin
 
 import (
 	"context"
-	"sync"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
@@ -15,23 +16,18 @@ import (
 // checkpointLag re-reads the last stretch of each collection, for records Loki took in late.
 const checkpointLag = 2 * time.Minute
 
-var checkpointOnce sync.Once
-
-// collectCheckpoints keeps, every CheckpointEvery, the newest checkpoint of each chain in every
+// collectCheckpoints keeps (a pass every CheckpointEvery) the newest checkpoint of each chain in every
 // mapped tenant as that chain's head, off the producer and off Loki. Producers record checkpoints
 // as heartbeats (heartbeatMillis) and a closing record, in the chain and keyed like any record; the
 // backend takes only those whose hash checks. So a chain cut short is found by the next
 // verification even when no verification had seen the chain before.
-func (a *App) collectCheckpoints() {
-	for {
-		for _, tenant := range a.settings.Tenants() {
-			ctx, cancel := context.WithTimeout(context.Background(), a.settings.CheckpointEvery+time.Minute)
-			if err := a.collectTenantCheckpoints(ctx, tenant, time.Now()); err != nil {
-				log.DefaultLogger.Error("checkpoint collection", "tenant", tenant, "error", err.Error())
-			}
-			cancel()
+func (a *App) collectCheckpoints(ctx context.Context) {
+	for _, tenant := range a.settings.Tenants() {
+		tctx, cancel := context.WithTimeout(ctx, a.settings.CheckpointEvery+time.Minute)
+		if err := a.collectTenantCheckpoints(tctx, tenant, time.Now()); err != nil {
+			log.DefaultLogger.Error("checkpoint collection", "tenant", tenant, "error", err.Error())
 		}
-		time.Sleep(a.settings.CheckpointEvery)
+		cancel()
 	}
 }
 
@@ -65,8 +61,18 @@ func (a *App) collectTenantCheckpoints(ctx context.Context, tenant string, now t
 	return store.Collected(tenant, seen, to)
 }
 
-// tenantClient reaches Loki as the backend itself, for one tenant (scheduled work).
+// tenantClient reaches the store as the backend itself, for one tenant: always with the Service's
+// store settings, never an org's.
 func (a *App) tenantClient(tenant string) *loki.Client {
-	return &loki.Client{BaseURL: a.settings.LokiURL, Tenant: tenant, BasicUser: a.settings.LokiUser,
-		BasicPass: a.settings.LokiPassword, BearerToken: a.settings.LokiToken, HTTP: a.httpClient}
+	st := a.svc.sys().settings
+	pass := st.LokiPassword
+	if st.LokiPasswordFile != "" {
+		if b, err := os.ReadFile(st.LokiPasswordFile); err == nil {
+			pass = strings.TrimSpace(string(b))
+		} else {
+			log.DefaultLogger.Error("the store's password file cannot be read", "error", err.Error())
+		}
+	}
+	return &loki.Client{BaseURL: st.LokiURL, Tenant: tenant, BasicUser: st.LokiUser,
+		BasicPass: pass, BearerToken: st.LokiToken, HTTP: a.httpClient}
 }

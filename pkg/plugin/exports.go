@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -36,46 +35,11 @@ const MaxRunningExportsPerOrg = 3
 // DefaultExportKeepDays is how long export files are kept unless exportKeepDays says otherwise.
 const DefaultExportKeepDays = 30
 
-var (
-	runnerMu sync.Mutex
-	runner   *jobs.Runner
-	signer   *export.Signer
-)
+// jobRunner is the process's one job runner (see Service.jobRunner).
+func (a *App) jobRunner() (*jobs.Runner, error) { return a.svc.jobRunner() }
 
-// jobRunner is the process's one job runner over the SQLite store in the data directory
-// (GF_PLUGIN_DATA_DIR, [plugin.attest-auditlog-app] data_dir); a failed start is tried again next time.
-func (a *App) jobRunner() (*jobs.Runner, error) {
-	runnerMu.Lock()
-	defer runnerMu.Unlock()
-	if runner != nil {
-		return runner, nil
-	}
-	dir := a.settings.DataDir
-	if dir == "" {
-		dir = filepath.Join(os.TempDir(), "attest-auditlog-app")
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("the job store is unavailable: %w", err)
-	}
-	s, err := export.LoadSigner(filepath.Join(dir, "signing.key"))
-	if err != nil {
-		return nil, fmt.Errorf("the export signing key is unavailable: %w", err)
-	}
-	store, err := jobs.OpenSQLite(filepath.Join(dir, "jobs.db"))
-	if err != nil {
-		return nil, fmt.Errorf("the job store is unavailable: %w", err)
-	}
-	rn, err := jobs.NewRunner(store, filepath.Join(dir, "files"), reportKind)
-	if err != nil {
-		store.Close()
-		return nil, fmt.Errorf("the job store is unavailable: %w", err)
-	}
-	runner, signer = rn, s
-	jobs.ReasonFunc = jobReason
-	go a.expireExports(rn)
-	a.resumeReports(rn)
-	return runner, nil
-}
+// signer signs export manifests and evidence packs (nil before the job runner started).
+func (a *App) signer() *export.Signer { return a.svc.exportSigner() }
 
 // jobReason is what a failed job (an export, a verification) says to users: the kind of failure, without internals.
 func jobReason(err error) string {
@@ -161,7 +125,7 @@ func (a *App) handleExportCreate(w http.ResponseWriter, r *http.Request, c *call
 		}
 		return export.Stream(ctx, client, query, q.Range, &export.Tracking{Writer: &revealing{Writer: wr, app: a, tenant: c.Tenant}, Chains: chains}, progress)
 	}, func(j *jobs.Job) error {
-		return writeManifest(j, &export.Manifest{
+		return a.writeManifest(j, &export.Manifest{
 			Version: 1, ExportID: j.ID,
 			File:    export.ManifestFile{Name: safeFileName(j.Name) + "." + export.Formats[j.Format].Ext, Format: j.Format, SHA256: j.SHA256, Size: j.Size, Rows: j.Rows},
 			Filters: header.Filters, From: fmt.Sprint(q.Range.StartNs), To: fmt.Sprint(q.Range.EndNs),
@@ -345,8 +309,8 @@ func (a *App) handleExportDelete(w http.ResponseWriter, r *http.Request, c *call
 }
 
 // writeManifest signs the manifest and puts it beside the file: <id>.manifest.json and <id>.manifest.sig.
-func writeManifest(j *jobs.Job, m *export.Manifest) error {
-	body, sig, err := signer.Sign(m)
+func (a *App) writeManifest(j *jobs.Job, m *export.Manifest) error {
+	body, sig, err := a.signer().Sign(m)
 	if err != nil {
 		return err
 	}
@@ -372,7 +336,7 @@ func (a *App) handleExportManifest(w http.ResponseWriter, r *http.Request, c *ca
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"manifest": json.RawMessage(body), "manifestText": string(body), "signature": strings.TrimSpace(string(sig)),
-		"publicKey": signer.PublicKey(), "keyId": signer.KeyID,
+		"publicKey": a.signer().PublicKey(), "keyId": a.signer().KeyID,
 	})
 	return nil
 }
@@ -382,7 +346,7 @@ func (a *App) handleSigningKey(w http.ResponseWriter, _ *http.Request, _ *caller
 	if _, err := a.jobRunner(); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"publicKey": signer.PublicKey(), "keyId": signer.KeyID, "algorithm": "Ed25519"})
+	writeJSON(w, http.StatusOK, map[string]string{"publicKey": a.signer().PublicKey(), "keyId": a.signer().KeyID, "algorithm": "Ed25519"})
 	return nil
 }
 
@@ -400,7 +364,7 @@ func (a *App) handleExportVerify(w http.ResponseWriter, r *http.Request, _ *call
 	if err := json.NewDecoder(io.LimitReader(r.Body, 64<<20)).Decode(&req); err != nil {
 		return badRequest("the body must be JSON {file (base64), manifest, signature}")
 	}
-	m, err := export.Verify(bytes.NewReader(req.File), []byte(req.Manifest), req.Signature, signer.PublicKey())
+	m, err := export.Verify(bytes.NewReader(req.File), []byte(req.Manifest), req.Signature, a.signer().PublicKey())
 	var ve *export.VerifyError
 	if errors.As(err, &ve) {
 		writeJSON(w, http.StatusOK, map[string]any{"valid": false, "reason": ve.Reason})
@@ -415,18 +379,18 @@ func (a *App) handleExportVerify(w http.ResponseWriter, r *http.Request, _ *call
 
 // expireExports deletes export files older than exportKeepDays, hourly, each deletion recorded in the
 // export's tenant as a System entry.
-func (a *App) expireExports(rn *jobs.Runner) {
+func (a *App) expireExports(ctx context.Context, rn *jobs.Runner) {
 	keep := a.settings.ExportKeepDays
 	if keep <= 0 {
 		keep = DefaultExportKeepDays
 	}
-	for {
-		expired, err := rn.Expired(context.Background(), time.Duration(keep)*24*time.Hour)
+	{
+		expired, err := rn.Expired(ctx, time.Duration(keep)*24*time.Hour)
 		if err != nil {
 			log.DefaultLogger.Error("listing expired exports failed", "error", err.Error())
 		}
 		for _, j := range expired {
-			_, err := a.audit.Record(context.Background(), j.Tenant, selfaudit.Event{
+			_, err := a.audit.Record(ctx, j.Tenant, selfaudit.Event{
 				Type: "audit.export.expired", Category: "SYSTEM", Action: "delete", Outcome: "success", Severity: "INFO",
 				Description: fmt.Sprintf("Audit log export %q expired after %d days and was deleted", j.Name, keep),
 				ActorID:     "attest-grafana-app", ActorName: "System", ActorType: "system",
@@ -436,10 +400,9 @@ func (a *App) expireExports(rn *jobs.Runner) {
 			if err != nil {
 				continue // kept until the expiry can be recorded
 			}
-			if err := rn.Remove(context.Background(), j.OrgID, j.ID); err != nil {
+			if err := rn.Remove(ctx, j.OrgID, j.ID); err != nil {
 				log.DefaultLogger.Error("deleting an expired export failed", "export", j.ID, "error", err.Error())
 			}
 		}
-		time.Sleep(time.Hour)
 	}
 }

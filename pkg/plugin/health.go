@@ -17,6 +17,8 @@ type HealthDetails struct {
 	Tenant          string `json:"tenant"`
 	TenantSource    string `json:"tenantSource"`
 	LokiURL         string `json:"lokiUrl"`
+	StoreSource     string `json:"storeSource"`
+	IgnoredLokiURL  string `json:"ignoredLokiUrl,omitempty"`
 	LokiReachable   bool   `json:"lokiReachable"`
 	LokiError       string `json:"lokiError,omitempty"`
 	CollectorURL    string `json:"collectorUrl"`
@@ -32,7 +34,8 @@ func (a *App) CheckHealth(ctx context.Context, req *backend.CheckHealthRequest) 
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	s := a.settings
-	d := HealthDetails{LokiURL: s.LokiURL, CollectorURL: s.CollectorURL, ReadRole: s.ReadRole, SelfAuditFailOn: "refuse"}
+	store := a.svc.sys().settings
+	d := HealthDetails{LokiURL: store.LokiURL, StoreSource: s.StoreSource, IgnoredLokiURL: s.IgnoredLokiURL, CollectorURL: s.CollectorURL, ReadRole: s.ReadRole, SelfAuditFailOn: "refuse"}
 	if s.SelfAuditFailOpen {
 		d.SelfAuditFailOn = "serve"
 	}
@@ -46,8 +49,8 @@ func (a *App) CheckHealth(ctx context.Context, req *backend.CheckHealthRequest) 
 	if !ok {
 		problems = append(problems, fmt.Sprintf("org %d has no audit tenant", req.PluginContext.OrgID))
 	}
-	if s.LokiURL == "" {
-		d.LokiError = "no Loki URL configured"
+	if store.LokiURL == "" {
+		d.LokiError = errNoStore.Error()
 	} else if ok {
 		c := a.lokiFor(&caller{Tenant: tenant})
 		// /ready says Loki is up; a labels call proves the tenant and credentials are accepted.

@@ -337,25 +337,19 @@ func (a *App) handleVerifyList(w http.ResponseWriter, r *http.Request, c *caller
 	return nil
 }
 
-var (
-	dailyOnce  sync.Once
-	headStores sync.Map // data dir → *integrity.HeadStore
-)
+var headStores sync.Map // data dir → *integrity.HeadStore
 
-// dailyVerification verifies every mapped tenant's trail once a day at verify_at (UTC, default 02:30),
-// from where the last verification ended (at most MaxVerifyDays back), so a missed day is caught up.
-func (a *App) dailyVerification() {
-	for {
-		next := nextAt(time.Now().UTC(), a.settings.VerifyAt)
-		time.Sleep(time.Until(next))
-		for _, tenant := range a.settings.Tenants() {
-			a.verifyTenantSince(tenant)
-		}
+// verifyAllTenants is the daily verification (at verify_at, UTC, default 02:30): every mapped
+// tenant's trail from where the last verification ended (at most MaxVerifyDays back), so a missed
+// day is caught up.
+func (a *App) verifyAllTenants(ctx context.Context) {
+	for _, tenant := range a.settings.Tenants() {
+		a.verifyTenantSince(ctx, tenant)
 	}
 }
 
-func (a *App) verifyTenantSince(tenant string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Hour)
+func (a *App) verifyTenantSince(ctx context.Context, tenant string) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Hour)
 	defer cancel()
 	heads, err := a.heads().Load(tenant)
 	if err != nil {

@@ -145,7 +145,7 @@ func (a *App) reportWork(rn *jobs.Runner, j *jobs.Job, spec report.Spec) jobs.Wo
 		}
 		now := time.Now().UTC()
 		meta := &report.Meta{ID: j.ID, Spec: spec, Framework: m.Frameworks[spec.Type], Tenant: j.Tenant,
-			RequestedBy: j.RequestedBy, GeneratedAt: now, KeyID: signer.KeyID, Integrity: integrityOf(vs)}
+			RequestedBy: j.RequestedBy, GeneratedAt: now, KeyID: a.signer().KeyID, Integrity: integrityOf(vs)}
 		var pdf bytes.Buffer
 		if err := report.RenderPDF(&pdf, meta, sum); err != nil {
 			return 0, fmt.Errorf("rendering the PDF: %w", err)
@@ -154,7 +154,7 @@ func (a *App) reportWork(rn *jobs.Runner, j *jobs.Job, spec report.Spec) jobs.Wo
 			From: spec.From.UTC().Format(time.RFC3339), To: spec.To.UTC().Format(time.RFC3339), GeneratedAt: now.Format(time.RFC3339Nano),
 			Tenant: j.Tenant, Selected: sum.Selected, PeriodEvents: sum.PeriodEvents, IntegrityOK: vs.OK, Problems: vs.ProblemCount,
 			Chains: files.Chains.Ranges()}
-		if err := report.WritePack(out, pdf.Bytes(), []*report.PackFile{files.JSONL, files.CSV}, manifest, signer.KeyID, signer.SignBytes, now); err != nil {
+		if err := report.WritePack(out, pdf.Bytes(), []*report.PackFile{files.JSONL, files.CSV}, manifest, a.signer().KeyID, a.signer().SignBytes, now); err != nil {
 			return 0, err
 		}
 		e := selfaudit.Event{Type: "audit.report.generated", Category: "COMPLIANCE", Action: "create", Outcome: "success", Severity: "INFO",
@@ -185,8 +185,8 @@ func integrityOf(s *VerifySummary) report.Integrity {
 }
 
 // resumeReports runs again the reports a restart cut off, as their requesters asked for them.
-func (a *App) resumeReports(rn *jobs.Runner) {
-	list, err := rn.Store.Unfinished(context.Background(), reportKind)
+func (a *App) resumeReports(ctx context.Context, rn *jobs.Runner) {
+	list, err := rn.Store.Unfinished(ctx, reportKind)
 	if err != nil {
 		log.DefaultLogger.Error("listing unfinished reports failed", "error", err.Error())
 		return
@@ -196,12 +196,12 @@ func (a *App) resumeReports(rn *jobs.Runner) {
 		var spec report.Spec
 		err := json.Unmarshal([]byte(j.Params), &spec)
 		if err == nil {
-			err = a.startReport(context.Background(), rn, j, spec, true)
+			err = a.startReport(ctx, rn, j, spec, true)
 		}
 		if err != nil {
 			log.DefaultLogger.Error("resuming a report failed", "report", j.ID, "error", err.Error())
 			j.Status, j.Error = jobs.Failed, "interrupted by a restart and could not be resumed; retry it"
-			_ = rn.Store.Update(context.Background(), j)
+			_ = rn.Store.Update(ctx, j)
 			continue
 		}
 		log.DefaultLogger.Info("report resumed after a restart", "report", j.ID)

@@ -23,7 +23,6 @@ import (
 
 var (
 	retentionStores sync.Map // data dir → *retention.Store
-	retentionOnce   sync.Once
 	retentionRuns   sync.Map // tenant → struct{}: one run at a time per tenant
 )
 
@@ -294,7 +293,7 @@ func (a *App) countAndArchive(ctx context.Context, tenant string, p retention.Po
 	if _, err := a.jobRunner(); err != nil { // loads the signing key
 		return err
 	}
-	body, sig, err := signer.Sign(&export.Manifest{Version: 1, ExportID: run.ID,
+	body, sig, err := a.signer().Sign(&export.Manifest{Version: 1, ExportID: run.ID,
 		File:    export.ManifestFile{Name: filepath.Base(path), Format: "jsonl.gz", SHA256: sha, Size: size, Rows: w.Rows},
 		Filters: map[string]string{"retention": "entries past the window"}, From: fmt.Sprint(first.FromNs), To: fmt.Sprint(last.CutoffNs),
 		ExportedAt: run.At.Format(time.RFC3339Nano), Chains: chains.Ranges()})
@@ -366,27 +365,21 @@ func retentionEvent(tenant string, p retention.Policy, run retention.Run) selfau
 	return e
 }
 
-// nightlyRetention starts each tenant's run at prune_at (UTC), and at start catches up a night the
-// process was down for.
-func (a *App) nightlyRetention() {
-	if err := a.applyRetention(); err != nil {
-		log.DefaultLogger.Error("retention windows not applied to Loki", "error", err.Error())
-	}
-	for {
-		now := time.Now()
-		for _, t := range a.settings.Tenants() {
-			st, err := a.retentionStore().Load(t)
-			if err != nil || !retention.Due(now, a.settings.PruneAt, st) {
-				continue
-			}
-			trigger := "schedule"
-			if now.Sub(retention.LastScheduled(now, a.settings.PruneAt)) > 10*time.Minute {
-				trigger = "catch-up"
-			}
-			if _, err := a.startRetentionRun(t, trigger); err != nil {
-				log.DefaultLogger.Warn("retention run not started", "tenant", t, "error", err.Error())
-			}
+// retentionPass starts each tenant's run at prune_at (UTC), and catches up a night the process was
+// down for.
+func (a *App) retentionPass(_ context.Context) {
+	now := time.Now()
+	for _, t := range a.settings.Tenants() {
+		st, err := a.retentionStore().Load(t)
+		if err != nil || !retention.Due(now, a.settings.PruneAt, st) {
+			continue
 		}
-		time.Sleep(time.Minute)
+		trigger := "schedule"
+		if now.Sub(retention.LastScheduled(now, a.settings.PruneAt)) > 10*time.Minute {
+			trigger = "catch-up"
+		}
+		if _, err := a.startRetentionRun(t, trigger); err != nil {
+			log.DefaultLogger.Warn("retention run not started", "tenant", t, "error", err.Error())
+		}
 	}
 }

@@ -29,7 +29,6 @@ const (
 var (
 	rollupStores  sync.Map // data dir → *rollup.Store
 	rollupFilling sync.Map // tenant → struct{}
-	rollupOnce    sync.Once
 )
 
 // rollups is the daily-count store of the data directory (nil when it cannot be opened).
@@ -78,7 +77,7 @@ func (a *App) overview(ctx context.Context, c *caller, f loki.Filters, r loki.Ra
 		if ledger != nil {
 			o, stale, err := rollup.Overview(ctx, client, s, c.Tenant, f, r, time.Now(), ledger)
 			if len(stale) > 0 {
-				go a.fillRollups(c.Tenant)
+				go a.fillRollups(a.svc.ctx, c.Tenant)
 			}
 			var tooStale *rollup.ErrStale
 			if !errors.As(err, &tooStale) {
@@ -89,23 +88,20 @@ func (a *App) overview(ctx context.Context, c *caller, f loki.Filters, r loki.Ra
 	return client.FetchOverview(ctx, f, r)
 }
 
-// keepRollups brings every tenant's daily counts up to date, now and every rollupEvery.
-func (a *App) keepRollups() {
+// rollupPass brings every tenant's daily counts up to date (every rollupEvery).
+func (a *App) rollupPass(ctx context.Context) {
 	if a.settings.CollectorMetricsURL == "" {
 		return
 	}
-	for {
-		for _, tenant := range a.settings.Tenants() {
-			a.fillRollups(tenant)
-		}
-		time.Sleep(rollupEvery)
+	for _, tenant := range a.settings.Tenants() {
+		a.fillRollups(ctx, tenant)
 	}
 }
 
 // fillRollups counts the tenant's settled days that are not counted yet, counted before entries
 // arrived for them, or recently ended; newest first. It forgets the days past the tenant's retention.
 // One pass per tenant at a time.
-func (a *App) fillRollups(tenant string) {
+func (a *App) fillRollups(ctx context.Context, tenant string) {
 	if _, running := rollupFilling.LoadOrStore(tenant, struct{}{}); running {
 		return
 	}
@@ -114,7 +110,7 @@ func (a *App) fillRollups(tenant string) {
 	if s == nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	ctx, cancel := context.WithTimeout(ctx, time.Hour)
 	defer cancel()
 	now := time.Now().UTC()
 	oldest := now.Truncate(24*time.Hour).AddDate(0, 0, -rollupDays)

@@ -39,7 +39,8 @@ func testApp(t *testing.T, stub *collectorStub, lokiURL string) *App {
 	t.Helper()
 	srv := httptest.NewServer(stub)
 	t.Cleanup(srv.Close)
-	return newApp(&Settings{LokiURL: lokiURL, ReadRole: "Admin", CollectorURL: srv.URL, TenantMap: map[int64]string{1: "acme"}})
+	st := &Settings{LokiURL: lokiURL, ReadRole: "Admin", CollectorURL: srv.URL, TenantMap: map[int64]string{1: "acme"}}
+	return newApp(newService(st, nil), st)
 }
 
 func call(a *App, user *backend.User, org int64, target string) (*httptest.ResponseRecorder, map[string]any) {

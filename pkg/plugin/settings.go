@@ -18,6 +18,9 @@ import (
 // configuration page, plus the server-level settings Grafana passes to the backend as GF_PLUGIN_*
 // environment variables ([plugin.attest-auditlog-app] in grafana.ini), which org admins cannot change.
 type Settings struct {
+	// The store (Loki, behind its gateway) and the backend's credential there: server level
+	// (GF_PLUGIN_LOKI_URL, _USER, _PASSWORD, _PASSWORD_FILE, _TOKEN) whenever the server names a store;
+	// an org's own only in a single-org install without one (see Service.placeStore).
 	LokiURL             string `json:"lokiUrl"`
 	LokiUser            string `json:"lokiUser"`
 	Tenant              string `json:"tenant"`
@@ -38,6 +41,12 @@ type Settings struct {
 
 	LokiPassword string `json:"-"`
 	LokiToken    string `json:"-"`
+	// LokiPasswordFile is read at every use, so a rotated password reaches the running backend.
+	LokiPasswordFile string `json:"-"`
+	// StoreSource says where the store settings came from (StoreFromServer, StoreFromOrg, StoreNone).
+	StoreSource string `json:"-"`
+	// IgnoredLokiURL is a store the org named that the server settings overrule (shown in health).
+	IgnoredLokiURL string `json:"-"`
 	// GrafanaToken is a service account token (Admin) the backend manages alert rules with.
 	GrafanaToken string `json:"-"`
 	// GrafanaURL is where the backend reaches Grafana's API, server level (GF_PLUGIN_GRAFANA_URL).
@@ -77,6 +86,13 @@ type Settings struct {
 	DataDir             string           `json:"-"`
 	TenantMap           map[int64]string `json:"-"`
 }
+
+// Where the store settings of an instance came from.
+const (
+	StoreFromServer = "server (GF_PLUGIN_LOKI_URL)"
+	StoreFromOrg    = "app settings (single-org install)"
+	StoreNone       = "none: the server settings name no store"
+)
 
 var roleRank = map[string]int{"None": 0, "Viewer": 1, "Editor": 2, "Admin": 3}
 
@@ -131,8 +147,15 @@ func LoadSettings(s backend.AppInstanceSettings, env ServerEnv) (*Settings, erro
 	if _, err := out.alertInterval(); err != nil {
 		return nil, err
 	}
-	if out.LokiURL == "" {
-		out.LokiURL = env("GF_PLUGIN_LOKI_URL")
+	if u := env("GF_PLUGIN_LOKI_URL"); u != "" {
+		if out.LokiURL != "" && out.LokiURL != u {
+			out.IgnoredLokiURL = out.LokiURL
+		}
+		out.LokiURL, out.LokiUser, out.LokiPassword = u, env("GF_PLUGIN_LOKI_USER"), env("GF_PLUGIN_LOKI_PASSWORD")
+		out.LokiToken, out.LokiPasswordFile = env("GF_PLUGIN_LOKI_TOKEN"), env("GF_PLUGIN_LOKI_PASSWORD_FILE")
+		out.StoreSource = StoreFromServer
+	} else {
+		out.StoreSource = StoreFromOrg
 	}
 	out.CollectorURL = env("GF_PLUGIN_COLLECTOR_URL")
 	out.CollectorToken = env("GF_PLUGIN_COLLECTOR_TOKEN")

@@ -361,8 +361,8 @@ func (a *App) handleExportVerify(w http.ResponseWriter, r *http.Request, _ *call
 		Manifest  string `json:"manifest"`
 		Signature string `json:"signature"`
 	}
-	if err := json.NewDecoder(io.LimitReader(r.Body, 64<<20)).Decode(&req); err != nil {
-		return badRequest("the body must be JSON {file (base64), manifest, signature}")
+	if err := decodeBody(r, &req, "{file (base64), manifest, signature}"); err != nil {
+		return err
 	}
 	m, err := export.Verify(bytes.NewReader(req.File), []byte(req.Manifest), req.Signature, a.signer().PublicKey())
 	var ve *export.VerifyError

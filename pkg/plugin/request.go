@@ -2,8 +2,10 @@ package plugin
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -153,12 +155,63 @@ func filterSummary(q *query) map[string]any {
 	return m
 }
 
-// decodeBody reads a JSON body of at most 64 KiB into v, refusing unknown fields; shape names the
-// expected fields in the error.
+// listParams may be given more than once (each a comma-separated list); any other parameter once.
+var listParams = []string{"category", "severity"}
+
+// checkRequest applies the route's body limit and refuses repeated parameters, before any handler
+// runs: a route that takes no body refuses one (an empty body, {} and null excepted), a route that
+// takes one gets it capped, as JSON only.
+func checkRequest(w http.ResponseWriter, r *http.Request, limit int64) error {
+	for k, vals := range r.URL.Query() {
+		if len(vals) > 1 && !slices.Contains(listParams, k) {
+			return badRequest(fmt.Sprintf("parameter %q given more than once", k))
+		}
+	}
+	if r.Body == nil {
+		r.Body = http.NoBody
+	}
+	if limit == noBody {
+		b, err := io.ReadAll(io.LimitReader(r.Body, 65))
+		if err != nil {
+			return badRequest("the body could not be read")
+		}
+		if t := strings.TrimSpace(string(b)); t != "" && t != "{}" && t != "null" {
+			return badRequest("this route takes no body")
+		}
+		r.Body = http.NoBody
+		return nil
+	}
+	if r.ContentLength > limit {
+		return &APIError{http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("the body is larger than %d bytes", limit)}
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "" && r.ContentLength != 0 {
+		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+			return &APIError{http.StatusUnsupportedMediaType, "unsupported_media_type", "the body must be sent as application/json"}
+		}
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	return nil
+}
+
+// decodeBody reads the route's JSON body into v, refusing unknown fields, trailing data and a
+// missing body; shape names the expected fields in the error.
 func decodeBody(r *http.Request, v any, shape string) error {
-	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
+	if r.Body == nil || r.Body == http.NoBody {
+		return badRequest("a JSON body " + shape + " is required")
+	}
+	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	err := dec.Decode(v)
+	if err == nil && dec.More() {
+		err = errors.New("data after the JSON value")
+	}
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		return &APIError{http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("the body is larger than %d bytes", tooLarge.Limit)}
+	case errors.Is(err, io.EOF):
+		return badRequest("a JSON body " + shape + " is required")
+	case err != nil:
 		return badRequest("the body must be JSON " + shape + ": " + err.Error())
 	}
 	return nil

@@ -40,51 +40,61 @@ type route struct {
 	pattern string
 	access  access
 	handle  handlerFunc
+	// body is the largest body the route takes (noBody: none).
+	body int64
 }
+
+// Body limits of the routes.
+const (
+	noBody   int64 = 0
+	jsonBody int64 = 64 << 10
+	// fileBody: an export file sent back to be checked against its manifest.
+	fileBody int64 = 64 << 20
+)
 
 // routes is the one route table of the backend.
 func (a *App) routes() []route {
 	return []route{
-		{"GET /me", anyone, a.handleMe},
-		{"GET /events", reader, a.handleEvents},
-		{"GET /events/count", reader, a.handleEventCount},
-		{"GET /events/tail", reader, a.handleTail},
-		{"GET /events/{id}", reader, a.handleEvent},
-		{"GET /overview", reader, a.handleOverview},
-		{"GET /values", reader, a.handleValues},
-		{"POST /exports", reader, a.handleExportCreate},
-		{"GET /exports", reader, a.handleExportList},
-		{"GET /exports/{id}", reader, a.handleExportGet},
-		{"GET /exports/{id}/download", reader, a.handleExportDownload},
-		{"GET /exports/{id}/manifest", reader, a.handleExportManifest},
-		{"POST /exports/verify", reader, a.handleExportVerify},
-		{"GET /signing-key", reader, a.handleSigningKey},
-		{"POST /exports/{id}/cancel", reader, a.handleExportCancel},
-		{"DELETE /exports/{id}", reader, a.handleExportDelete},
-		{"GET /actors/resolve", reader, a.handleActorResolve},
-		{"POST /integrity/verifications", reader, a.handleVerifyCreate},
-		{"GET /integrity/verifications", reader, a.handleVerifyList},
-		{"GET /reports/types", reader, a.handleReportTypes},
-		{"POST /reports", reader, a.handleReportCreate},
-		{"GET /reports", reader, a.handleReportList},
-		{"POST /reports/delete", reader, a.handleReportBulkDelete},
-		{"GET /reports/{id}", reader, a.handleReportGet},
-		{"GET /reports/{id}/download", reader, a.handleReportDownload},
-		{"POST /reports/{id}/retry", reader, a.handleReportRetry},
-		{"DELETE /reports/{id}", reader, a.handleReportDelete},
-		{"POST /subjects/erase", admin, a.handleSubjectErase},
-		{"GET /retention", reader, a.handleRetentionGet},
-		{"PUT /retention", admin, a.handleRetentionPut},
-		{"POST /retention/runs", admin, a.handleRetentionRun},
-		{"GET /alerts", admin, a.handleAlertList},
-		{"POST /alerts", admin, a.handleAlertCreate},
-		{"PUT /alerts/{uid}", admin, a.handleAlertUpdate},
-		{"PUT /alerts/{uid}/active", admin, a.handleAlertActive},
-		{"DELETE /alerts/{uid}", admin, a.handleAlertDelete},
-		{"POST /alerts/{uid}/test", admin, a.handleAlertTest},
-		{"POST /alert-starters/{id}", admin, a.handleStarterEnable},
-		{"GET /alerts/contact-points", admin, a.handleContactPoints},
-		{"POST /alerts/contact-points", admin, a.handleContactPointCreate},
+		{"GET /me", anyone, a.handleMe, noBody},
+		{"GET /events", reader, a.handleEvents, noBody},
+		{"GET /events/count", reader, a.handleEventCount, noBody},
+		{"GET /events/tail", reader, a.handleTail, noBody},
+		{"GET /events/{id}", reader, a.handleEvent, noBody},
+		{"GET /overview", reader, a.handleOverview, noBody},
+		{"GET /values", reader, a.handleValues, noBody},
+		{"POST /exports", reader, a.handleExportCreate, jsonBody},
+		{"GET /exports", reader, a.handleExportList, noBody},
+		{"GET /exports/{id}", reader, a.handleExportGet, noBody},
+		{"GET /exports/{id}/download", reader, a.handleExportDownload, noBody},
+		{"GET /exports/{id}/manifest", reader, a.handleExportManifest, noBody},
+		{"POST /exports/verify", reader, a.handleExportVerify, fileBody},
+		{"GET /signing-key", reader, a.handleSigningKey, noBody},
+		{"POST /exports/{id}/cancel", reader, a.handleExportCancel, noBody},
+		{"DELETE /exports/{id}", reader, a.handleExportDelete, noBody},
+		{"GET /actors/resolve", reader, a.handleActorResolve, noBody},
+		{"POST /integrity/verifications", reader, a.handleVerifyCreate, jsonBody},
+		{"GET /integrity/verifications", reader, a.handleVerifyList, noBody},
+		{"GET /reports/types", reader, a.handleReportTypes, noBody},
+		{"POST /reports", reader, a.handleReportCreate, jsonBody},
+		{"GET /reports", reader, a.handleReportList, noBody},
+		{"POST /reports/delete", reader, a.handleReportBulkDelete, jsonBody},
+		{"GET /reports/{id}", reader, a.handleReportGet, noBody},
+		{"GET /reports/{id}/download", reader, a.handleReportDownload, noBody},
+		{"POST /reports/{id}/retry", reader, a.handleReportRetry, noBody},
+		{"DELETE /reports/{id}", reader, a.handleReportDelete, noBody},
+		{"POST /subjects/erase", admin, a.handleSubjectErase, jsonBody},
+		{"GET /retention", reader, a.handleRetentionGet, noBody},
+		{"PUT /retention", admin, a.handleRetentionPut, jsonBody},
+		{"POST /retention/runs", admin, a.handleRetentionRun, noBody},
+		{"GET /alerts", admin, a.handleAlertList, noBody},
+		{"POST /alerts", admin, a.handleAlertCreate, jsonBody},
+		{"PUT /alerts/{uid}", admin, a.handleAlertUpdate, jsonBody},
+		{"PUT /alerts/{uid}/active", admin, a.handleAlertActive, jsonBody},
+		{"DELETE /alerts/{uid}", admin, a.handleAlertDelete, noBody},
+		{"POST /alerts/{uid}/test", admin, a.handleAlertTest, noBody},
+		{"POST /alert-starters/{id}", admin, a.handleStarterEnable, jsonBody},
+		{"GET /alerts/contact-points", admin, a.handleContactPoints, noBody},
+		{"POST /alerts/contact-points", admin, a.handleContactPointCreate, jsonBody},
 	}
 }
 
@@ -144,6 +154,18 @@ func (a *App) wrap(rt route) http.Handler {
 		c := &caller{User: *pc.User, OrgID: pc.OrgID, RequestID: uuid.NewString(), UserAgent: r.Header.Get("User-Agent"),
 			Client: r.Header.Get("X-Forwarded-For")}
 		c.Tenant, _ = a.settings.TenantFor(pc.OrgID)
+		// Every route counts against the caller's in-flight limit, /me included.
+		held := fmt.Sprintf("%d/%s", c.OrgID, c.User.Login)
+		if !a.inFlight.acquire(held) {
+			writeJSON(w, http.StatusTooManyRequests, &APIError{http.StatusTooManyRequests, "rate_limited",
+				fmt.Sprintf("at most %d requests at once per user", maxInFlightPerUser)})
+			return
+		}
+		defer a.inFlight.release(held)
+		if err := checkRequest(w, r, rt.body); err != nil {
+			writeError(w, err)
+			return
+		}
 		if rt.access == admin && c.User.Role != "Admin" {
 			a.recordDenied(r.Context(), c, rt.pattern, fmt.Sprintf("org role %s is not Admin", c.User.Role))
 			writeJSON(w, http.StatusForbidden, forbidden("this needs the Admin role in this organization (audit alerts, retention)"))
@@ -159,12 +181,6 @@ func (a *App) wrap(rt route) http.Handler {
 				writeJSON(w, http.StatusForbidden, forbidden("this organization has no audit tenant configured"))
 				return
 			}
-			if !a.inFlight.acquire(fmt.Sprintf("%d/%s", c.OrgID, c.User.Login)) {
-				writeJSON(w, http.StatusTooManyRequests, &APIError{http.StatusTooManyRequests, "rate_limited",
-					fmt.Sprintf("at most %d requests at once per user", maxInFlightPerUser)})
-				return
-			}
-			defer a.inFlight.release(fmt.Sprintf("%d/%s", c.OrgID, c.User.Login))
 		}
 		if err := rt.handle(w, r, c); err != nil {
 			writeError(w, err)

@@ -109,7 +109,7 @@ func TestReadIsRefusedWhenItCannotBeRecorded(t *testing.T) {
 
 func TestPanicIsA500WithoutStack(t *testing.T) {
 	a := testApp(t, &collectorStub{}, "")
-	h := a.wrap(route{"GET /boom", anyone, func(http.ResponseWriter, *http.Request, *caller) error { panic("boom") }})
+	h := a.wrap(route{"GET /boom", anyone, func(http.ResponseWriter, *http.Request, *caller) error { panic("boom") }, noBody})
 	req := httptest.NewRequest(http.MethodGet, "/boom", nil)
 	req = req.WithContext(backend.WithPluginContext(req.Context(), backend.PluginContext{OrgID: 1, User: &backend.User{Login: "a", Role: "Admin"}}))
 	rec := httptest.NewRecorder()

@@ -61,11 +61,14 @@ type Emitter struct {
 }
 
 type chainState struct {
-	mu   sync.Mutex // one write at a time per chain, in seq order
+	turn chan struct{} // one write at a time per chain, in seq order; taken with a deadline
 	id   string
 	seq  int64
 	prev string
 }
+
+// ChainWait bounds how long a record waits for the records of its chain ahead of it.
+var ChainWait = 15 * time.Second
 
 // NewEmitter makes an emitter for the Collector at endpoint.
 func NewEmitter(endpoint, environment string) *Emitter {
@@ -90,8 +93,16 @@ func (em *Emitter) Record(ctx context.Context, tenant string, e Event) (string, 
 	if err != nil {
 		return "", &WriteError{err}
 	}
-	st.mu.Lock()
-	defer st.mu.Unlock()
+	wait := time.NewTimer(ChainWait)
+	defer wait.Stop()
+	select {
+	case st.turn <- struct{}{}:
+	case <-ctx.Done():
+		return "", &WriteError{fmt.Errorf("waiting for the audit chain: %w", ctx.Err())}
+	case <-wait.C:
+		return "", &WriteError{fmt.Errorf("the audit chain is busy (waited %s for earlier records)", ChainWait)}
+	}
+	defer func() { <-st.turn }()
 	// Once sent, the write completes even if the caller goes away: a record the Collector took must
 	// advance the chain, or the next record would reuse its position.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -151,7 +162,7 @@ func (em *Emitter) chain(tenant string) (*chainState, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &chainState{id: id.String(), prev: GenesisPrev}
+	st := &chainState{turn: make(chan struct{}, 1), id: id.String(), prev: GenesisPrev}
 	em.chains[tenant] = st
 	return st, nil
 }

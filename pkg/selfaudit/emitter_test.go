@@ -3,10 +3,13 @@ package selfaudit
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 )
 
 type record struct {
@@ -99,5 +102,26 @@ func TestChainAdvancesOnlyOnWrittenRecords(t *testing.T) {
 	}
 	if got[2].attrs["audit.chain.seq"] != "1" || got[2].attrs["audit.chain.id"] == got[0].attrs["audit.chain.id"] {
 		t.Fatal("globex shares acme's chain")
+	}
+}
+
+// A record waits for the earlier records of its chain only so long: a Collector that hangs does not
+// hold every caller of the tenant forever.
+func TestChainTurnIsTakenWithADeadline(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-release }))
+	defer srv.Close()
+	defer close(release)
+	old := ChainWait
+	ChainWait = 100 * time.Millisecond
+	defer func() { ChainWait = old }()
+	em := NewEmitter(srv.URL, "test")
+	go func() { _, _ = em.Record(context.Background(), "acme", Event{Type: "audit.test", Severity: "INFO"}) }()
+	time.Sleep(50 * time.Millisecond)
+	start := time.Now()
+	_, err := em.Record(context.Background(), "acme", Event{Type: "audit.test", Severity: "INFO"})
+	var we *WriteError
+	if !errors.As(err, &we) || !strings.Contains(err.Error(), "busy") || time.Since(start) > 2*time.Second {
+		t.Fatalf("got %v after %s", err, time.Since(start))
 	}
 }

@@ -62,3 +62,12 @@ func TestChangedToMatchesTheAfterState(t *testing.T) {
 		t.Errorf("got %s", got)
 	}
 }
+
+func TestAnswersAreCappedInSeriesAndPoints(t *testing.T) {
+	if tooMany(MaxSeries, 1) != nil || tooMany(MaxSeries+1, 1) == nil {
+		t.Fatal("series cap")
+	}
+	if tooMany(100, MaxTotalPoints/100) != nil || tooMany(100, MaxTotalPoints/100+1) == nil {
+		t.Fatal("points cap")
+	}
+}

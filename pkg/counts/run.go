@@ -17,6 +17,23 @@ import (
 // maxPoints bounds a range query's points per series (Loki refuses more than 11,000).
 const maxPoints = 11_000
 
+// MaxSeries and MaxTotalPoints bound one answer, for every role: a grouping that splits into more
+// series, or more points in all, is refused with a message saying so.
+const (
+	MaxSeries      = 1_000
+	MaxTotalPoints = 500_000
+)
+
+func tooMany(series, points int) error {
+	if series > MaxSeries {
+		return &Error{fmt.Sprintf("the query splits into %d series, more than %d: group by fewer fields or filter first", series, MaxSeries)}
+	}
+	if series*points > MaxTotalPoints {
+		return &Error{fmt.Sprintf("the query returns %d points, more than %d: widen the interval or shorten the range", series*points, MaxTotalPoints)}
+	}
+	return nil
+}
+
 // Series is one group's counts: Labels name the group (Grafana-style names), Points are [ms, count].
 type Series struct {
 	Labels map[string]string
@@ -43,6 +60,9 @@ func Run(ctx context.Context, c *loki.Client, q Query, from, to time.Time, inter
 func instant(ctx context.Context, c *loki.Client, q Query, from, to time.Time) ([]Series, error) {
 	samples, err := instantSamples(ctx, c, q, to.Sub(from), to)
 	if err != nil {
+		return nil, err
+	}
+	if err := tooMany(len(samples), 1); err != nil {
 		return nil, err
 	}
 	out := make([]Series, 0, len(samples))
@@ -83,6 +103,9 @@ func silence(ctx context.Context, c *loki.Client, q Query, from, to time.Time) (
 	for _, s := range now {
 		counts[key(s.Metric)] = int64(s.Value)
 	}
+	if err := tooMany(len(seen), 1); err != nil {
+		return nil, err
+	}
 	out := make([]Series, 0, len(seen))
 	for _, s := range seen {
 		out = append(out, Series{Labels: names(s.Metric), Points: [][2]int64{{to.UnixMilli(), counts[key(s.Metric)]}}})
@@ -121,6 +144,9 @@ func series(ctx context.Context, c *loki.Client, q Query, from, to time.Time, in
 	var times []int64
 	for t := start; !t.After(end); t = t.Add(step) {
 		times = append(times, t.UnixMilli())
+	}
+	if err := tooMany(len(matrix), len(times)); err != nil {
+		return nil, err
 	}
 	out := make([]Series, 0, len(matrix))
 	for _, m := range matrix {

@@ -228,19 +228,7 @@ func fileNames(path string, names []string) (bool, error) {
 	for _, n := range names {
 		lower = append(lower, bytes.ToLower([]byte(n)))
 	}
-	holds := func(rd io.Reader) (bool, error) {
-		b, err := io.ReadAll(rd)
-		if err != nil {
-			return false, err
-		}
-		b = bytes.ToLower(b)
-		for _, n := range lower {
-			if len(n) > 0 && bytes.Contains(b, n) {
-				return true, nil
-			}
-		}
-		return false, nil
-	}
+	holds := func(rd io.Reader) (bool, error) { return streamHolds(rd, lower) }
 	if z, err := zip.OpenReader(path); err == nil {
 		defer z.Close()
 		for _, f := range z.File {
@@ -262,4 +250,33 @@ func fileNames(path string, names []string) (bool, error) {
 	}
 	defer f.Close()
 	return holds(f)
+}
+
+// streamHolds reads rd in chunks, keeping the tail of each for a name cut across two, so a file of any
+// size is searched in constant memory; names are lower case, the text is compared lower-cased.
+func streamHolds(rd io.Reader, names [][]byte) (bool, error) {
+	keep := 0
+	for _, n := range names {
+		keep = max(keep, len(n)-1)
+	}
+	buf := make([]byte, 0, 256<<10+keep)
+	chunk := make([]byte, 256<<10)
+	for {
+		n, err := rd.Read(chunk)
+		buf = append(buf, bytes.ToLower(chunk[:n])...)
+		for _, name := range names {
+			if len(name) > 0 && bytes.Contains(buf, name) {
+				return true, nil
+			}
+		}
+		if len(buf) > keep {
+			buf = append(buf[:0], buf[len(buf)-keep:]...)
+		}
+		if err == io.EOF {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+	}
 }

@@ -13,7 +13,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { SERVICES, isRunning, otlpHeadersEnv, repoRoot, stackConfig, startStack, stopStack } from './stack/lib.mjs';
+import {
+  SERVICES,
+  isRunning,
+  lokiAuthorization,
+  otlpHeadersEnv,
+  repoRoot,
+  stackConfig,
+  startStack,
+  stopStack,
+} from './stack/lib.mjs';
 
 if (!fs.existsSync(path.join(repoRoot, 'node_modules'))) {
   console.log('=== installing dependencies (npm ci)');
@@ -111,6 +120,8 @@ function run(suite) {
     if (needsStack.has(suite.name)) {
       // The stack's producer credential: every OTLP sender of these suites gets it (the Collector asks for one).
       env.OTEL_EXPORTER_OTLP_HEADERS ??= otlpHeadersEnv(cfg);
+      // The Loki gateway's service credential, for the suites that check what Loki holds.
+      env.ATTEST_LOKI_AUTHORIZATION ??= lokiAuthorization(cfg);
     }
     const child = spawn(suite.cmd, suite.args, { cwd: repoRoot, env });
     let output = '';

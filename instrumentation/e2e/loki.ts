@@ -2,6 +2,18 @@
 export const LOKI_URL = (process.env.ATTEST_LOKI_URL ?? 'http://127.0.0.1:3100').replace(/\/+$/, '');
 export const OTLP_URL = (process.env.ATTEST_OTLP_URL ?? 'http://127.0.0.1:4318').replace(/\/+$/, '');
 
+/** The Loki gateway's service credential, `Basic …` (npm test passes it in ATTEST_LOKI_AUTHORIZATION). */
+export const LOKI_AUTHORIZATION = process.env.ATTEST_LOKI_AUTHORIZATION ?? '';
+
+/** user and password of that credential, for the verify CLI's --user/--password. */
+export function lokiCredentialArgs(): string[] {
+  if (!LOKI_AUTHORIZATION.startsWith('Basic ')) {
+    return [];
+  }
+  const [user, ...rest] = Buffer.from(LOKI_AUTHORIZATION.slice(6), 'base64').toString('utf8').split(':');
+  return ['--user', user, '--password', rest.join(':')];
+}
+
 export interface LokiEntry {
   ts: string;
   line: string;
@@ -39,7 +51,11 @@ export async function queryAll(
     url.searchParams.set('limit', '5000');
     url.searchParams.set('direction', 'forward');
     const res = await fetch(url, {
-      headers: { 'X-Scope-OrgID': tenant, 'X-Loki-Response-Encoding-Flags': 'categorize-labels' },
+      headers: {
+        ...(LOKI_AUTHORIZATION ? { Authorization: LOKI_AUTHORIZATION } : {}),
+        'X-Scope-OrgID': tenant,
+        'X-Loki-Response-Encoding-Flags': 'categorize-labels',
+      },
     });
     const text = await res.text();
     if (!res.ok) {

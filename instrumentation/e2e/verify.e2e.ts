@@ -7,7 +7,15 @@ import { after, before, describe, it } from 'node:test';
 
 import { createAuditPipeline, runWithAuditContext, type AuditPipeline } from '../src';
 import { main } from '../src/cli/main';
-import { LOKI_URL, OTLP_URL, queryAll, waitForEntries, type LokiEntry } from './loki';
+import {
+  LOKI_AUTHORIZATION,
+  LOKI_URL,
+  OTLP_URL,
+  lokiCredentialArgs,
+  queryAll,
+  waitForEntries,
+  type LokiEntry,
+} from './loki';
 
 // The command-line verifier against the real Loki: a trail recorded by the package verifies; attacks
 // performed on real data in Loki (a forged copy with genuine chain fields, a changed field, records
@@ -21,8 +29,9 @@ let entries: LokiEntry[] = [];
 
 async function cli(...args: string[]): Promise<{ code: number; out: string }> {
   const lines: string[] = [];
-  const code = await main(['verify', '--loki', LOKI_URL, '--tenant', tenant, '--from', '10m', ...args], (s) =>
-    lines.push(s)
+  const code = await main(
+    ['verify', '--loki', LOKI_URL, '--tenant', tenant, '--from', '10m', ...lokiCredentialArgs(), ...args],
+    (s) => lines.push(s)
   );
   return { code, out: lines.join('\n') };
 }
@@ -36,7 +45,7 @@ async function push(list: Array<{ ts: string; line: string; labels: Record<strin
   });
   const res = await fetch(`${LOKI_URL}/loki/api/v1/push`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Scope-OrgID': tenant },
+    headers: { 'Content-Type': 'application/json', Authorization: LOKI_AUTHORIZATION, 'X-Scope-OrgID': tenant },
     body: JSON.stringify({ streams }),
   });
   assert.ok(res.ok, `push: ${res.status} ${await res.text()}`);

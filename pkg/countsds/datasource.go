@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
@@ -40,8 +41,10 @@ type Settings struct {
 	LokiUser string `json:"lokiUser"`
 	Tenant   string `json:"tenant"`
 
-	lokiPassword string
-	lokiToken    string
+	lokiPassword     string
+	lokiToken        string
+	lokiPasswordFile string
+	serverStore      bool
 	tenantMap    map[int64]string
 	dataDir      string
 }
@@ -65,9 +68,6 @@ func newDatasource(s backend.DataSourceInstanceSettings, env func(string) string
 			return nil, fmt.Errorf("the datasource's jsonData is not valid: %w", err)
 		}
 	}
-	if st.LokiURL == "" {
-		st.LokiURL = env("GF_PLUGIN_LOKI_URL")
-	}
 	st.lokiPassword = s.DecryptedSecureJSONData["lokiPassword"]
 	st.lokiToken = s.DecryptedSecureJSONData["lokiToken"]
 	m, err := tenancy.ParseMap(env("GF_PLUGIN_TENANTS"))
@@ -75,6 +75,12 @@ func newDatasource(s backend.DataSourceInstanceSettings, env func(string) string
 		return nil, err
 	}
 	st.tenantMap = m
+	// The store is the server's whenever the server names one; a datasource's own only in a
+	// single-org install without a tenant map (org 1, checked per query in client).
+	if u := env("GF_PLUGIN_LOKI_URL"); u != "" {
+		st.LokiURL, st.LokiUser, st.lokiPassword = u, env("GF_PLUGIN_LOKI_USER"), env("GF_PLUGIN_LOKI_PASSWORD")
+		st.lokiToken, st.lokiPasswordFile, st.serverStore = env("GF_PLUGIN_LOKI_TOKEN"), env("GF_PLUGIN_LOKI_PASSWORD_FILE"), true
+	}
 	st.dataDir = env("GF_PLUGIN_DATA_DIR")
 	d := &Datasource{settings: st, http: &http.Client{Timeout: 60 * time.Second}}
 	mux := http.NewServeMux()
@@ -91,11 +97,22 @@ func (d *Datasource) client(orgID int64) (*loki.Client, error) {
 	if !ok {
 		return nil, errors.New("this organization has no audit tenant configured")
 	}
+	if !d.settings.serverStore && (d.settings.tenantMap != nil || orgID != 1) {
+		return nil, errors.New("no audit store: set loki_url in [plugin.attest-auditcounts-datasource] (grafana.ini)")
+	}
 	if d.settings.LokiURL == "" {
-		return nil, errors.New("no Loki URL: set lokiUrl or the server-level loki_url")
+		return nil, errors.New("no Loki URL: set the server-level loki_url")
+	}
+	pass := d.settings.lokiPassword
+	if f := d.settings.lokiPasswordFile; f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("the store's password file cannot be read: %w", err)
+		}
+		pass = strings.TrimSpace(string(b))
 	}
 	return &loki.Client{BaseURL: d.settings.LokiURL, Tenant: tenant, BasicUser: d.settings.LokiUser,
-		BasicPass: d.settings.lokiPassword, BearerToken: d.settings.lokiToken, HTTP: d.http}, nil
+		BasicPass: pass, BearerToken: d.settings.lokiToken, HTTP: d.http}, nil
 }
 
 // caller is who a query runs for.

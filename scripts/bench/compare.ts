@@ -12,6 +12,7 @@ import {
   runLimited,
 } from '../../src/services/stats';
 import { CALL_TIMEOUT_MS, LOKI, RUNS, TENANT } from './dataset';
+import { lokiHeaders } from '../stack/lib.mjs';
 
 export interface Case {
   name: string;
@@ -24,7 +25,7 @@ export interface Case {
 /** A query straight to Loki's HTTP API for the bench tenant. */
 export async function raw(path: 'query' | 'query_range', params: Record<string, string>) {
   const res = await fetch(lokiApiUrl(LOKI, path, params), {
-    headers: { ...ENCODING_FLAGS_HEADER, 'X-Scope-OrgID': TENANT },
+    headers: { ...ENCODING_FLAGS_HEADER, ...lokiHeaders(TENANT) },
     signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
   });
   const text = await res.text();

@@ -5,6 +5,7 @@ import { buildCountQuery } from '../../src/services/logql';
 import { createFetchTransport } from '../../src/services/lokiTransport';
 import { instantTime, rangeMsOf } from '../../src/services/stats';
 import { generateEvents, pushOtlp, type GenEvent } from '../../tests/query/demo';
+import { lokiAuthorization } from '../stack/lib.mjs';
 
 export const LOKI = process.env.ATTEST_LOKI_URL ?? 'http://127.0.0.1:3100';
 export const TOTAL = Number(process.env.BENCH_EVENTS ?? 1_000_000);
@@ -20,7 +21,15 @@ if (!/^https?:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/?$/.test(LOKI)) {
   throw new Error(`the bench talks to a local Loki only, not ${LOKI}`);
 }
 
-export const transport = createFetchTransport({ baseUrl: LOKI, tenant: TENANT });
+export const transport = createFetchTransport({
+  baseUrl: LOKI,
+  tenant: TENANT,
+  fetchImpl: (input, init) =>
+    fetch(input, {
+      ...init,
+      headers: { ...(init?.headers as Record<string, string>), Authorization: lokiAuthorization() },
+    }),
+});
 export const ns = (ms: number) => (BigInt(ms) * BigInt(1_000_000)).toString();
 
 async function count(startMs: number, endMs: number): Promise<number> {
@@ -45,7 +54,13 @@ async function load(endMs: number) {
   })) {
     batch.push(e);
     if (batch.length === BATCH) {
-      await pushOtlp({ endpoint: `${LOKI}/otlp/v1/logs`, tenant: TENANT, events: batch, deadlineMillis: 300_000 });
+      await pushOtlp({
+        endpoint: `${LOKI}/otlp/v1/logs`,
+        tenant: TENANT,
+        events: batch,
+        deadlineMillis: 300_000,
+        headers: { Authorization: lokiAuthorization() },
+      });
       // A batch is 30 min of event time. Cut the chunks now: Loki cuts by event-time span only in its periodic
       // flush check, so a fast backfill would otherwise build chunks spanning days, which every time-split
       // sub-query then decompresses in full (20k events read as 3M lines). Live traffic never does this.
@@ -58,7 +73,13 @@ async function load(endMs: number) {
     }
   }
   if (batch.length > 0) {
-    await pushOtlp({ endpoint: `${LOKI}/otlp/v1/logs`, tenant: TENANT, events: batch, deadlineMillis: 300_000 });
+    await pushOtlp({
+      endpoint: `${LOKI}/otlp/v1/logs`,
+      tenant: TENANT,
+      events: batch,
+      deadlineMillis: 300_000,
+      headers: { Authorization: lokiAuthorization() },
+    });
   }
   // Loki asks the ingesters only about the last 3 h (query_ingesters_within): older events become visible
   // once their chunks are in the store.
@@ -68,13 +89,13 @@ async function load(endMs: number) {
 
 /** POST /flush, then wait (up to 10 s) until the ingester's flush queue is empty: the flush is asynchronous. */
 async function flush() {
-  const res = await fetch(`${LOKI}/flush`, { method: 'POST' });
+  const res = await fetch(`${LOKI}/flush`, { method: 'POST', headers: { Authorization: lokiAuthorization() } });
   if (!res.ok) {
     throw new Error(`POST /flush -> HTTP ${res.status}`);
   }
   const until = Date.now() + 10_000;
   while (Date.now() < until) {
-    const metrics = await (await fetch(`${LOKI}/metrics`)).text();
+    const metrics = await (await fetch(`${LOKI}/metrics`, { headers: { Authorization: lokiAuthorization() } })).text();
     const m = /^loki_ingester_flush_queue_length (\S+)$/m.exec(metrics);
     if (!m || Number(m[1]) === 0) {
       return;

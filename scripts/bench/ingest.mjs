@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 
 import { generateEvents } from '../demo/generator.mjs';
 import { otlpEnvHeaders, toOtlpJson } from '../demo/otlp.mjs';
-import { isRunning, otlpHeadersEnv, stackConfig, startStack, stopStack } from '../stack/lib.mjs';
+import { isRunning, lokiHeaders, otlpHeadersEnv, stackConfig, startStack, stopStack } from '../stack/lib.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -53,7 +53,10 @@ async function post(endpoint, tenant, body) {
     try {
       const res = await fetch(endpoint, {
         method: 'POST',
-        headers: { ...otlpEnvHeaders(), 'Content-Type': 'application/json', 'X-Scope-OrgID': tenant },
+        // Straight to Loki through its gateway (the operator's credential), or to the Collector.
+        headers: endpoint.startsWith(cfg.lokiUrl)
+          ? { ...lokiHeaders(tenant), 'Content-Type': 'application/json' }
+          : { ...otlpEnvHeaders(), 'Content-Type': 'application/json', 'X-Scope-OrgID': tenant },
         body,
       });
       await res.arrayBuffer();
@@ -74,7 +77,7 @@ async function post(endpoint, tenant, body) {
 
 async function storedCount(tenant) {
   const params = new URLSearchParams({ query: `sum(count_over_time({service_name=~".+"}[30m]))` });
-  const res = await fetch(`${cfg.lokiUrl}/loki/api/v1/query?${params}`, { headers: { 'X-Scope-OrgID': tenant } });
+  const res = await fetch(`${cfg.lokiUrl}/loki/api/v1/query?${params}`, { headers: lokiHeaders(tenant) });
   if (!res.ok) {
     throw new Error(`count query: HTTP ${res.status} ${await res.text()}`);
   }

@@ -8,7 +8,7 @@
 //   npm run stack && npm run bench:overview            (BENCH_EVENTS=100000 for the smaller dataset)
 import { randomUUID } from 'node:crypto';
 
-import { GRAFANA_ADMIN, stackConfig } from '../stack/lib.mjs';
+import { GRAFANA_ADMIN, lokiHeaders, stackConfig } from '../stack/lib.mjs';
 import { pushOtlp } from '../demo/otlp.mjs';
 import { RESOURCES, eventually, grafana, login } from '../../tests/grafana/helpers.mjs';
 import { benchOrg, restartGrafana } from './grafanaOrg';
@@ -30,7 +30,7 @@ async function rawCount(fromMs: number, toMs: number): Promise<[number, number]>
   });
   const t0 = performance.now();
   const res = await fetch(`${LOKI}/loki/api/v1/query?${qs}`, {
-    headers: { 'X-Scope-OrgID': TENANT },
+    headers: lokiHeaders(TENANT),
     signal: timeout(),
   });
   const body = await res.json();

@@ -14,6 +14,7 @@ import { readLoki } from '../../instrumentation/src/cli/verifyLoki';
 import { verifyChain } from '../../instrumentation/src/verifyChain';
 import { RESOURCES, cfg, eventually, grafana } from '../../tests/grafana/helpers.mjs';
 import { backendPeakRss } from './rss';
+import { lokiHeaders } from '../stack/lib.mjs';
 
 const N = Number(process.env.BENCH_VERIFY_N ?? 100_000);
 const TENANT = cfg.defaultTenant;
@@ -57,7 +58,7 @@ async function record(): Promise<{ from: bigint; to: bigint }> {
   await eventually(
     async () => {
       const q = new URLSearchParams({ query: `sum(count_over_time(${selector}[1h]))`, time: to.toString() });
-      const res = await fetch(`${cfg.lokiUrl}/loki/api/v1/query?${q}`, { headers: { 'X-Scope-OrgID': TENANT } });
+      const res = await fetch(`${cfg.lokiUrl}/loki/api/v1/query?${q}`, { headers: lokiHeaders(TENANT) });
       const body = await res.json();
       return Number(body.data.result[0]?.value[1] ?? 0) >= N;
     },

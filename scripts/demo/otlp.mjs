@@ -51,7 +51,14 @@ export function otlpEnvHeaders(env = process.env) {
   return out;
 }
 
-export async function pushOtlp({ endpoint, tenant, events, deadlineMillis = 120_000, scope }) {
+export async function pushOtlp({
+  endpoint,
+  tenant,
+  events,
+  deadlineMillis = 120_000,
+  scope,
+  headers = otlpEnvHeaders(),
+}) {
   const body = JSON.stringify(toOtlpJson(events, { scope }));
   const giveUpAt = Date.now() + deadlineMillis;
   let delay = 100;
@@ -61,7 +68,7 @@ export async function pushOtlp({ endpoint, tenant, events, deadlineMillis = 120_
     try {
       const res = await fetch(endpoint, {
         method: 'POST',
-        headers: { ...otlpEnvHeaders(), 'Content-Type': 'application/json', 'X-Scope-OrgID': tenant },
+        headers: { ...headers, 'Content-Type': 'application/json', 'X-Scope-OrgID': tenant },
         body,
         signal: AbortSignal.timeout(30_000),
       });
@@ -96,6 +103,8 @@ export async function lokiQueryRange({
   endNanos,
   limit = 5000,
   direction = 'backward',
+  // The Loki gateway's credential (scripts/stack/lib.mjs lokiAuthorization).
+  authorization = process.env.ATTEST_LOKI_AUTHORIZATION,
 }) {
   const params = new URLSearchParams({ query, limit: String(limit), direction });
   if (startNanos !== undefined) {
@@ -105,7 +114,11 @@ export async function lokiQueryRange({
     params.set('end', String(endNanos));
   }
   const res = await fetch(`${lokiUrl}/loki/api/v1/query_range?${params}`, {
-    headers: { 'X-Scope-OrgID': tenant, 'X-Loki-Response-Encoding-Flags': 'categorize-labels' },
+    headers: {
+      ...(authorization ? { Authorization: authorization } : {}),
+      'X-Scope-OrgID': tenant,
+      'X-Loki-Response-Encoding-Flags': 'categorize-labels',
+    },
     signal: AbortSignal.timeout(60_000),
   });
   const text = await res.text();

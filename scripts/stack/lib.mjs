@@ -4,6 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +27,9 @@ export function stackConfig(env = process.env) {
     collectorMetricsPort: Number(env.ATTEST_COLLECTOR_METRICS_PORT ?? 8888),
     grafanaPort,
     grafanaUrl: `http://127.0.0.1:${grafanaPort}`,
+    // The gateway's address: Loki itself listens on a unix socket only the gateway reaches.
     lokiUrl: `http://127.0.0.1:${lokiPort}`,
+    lokiSocket: path.join(dataDir, 'run', 'loki.sock'),
     otlpUrl: `http://127.0.0.1:${otlpPort}`,
     s3Port: Number(env.ATTEST_S3_PORT ?? 7070),
     s3Url: `http://127.0.0.1:${Number(env.ATTEST_S3_PORT ?? 7070)}`,
@@ -60,6 +63,8 @@ export function buildBinaries() {
     grafana: paths.GRAFANA_BIN,
     grafanaHome: paths.GRAFANA_HOME,
     versitygw: paths.VERSITYGW_BIN,
+    // The gateway in front of Loki: Debian's nginx (nginx-light).
+    nginx: fs.existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx',
   };
 }
 
@@ -83,6 +88,9 @@ logs = ${cfg.logDir}
 plugins = ${path.join(g, 'plugins')}
 provisioning = ${path.join(repoRoot, 'provisioning')}
 [security]
+# A second line behind the gateway: the datasource proxy reaches only these hosts (a Tempo for the
+# viewer's trace links), never the audit store's gateway.
+data_source_proxy_whitelist = 127.0.0.1:3200
 admin_user = ${GRAFANA_ADMIN.user}
 admin_password = ${GRAFANA_ADMIN.password}
 [auth.anonymous]
@@ -103,6 +111,10 @@ level = info
 # Server-level plugin settings, passed to the backend as GF_PLUGIN_* (org admins cannot change them).
 [plugin.attest-auditlog-app]
 tenants = ${cfg.tenants}
+# The audit store, through its gateway, with the service credential (never in an org's settings).
+loki_url = ${cfg.lokiUrl}
+loki_user = ${GATEWAY_SERVICE_USER}
+loki_password = ${gatewayPassword(cfg)}
 collector_url = ${cfg.otlpUrl}
 # The Collector's metrics: records per tenant and day, which the Overview's daily counts are checked against.
 collector_metrics_url = http://127.0.0.1:${cfg.collectorMetricsPort}/metrics
@@ -126,6 +138,8 @@ archive_s3_secret_key = ${S3.secretKey}
 [plugin.attest-auditcounts-datasource]
 tenants = ${cfg.tenants}
 loki_url = ${cfg.lokiUrl}
+loki_user = ${GATEWAY_SERVICE_USER}
+loki_password = ${gatewayPassword(cfg)}
 # Shared with the app: the key it signs its alert rules' queries with.
 data_dir = ${path.join(g, 'attest')}
 `;
@@ -148,6 +162,119 @@ export function producerToken(cfg) {
   return fs.readFileSync(file, 'utf8').trim();
 }
 
+/**
+ * The gateway's service credential (user attest-service): made once per data dir. The backend, the
+ * counts datasource and the Collector hold it in server-level settings; it is the one credential that
+ * names its tenant in X-Scope-OrgID. The tests and benches use it as the operator would.
+ */
+export const GATEWAY_SERVICE_USER = 'attest-service';
+export const gatewayPasswordFile = (cfg) => path.join(cfg.dataDir, 'gateway-password');
+
+export function gatewayPassword(cfg = stackConfig()) {
+  const file = gatewayPasswordFile(cfg);
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(cfg.dataDir, { recursive: true });
+    fs.writeFileSync(file, randomBytes(24).toString('hex'), { mode: 0o600 });
+  }
+  return fs.readFileSync(file, 'utf8').trim();
+}
+
+/** Authorization header value of the gateway's service credential. */
+export const lokiAuthorization = (cfg = stackConfig()) =>
+  `Basic ${Buffer.from(`${GATEWAY_SERVICE_USER}:${gatewayPassword(cfg)}`).toString('base64')}`;
+
+/** Headers that read or write a tenant of the stack's Loki through its gateway, as the operator. */
+export const lokiHeaders = (tenant, cfg = stackConfig()) => ({
+  Authorization: lokiAuthorization(cfg),
+  'X-Scope-OrgID': tenant,
+});
+
+/** The gateway's htpasswd: the service credential, plus tenant credentials a test adds. */
+export const gatewayHtpasswd = (cfg) => path.join(cfg.dataDir, 'gateway', 'htpasswd');
+
+/** A crypt(3) SHA-512 hash of password, as nginx's auth_basic_user_file takes it. */
+export function htpasswdHash(password) {
+  const r = spawnSync('openssl', ['passwd', '-6', '-stdin'], { input: password, encoding: 'utf8' });
+  if (r.status !== 0) {
+    throw new Error(`openssl passwd failed: ${r.stderr}`);
+  }
+  return r.stdout.trim();
+}
+
+/** Adds (or replaces) a credential of the gateway; nginx reads the file on every request. */
+export function addGatewayUser(cfg, user, password) {
+  const file = gatewayHtpasswd(cfg);
+  const lines = fs.existsSync(file)
+    ? fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l && !l.startsWith(`${user}:`))
+    : [];
+  lines.push(`${user}:${htpasswdHash(password)}`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${lines.join('\n')}\n`, { mode: 0o644 });
+}
+
+/** The gateway's nginx.conf: the shared rules of provisioning/gateway, filled in for this stack. */
+function gatewayConfig(cfg) {
+  const dir = path.join(cfg.dataDir, 'gateway');
+  for (const sub of ['tmp/body', 'tmp/proxy', 'tmp/fastcgi', 'tmp/uwsgi', 'tmp/scgi']) {
+    fs.mkdirSync(path.join(dir, sub), { recursive: true });
+  }
+  if (
+    !fs.existsSync(gatewayHtpasswd(cfg)) ||
+    !fs.readFileSync(gatewayHtpasswd(cfg), 'utf8').includes(`${GATEWAY_SERVICE_USER}:`)
+  ) {
+    addGatewayUser(cfg, GATEWAY_SERVICE_USER, gatewayPassword(cfg));
+  }
+  const vars = {
+    LOKI_GATEWAY_LISTEN: `127.0.0.1:${cfg.lokiPort}`,
+    LOKI_UPSTREAM: `unix:${cfg.lokiSocket}:0`,
+    LOKI_GATEWAY_HTPASSWD: gatewayHtpasswd(cfg),
+  };
+  const template = fs.readFileSync(path.join(repoRoot, 'provisioning/gateway/loki-gateway.conf.template'), 'utf8');
+  fs.writeFileSync(
+    path.join(dir, 'loki-gateway.conf'),
+    template.replace(/\$\{(LOKI_[A-Z_]+)\}/g, (m, name) => vars[name] ?? m)
+  );
+  const conf = path.join(dir, 'nginx.conf');
+  fs.writeFileSync(
+    conf,
+    `# Written by scripts/stack/lib.mjs on every start.
+daemon off;
+${process.getuid?.() === 0 ? 'user root root;\n' : ''}worker_processes 1;
+pid ${path.join(dir, 'nginx.pid')};
+error_log ${path.join(cfg.logDir, 'gateway-error.log')} warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${path.join(dir, 'tmp/body')};
+  proxy_temp_path ${path.join(dir, 'tmp/proxy')};
+  fastcgi_temp_path ${path.join(dir, 'tmp/fastcgi')};
+  uwsgi_temp_path ${path.join(dir, 'tmp/uwsgi')};
+  scgi_temp_path ${path.join(dir, 'tmp/scgi')};
+  include ${path.join(dir, 'loki-gateway.conf')};
+}
+`
+  );
+  return { dir, conf };
+}
+
+/** GET path on Loki's own unix socket (readiness, before the gateway is up). */
+function socketOk(socketPath, urlPath) {
+  return new Promise((resolve) => {
+    const req = http.get({ socketPath, path: urlPath, timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
+  });
+}
+
 /** The per-subject key directory producers and the backend share (GDPR erasure by crypto-shredding). */
 export const subjectKeysDir = (cfg) => path.join(cfg.dataDir, 'subject-keys');
 
@@ -157,7 +284,9 @@ function ensureCredentials(cfg) {
   const file = credentialsFile(cfg);
   if (!fs.existsSync(file)) {
     const hash = sha256Hex(producerToken(cfg));
-    fs.writeFileSync(file, `producers:\n  - name: attest-stack\n    tenant: '*'\n    token_sha256: ${hash}\n`, { mode: 0o600 });
+    fs.writeFileSync(file, `producers:\n  - name: attest-stack\n    tenant: '*'\n    token_sha256: ${hash}\n`, {
+      mode: 0o600,
+    });
   }
   return file;
 }
@@ -192,7 +321,10 @@ function serviceSpec(name, cfg, bins) {
         bin: bins.loki,
         args: ['-config.file', path.join(repoRoot, 'provisioning/loki/loki.yaml'), '-config.expand-env=true'],
         env: {
-          LOKI_PORT: String(cfg.lokiPort),
+          // Loki's HTTP API on a unix socket ("<socket>:0"): only the gateway reaches it.
+          LOKI_HTTP_NETWORK: 'unix',
+          LOKI_HTTP_ADDRESS: cfg.lokiSocket,
+          LOKI_PORT: '0',
           LOKI_GRPC_PORT: String(cfg.lokiGrpcPort),
           LOKI_DATA_DIR: path.join(cfg.dataDir, 'loki'),
           LOKI_RUNTIME_CONFIG: `${path.join(repoRoot, 'provisioning/loki/overrides.yaml')},${retentionOverrides(cfg)}`,
@@ -202,9 +334,20 @@ function serviceSpec(name, cfg, bins) {
           LOKI_INDEX_RESYNC_INTERVAL: '20s',
           LOKI_INDEX_CACHE_VALIDITY: '20s',
         },
+        port: cfg.lokiGrpcPort,
+        before: () => fs.rmSync(`${cfg.lokiSocket}:0`, { force: true }),
+        ready: () => socketOk(`${cfg.lokiSocket}:0`, '/ready'),
+      };
+    case 'gateway': {
+      const { dir, conf } = gatewayConfig(cfg);
+      return {
+        bin: bins.nginx,
+        args: ['-p', dir, '-c', conf],
+        env: {},
         port: cfg.lokiPort,
         ready: () => httpOk(`${cfg.lokiUrl}/ready`),
       };
+    }
     case 'collector':
       return {
         bin: bins.otelcol,
@@ -217,6 +360,8 @@ function serviceSpec(name, cfg, bins) {
           GOGC: '200',
           ATTEST_COLLECTOR_METRICS_PORT: String(cfg.collectorMetricsPort),
           LOKI_ENDPOINT: cfg.lokiUrl,
+          // The gateway's service credential: the Collector names each record's tenant.
+          ATTEST_LOKI_AUTHORIZATION: lokiAuthorization(cfg),
         },
         port: cfg.otlpPort,
         ready: async () =>
@@ -248,7 +393,6 @@ function serviceSpec(name, cfg, bins) {
         bin: bins.grafana,
         args: ['server', '--homepath', bins.grafanaHome, '--config', ini],
         env: {
-          LOKI_URL: cfg.lokiUrl,
           ATTEST_TENANT: cfg.defaultTenant,
           ATTEST_COLLECTOR_URL: cfg.otlpUrl,
         },
@@ -380,6 +524,7 @@ export async function startService(
     if (await tcpOpen(spec.port)) {
       throw new Error(`${name} cannot start: port ${spec.port} on 127.0.0.1 is already in use by another process`);
     }
+    spec.before?.();
     const out = fs.openSync(path.join(cfg.logDir, `${name}.log`), 'a');
     const child = spawn(spec.bin, spec.args, {
       cwd: repoRoot,
@@ -504,7 +649,7 @@ export async function importAppDashboards(cfg, org) {
   }
 }
 
-export const SERVICES = ['loki', 's3', 'collector', 'grafana'];
+export const SERVICES = ['loki', 'gateway', 's3', 'collector', 'grafana'];
 
 /** Starts `only` in order; if one fails, stops the ones this call started, so nothing is left half-up. */
 export async function startStack({ cfg = stackConfig(), only = SERVICES } = {}) {

@@ -11,7 +11,7 @@ const cfg = stackConfig();
 
 function printEndpoints() {
   const lines = [
-    `Loki       ${cfg.lokiUrl}   (multi-tenant: send X-Scope-OrgID)`,
+    `Loki       ${cfg.lokiUrl}   (its gateway: user attest-service, password in ${cfg.dataDir}/gateway-password, and X-Scope-OrgID)`,
     `Collector  ${cfg.otlpUrl}   (OTLP/HTTP: POST /v1/logs with X-Scope-OrgID)`,
     `           metrics http://127.0.0.1:${cfg.collectorMetricsPort}/metrics`,
     `S3         ${cfg.s3Url}   (versitygw; retention archives, bucket ${S3.bucket})`,

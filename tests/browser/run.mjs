@@ -20,7 +20,7 @@ import * as esbuild from 'esbuild';
 import { parse } from 'csv-parse/sync';
 import { chromium } from 'playwright-core';
 
-import { GRAFANA_ADMIN, configureAppToken, stackConfig } from '../../scripts/stack/lib.mjs';
+import { GRAFANA_ADMIN, configureAppToken, lokiHeaders, stackConfig } from '../../scripts/stack/lib.mjs';
 import { testIds } from '../../src/services/testIds.ts';
 import { createUser } from '../grafana/helpers.mjs';
 import { pushOtlp } from '../../scripts/demo/otlp.mjs';
@@ -56,7 +56,7 @@ async function lokiEntries(startMs, endMs, selector = '{service_name=~".+"}') {
     limit: '5000',
     direction: 'backward',
   });
-  const res = await fetch(`${LOKI}/loki/api/v1/query_range?${qs}`, { headers: { 'X-Scope-OrgID': TENANT } });
+  const res = await fetch(`${LOKI}/loki/api/v1/query_range?${qs}`, { headers: lokiHeaders(TENANT) });
   if (!res.ok) {
     throw new Error(`Loki query_range: HTTP ${res.status} ${await res.text()}`);
   }
@@ -543,7 +543,7 @@ async function main() {
     await page.locator(testId(testIds.retention.save)).click();
     await page.getByText(/Set by /).waitFor({ timeout: 30_000 });
     const applied = await waitFor(async () => {
-      const res = await fetch(`${LOKI}/config/tenant/v1/limits`, { headers: { 'X-Scope-OrgID': TENANT } });
+      const res = await fetch(`${LOKI}/config/tenant/v1/limits`, { headers: lokiHeaders(TENANT) });
       return /retention_period: 400d/.test(await res.text());
     }, 30_000);
     check('retention: 400 days saved on the page is the window Loki applies to the tenant', applied);
@@ -594,7 +594,7 @@ async function main() {
         query: `sum(count_over_time({service_name=~".+"} | audit_compliance=~"(.*,)? *SOX *(,.*)?" [${reportToMs - reportFromMs}ms]))`,
         time: String((reportToMs - 1) / 1000),
       })}`,
-      { headers: { 'X-Scope-OrgID': TENANT } }
+      { headers: lokiHeaders(TENANT) }
     ).then((r) => r.json());
     const soxCount = Number(sox.data.result[0]?.value[1] ?? 0);
     const rowText = (await reportRow.innerText()).replace(/\s+/g, ' ');

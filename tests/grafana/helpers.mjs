@@ -1,6 +1,6 @@
 // Helpers for tests against the real Grafana server of the native stack: its HTTP API as the admin or
 // as users of each org role, a second org, service-account tokens, and the plugin's resource routes.
-import { GRAFANA_ADMIN, otlpHeadersEnv, stackConfig } from '../../scripts/stack/lib.mjs';
+import { GRAFANA_ADMIN, lokiHeaders, otlpHeadersEnv, stackConfig } from '../../scripts/stack/lib.mjs';
 
 export const cfg = stackConfig();
 // The stack's producer credential, for OpenTelemetry SDKs and OTLP posts (the Collector asks for one).
@@ -139,7 +139,7 @@ export async function lokiEntries(tenant, query, { from, to }) {
   for (;;) {
     const qs = new URLSearchParams({ query, start: from, end: end.toString(), limit: '5000', direction: 'backward' });
     const res = await fetch(`${cfg.lokiUrl}/loki/api/v1/query_range?${qs}`, {
-      headers: { 'X-Scope-OrgID': tenant, 'X-Loki-Response-Encoding-Flags': 'categorize-labels' },
+      headers: { ...lokiHeaders(tenant), 'X-Loki-Response-Encoding-Flags': 'categorize-labels' },
       signal: AbortSignal.timeout(60_000),
     });
     if (!res.ok) {

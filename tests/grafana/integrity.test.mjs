@@ -20,6 +20,7 @@ import {
   lastMinutes,
   lokiEntries,
 } from './helpers.mjs';
+import { lokiHeaders } from '../../scripts/stack/lib.mjs';
 
 const TENANT = cfg.defaultTenant;
 const run = randomBytes(4).toString('hex');
@@ -97,7 +98,7 @@ async function push(tenant, list) {
   }));
   const res = await fetch(`${cfg.lokiUrl}/loki/api/v1/push`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Scope-OrgID': tenant },
+    headers: { 'Content-Type': 'application/json', ...lokiHeaders(tenant) },
     body: JSON.stringify({ streams }),
   });
   assert.ok(res.ok, `push ${res.status}`);

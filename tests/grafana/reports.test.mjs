@@ -12,7 +12,7 @@ import path from 'node:path';
 import { before, test } from 'node:test';
 
 import { createAuditPipeline, runWithAuditContext } from '../../instrumentation/src/index.ts';
-import { GRAFANA_ADMIN, repoRoot, startService, stopService } from '../../scripts/stack/lib.mjs';
+import { GRAFANA_ADMIN, lokiHeaders, repoRoot, startService, stopService } from '../../scripts/stack/lib.mjs';
 import { RESOURCES, cfg, createUser, ensureSecondOrg, eventually, grafana, lokiEntries } from './helpers.mjs';
 
 const run = randomBytes(4).toString('hex');
@@ -46,7 +46,7 @@ async function count(fromMs, toMs, pipeline = '', by = '') {
     query: `${agg}(count_over_time({service_name=~".+"}${pipeline} [${ms}ms]))`,
     time: String((toMs - 1) / 1000),
   });
-  const res = await fetch(`${cfg.lokiUrl}/loki/api/v1/query?${qs}`, { headers: { 'X-Scope-OrgID': tenant } });
+  const res = await fetch(`${cfg.lokiUrl}/loki/api/v1/query?${qs}`, { headers: lokiHeaders(tenant) });
   const body = await res.json();
   assert.equal(body.status, 'success', JSON.stringify(body));
   if (by) {
@@ -275,7 +275,7 @@ test('a tampered record in the period makes the report say so', async () => {
   const INDEX = ['service_name', 'deployment_environment_name', 'audit_category', 'severity_text'];
   const res = await fetch(`${cfg.lokiUrl}/loki/api/v1/push`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Scope-OrgID': tenant },
+    headers: { 'Content-Type': 'application/json', ...lokiHeaders(tenant) },
     body: JSON.stringify({
       streams: [
         {
@@ -331,7 +331,7 @@ test('a report survives a Grafana restart mid-generation and completes with ever
     });
     const res = await fetch(`${cfg.lokiUrl}/loki/api/v1/push`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-Scope-OrgID': tenant },
+      headers: { 'Content-Type': 'application/json', ...lokiHeaders(tenant) },
       body: JSON.stringify({
         streams: [
           { stream: { service_name: `bulk-${run}`, audit_category: 'FILE_OPS', severity_text: 'INFO' }, values },

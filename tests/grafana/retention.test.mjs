@@ -11,7 +11,7 @@ import { gunzipSync } from 'node:zlib';
 import { before, test } from 'node:test';
 
 import { main as cli } from '../../instrumentation/src/cli/main.ts';
-import { s3Root, startService, stopService } from '../../scripts/stack/lib.mjs';
+import { lokiHeaders, s3Root, startService, stopService } from '../../scripts/stack/lib.mjs';
 import { RESOURCES, cfg, createUser, ensureSecondOrg, eventually, grafana } from './helpers.mjs';
 
 const run = randomBytes(4).toString('hex');
@@ -50,7 +50,7 @@ async function push(list) {
   }));
   const res = await fetch(`${cfg.lokiUrl}/loki/api/v1/push`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Scope-OrgID': tenant },
+    headers: { 'Content-Type': 'application/json', ...lokiHeaders(tenant) },
     body: JSON.stringify({ streams }),
   });
   assert.ok(res.ok, `push ${res.status} ${await res.text()}`);
@@ -62,7 +62,7 @@ async function count(fromNs, toNs, extra = '', sel = `{service_name="${service}"
     query: `sum(count_over_time(${sel} [${ms}ms]))`,
     time: ((toNs - 1n) / 1_000_000_000n).toString(),
   });
-  const res = await fetch(`${cfg.lokiUrl}/loki/api/v1/query?${qs}`, { headers: { 'X-Scope-OrgID': tenant } });
+  const res = await fetch(`${cfg.lokiUrl}/loki/api/v1/query?${qs}`, { headers: lokiHeaders(tenant) });
   const body = await res.json();
   return Number(body.data?.result?.[0]?.value?.[1] ?? 0);
 }
@@ -164,7 +164,7 @@ test('the window reaches the runtime overrides Loki reads', async () => {
   // What Loki applies to the tenant now (its limits after merging the runtime files).
   const limits = await eventually(
     async () => {
-      const r = await fetch(`${cfg.lokiUrl}/config/tenant/v1/limits`, { headers: { 'X-Scope-OrgID': tenant } });
+      const r = await fetch(`${cfg.lokiUrl}/config/tenant/v1/limits`, { headers: lokiHeaders(tenant) });
       const text = await r.text();
       return /retention_period: 32d/.test(text) ? text : undefined;
     },
@@ -179,7 +179,7 @@ test('the window reaches the runtime overrides Loki reads', async () => {
       start: (now - 60_000_000_000n).toString(),
       end: (BigInt(Date.now() + 60_000) * 1_000_000n).toString(),
     });
-    const r = await fetch(`${cfg.lokiUrl}/loki/api/v1/query_range?${qs}`, { headers: { 'X-Scope-OrgID': tenant } });
+    const r = await fetch(`${cfg.lokiUrl}/loki/api/v1/query_range?${qs}`, { headers: lokiHeaders(tenant) });
     const b = await r.json();
     return b.data.result.length > 0 ? b.data.result : undefined;
   });
@@ -249,7 +249,7 @@ test('the run counts and archives exactly the entries past the window to the S3 
       end: (BigInt(Date.now() + 60_000) * 1_000_000n).toString(),
     });
     const res = await fetch(`${cfg.lokiUrl}/loki/api/v1/query_range?${qs}`, {
-      headers: { 'X-Scope-OrgID': tenant, 'X-Loki-Response-Encoding-Flags': 'categorize-labels' },
+      headers: { ...lokiHeaders(tenant), 'X-Loki-Response-Encoding-Flags': 'categorize-labels' },
     });
     const b = await res.json();
     for (const s of b.data.result) {

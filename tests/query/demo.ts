@@ -35,4 +35,5 @@ export const pushOtlp: (o: {
   tenant: string;
   events: GenEvent[];
   deadlineMillis?: number;
+  headers?: Record<string, string>;
 }) => Promise<void> = otlpJs.pushOtlp;

@@ -11,15 +11,29 @@ import { type GenEvent, pushOtlp } from './demo';
 
 export const LOKI_URL = process.env.ATTEST_LOKI_URL ?? 'http://127.0.0.1:3100';
 
+/** The Loki gateway's service credential (npm test passes it; scripts/stack/lib.mjs lokiAuthorization). */
+const gatewayAuth: Record<string, string> = process.env.ATTEST_LOKI_AUTHORIZATION
+  ? { Authorization: process.env.ATTEST_LOKI_AUTHORIZATION }
+  : {};
+
+const gatewayFetch: typeof fetch = (input, init) =>
+  fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ...gatewayAuth } });
+
 export type { GenEvent };
 
 export const uniqueTenant = (prefix: string) => `${prefix}-${randomBytes(5).toString('hex')}`;
 
-export const transportFor = (tenant: string): LokiTransport => createFetchTransport({ baseUrl: LOKI_URL, tenant });
+export const transportFor = (tenant: string): LokiTransport =>
+  createFetchTransport({ baseUrl: LOKI_URL, tenant, fetchImpl: gatewayFetch });
 
 export async function pushAll(tenant: string, events: GenEvent[], batch = 2000) {
   for (let i = 0; i < events.length; i += batch) {
-    await pushOtlp({ endpoint: `${LOKI_URL}/otlp/v1/logs`, tenant, events: events.slice(i, i + batch) });
+    await pushOtlp({
+      endpoint: `${LOKI_URL}/otlp/v1/logs`,
+      tenant,
+      events: events.slice(i, i + batch),
+      headers: gatewayAuth,
+    });
   }
 }
 

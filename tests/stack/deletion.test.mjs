@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { cfg, recentEvents, sendViaCollector, uniqueTenant, waitForDistinct } from './helpers.mjs';
+import { lokiHeaders } from '../../scripts/stack/lib.mjs';
 
 test('a delete request is refused by Loki and deletes nothing', async () => {
   const tenant = uniqueTenant('deletion');
@@ -18,11 +19,11 @@ test('a delete request is refused by Loki and deletes nothing', async () => {
   });
   const res = await fetch(`${cfg.lokiUrl}/loki/api/v1/delete?${params}`, {
     method: 'POST',
-    headers: { 'X-Scope-OrgID': tenant },
+    headers: lokiHeaders(tenant),
   });
   const body = await res.text();
   assert.ok(res.status >= 400 && res.status < 500, `delete answered ${res.status}: ${body}`);
-  const listed = await fetch(`${cfg.lokiUrl}/loki/api/v1/delete`, { headers: { 'X-Scope-OrgID': tenant } });
+  const listed = await fetch(`${cfg.lokiUrl}/loki/api/v1/delete`, { headers: lokiHeaders(tenant) });
   const requests = listed.ok ? await listed.json() : [];
   assert.deepEqual(requests, [], 'no delete request is queued');
   assert.equal((await waitForDistinct(tenant, events.length)).size, events.length, 'every entry is still there');

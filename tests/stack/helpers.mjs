@@ -1,7 +1,7 @@
 // Shared helpers for the end-to-end tests against the real Loki and Collector.
 import { generateEvents } from '../../scripts/demo/generator.mjs';
 import { lokiQueryRange, pushOtlp } from '../../scripts/demo/otlp.mjs';
-import { otlpHeadersEnv, stackConfig } from '../../scripts/stack/lib.mjs';
+import { lokiHeaders, otlpHeadersEnv, stackConfig } from '../../scripts/stack/lib.mjs';
 
 export const cfg = stackConfig();
 // The stack's producer credential, for OpenTelemetry SDKs and OTLP posts (the Collector asks for one).
@@ -27,7 +27,7 @@ export async function countsByAuditId(tenant, rangeMinutes = 30) {
     `${cfg.lokiUrl}/loki/api/v1/query?${new URLSearchParams({
       query: `sum by (audit_id) (count_over_time({service_name=~".+"}[${rangeMinutes}m]))`,
     })}`,
-    { headers: { 'X-Scope-OrgID': tenant }, signal: AbortSignal.timeout(60_000) }
+    { headers: lokiHeaders(tenant), signal: AbortSignal.timeout(60_000) }
   );
   if (!res.ok) {
     throw new Error(`Loki query failed: HTTP ${res.status} ${await res.text()}`);

@@ -106,7 +106,7 @@ export async function ensureSecondOrg(name = 'Attest second org') {
   await grafana('POST', `/api/orgs/${orgId}/users`, { body: { loginOrEmail: GRAFANA_ADMIN.user, role: 'Admin' } });
   await ok('POST', `/api/plugins/${PLUGIN_ID}/settings`, {
     org: orgId,
-    body: { enabled: true, pinned: true, jsonData: { lokiUrl: cfg.lokiUrl, readRole: 'Admin' } },
+    body: { enabled: true, pinned: true, jsonData: { readRole: 'Admin' } },
   });
   return orgId;
 }

@@ -190,7 +190,7 @@ const exprUID = "__expr__"
 func (r *Rule) toGrafana(folderUID, group, dsUID string, orgID int64, key []byte) provisionedRule {
 	q := r.Query()
 	if q.Sensitive() {
-		q = q.Sign(key, orgID)
+		q = q.Sign(key, orgID, r.UID)
 	}
 	model := map[string]any{
 		"refId": "A", "datasource": map[string]string{"type": "attest-auditcounts-datasource", "uid": dsUID},

@@ -109,20 +109,24 @@ func TestTheWindowCoversTheEvaluationInterval(t *testing.T) {
 func TestSensitiveRulesCarryASignatureTheDatasourceAccepts(t *testing.T) {
 	r := validRule()
 	r.PerActor = true
+	r.UID = "rule-3"
 	_ = r.Normalize()
 	key := []byte("0123456789abcdef0123456789abcdef")
 	p := r.toGrafana(FolderUID, Group, DatasourceUID, 3, key)
 	raw, _ := json.Marshal(p.Data[0].Model)
 	q, err := counts.ParseQuery(raw)
-	if err != nil || !q.SignedBy(key, 3) {
+	if err != nil || !q.SignedBy(key, 3, r.UID) {
 		t.Fatalf("signed query %s: %v", raw, err)
 	}
-	if q.SignedBy(key, 4) || q.SignedBy([]byte("another key"), 3) {
+	if q.SignedBy(key, 4, r.UID) || q.SignedBy([]byte("another key"), 3, r.UID) {
 		t.Error("a signature for org 3 and this key only")
+	}
+	if q.SignedBy(key, 3, "another-rule") || q.SignedBy(key, 3, "") {
+		t.Error("a signed query copied into another rule kept its signature")
 	}
 	q.GroupBy = nil
 	q.Actor = "alice"
-	if q.SignedBy(key, 3) {
+	if q.SignedBy(key, 3, r.UID) {
 		t.Error("a changed query kept its signature")
 	}
 	if _, ok := p.Annotations["events"]; !ok {

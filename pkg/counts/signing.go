@@ -12,38 +12,35 @@ import (
 	"github.com/attest/auditlog/pkg/keyfile"
 )
 
-// Grafana evaluates every alert rule as a service (10.0: without a user; later: as its scheduler with
-// the Admin role), whoever wrote the rule. So a query that singles out people is run for it only when
-// the app signed it: the app signs
-// the queries of the rules it makes (org Admins only, recorded), with a key both backend processes
-// read from the server's data directory.
-
-// SchedulerLogin is the login Grafana's alert evaluation runs queries as.
-const SchedulerLogin = "grafana_scheduler"
+// Grafana evaluates every alert rule as a service, whoever wrote the rule. So a query that singles out
+// people is run for it only when the app signed it for that rule: the app signs the queries of the
+// rules it makes (org Admins only, recorded), with a key both backend processes read from the server's
+// data directory.
 
 // LoadKey reads the query signing key in dir (query-signing.key), creating it when missing.
 func LoadKey(dir string) ([]byte, error) { return keyfile.Load(dir, "query-signing.key") }
 
-func (q Query) signed(orgID int64) []byte {
+func (q Query) signed(orgID int64, ruleUID string) []byte {
 	q.Signature = ""
 	b, _ := json.Marshal(q)
-	return append(append(b, '|'), strconv.FormatInt(orgID, 10)...)
+	return append(append(append(append(b, '|'), strconv.FormatInt(orgID, 10)...), '|'), ruleUID...)
 }
 
-// Sign returns q with its signature for org orgID.
-func (q Query) Sign(key []byte, orgID int64) Query {
+// Sign returns q with its signature for the rule ruleUID of org orgID: copied into another rule, the
+// query no longer checks.
+func (q Query) Sign(key []byte, orgID int64, ruleUID string) Query {
 	m := hmac.New(sha256.New, key)
-	m.Write(q.signed(orgID))
+	m.Write(q.signed(orgID, ruleUID))
 	q.Signature = base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 	return q
 }
 
-// SignedBy reports whether q carries a valid signature for org orgID.
-func (q Query) SignedBy(key []byte, orgID int64) bool {
-	if q.Signature == "" || len(key) == 0 {
+// SignedBy reports whether q carries a valid signature for the rule ruleUID of org orgID.
+func (q Query) SignedBy(key []byte, orgID int64, ruleUID string) bool {
+	if q.Signature == "" || len(key) == 0 || ruleUID == "" {
 		return false
 	}
-	want := q.Sign(key, orgID).Signature
+	want := q.Sign(key, orgID, ruleUID).Signature
 	return hmac.Equal([]byte(want), []byte(q.Signature))
 }
 

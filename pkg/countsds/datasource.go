@@ -20,7 +20,9 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend/resource/httpadapter"
 
 	"github.com/attest/auditlog/pkg/counts"
+	"github.com/attest/auditlog/pkg/keyfile"
 	"github.com/attest/auditlog/pkg/loki"
+	"github.com/attest/auditlog/pkg/selfaudit"
 	"github.com/attest/auditlog/pkg/tenancy"
 )
 
@@ -54,6 +56,9 @@ type Datasource struct {
 	backend.CallResourceHandler
 	settings Settings
 	http     *http.Client
+	// audit records what the datasource reveals about people before it answers (nil: no Collector
+	// configured, and such answers are refused).
+	audit *selfaudit.Emitter
 }
 
 // New builds an instance from the datasource's settings and the server environment.
@@ -83,6 +88,13 @@ func newDatasource(s backend.DataSourceInstanceSettings, env func(string) string
 	}
 	st.dataDir = env("GF_PLUGIN_DATA_DIR")
 	d := &Datasource{settings: st, http: &http.Client{Timeout: 60 * time.Second}}
+	if u := env("GF_PLUGIN_COLLECTOR_URL"); u != "" {
+		d.audit = selfaudit.NewEmitter(u, env("GF_PLUGIN_ENVIRONMENT"))
+		d.audit.Token = env("GF_PLUGIN_COLLECTOR_TOKEN")
+		if secret, err := keyfile.Load(st.dataDir, "self-audit-chain.key"); err == nil && st.dataDir != "" {
+			d.audit.Key, d.audit.KeyID = secret, keyfile.ID("attest-app-", secret)
+		}
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /values", d.handleValues)
 	d.CallResourceHandler = httpadapter.New(mux)
@@ -118,21 +130,40 @@ func (d *Datasource) client(orgID int64) (*loki.Client, error) {
 // caller is who a query runs for.
 type caller struct {
 	orgID int64
-	// scheduler is Grafana's alert evaluation (or any query without a signed-in user): whoever wrote
-	// the rule, it must not unlock what only Admins may see.
+	user  *backend.User
+	// scheduler is Grafana's alert evaluation of the rule ruleUID: whoever wrote the rule, it runs only
+	// queries the app signed for that rule.
 	scheduler bool
+	ruleUID   string
 	admin     bool
+}
+
+// header reads a request header Grafana set, whatever the SDK's spelling of its key.
+func header(h map[string]string, name string) string {
+	for k, v := range h {
+		if strings.EqualFold(k, name) || strings.EqualFold(k, "http_"+name) {
+			return v
+		}
+	}
+	return ""
+}
+
+// callerOf tells who a query runs for. Grafana's rule evaluation is recognised by the headers its
+// evaluator sets (FromAlert and the rule's X-Rule-Uid), which Grafana never forwards from a user's
+// request; a missing user or a login never makes a caller the scheduler. Anonymous and public
+// dashboard viewers are neither Admin nor the scheduler: counts only.
+func callerOf(pc backend.PluginContext, headers map[string]string) caller {
+	who := caller{orgID: pc.OrgID, user: pc.User}
+	who.ruleUID = header(headers, "X-Rule-Uid")
+	who.scheduler = header(headers, "FromAlert") == "true" && who.ruleUID != ""
+	who.admin = !who.scheduler && pc.User != nil && pc.User.Login != "" && pc.User.Role == "Admin"
+	return who
 }
 
 // QueryData answers each query with count frames, or an error for that query alone.
 func (d *Datasource) QueryData(ctx context.Context, req *backend.QueryDataRequest) (*backend.QueryDataResponse, error) {
 	out := backend.NewQueryDataResponse()
-	u := req.PluginContext.User
-	who := caller{orgID: req.PluginContext.OrgID}
-	// Grafana 10.0 evaluates alert rules without a user; later versions as grafana_scheduler with the
-	// Admin role. Either way the query is a service's, not a person's.
-	who.scheduler = u == nil || u.Login == "" || u.Login == counts.SchedulerLogin
-	who.admin = u != nil && u.Role == "Admin" && !who.scheduler
+	who := callerOf(req.PluginContext, req.Headers)
 	c, cerr := d.client(req.PluginContext.OrgID)
 	for _, dq := range req.Queries {
 		out.Responses[dq.RefID] = d.query(ctx, c, cerr, dq, who)
@@ -153,7 +184,7 @@ func (d *Datasource) query(ctx context.Context, c *loki.Client, cerr error, dq b
 	}
 	switch {
 	case !q.Sensitive():
-	case who.scheduler && !q.SignedBy(key, who.orgID):
+	case who.scheduler && !q.SignedBy(key, who.orgID, who.ruleUID):
 		return backend.ErrDataResponse(backend.StatusForbidden,
 			"an alert rule that groups or filters by actor, or matches changed values, must be made on the Attest Alerts page")
 	case !who.scheduler && !who.admin:
@@ -162,6 +193,13 @@ func (d *Datasource) query(ctx context.Context, c *loki.Client, cerr error, dq b
 	}
 	if cerr != nil {
 		return backend.ErrDataResponse(backend.StatusBadRequest, cerr.Error())
+	}
+	if q.Sensitive() && !who.scheduler {
+		if err := d.record(ctx, who, c.Tenant, "audit.counts.queried", "Counts by person read through the counts datasource",
+			map[string]any{"query": json.RawMessage(dq.JSON), "ref_id": dq.RefID,
+				"from": dq.TimeRange.From.UnixMilli(), "to": dq.TimeRange.To.UnixMilli()}); err != nil {
+			return backend.ErrDataResponse(backend.StatusInternal, err.Error())
+		}
 	}
 	series, err := counts.Run(ctx, c, q, dq.TimeRange.From, dq.TimeRange.To, dq.Interval)
 	if err != nil {
@@ -224,4 +262,24 @@ func (d *Datasource) CheckHealth(ctx context.Context, req *backend.CheckHealthRe
 	}
 	return &backend.CheckHealthResult{Status: backend.HealthStatusOk,
 		Message: fmt.Sprintf("Counting audit events of tenant %s", c.Tenant)}, nil
+}
+
+// record writes, in the tenant's trail, what an Admin is about to see about people, before it is
+// answered: a query that cannot be recorded is not answered.
+func (d *Datasource) record(ctx context.Context, who caller, tenant, event, what string, meta map[string]any) error {
+	if d.audit == nil {
+		return errors.New("this answer names people and cannot be recorded: set collector_url in [plugin.attest-auditcounts-datasource]")
+	}
+	e := selfaudit.Event{Type: event, Category: "COMPLIANCE", Action: "read", Outcome: "success", Severity: "INFO",
+		Description: what, TargetType: "audit_trail", TargetID: tenant, Metadata: meta}
+	if who.user != nil {
+		e.ActorID, e.ActorEmail, e.ActorName, e.ActorRole = who.user.Login, who.user.Email, who.user.Name, who.user.Role
+	}
+	e.Metadata["grafana_org_id"] = who.orgID
+	e.Metadata["via"] = PluginID
+	if _, err := d.audit.Record(ctx, tenant, e); err != nil {
+		log.DefaultLogger.Error("counts datasource: the audit record failed; the answer is refused", "error", err.Error())
+		return errors.New("this answer names people and its audit record could not be written; try again")
+	}
+	return nil
 }

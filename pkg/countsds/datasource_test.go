@@ -37,9 +37,24 @@ func query(role string, model string) *backend.QueryDataRequest {
 	}
 }
 
+// collectorRecording stands in for the Collector; status 0 accepts, anything else refuses.
+func collectorRecording(t *testing.T, status int) (string, *atomic.Int32) {
+	var records atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if status != 0 {
+			w.WriteHeader(status)
+			return
+		}
+		records.Add(1)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL, &records
+}
+
 func TestViewersGetCountsButNoActorBreakdown(t *testing.T) {
 	url, calls := lokiCounting(t)
-	env := map[string]string{"GF_PLUGIN_LOKI_URL": url, "GF_PLUGIN_TENANTS": "1=acme"}
+	collector, records := collectorRecording(t, 0)
+	env := map[string]string{"GF_PLUGIN_LOKI_URL": url, "GF_PLUGIN_TENANTS": "1=acme", "GF_PLUGIN_COLLECTOR_URL": collector}
 	ds, err := newDatasource(backend.DataSourceInstanceSettings{}, func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
@@ -60,6 +75,9 @@ func TestViewersGetCountsButNoActorBreakdown(t *testing.T) {
 	}
 	if r := must(ds.QueryData(context.Background(), query("Admin", `{"mode":"instant","groupBy":["actor"]}`))).Responses["A"]; r.Error != nil {
 		t.Errorf("admin by actor: %v", r.Error)
+	}
+	if records.Load() != 1 {
+		t.Errorf("an Admin's per-actor breakdown wrote %d audit records, want 1", records.Load())
 	}
 	other := query("Admin", `{}`)
 	other.PluginContext.OrgID = 2
@@ -92,12 +110,15 @@ func TestTheSchedulerRunsOnlySignedSensitiveQueriesAndSeesNoIdentities(t *testin
 	if err != nil {
 		t.Fatal(err)
 	}
-	asScheduler := func(q counts.Query) backend.DataResponse {
+	// What Grafana's rule evaluator sends: its headers, no signed-in person.
+	asRule := func(q counts.Query, uid string) backend.DataResponse {
 		raw, _ := json.Marshal(q)
 		req := query("Admin", string(raw))
-		req.PluginContext.User.Login = counts.SchedulerLogin
+		req.PluginContext.User = nil
+		req.Headers = map[string]string{"FromAlert": "true", "X-Rule-Uid": uid, "X-Grafana-Org-Id": "1"}
 		return must(ds.QueryData(context.Background(), req)).Responses["A"]
 	}
+	asScheduler := func(q counts.Query) backend.DataResponse { return asRule(q, "rule-1") }
 	perActor := counts.Query{Mode: counts.ModeInstant, GroupBy: []string{"actor"}}
 	if r := asScheduler(perActor); r.Status != backend.StatusForbidden {
 		t.Errorf("an unsigned per-actor rule (an Editor's, say) ran: %+v", r)
@@ -107,15 +128,47 @@ func TestTheSchedulerRunsOnlySignedSensitiveQueriesAndSeesNoIdentities(t *testin
 	if r := must(ds.QueryData(context.Background(), noUser)).Responses["A"]; r.Status != backend.StatusForbidden {
 		t.Errorf("an unsigned per-actor query without a user (Grafana 10.0's alert evaluation) ran: %+v", r)
 	}
-	if r := asScheduler(perActor.Sign(key, 2)); r.Status != backend.StatusForbidden {
+	if r := asScheduler(perActor.Sign(key, 2, "rule-1")); r.Status != backend.StatusForbidden {
 		t.Errorf("another org's signature was accepted: %+v", r)
 	}
-	r := asScheduler(perActor.Sign(key, 1))
+	if r := asRule(perActor.Sign(key, 1, "rule-1"), "rule-2"); r.Status != backend.StatusForbidden {
+		t.Errorf("a signed query copied into another rule ran: %+v", r)
+	}
+	// Neither an empty login nor a user who calls himself the scheduler is the scheduler.
+	for _, login := range []string{"", "grafana_scheduler"} {
+		raw, _ := json.Marshal(perActor.Sign(key, 1, "rule-1"))
+		req := query("Viewer", string(raw))
+		req.PluginContext.User.Login = login
+		if r := must(ds.QueryData(context.Background(), req)).Responses["A"]; r.Status != backend.StatusForbidden {
+			t.Errorf("a Viewer with login %q ran a signed per-actor query: %+v", login, r)
+		}
+	}
+	r := asScheduler(perActor.Sign(key, 1, "rule-1"))
 	if r.Error != nil || len(r.Frames) != 1 {
 		t.Fatalf("signed: %+v", r)
 	}
 	labels := r.Frames[0].Fields[1].Labels
 	if labels["actor_email"] != "" || labels["actor_id"] != "" || labels["actor_ref"] != counts.ActorRef(key, "acme", "u-1", "alice@acme.example") {
 		t.Errorf("labels %v", labels)
+	}
+}
+
+// An Admin's answer that names people is not given when its audit record cannot be written.
+func TestAPerActorAnswerIsRefusedWhenItCannotBeRecorded(t *testing.T) {
+	url, calls := lokiCounting(t)
+	collector, _ := collectorRecording(t, http.StatusServiceUnavailable)
+	for _, env := range []map[string]string{
+		{"GF_PLUGIN_LOKI_URL": url, "GF_PLUGIN_TENANTS": "1=acme", "GF_PLUGIN_COLLECTOR_URL": collector},
+		{"GF_PLUGIN_LOKI_URL": url, "GF_PLUGIN_TENANTS": "1=acme"},
+	} {
+		ds, err := newDatasource(backend.DataSourceInstanceSettings{}, func(k string) string { return env[k] })
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := calls.Load()
+		r := must(ds.QueryData(context.Background(), query("Admin", `{"mode":"instant","groupBy":["actor"]}`))).Responses["A"]
+		if r.Error == nil || len(r.Frames) != 0 || calls.Load() != before {
+			t.Errorf("answered without a record (%v): %+v", env["GF_PLUGIN_COLLECTOR_URL"], r)
+		}
 	}
 }

@@ -38,7 +38,7 @@ func (d *Datasource) handleValues(w http.ResponseWriter, r *http.Request) {
 			"message": fmt.Sprintf("field must be category, severity, event, service, outcome or actor, not %q", field)})
 		return
 	}
-	if field == "actor" && (pc.User == nil || pc.User.Role != "Admin") {
+	if field == "actor" && (pc.User == nil || pc.User.Login == "" || pc.User.Role != "Admin") {
 		writeJSON(w, http.StatusForbidden, map[string]string{"error": "forbidden",
 			"message": "listing actors needs the Admin role in this organization"})
 		return
@@ -63,6 +63,14 @@ func (d *Datasource) handleValues(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "no_tenant", "message": err.Error()})
 		return
+	}
+	if field == "actor" {
+		who := caller{orgID: pc.OrgID, user: pc.User, admin: true}
+		if err := d.record(r.Context(), who, c.Tenant, "audit.counts.actors.listed", "Actors present in the audit trail listed through the counts datasource",
+			map[string]any{"from": from.UnixMilli(), "to": to.UnixMilli()}); err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "audit_unavailable", "message": err.Error()})
+			return
+		}
 	}
 	series, err := counts.Run(r.Context(), c, counts.Query{Mode: counts.ModeInstant, GroupBy: []string{field}}, from, to, 0)
 	if err != nil {

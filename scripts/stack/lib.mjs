@@ -140,6 +140,9 @@ tenants = ${cfg.tenants}
 loki_url = ${cfg.lokiUrl}
 loki_user = ${GATEWAY_SERVICE_USER}
 loki_password = ${gatewayPassword(cfg)}
+# Answers that name people (per-actor counts, actor lists) are recorded here before they are given.
+collector_url = ${cfg.otlpUrl}
+collector_token = ${producerToken(cfg)}
 # Shared with the app: the key it signs its alert rules' queries with.
 data_dir = ${path.join(g, 'attest')}
 `;

@@ -47,8 +47,8 @@ type Settings struct {
 	lokiToken        string
 	lokiPasswordFile string
 	serverStore      bool
-	tenantMap    map[int64]string
-	dataDir      string
+	tenantMap        map[int64]string
+	dataDir          string
 }
 
 // Datasource is one instance of the counts datasource.

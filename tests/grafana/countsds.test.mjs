@@ -305,3 +305,66 @@ test('an alert rule a user builds on the datasource in Grafana fires', async () 
     await grafana('DELETE', `/api/folders/${folder}?forceDeleteRules=true`);
   }
 });
+
+test('what an Admin sees about people is recorded first; a user is never the scheduler, whatever his login', async () => {
+  const admin = await createUser('Admin', { prefix: 'counts-admin' });
+  const res = await query(admin, [{ mode: 'instant', service, groupBy: ['actor'] }]);
+  assert.equal(res.body.results.A.status ?? 200, 200, JSON.stringify(res.body.results.A));
+  assert.equal(sum(res.body.results.A.frames), COUNT);
+  const listed = await grafana(
+    'GET',
+    `/api/datasources/uid/${DS}/resources/values?field=actor&from=${msRange().from}&to=${msRange().to}`,
+    { as: admin }
+  );
+  assert.equal(listed.status, 200);
+  const recs = await eventually(async () => {
+    const got = await lokiEntries(
+      TENANT,
+      '{service_name="attest-grafana-app"} | audit_event=~"audit.counts.*"',
+      lastMinutes(5)
+    );
+    const mine = got.filter((e) => e.labels.user_id === admin.user);
+    const kinds = new Set(mine.map((e) => e.labels.audit_event));
+    return kinds.has('audit.counts.queried') && kinds.has('audit.counts.actors.listed') ? mine : undefined;
+  });
+  const queried = recs.find((e) => e.labels.audit_event === 'audit.counts.queried');
+  assert.match(queried.labels.audit_metadata, new RegExp(service), 'the record says what was asked');
+
+  // A signed per-actor query, as the app writes it into its rules, sent by people: a Viewer who
+  // calls himself grafana_scheduler, and a Viewer through Grafana's own alert-evaluation API.
+  let schedulerLike = await grafana('POST', '/api/admin/users', {
+    body: {
+      name: 'grafana_scheduler',
+      login: 'grafana_scheduler',
+      email: 'grafana_scheduler@example.test',
+      password: 'pw-grafana-scheduler',
+      OrgId: 1,
+    },
+  });
+  if (schedulerLike.status !== 200) {
+    schedulerLike = await grafana('GET', '/api/users/lookup?loginOrEmail=grafana_scheduler');
+  }
+  await grafana('PATCH', `/api/orgs/1/users/${schedulerLike.body.id}`, { body: { role: 'Viewer' } });
+  const impostor = { user: 'grafana_scheduler', password: 'pw-grafana-scheduler' };
+  const signed = { mode: 'instant', service, groupBy: ['actor'], signature: 'c2lnbmVkLWJ5LXRoZS1hcHA' };
+  const asImpostor = await query(impostor, [signed]);
+  assert.equal(asImpostor.body.results.A.status, 403, JSON.stringify(asImpostor.body.results.A));
+  const evalApi = await grafana('POST', '/api/v1/eval', {
+    as: viewer,
+    body: {
+      data: [
+        {
+          refId: 'A',
+          datasourceUid: DS,
+          relativeTimeRange: { from: 600, to: 0 },
+          model: { refId: 'A', datasource: { uid: DS, type: 'attest-auditcounts-datasource' }, ...signed },
+        },
+      ],
+    },
+  });
+  const frames = evalApi.body?.results?.A?.frames ?? [];
+  assert.ok(
+    frames.every((f) => !f.schema?.fields?.some((fl) => fl.labels?.actor_email || fl.labels?.actor_ref)),
+    `the alert-evaluation API handed a Viewer people: ${JSON.stringify(evalApi.body).slice(0, 300)}`
+  );
+});

@@ -203,6 +203,22 @@ test("org 2's own lokiUrl receives nothing, even when org 2 reaches the app firs
   const overview = await resource('overview', past, { org: 1 });
   assert.equal(overview.status, 200, JSON.stringify(overview.body));
   assert.equal(overview.body.total, logql.length, 'org 1 Overview equals LogQL');
+  // Its chains verify over that range, every record LogQL holds, and every kept head matches Loki.
+  const started = await grafana('POST', `${RESOURCES}/integrity/verifications`, {
+    body: { ...past, service: 'attest-grafana-app' },
+  });
+  assert.equal(started.status, 202, JSON.stringify(started.body));
+  const summary = await eventually(
+    async () => {
+      const list = await grafana('GET', `${RESOURCES}/integrity/verifications`);
+      const v = list.body.verifications.find((x) => x.id === started.body.id);
+      return v?.status === 'completed' ? v.summary : undefined;
+    },
+    { timeoutMillis: 120_000, intervalMillis: 500 }
+  );
+  const chained = logql.filter((e) => e.labels.service_name === 'attest-grafana-app' && e.labels.audit_chain_id);
+  assert.equal(summary.records, chained.length, 'the verification read every chained record LogQL holds');
+  assert.equal(summary.checkpoints.matched, summary.checkpoints.checked, JSON.stringify(summary.checkpoints));
   // The change was recorded in org 2's tenant, naming the store it ignores.
   await eventually(async () => {
     const recs = await lokiEntries(

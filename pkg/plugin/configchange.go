@@ -39,8 +39,8 @@ func (a *App) configSnapshot(orgID int64) configSnapshot {
 }
 
 // recordConfigChange records, in the org's tenant, a configuration that differs from the one last
-// recorded for the org (the first one seen included), before the instance serves anything. It
-// fails closed: the instance is not made until the change is in the trail.
+// recorded for the org, before the instance serves anything. A change fails closed: the instance is
+// not made until the change is in the trail. The first configuration seen is recorded when it can be.
 func (a *App) recordConfigChange(ctx context.Context, orgID int64) error {
 	now := a.configSnapshot(orgID)
 	if now.Tenant == "" || a.settings.DataDir == "" {
@@ -80,6 +80,11 @@ func (a *App) recordConfigChange(ctx context.Context, orgID int64) error {
 			orgID, now.ReadRole, map[bool]string{true: "open", false: "closed"}[now.SelfAuditFailOpen], now.Store, now.Tenant)
 	}
 	if _, err := a.audit.Record(ctx, now.Tenant, e); err != nil {
+		if !known {
+			// Nothing changed: the first settings seen are recorded at the next instance instead.
+			log.DefaultLogger.Warn("the app's settings could not be recorded yet", "org", orgID, "error", err.Error())
+			return nil
+		}
 		log.DefaultLogger.Error("a settings change could not be recorded; the new settings are not applied", "org", orgID, "error", err.Error())
 		return fmt.Errorf("the settings change could not be recorded in the audit trail: %w", err)
 	}

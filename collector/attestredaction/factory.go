@@ -12,9 +12,11 @@ import (
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processorhelper"
+
+	"github.com/attest/auditlog/collector/attestredaction/rules"
 )
 
-// Config: the attribute keys left as they are.
+// Config: attribute keys left as they are, beside rules.IgnoredKeys.
 type Config struct {
 	IgnoredKeys []string `mapstructure:"ignored_keys"`
 }
@@ -28,7 +30,7 @@ func NewFactory() processor.Factory {
 }
 
 func createLogs(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Logs) (processor.Logs, error) {
-	r := &redactor{ignored: cfg.(*Config).IgnoredKeys}
+	r := &redactor{ignored: append(append([]string{}, rules.IgnoredKeys...), cfg.(*Config).IgnoredKeys...)}
 	return processorhelper.NewLogs(ctx, set, cfg, next, r.processLogs,
 		processorhelper.WithCapabilities(consumer.Capabilities{MutatesData: true}))
 }

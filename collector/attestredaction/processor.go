@@ -6,6 +6,8 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/attest/auditlog/collector/attestredaction/rules"
 )
 
 type redactor struct {
@@ -44,7 +46,7 @@ func (r *redactor) redactAny(key string, v pcommon.Value) {
 	switch v.Type() {
 	case pcommon.ValueTypeStr:
 		if s := v.Str(); s != "" {
-			if out := redactValue(key, s); out != s {
+			if out := rules.Value(key, s); out != s {
 				v.SetStr(out)
 			}
 		}

@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/attest/auditlog/collector/attestredaction/rules"
 	"github.com/attest/auditlog/pkg/schema"
 )
 
@@ -112,7 +114,7 @@ func (em *Emitter) Record(ctx context.Context, tenant string, e Event) (string, 
 		return "", &WriteError{err}
 	}
 	now := em.Now().UnixNano()
-	attrs := e.attributes(id.String())
+	e, attrs := redacted(e, e.attributes(id.String()))
 	attrs["audit.chain.id"] = st.id
 	attrs["audit.chain.seq"] = st.seq + 1
 	attrs["audit.chain.prev"] = st.prev
@@ -254,4 +256,18 @@ func (em *Emitter) otlp(now int64, e Event, attrs map[string]any) map[string]any
 			}},
 		}},
 	}}}
+}
+
+// redacted applies the Collector's redaction rules (collector/attestredaction/rules) to the
+// description and every string attribute a person's text can reach (search text, filter values,
+// names), before the record is hashed: the Collector then finds nothing to change, and the record
+// reaches Loki exactly as it was hashed. A secret someone typed into a search never reaches Loki.
+func redacted(e Event, attrs map[string]any) (Event, map[string]any) {
+	e.Description = rules.Value("", e.Description)
+	for k, v := range attrs {
+		if s, ok := v.(string); ok && !slices.Contains(rules.IgnoredKeys, k) {
+			attrs[k] = rules.Value(k, s)
+		}
+	}
+	return e, attrs
 }

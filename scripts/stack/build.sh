@@ -18,7 +18,7 @@ loki_bin="$bin/loki-$LOKI_VERSION"
 # The Collector holds our own components (collector/attestredaction, collector/attestauth): their
 # sources and the manifest are part of the key, so a change to any rebuilds it.
 repo="$(cd "$here/../.." && pwd)"
-otelcol_key=$(cat "$here/collector/manifest.yaml" "$repo"/collector/*/*.go "$repo"/collector/*/go.mod |
+otelcol_key=$(cat "$here/collector/manifest.yaml" $(find "$repo/collector" -name '*.go' -o -name go.mod | sort) |
   sha256sum | cut -c1-10)
 otelcol_bin="$bin/otelcol-attest-$OTELCOL_VERSION-$otelcol_key"
 grafana_bin="$bin/grafana-$GRAFANA_VERSION-$GRAFANA_COMMIT"

@@ -1,4 +1,4 @@
-package attestredaction
+package rules
 
 // matcher finds whether any of a set of ASCII literals occurs in a text, case-insensitively, in one
 // pass without allocating (Aho-Corasick over lowercased bytes): the prefilter every value goes

@@ -1,4 +1,4 @@
-package attestredaction
+package rules
 
 import (
 	"regexp"

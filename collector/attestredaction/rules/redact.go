@@ -1,4 +1,8 @@
-package attestredaction
+// Package rules is the one implementation of Attest's redaction rules in Go: the Collector's
+// attest_redaction processor and the app's backend (which redacts its own records before it hashes
+// them, so the Collector has nothing left to change) both call Value. Pinned by the shared planted
+// secrets (instrumentation/test-vectors/secrets.json), like the package's redaction.
+package rules
 
 import (
 	"encoding/json"
@@ -125,6 +129,18 @@ func looksLikeJSON(s string) bool {
 	t := strings.TrimSpace(s)
 	return len(t) >= 2 && ((t[0] == '{' && t[len(t)-1] == '}') || (t[0] == '[' && t[len(t)-1] == ']'))
 }
+
+// Value redacts one string attribute (key: its name) or a body (key ""): what the rules find is
+// replaced by its marker [REDACTED:<kind>]; a value without a secret comes back byte for byte, and
+// redacting twice changes nothing.
+func Value(key, value string) string { return redactValue(key, value) }
+
+// IgnoredKeys are the attributes a producer sets itself (identifiers, enums, chain fields): left
+// exactly as they are by every redactor, so a chain hash reaches Loki as it was computed.
+var IgnoredKeys = []string{"audit.id", "audit.event", "audit.category", "audit.action", "audit.outcome",
+	"audit.actor.type", "audit.request.id", "audit.compliance", "audit.chain.id", "audit.chain.seq",
+	"audit.chain.prev", "audit.chain.hash", "audit.chain.key_id", "audit.target.type", "client.address",
+	"session.id", "user.roles", "service.name", "deployment.environment.name"}
 
 // redactValue redacts one string attribute or body: the whole value when its key names a secret,
 // else what the JSON walk or the patterns find.

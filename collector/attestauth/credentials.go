@@ -18,10 +18,12 @@ import (
 //	  - name: billing-api
 //	    tenant: acme
 //	    token_sha256: 5e88…   # sha256sum of the token, never the token itself
+//	    services: [billing-api]   # the service.name values it may write (attest_scope)
 //
 // A producer sends its token as `Authorization: Bearer <token>` (or Basic, the token as password).
 // Its events go to its tenant whatever X-Scope-OrgID it sends. `tenant: "*"` is a trusted
-// multi-tenant writer (the app's backend): its X-Scope-OrgID is taken as sent.
+// multi-tenant writer (the app's backend): its X-Scope-OrgID is taken as sent. Without `services`, a
+// producer may write any service but the reserved ones (the backend's, attest-grafana-app).
 type File struct {
 	Producers []Producer `yaml:"producers"`
 }
@@ -30,7 +32,8 @@ type File struct {
 type Producer struct {
 	Name        string `yaml:"name"`
 	Tenant      string `yaml:"tenant"`
-	TokenSHA256 string `yaml:"token_sha256"`
+	TokenSHA256 string   `yaml:"token_sha256"`
+	Services    []string `yaml:"services"`
 }
 
 // AnyTenant marks a trusted multi-tenant writer.

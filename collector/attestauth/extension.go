@@ -94,7 +94,7 @@ func (a *auth) Authenticate(ctx context.Context, headers map[string][]string) (c
 	}
 	md[a.header] = []string{tenant}
 	info.Metadata = client.NewMetadata(md)
-	info.Auth = authData{"producer": p.Name, "tenant": tenant}
+	info.Auth = authData{"producer": p.Name, "tenant": tenant, "services": strings.Join(p.Services, ",")}
 	return client.NewContext(ctx, info), nil
 }
 

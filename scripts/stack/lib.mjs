@@ -118,8 +118,8 @@ loki_password = ${gatewayPassword(cfg)}
 collector_url = ${cfg.otlpUrl}
 # The Collector's metrics: records per tenant and day, which the Overview's daily counts are checked against.
 collector_metrics_url = http://127.0.0.1:${cfg.collectorMetricsPort}/metrics
-# The backend's producer credential at the Collector (tenant "*" in its credentials file).
-collector_token = ${producerToken(cfg)}
+# The backend's producer credential at the Collector (tenant "*", the only one bound to attest-grafana-app).
+collector_token = ${backendToken(cfg)}
 data_dir = ${path.join(g, 'attest')}
 grafana_url = ${cfg.grafanaUrl}
 # Per-subject identity keys, shared with producers (subjectKeys): erasure deletes a person's key.
@@ -142,7 +142,7 @@ loki_user = ${GATEWAY_SERVICE_USER}
 loki_password = ${gatewayPassword(cfg)}
 # Answers that name people (per-actor counts, actor lists) are recorded here before they are given.
 collector_url = ${cfg.otlpUrl}
-collector_token = ${producerToken(cfg)}
+collector_token = ${backendToken(cfg)}
 # Shared with the app: the key it signs its alert rules' queries with.
 data_dir = ${path.join(g, 'attest')}
 `;
@@ -283,13 +283,42 @@ export const subjectKeysDir = (cfg) => path.join(cfg.dataDir, 'subject-keys');
 
 export const sha256Hex = (s) => createHash('sha256').update(s).digest('hex');
 
+/** The backend's own producer credential: the only one that may write records of attest-grafana-app. */
+export const backendTokenFile = (cfg) => path.join(cfg.dataDir, 'backend-token');
+
+export function backendToken(cfg) {
+  const file = backendTokenFile(cfg);
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(cfg.dataDir, { recursive: true });
+    fs.writeFileSync(file, randomBytes(24).toString('hex'), { mode: 0o600 });
+  }
+  return fs.readFileSync(file, 'utf8').trim();
+}
+
+/**
+ * The Collector's credentials file: the stack's producer credential (tests, demo, benches) and the
+ * backend's, bound to its service. Kept when it has both (a test may add producers to it).
+ */
 function ensureCredentials(cfg) {
   const file = credentialsFile(cfg);
-  if (!fs.existsSync(file)) {
-    const hash = sha256Hex(producerToken(cfg));
-    fs.writeFileSync(file, `producers:\n  - name: attest-stack\n    tenant: '*'\n    token_sha256: ${hash}\n`, {
-      mode: 0o600,
-    });
+  const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  if (!current.includes('name: attest-stack') || !current.includes('name: attest-backend')) {
+    const stack = sha256Hex(producerToken(cfg));
+    const backend = sha256Hex(backendToken(cfg));
+    const others = current
+      .split('\n  - name: ')
+      .slice(1)
+      .filter((p) => !/^attest-(stack|backend)\n/.test(p));
+    fs.writeFileSync(
+      file,
+      `producers:\n  - name: attest-stack\n    tenant: '*'\n    token_sha256: ${stack}\n` +
+        `  - name: attest-backend\n    tenant: '*'\n    token_sha256: ${backend}\n    services: [attest-grafana-app]\n` +
+        others
+          .map((p) => `  - name: ${p}`)
+          .join('\n')
+          .replace(/\n?$/, others.length ? '\n' : ''),
+      { mode: 0o600 }
+    );
   }
   return file;
 }

@@ -16,6 +16,8 @@ import { toOtlpJson } from '../../scripts/demo/otlp.mjs';
 
 const billing = { token: randomBytes(16).toString('hex'), tenant: uniqueTenant('billing') };
 const crm = { token: randomBytes(16).toString('hex'), tenant: uniqueTenant('crm') };
+// A producer bound to its service names (attest_scope).
+const invoices = { token: randomBytes(16).toString('hex'), tenant: uniqueTenant('invoices'), service: 'invoice-api' };
 
 async function post(headers, events) {
   return fetch(`${cfg.otlpUrl}/v1/logs`, {
@@ -34,6 +36,9 @@ before(async () => {
   const file = credentialsFile(cfg);
   const lines = [billing, crm].map(
     (p, i) => `  - name: producer-${i}\n    tenant: ${p.tenant}\n    token_sha256: ${sha256Hex(p.token)}\n`
+  );
+  lines.push(
+    `  - name: producer-invoices\n    tenant: ${invoices.tenant}\n    token_sha256: ${sha256Hex(invoices.token)}\n    services: [${invoices.service}]\n`
   );
   fs.appendFileSync(file, lines.join(''));
   // The Collector reads the file again within a second of a change.
@@ -98,4 +103,38 @@ test('the package reports a refused credential as a delivery error, not a silent
   // The refused records are kept in the spool's rejected file, not lost.
   const kept = fs.readdirSync(spool, { recursive: true }).filter((f) => /reject/i.test(String(f)));
   assert.ok(kept.length > 0, `rejected records kept in ${spool}`);
+});
+
+async function scopeRefused() {
+  const text = await (await fetch(`http://127.0.0.1:${cfg.collectorMetricsPort}/metrics`)).text();
+  return [...text.matchAll(/^attest_scope_refused(?:_total)?\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
+}
+
+const asService = (events, name) => events.map((e) => ({ ...e, service: { ...e.service, name } }));
+
+test('a producer writes only its own service names, and no producer writes as the backend', async () => {
+  const before = await scopeRefused();
+  const mine = asService(recentEvents({ count: 3, tenant: invoices.tenant, seed: 21 }), invoices.service);
+  assert.equal((await post({ Authorization: `Bearer ${invoices.token}` }, mine)).status, 200);
+  // Another service of the same request: the whole request is refused, nothing of it lands.
+  const mixed = [
+    ...asService(recentEvents({ count: 2, tenant: invoices.tenant, seed: 22 }), invoices.service),
+    ...asService(recentEvents({ count: 2, tenant: invoices.tenant, seed: 23 }), 'payroll-api'),
+  ];
+  const refused = await post({ Authorization: `Bearer ${invoices.token}` }, mixed);
+  assert.equal(refused.status, 400, await refused.text());
+  // The backend's service name, with an unbound credential (billing's) and with the stack's own.
+  const forged = asService(recentEvents({ count: 2, tenant: billing.tenant, seed: 24 }), 'attest-grafana-app');
+  assert.equal((await post({ Authorization: `Bearer ${billing.token}` }, forged)).status, 400);
+  const stack = fs.readFileSync(path.join(cfg.dataDir, 'producer-token'), 'utf8').trim();
+  const forged2 = asService(recentEvents({ count: 2, tenant: crm.tenant, seed: 25 }), 'attest-grafana-app');
+  assert.equal((await post({ Authorization: `Bearer ${stack}`, 'X-Scope-OrgID': crm.tenant }, forged2)).status, 400);
+  assert.equal(
+    (await waitForDistinct(invoices.tenant, mine.length)).size,
+    mine.length,
+    'only the allowed request landed'
+  );
+  await new Promise((r) => setTimeout(r, 2000));
+  assert.equal((await countsByAuditId(invoices.tenant)).size, mine.length, 'nothing of the refused request');
+  assert.equal((await scopeRefused()) - before, 2 + 2 + 2, 'each refused record counted');
 });

@@ -125,26 +125,85 @@ func (e Event) identity() string {
 	return b.String()
 }
 
-// GroupTooLargeError: more events on one nanosecond than one Loki query returns.
+// GroupTooLargeError: more events on one nanosecond than the group reader can split into parts
+// Loki returns whole (only entries without an audit id, or sharing one, beyond MaxLimit-1).
 type GroupTooLargeError struct{ TsNs int64 }
 
 func (e *GroupTooLargeError) Error() string {
-	return fmt.Sprintf("more than %d events share the timestamp %d; cannot page through them exactly", MaxLimit-1, e.TsNs)
+	return fmt.Sprintf("more than %d events without distinct audit ids share the timestamp %d; cannot read them exactly", MaxLimit-1, e.TsNs)
 }
 
+// idClasses split the audit ids that end in a given suffix by the character before it: each hex digit
+// (either case) and everything else. With the ids equal to the suffix itself, they partition the set.
+var idClasses = func() []string {
+	out := []string{}
+	for _, c := range "0123456789" {
+		out = append(out, string(c))
+	}
+	for _, c := range "abcdef" {
+		out = append(out, "["+string(c)+strings.ToUpper(string(c))+"]")
+	}
+	return append(out, "[^0-9a-fA-F]")
+}()
+
+// maxGroupDepth bounds the split: 17^4 parts, far beyond any group Loki holds.
+const maxGroupDepth = 4
+
 func (c *Client) group(ctx context.Context, query string, ts int64, cmp func(a, b Event) int) ([]Event, error) {
+	g, err := c.groupPart(ctx, query, ts, "", 0)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(g, cmp)
+	return g, nil
+}
+
+// groupPart reads the entries at ts whose audit id matches `.*`+suffix (suffix: a regex of the last
+// characters; "" is every entry). One query returns them when there are fewer than MaxLimit; a larger
+// part is split by the character before the suffix, the last characters of an id being the random
+// ones in UUIDv7, and each part read on its own.
+func (c *Client) groupPart(ctx context.Context, query string, ts int64, suffix string, depth int) ([]Event, error) {
+	q := query
+	if depth > 0 {
+		re, err := QuoteString(".*" + suffix)
+		if err != nil {
+			return nil, err
+		}
+		q += " | audit_id=~" + re
+	}
 	// From ts-1: Loki leaves out a chunk that ends exactly at a query's start, so [ts, ts+1) misses
 	// the entries at ts of a chunk cut there (seen at 1M events).
-	g, sent, err := c.entries(ctx, query, ts-1, ts+1, MaxLimit, "backward")
+	g, sent, err := c.entries(ctx, q, ts-1, ts+1, MaxLimit, "backward")
+	if err != nil {
+		return nil, err
+	}
+	if sent < MaxLimit {
+		return slices.DeleteFunc(g, func(e Event) bool { return e.tsNs != ts }), nil
+	}
+	if depth >= maxGroupDepth {
+		return nil, &GroupTooLargeError{ts}
+	}
+	// The ids equal to the suffix (none, or the empty id at the top), then one part per class.
+	exact, err := QuoteString(suffix)
+	if err != nil {
+		return nil, err
+	}
+	g, sent, err = c.entries(ctx, query+" | audit_id=~"+exact, ts-1, ts+1, MaxLimit, "backward")
 	if err != nil {
 		return nil, err
 	}
 	if sent >= MaxLimit {
 		return nil, &GroupTooLargeError{ts}
 	}
-	g = slices.DeleteFunc(g, func(e Event) bool { return e.tsNs != ts })
-	slices.SortFunc(g, cmp)
-	return g, nil
+	out := slices.DeleteFunc(g, func(e Event) bool { return e.tsNs != ts })
+	for _, class := range idClasses {
+		part, err := c.groupPart(ctx, query, ts, class+suffix, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, part...)
+	}
+	return out, nil
 }
 
 // InconsistentError: Loki answered the entries of one timestamp with fewer than the page held.

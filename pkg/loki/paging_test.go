@@ -6,10 +6,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"testing"
 )
+
+var idFilter = regexp.MustCompile(`\| audit_id=~("(?:[^"\\]|\\.)*")`)
 
 // fakeLoki serves query_range over entries like Loki (interval [start, end), limit, direction),
 // sending every entry at dupTs twice, as Loki does from overlapping chunks.
@@ -20,9 +24,18 @@ func fakeLoki(t *testing.T, entries []Event, dupTs int64) *Client {
 		start, _ := strconv.ParseInt(q.Get("start"), 10, 64)
 		end, _ := strconv.ParseInt(q.Get("end"), 10, 64)
 		limit, _ := strconv.Atoi(q.Get("limit"))
+		// The audit id filters the group reader adds, evaluated like Loki (anchored RE2).
+		var idFilters []*regexp.Regexp
+		for _, m := range idFilter.FindAllStringSubmatch(q.Get("query"), -1) {
+			re, err := strconv.Unquote(m[1])
+			if err != nil {
+				t.Errorf("filter %s: %v", m[1], err)
+			}
+			idFilters = append(idFilters, regexp.MustCompile("^(?:"+re+")$"))
+		}
 		var hits []Event
 		for _, e := range entries {
-			if e.tsNs >= start && e.tsNs < end {
+			if e.tsNs >= start && e.tsNs < end && !slices.ContainsFunc(idFilters, func(re *regexp.Regexp) bool { return !re.MatchString(e.ID) }) {
 				hits = append(hits, e)
 				if e.tsNs == dupTs {
 					hits = append(hits, e)
@@ -84,6 +97,46 @@ func TestPagingReadsEverythingWhenLokiSendsCopiesAtAPageBoundary(t *testing.T) {
 	for id, n := range seen {
 		if n != 1 {
 			t.Errorf("%s read %d times", id, n)
+		}
+	}
+}
+
+// 12,000 events on one nanosecond (a producer's burst): every one is read, once, in order, by
+// splitting the group on its audit ids; entries without an id come along too.
+func TestAGroupOfTwelveThousandOnOneTimestampIsReadWhole(t *testing.T) {
+	ts := int64(1_700_000_000_000_000_000)
+	var entries []Event
+	for i := 0; i < 12_000; i++ {
+		id := fmt.Sprintf("0190a1b2-c3d4-7e5f-8a9b-%012x", uint64(i)*2654435761%(1<<48))
+		entries = append(entries, NewEvent(ts, fmt.Sprintf("burst %d", i), map[string]string{"audit_id": id}))
+	}
+	for i := 0; i < 3; i++ {
+		entries = append(entries, NewEvent(ts, fmt.Sprintf("no id %d", i), map[string]string{}))
+	}
+	entries = append(entries, NewEvent(ts-1_000_000, "older", map[string]string{"audit_id": "older"}))
+	c := fakeLoki(t, entries, 0)
+	seen := map[string]int{}
+	var cursor *Cursor
+	for pages := 0; pages < 1000; pages++ {
+		p, err := c.FetchPage(context.Background(), `{service_name="s"}`, Range{StartNs: ts - 10_000_000, EndNs: ts + 1}, cursor, 500)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range p.Events {
+			seen[e.Description]++
+		}
+		if p.Older == "" {
+			break
+		}
+		next, _ := DecodeCursor(p.Older)
+		cursor = &next
+	}
+	if len(seen) != len(entries) {
+		t.Fatalf("read %d distinct of %d", len(seen), len(entries))
+	}
+	for d, n := range seen {
+		if n != 1 {
+			t.Fatalf("%s read %d times", d, n)
 		}
 	}
 }

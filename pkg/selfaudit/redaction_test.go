@@ -22,7 +22,9 @@ func TestSecretsAreRedactedBeforeTheHashAndTheCollectorChangesNothing(t *testing
 	if err != nil {
 		t.Fatal(err)
 	}
-	var vectors struct{ Cases []struct{ Kind, Text, Secret string } }
+	var vectors struct {
+		Cases []struct{ Kind, Text, Secret string }
+	}
 	if err := json.Unmarshal(raw, &vectors); err != nil || len(vectors.Cases) < 20 {
 		t.Fatalf("vectors: %v", err)
 	}

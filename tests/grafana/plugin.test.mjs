@@ -25,7 +25,11 @@ test('the app is installed, enabled in org 1 and its backend is running', async 
   assert.equal(settings.body.id, PLUGIN_ID);
   assert.equal(settings.body.type, 'app');
   assert.equal(settings.body.enabled, true);
-  assert.equal(settings.body.jsonData.lokiUrl, cfg.lokiUrl);
+  // The store is a server setting: the org's settings name none.
+  assert.equal(settings.body.jsonData.lokiUrl, undefined);
+  const health = await grafana('GET', `/api/plugins/${PLUGIN_ID}/health`);
+  assert.equal(health.body.details.lokiUrl, cfg.lokiUrl);
+  assert.match(health.body.details.storeSource, /^server/);
   const metrics = await grafana('GET', `/api/plugins/${PLUGIN_ID}/metrics`);
   assert.equal(metrics.status, 200, 'the backend process answers (Prometheus metrics of the plugin)');
   assert.match(String(metrics.body), /go_goroutines/);

@@ -36,7 +36,8 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
   const [grafanaTokenSet, setGrafanaTokenSet] = useState(Boolean(secureJsonFields?.grafanaToken));
   const [error, setError] = useState<string>();
   const set = (patch: Partial<AppJsonData>) => setForm((f) => ({ ...f, ...patch }));
-  const urlOk = /^https?:\/\/[^\s]+$/.test(form.lokiUrl ?? '');
+  // The store is server level when grafana.ini names one; an org's URL counts only in a single-org install.
+  const urlOk = !form.lokiUrl || /^https?:\/\/[^\s]+$/.test(form.lokiUrl);
   const intervalOk = form.alertInterval === undefined || validAlertInterval(form.alertInterval);
   const textInput = (key: 'lokiUrl' | 'tenant' | 'lokiUser', testId?: string) => (
     <Input
@@ -77,14 +78,16 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
         <Alert severity="info" title={t('config.door.title', 'Only the app’s backend reads the trail')}>
           {t(
             'config.door.body',
-            'The Grafana server queries Loki on behalf of users who hold the read role, and records every read. Do not add a Loki datasource for the audit tenants: any Viewer could query it.'
+            'The Grafana server queries Loki, through its gateway, on behalf of users who hold the read role, and records every read. The store and its credential are server settings (loki_url in [plugin.attest-auditlog-app], grafana.ini): organization admins cannot change them. Do not add a Loki datasource for the audit tenants.'
           )}
         </Alert>
         <Field
-          label={t('config.loki.label', 'Loki URL')}
-          description={t('config.loki.description', 'As the Grafana server reaches it, e.g. http://loki:3100.')}
-          required
-          invalid={form.lokiUrl !== undefined && !urlOk}
+          label={t('config.loki.label', 'Loki URL (single-organization installs only)')}
+          description={t(
+            'config.loki.description',
+            'Used only when the server settings name no store and no organization map: then org 1 may name it here, e.g. http://loki-gateway:3100. Otherwise it is ignored (the health check says so).'
+          )}
+          invalid={!urlOk}
           error={t('config.loki.invalid', 'An http(s) URL')}
         >
           {textInput('lokiUrl', testIds.appConfig.lokiUrl)}

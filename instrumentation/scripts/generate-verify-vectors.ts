@@ -14,6 +14,8 @@ interface WireRecord {
   severity_text?: string;
   body?: string;
   attributes: Record<string, string | number | boolean>;
+  /** The Loki stream the record is read from (labels), when the case needs one. */
+  stream?: { service_name?: string; deployment_environment_name?: string };
 }
 
 const toInput = (w: WireRecord): CanonicalInput => {
@@ -23,6 +25,7 @@ const toInput = (w: WireRecord): CanonicalInput => {
     severityText: w.severity_text,
     body: w.body,
     attributes: { ...w.attributes },
+    stream: w.stream && { service: w.stream.service_name, environment: w.stream.deployment_environment_name },
   };
 };
 
@@ -37,7 +40,8 @@ function chain(
   id: string,
   n: number,
   t0 = 1767225600000000000n,
-  keyAt?: (seq: number) => string | undefined
+  keyAt?: (seq: number) => string | undefined,
+  stream?: { service: string; environment: string }
 ): WireRecord[] {
   const out: WireRecord[] = [];
   let prev = GENESIS_HASH;
@@ -59,6 +63,11 @@ function chain(
         'audit.chain.prev': prev,
       },
     };
+    if (stream) {
+      w.attributes['audit.chain.service'] = stream.service;
+      w.attributes['audit.chain.environment'] = stream.environment;
+      w.stream = { service_name: stream.service, deployment_environment_name: stream.environment };
+    }
     const keyId = keyAt?.(seq);
     if (keyId) {
       w.attributes['audit.chain.key_id'] = keyId;
@@ -234,6 +243,56 @@ add(
   chain(A, 3, undefined, () => 'k9')
 );
 add('an unkeyed chain where keys are required', chain(B, 2), true, true);
+
+const billing = { service: 'billing-api', environment: 'production' };
+/** A record of `service` with no chain fields, read from its stream. */
+const unchainedOf = (service: string, id: string): WireRecord => ({
+  time_unix_nano: '1767225602500000000',
+  severity_text: 'INFO',
+  body: `unchained record ${id}`,
+  attributes: { 'audit.id': id, 'audit.event': 'user.updated', 'audit.category': 'USER_MGMT', 'user.id': 'u-9' },
+  stream: { service_name: service, deployment_environment_name: 'production' },
+});
+add('a chained service read from its own stream: clean', chain(A, 4, undefined, k1, billing));
+add(
+  'a record without chain fields inserted into a service whose records are chained: a break',
+  [...chain(A, 4, undefined, k1, billing), unchainedOf('billing-api', 'inserted-1')]
+);
+add(
+  'a record without chain fields of a service that does not chain, beside a chained one: counted',
+  [...chain(A, 4, undefined, k1, billing), unchainedOf('legacy-crm', 'legacy-1')]
+);
+add(
+  'keys required: a record without chain fields is unkeyed, whatever its service',
+  [...chain(A, 3, undefined, k1, billing), unchainedOf('legacy-crm', 'legacy-2')],
+  true,
+  true
+);
+add(
+  "a record moved to another service's stream: a break",
+  (() => {
+    const rs = chain(A, 4, undefined, k1, billing);
+    rs[1].stream = { ...rs[1].stream, service_name: 'attest-grafana-app' };
+    return rs;
+  })()
+);
+add(
+  'a record moved to another environment: a break',
+  (() => {
+    const rs = chain(A, 4, undefined, k1, billing);
+    rs[2].stream = { ...rs[2].stream, deployment_environment_name: 'staging' };
+    return rs;
+  })()
+);
+add(
+  'a moved record relabelled in its own fields too: its hash breaks',
+  (() => {
+    const rs = chain(A, 4, undefined, k1, billing);
+    rs[1].stream = { ...rs[1].stream, service_name: 'payroll-api' };
+    rs[1].attributes['audit.chain.service'] = 'payroll-api';
+    return rs;
+  })()
+);
 
 const vectors = cases.map((c) => {
   const res = verifyChain(c.records.map(toInput), {

@@ -19,6 +19,11 @@ export interface CanonicalInput {
   severityText?: string;
   body?: LogBody;
   attributes: LogAttributes;
+  /**
+   * The stream the record was read from (Loki's service_name and deployment_environment_name), when
+   * known: not hashed, compared with the record's own `audit.chain.service` / `audit.chain.environment`.
+   */
+  stream?: { service?: string; environment?: string };
 }
 
 const covered = (name: string): boolean => {

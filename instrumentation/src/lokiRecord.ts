@@ -29,5 +29,6 @@ export function fromLokiEntry(tsNs: string, line: string, labels: Readonly<Recor
     severityText: labels.severity_text,
     body: line,
     attributes,
+    stream: { service: labels.service_name, environment: labels.deployment_environment_name },
   };
 }

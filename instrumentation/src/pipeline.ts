@@ -104,11 +104,11 @@ export function createAuditPipeline(options: AuditPipelineOptions): AuditPipelin
       compression: options.compression === 'gzip' ? ('gzip' as never) : ('none' as never),
       timeoutMillis: 10000,
     });
+  const environment = options.environment ?? process.env.ATTEST_ENVIRONMENT ?? process.env.NODE_ENV ?? 'production';
   const resource = resourceFromAttributes({
     ...(options.resourceAttributes ?? {}),
     'service.name': options.serviceName,
-    'deployment.environment.name':
-      options.environment ?? process.env.ATTEST_ENVIRONMENT ?? process.env.NODE_ENV ?? 'production',
+    'deployment.environment.name': environment,
   });
 
   const redaction = options.redaction === false ? undefined : new RedactionProcessor(options.redaction ?? {});
@@ -124,7 +124,12 @@ export function createAuditPipeline(options: AuditPipelineOptions): AuditPipelin
   );
   // Redaction, tagging, pseudonymisation and hashing run when a batch is formed, in seq order, off
   // the record() path; the stages are also LogRecordProcessors for pipelines composed by hand.
-  const chain = new HashChainProcessor({ chainId: options.chainId, deferred: true, key: options.chainKey });
+  const chain = new HashChainProcessor({
+    chainId: options.chainId,
+    deferred: true,
+    key: options.chainKey,
+    stream: { service: options.serviceName, environment },
+  });
   const delivery = new DeliveryProcessor({
     ...(options.delivery ?? {}),
     spoolDir: options.spoolDir ?? options.delivery?.spoolDir,

@@ -9,12 +9,24 @@ import { ATTR } from './schema';
  * mid-chain); `missing_fields`: a chain id without a valid position, or a position without a chain id
  * (a record with neither is unchained: counted, not a break); `unknown_key`: keyed with a key the verifier
  * does not hold (it cannot be checked); `unkeyed`: an unkeyed record in a chain that was keyed before
- * it (or any unkeyed record with `requireKeyed`) — what a forger without the key would write.
+ * it (or any unkeyed record with `requireKeyed`, chain fields or none) — what a forger without the key would
+ * write; `unchained`: a record without chain fields in a service whose other records are chained — an
+ * insert by someone who could not chain it; `moved`: a record read from another service's or
+ * environment's stream than the one its hash names (`audit.chain.service` / `audit.chain.environment`).
  */
 export interface ChainProblem {
   chainId: string;
   seq: number;
-  problem: 'hash_mismatch' | 'conflict' | 'prev_mismatch' | 'gap' | 'missing_fields' | 'unknown_key' | 'unkeyed';
+  problem:
+    | 'hash_mismatch'
+    | 'conflict'
+    | 'prev_mismatch'
+    | 'gap'
+    | 'missing_fields'
+    | 'unknown_key'
+    | 'unkeyed'
+    | 'unchained'
+    | 'moved';
   detail: string;
   /** audit.id of the record concerned, when it has one (to link to it). */
   id?: string;
@@ -75,7 +87,7 @@ export interface VerifyOptions {
   fromStart?: boolean;
   /** The producers' chain keys by `audit.chain.key_id`. */
   keys?: Readonly<Record<string, Uint8Array>> | ((keyId: string) => Uint8Array | undefined);
-  /** Every record must be keyed. */
+  /** Every record must be keyed: unkeyed records and records without chain fields are breaks. */
   requireKeyed?: boolean;
 }
 
@@ -87,11 +99,17 @@ export function verifyChain(records: readonly CanonicalInput[], options: VerifyO
   const problems: ChainProblem[] = [];
   const chains = new Map<string, Map<number, Position>>();
   let unchained = 0;
+  const unchainedRecords: CanonicalInput[] = [];
+  const chainedServices = new Set<string>();
   for (const r of records) {
     const chainId = r.attributes[ATTR.chainId];
     if (chainId === undefined && r.attributes[ATTR.chainSeq] === undefined) {
       unchained++;
+      unchainedRecords.push(r);
       continue;
+    }
+    if (r.stream?.service) {
+      chainedServices.add(r.stream.service);
     }
     const seq = Number(r.attributes[ATTR.chainSeq]);
     if (typeof chainId !== 'string' || chainId === '' || !Number.isSafeInteger(seq) || seq < 1) {
@@ -119,6 +137,22 @@ export function verifyChain(records: readonly CanonicalInput[], options: VerifyO
       !at.others.some((o) => canonicalString(o) + '\u0000' + String(o.attributes[ATTR.chainHash] ?? '') === canonical)
     ) {
       at.others.push(r);
+    }
+  }
+
+  // Records without chain fields: a break where every record must be keyed, or where their service's
+  // other records are chained (a producer that chains does not write unchained records).
+  for (const r of unchainedRecords) {
+    if (options.requireKeyed) {
+      problems.push({ chainId: '', seq: 0, problem: 'unkeyed', detail: 'record without chain fields', id: idOf(r) });
+    } else if (r.stream?.service && chainedServices.has(r.stream.service)) {
+      problems.push({
+        chainId: '',
+        seq: 0,
+        problem: 'unchained',
+        detail: `record without chain fields in service ${r.stream.service}, whose records are chained`,
+        id: idOf(r),
+      });
     }
   }
 
@@ -204,6 +238,10 @@ export function verifyChain(records: readonly CanonicalInput[], options: VerifyO
             id: idOf(v),
           });
         }
+        const moved = movedFrom(v);
+        if (moved) {
+          problems.push({ chainId, seq, problem: 'moved', detail: moved, id: idOf(v) });
+        }
       });
       // After a conflict the genuine record cannot be told: the next link is checked against none.
       expectedPrev = variants.length === 1 ? hashes[0] : undefined;
@@ -213,4 +251,18 @@ export function verifyChain(records: readonly CanonicalInput[], options: VerifyO
     summaries.push({ chainId, first: seqs[0], last: seqs[seqs.length - 1], records: seqs.length, lastHash });
   }
   return { ok: problems.length === 0, checked, unchained, problems, duplicates, chains: summaries };
+}
+
+/** Where a record was moved from: the stream its hash names, when it was read from another. */
+function movedFrom(r: CanonicalInput): string | undefined {
+  const pairs: Array<[string, unknown, string | undefined]> = [
+    ['service', r.attributes[ATTR.chainService], r.stream?.service],
+    ['environment', r.attributes[ATTR.chainEnvironment], r.stream?.environment],
+  ];
+  for (const [what, own, read] of pairs) {
+    if (typeof own === 'string' && own !== '' && read !== undefined && read !== '' && read !== own) {
+      return `recorded in ${what} ${own}, read from ${what} ${read}`;
+    }
+  }
+  return undefined;
 }

@@ -16,6 +16,7 @@ interface Vector {
     severity_text?: string;
     body?: string;
     attributes: Record<string, string | number | boolean>;
+    stream?: { service_name?: string; deployment_environment_name?: string };
   }>;
   expect: {
     ok: boolean;
@@ -40,6 +41,7 @@ const toInput = (w: Vector['records'][number]): CanonicalInput => {
     severityText: w.severity_text,
     body: w.body,
     attributes: { ...w.attributes },
+    stream: w.stream && { service: w.stream.service_name, environment: w.stream.deployment_environment_name },
   };
 };
 

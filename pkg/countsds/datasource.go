@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -138,25 +139,21 @@ type caller struct {
 	admin     bool
 }
 
-// header reads a request header Grafana set, whatever the SDK's spelling of its key.
-func header(h map[string]string, name string) string {
-	for k, v := range h {
-		if strings.EqualFold(k, name) || strings.EqualFold(k, "http_"+name) {
-			return v
-		}
-	}
-	return ""
-}
-
-// callerOf tells who a query runs for. Grafana's rule evaluation is recognised by the headers its
-// evaluator sets (FromAlert and the rule's X-Rule-Uid), which Grafana never forwards from a user's
-// request; a missing user or a login never makes a caller the scheduler. Anonymous and public
-// dashboard viewers are neither Admin nor the scheduler: counts only.
+// callerOf tells who a query runs for. Grafana's rule evaluation is recognised by exactly what its
+// scheduler sends: no user, and the raw headers its evaluator sets (FromAlert, the rule's X-Rule-Uid and
+// the org). Grafana forwards a user's own headers only under an http_ prefix, never these; a rule
+// preview sends FromAlert without a rule, and backtesting a made-up rule uid. A login never makes a
+// caller the scheduler. Anonymous and public dashboard viewers are neither Admin nor the scheduler:
+// counts only.
 func callerOf(pc backend.PluginContext, headers map[string]string) caller {
 	who := caller{orgID: pc.OrgID, user: pc.User}
-	who.ruleUID = header(headers, "X-Rule-Uid")
-	who.scheduler = header(headers, "FromAlert") == "true" && who.ruleUID != ""
-	who.admin = !who.scheduler && pc.User != nil && pc.User.Login != "" && pc.User.Role == "Admin"
+	uid := headers["X-Rule-Uid"]
+	who.scheduler = pc.User == nil && headers["FromAlert"] == "true" && uid != "" &&
+		!strings.HasPrefix(uid, "backtesting-") && headers["X-Grafana-Org-Id"] == strconv.FormatInt(pc.OrgID, 10)
+	if who.scheduler {
+		who.ruleUID = uid
+	}
+	who.admin = pc.User != nil && pc.User.Login != "" && pc.User.Role == "Admin"
 	return who
 }
 

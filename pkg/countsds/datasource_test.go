@@ -134,6 +134,22 @@ func TestTheSchedulerRunsOnlySignedSensitiveQueriesAndSeesNoIdentities(t *testin
 	if r := asRule(perActor.Sign(key, 1, "rule-1"), "rule-2"); r.Status != backend.StatusForbidden {
 		t.Errorf("a signed query copied into another rule ran: %+v", r)
 	}
+	// A rule preview (FromAlert, no rule), backtesting's made-up uid, another org's header, or the
+	// headers with a user: not the scheduler.
+	for _, h := range []map[string]string{
+		{"FromAlert": "true"},
+		{"FromAlert": "true", "X-Rule-Uid": "backtesting-1", "X-Grafana-Org-Id": "1"},
+		{"FromAlert": "true", "X-Rule-Uid": "rule-1", "X-Grafana-Org-Id": "2"},
+		{"http_FromAlert": "true", "http_X-Rule-Uid": "rule-1", "X-Grafana-Org-Id": "1"},
+	} {
+		raw, _ := json.Marshal(perActor.Sign(key, 1, "rule-1"))
+		req := query("Admin", string(raw))
+		req.PluginContext.User = nil
+		req.Headers = h
+		if r := must(ds.QueryData(context.Background(), req)).Responses["A"]; r.Status != backend.StatusForbidden {
+			t.Errorf("headers %v ran a signed per-actor query: %+v", h, r)
+		}
+	}
 	// Neither an empty login nor a user who calls himself the scheduler is the scheduler.
 	for _, login := range []string{"", "grafana_scheduler"} {
 		raw, _ := json.Marshal(perActor.Sign(key, 1, "rule-1"))

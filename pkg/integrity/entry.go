@@ -23,6 +23,9 @@ type Entry struct {
 	Stored    string
 	Prev      string
 	KeyID     string
+	// Moved says where the record was moved from, when it was read from another service's or
+	// environment's stream than the one its hash names (audit.chain.service / .environment).
+	Moved string
 	// Computed is the hash recomputed from content; empty when the record names a key not held.
 	Computed string
 	// Identity is a digest of the whole record as covered plus its stored hash: equal identities are
@@ -50,6 +53,7 @@ func Compact(r Record, keys map[string][]byte, in Interner) Entry {
 	e := Entry{ChainID: in.of(id), Seq: seq, Chained: ok, Unchained: r.Labels[schema.MetaChainID] == "" && r.Labels[schema.MetaChainSeq] == "", ID: r.Labels[schema.MetaID], TimeNs: r.TimeUnixNano,
 		Service: in.of(r.Labels[schema.LabelService]), Event: in.of(r.Labels[schema.MetaEvent]),
 		Stored: r.Labels[schema.MetaChainHash], Prev: r.Labels[schema.MetaChainPrev], KeyID: in.of(r.Labels[schema.MetaChainKeyID])}
+	e.Moved = r.moved()
 	if e.KeyID == "" {
 		e.Computed = r.Hash(nil)
 	} else if secret, ok := keys[e.KeyID]; ok {

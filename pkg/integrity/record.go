@@ -53,6 +53,20 @@ func (r Record) identity() string {
 		"\x00" + r.Labels[schema.MetaChainHash]
 }
 
+// moved says where the record was moved from: the stream its hash names, when it was read from
+// another (both known).
+func (r Record) moved() string {
+	for _, p := range []struct{ what, own, read string }{
+		{"service", r.Labels[schema.MetaChainService], r.Labels[schema.LabelService]},
+		{"environment", r.Labels[schema.MetaChainEnvironment], r.Labels[schema.LabelEnvironment]},
+	} {
+		if p.own != "" && p.read != "" && p.own != p.read {
+			return "recorded in " + p.what + " " + p.own + ", read from " + p.what + " " + p.read
+		}
+	}
+	return ""
+}
+
 func (r Record) chain() (string, int64, bool) {
 	id := r.Labels[schema.MetaChainID]
 	seq, err := strconv.ParseInt(r.Labels[schema.MetaChainSeq], 10, 64)

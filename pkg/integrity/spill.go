@@ -210,7 +210,7 @@ func appendEntry(b []byte, e *Entry) []byte {
 	b = append(b, flags)
 	b = binary.AppendVarint(b, e.Seq)
 	b = binary.AppendVarint(b, e.TimeNs)
-	for _, s := range []string{e.ChainID, e.ID, e.Service, e.Event, e.Stored, e.Prev, e.KeyID, e.Computed} {
+	for _, s := range []string{e.ChainID, e.ID, e.Service, e.Event, e.Stored, e.Prev, e.KeyID, e.Computed, e.Moved} {
 		b = binary.AppendUvarint(b, uint64(len(s)))
 		b = append(b, s...)
 	}
@@ -233,7 +233,7 @@ func readEntry(r *bufio.Reader) (Entry, error) {
 	if e.TimeNs, err = binary.ReadVarint(r); err != nil {
 		return e, ErrSpillCorrupt
 	}
-	for _, dst := range []*string{&e.ChainID, &e.ID, &e.Service, &e.Event, &e.Stored, &e.Prev, &e.KeyID, &e.Computed} {
+	for _, dst := range []*string{&e.ChainID, &e.ID, &e.Service, &e.Event, &e.Stored, &e.Prev, &e.KeyID, &e.Computed, &e.Moved} {
 		n, err := binary.ReadUvarint(r)
 		if err != nil || n > 1<<20 {
 			return e, ErrSpillCorrupt

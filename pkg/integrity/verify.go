@@ -3,6 +3,7 @@ package integrity
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/attest/auditlog/pkg/selfaudit"
@@ -17,7 +18,13 @@ const (
 	MissingFields = "missing_fields"
 	UnknownKey    = "unknown_key"
 	Unkeyed       = "unkeyed"
+	Unchained     = "unchained"
+	Moved         = "moved"
 )
+
+// maxUnchainedKept bounds the unchained records a verification remembers to report one by one; the
+// rest of a larger number are reported in one problem per service.
+const maxUnchainedKept = 1000
 
 // Options of a verification.
 type Options struct {
@@ -105,6 +112,11 @@ type Verifier struct {
 	opts    Options
 	res     Result
 	missing []Problem
+	// unchained records (up to maxUnchainedKept) and the services whose records are chained: an
+	// unchained record of such a service is a break, found once every record is admitted.
+	unchained       []Entry
+	unchainedMore   map[string]int
+	chainedServices map[string]bool
 	// Keep, when set, is given the entries the checks after a verification need: the last record of
 	// every chain, its first heartbeat, and the records at the positions in KeepAt.
 	Keep   func(Entry)
@@ -119,9 +131,23 @@ func NewVerifier(opts Options) *Verifier {
 // Admit counts an unchained record and reports a record with broken chain fields; it is true for a
 // record that belongs in the ordered walk.
 func (v *Verifier) Admit(e Entry) bool {
+	if !e.Unchained && e.Service != "" {
+		if v.chainedServices == nil {
+			v.chainedServices = map[string]bool{}
+		}
+		v.chainedServices[e.Service] = true
+	}
 	switch {
 	case e.Unchained:
 		v.res.Unchained++
+		if len(v.unchained) < maxUnchainedKept {
+			v.unchained = append(v.unchained, e)
+		} else {
+			if v.unchainedMore == nil {
+				v.unchainedMore = map[string]int{}
+			}
+			v.unchainedMore[e.Service]++
+		}
 		return false
 	case !e.Chained:
 		v.missing = append(v.missing, Problem{ChainID: e.ChainID, Kind: MissingFields,
@@ -174,9 +200,31 @@ func (v *Verifier) Ordered(each func(yield func(Entry) error) error) (Result, er
 		v.endPosition(c, p)
 		v.endChain(c)
 	}
-	v.res.Problems = append(v.missing, v.res.Problems...)
+	v.res.Problems = append(append(v.missing, v.unchainedProblems()...), v.res.Problems...)
 	v.res.OK = len(v.res.Problems) == 0
 	return v.res, nil
+}
+
+// unchainedProblems: a record without chain fields is a break where every record must be keyed, or
+// where its service's other records are chained (a producer that chains does not write unchained
+// records: someone who could not chain one inserted it).
+func (v *Verifier) unchainedProblems() []Problem {
+	var out []Problem
+	for _, e := range v.unchained {
+		switch {
+		case v.opts.RequireKeyed:
+			out = append(out, Problem{Kind: Unkeyed, Detail: "record without chain fields", ID: e.ID, TsNs: e.TimeNs})
+		case e.Service != "" && v.chainedServices[e.Service]:
+			out = append(out, Problem{Kind: Unchained, Detail: fmt.Sprintf("record without chain fields in service %s, whose records are chained", e.Service),
+				ID: e.ID, TsNs: e.TimeNs})
+		}
+	}
+	for _, service := range slices.Sorted(maps.Keys(v.unchainedMore)) {
+		if v.opts.RequireKeyed || service != "" && v.chainedServices[service] {
+			out = append(out, Problem{Kind: Unchained, Detail: fmt.Sprintf("%d more records without chain fields in service %s", v.unchainedMore[service], service)})
+		}
+	}
+	return out
 }
 
 type chainWalk struct {
@@ -257,6 +305,9 @@ func (v *Verifier) endPosition(c *chainWalk, p *position) {
 		}
 		if c.known && e.Prev != c.expectedPrev {
 			v.problem(c, seq, PrevMismatch, fmt.Sprintf("prev %s, the record before gives %s", e.Prev, c.expectedPrev), &p.variants[i])
+		}
+		if e.Moved != "" {
+			v.problem(c, seq, Moved, e.Moved, &p.variants[i])
 		}
 	}
 	c.known = len(p.variants) == 1 && checkable[0]

@@ -18,10 +18,11 @@ type vectorFile struct {
 		FromStart    bool   `json:"from_start"`
 		RequireKeyed bool   `json:"require_keyed"`
 		Records      []struct {
-			Time       string         `json:"time_unix_nano"`
-			Severity   string         `json:"severity_text"`
-			Body       string         `json:"body"`
-			Attributes map[string]any `json:"attributes"`
+			Time       string            `json:"time_unix_nano"`
+			Severity   string            `json:"severity_text"`
+			Body       string            `json:"body"`
+			Attributes map[string]any    `json:"attributes"`
+			Stream     map[string]string `json:"stream"`
 		} `json:"records"`
 		Expect struct {
 			OK         bool    `json:"ok"`
@@ -56,9 +57,12 @@ func TestVerifyMatchesTheSharedVectors(t *testing.T) {
 			var records []Record
 			for _, w := range c.Records {
 				ns, _ := strconv.ParseInt(w.Time, 10, 64)
-				labels := map[string]string{"severity_text": w.Severity, "service_name": "ignored"}
+				labels := map[string]string{"severity_text": w.Severity}
 				for k, v := range w.Attributes {
 					labels[strings.ReplaceAll(k, ".", "_")] = fmt.Sprint(v)
+				}
+				for k, v := range w.Stream {
+					labels[k] = v
 				}
 				records = append(records, Record{TimeUnixNano: ns, Line: w.Body, Labels: labels})
 			}

@@ -117,6 +117,9 @@ func (em *Emitter) Record(ctx context.Context, tenant string, e Event) (string, 
 	e, attrs := redacted(e, e.attributes(id.String()))
 	attrs["audit.chain.id"] = st.id
 	attrs["audit.chain.seq"] = st.seq + 1
+	// The stream the record is written to, covered by the hash: moved to another, it no longer matches.
+	attrs["audit.chain.service"] = ServiceName
+	attrs["audit.chain.environment"] = em.environment()
 	attrs["audit.chain.prev"] = st.prev
 	hash := ""
 	if em.Key != nil {
@@ -236,10 +239,7 @@ func (em *Emitter) otlp(now int64, e Event, attrs map[string]any) map[string]any
 	for k, v := range attrs {
 		list = append(list, kv(k, v))
 	}
-	env := em.Environment
-	if env == "" {
-		env = "production"
-	}
+	env := em.environment()
 	ts := fmt.Sprint(now)
 	return map[string]any{"resourceLogs": []any{map[string]any{
 		"resource": map[string]any{"attributes": []otlpKV{kv("service.name", ServiceName), kv("deployment.environment.name", env)}},
@@ -270,4 +270,12 @@ func redacted(e Event, attrs map[string]any) (Event, map[string]any) {
 		}
 	}
 	return e, attrs
+}
+
+// environment is deployment.environment.name of the backend's records.
+func (em *Emitter) environment() string {
+	if em.Environment == "" {
+		return "production"
+	}
+	return em.Environment
 }

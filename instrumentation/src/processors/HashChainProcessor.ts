@@ -17,6 +17,12 @@ export interface HashChainProcessorOptions {
   deferred?: boolean;
   /** Hash with HMAC under this key (`audit.chain.key_id` on every record). Default: unkeyed SHA-256. */
   key?: ChainKey;
+  /**
+   * The producer's `service.name` and `deployment.environment.name` (its Loki stream), written into every
+   * record as `audit.chain.service` / `audit.chain.environment` and so covered by the hash: a record moved
+   * to another stream no longer matches it.
+   */
+  stream?: { service: string; environment?: string };
 }
 
 /** A record the chain can seal: the canonical fields plus writable attributes. */
@@ -40,12 +46,14 @@ export class HashChainProcessor extends AuditStageProcessor {
   private _lastSealedSeq = 0;
   private _lastHash = GENESIS_HASH;
   private _key?: ChainKey;
+  private readonly _stream?: { service: string; environment?: string };
 
   constructor(options: HashChainProcessorOptions = {}) {
     super();
     this.chainId = options.chainId ?? uuidv7();
     this._deferred = options.deferred ?? false;
     this._key = options.key;
+    this._stream = options.stream;
   }
 
   /**
@@ -94,6 +102,12 @@ export class HashChainProcessor extends AuditStageProcessor {
       diag.error(`HashChainProcessor: record seq ${seq} sealed after ${this._lastSealedSeq}; chain order broken`);
     }
     const attrs = record.attributes as Record<string, AnyValue>;
+    if (this._stream) {
+      attrs['audit.chain.service'] = this._stream.service;
+      if (this._stream.environment) {
+        attrs['audit.chain.environment'] = this._stream.environment;
+      }
+    }
     attrs['audit.chain.prev'] = this._lastHash;
     if (this._key) {
       attrs['audit.chain.key_id'] = this._key.id;

@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,7 +30,7 @@ export function stackConfig(env = process.env) {
     grafanaUrl: `http://127.0.0.1:${grafanaPort}`,
     // The gateway's address: Loki itself listens on a unix socket only the gateway reaches.
     lokiUrl: `http://127.0.0.1:${lokiPort}`,
-    lokiSocket: path.join(dataDir, 'run', 'loki.sock'),
+    lokiSocket: lokiSocketPath(dataDir),
     otlpUrl: `http://127.0.0.1:${otlpPort}`,
     s3Port: Number(env.ATTEST_S3_PORT ?? 7070),
     s3Url: `http://127.0.0.1:${Number(env.ATTEST_S3_PORT ?? 7070)}`,
@@ -40,6 +41,18 @@ export function stackConfig(env = process.env) {
 }
 
 const log = (msg) => process.stderr.write(`[stack] ${msg}\n`);
+
+/**
+ * Loki's unix socket (Loki adds ":0" to its name). A socket path must stay under 108 bytes: a deep
+ * data dir gets one in the temp directory, named after the data dir.
+ */
+function lokiSocketPath(dataDir) {
+  const inside = path.join(dataDir, 'run', 'loki.sock');
+  if (Buffer.byteLength(inside) + 2 < 100) {
+    return inside;
+  }
+  return path.join(os.tmpdir(), `attest-loki-${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}.sock`);
+}
 
 /** Builds (first time) or finds the cached binaries. */
 export function buildBinaries() {

@@ -144,10 +144,10 @@ test('an org Admin who aims Grafana datasources at the audit store reads 0 rows 
 });
 
 /** What Loki counts for the tenant over [from, to) ns: LogQL's own number. */
-async function logqlCount(tenant, { from, to }) {
+async function logqlCount(tenant, { from, to }, selector = QUERY) {
   const rangeMs = Number((BigInt(to) - BigInt(from)) / 1_000_000n);
   const qs = new URLSearchParams({
-    query: `sum(count_over_time(${QUERY}[${rangeMs}ms]))`,
+    query: `sum(count_over_time(${selector}[${rangeMs}ms]))`,
     time: String(BigInt(to) - 1n),
   });
   const res = await fetch(`${cfg.lokiUrl}/loki/api/v1/query?${qs}`, { headers: lokiHeaders(tenant) });
@@ -239,6 +239,28 @@ test("org 2's own lokiUrl receives nothing, even when org 2 reaches the app firs
   const chained = logql.filter((e) => e.labels.service_name === 'attest-grafana-app' && e.labels.audit_chain_id);
   assert.equal(summary.records, chained.length, 'the verification read every chained record LogQL holds');
   assert.equal(summary.checkpoints.matched, summary.checkpoints.checked, JSON.stringify(summary.checkpoints));
+  // A report over the same range selects what LogQL counts (the backend's own COMPLIANCE records).
+  const fromMs = Number(BigInt(past.from) / 1_000_000n);
+  const report = await grafana('POST', `${RESOURCES}/reports`, {
+    body: {
+      type: 'Custom',
+      name: `tenancy ${Date.now()}`,
+      from: new Date(fromMs).toISOString(),
+      to: new Date(endMs).toISOString(),
+      categories: ['COMPLIANCE'],
+    },
+  });
+  assert.equal(report.status, 202, JSON.stringify(report.body));
+  const done = await eventually(
+    async () => {
+      const r = await grafana('GET', `${RESOURCES}/reports/${report.body.id}`);
+      return r.status === 200 && !['pending', 'running'].includes(r.body.status) ? r.body : undefined;
+    },
+    { timeoutMillis: 180_000, intervalMillis: 1000 }
+  );
+  assert.equal(done.status, 'completed', JSON.stringify(done));
+  const compliance = await logqlCount(TENANT, past, '{service_name=~".+", audit_category="COMPLIANCE"}');
+  assert.equal(done.rows, compliance, 'the report selects what LogQL counts');
   // The change was recorded in org 2's tenant, naming the store it ignores.
   await eventually(async () => {
     const recs = await lokiEntries(

@@ -1,6 +1,6 @@
 // Package attestscope holds each audit producer to the service names its credential names
 // (attest_auth's credentials file, `services:`): a request that writes records of any other service
-// is refused whole (HTTP 400 to the producer) and counted (attest_scope_refused{producer, service}).
+// is refused whole (HTTP 403 to the producer) and counted (attest_scope_refused{producer, service}).
 // A credential without a list may write any service but the ones only a credential naming them may
 // write (Reserved: the app's backend), so no producer can write records that claim to be the backend's.
 package attestscope

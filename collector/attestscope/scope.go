@@ -7,10 +7,11 @@ import (
 	"strings"
 
 	"go.opentelemetry.io/collector/client"
-	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 type scope struct {
@@ -56,7 +57,7 @@ func (s *scope) permitted(services []string, service string) bool {
 func (s *scope) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
 	name, services, ok := producerOf(ctx)
 	if !ok {
-		return ld, consumererror.NewPermanent(fmt.Errorf("audit records without an authenticated producer are refused"))
+		return ld, status.Error(codes.PermissionDenied, "audit records without an authenticated producer are refused")
 	}
 	rls := ld.ResourceLogs()
 	for i := 0; i < rls.Len(); i++ {
@@ -71,7 +72,8 @@ func (s *scope) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error
 				n += int64(sls.At(j).LogRecords().Len())
 			}
 			s.refused.Add(ctx, n, metric.WithAttributes(attribute.String("producer", name), attribute.String("service", service)))
-			return ld, consumererror.NewPermanent(fmt.Errorf("producer %q may not write records of service %q: its credential names %s",
+			// PermissionDenied: the OTLP receiver answers 403, which producers do not retry.
+			return ld, status.Error(codes.PermissionDenied, fmt.Sprintf("producer %q may not write records of service %q: its credential names %s",
 				name, service, describe(services, s.reserved)))
 		}
 	}

@@ -163,9 +163,10 @@ func (c *Client) group(ctx context.Context, query string, ts int64, cmp func(a, 
 // part is split by the character before the suffix, the last characters of an id being the random
 // ones in UUIDv7, and each part read on its own.
 func (c *Client) groupPart(ctx context.Context, query string, ts int64, suffix string, depth int) ([]Event, error) {
+	// Anchored explicitly: Loki 3.7 matches a label regex of the form `.*x` as "contains x".
 	q := query
 	if depth > 0 {
-		re, err := QuoteString(".*" + suffix)
+		re, err := QuoteString("^.*" + suffix + "$")
 		if err != nil {
 			return nil, err
 		}
@@ -184,11 +185,15 @@ func (c *Client) groupPart(ctx context.Context, query string, ts int64, suffix s
 		return nil, &GroupTooLargeError{ts}
 	}
 	// The ids equal to the suffix (none, or the empty id at the top), then one part per class.
-	exact, err := QuoteString(suffix)
-	if err != nil {
-		return nil, err
+	exact := ` | audit_id=""`
+	if suffix != "" {
+		re, err := QuoteString("^" + suffix + "$")
+		if err != nil {
+			return nil, err
+		}
+		exact = " | audit_id=~" + re
 	}
-	g, sent, err = c.entries(ctx, query+" | audit_id=~"+exact, ts-1, ts+1, MaxLimit, "backward")
+	g, sent, err = c.entries(ctx, query+exact, ts-1, ts+1, MaxLimit, "backward")
 	if err != nil {
 		return nil, err
 	}

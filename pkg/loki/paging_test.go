@@ -13,7 +13,7 @@ import (
 	"testing"
 )
 
-var idFilter = regexp.MustCompile(`\| audit_id=~("(?:[^"\\]|\\.)*")`)
+var idFilter = regexp.MustCompile(`\| audit_id=~?("(?:[^"\\]|\\.)*")`)
 
 // fakeLoki serves query_range over entries like Loki (interval [start, end), limit, direction),
 // sending every entry at dupTs twice, as Loki does from overlapping chunks.

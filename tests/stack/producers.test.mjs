@@ -122,13 +122,13 @@ test('a producer writes only its own service names, and no producer writes as th
     ...asService(recentEvents({ count: 2, tenant: invoices.tenant, seed: 23 }), 'payroll-api'),
   ];
   const refused = await post({ Authorization: `Bearer ${invoices.token}` }, mixed);
-  assert.equal(refused.status, 400, await refused.text());
+  assert.equal(refused.status, 403, await refused.text());
   // The backend's service name, with an unbound credential (billing's) and with the stack's own.
   const forged = asService(recentEvents({ count: 2, tenant: billing.tenant, seed: 24 }), 'attest-grafana-app');
-  assert.equal((await post({ Authorization: `Bearer ${billing.token}` }, forged)).status, 400);
+  assert.equal((await post({ Authorization: `Bearer ${billing.token}` }, forged)).status, 403);
   const stack = fs.readFileSync(path.join(cfg.dataDir, 'producer-token'), 'utf8').trim();
   const forged2 = asService(recentEvents({ count: 2, tenant: crm.tenant, seed: 25 }), 'attest-grafana-app');
-  assert.equal((await post({ Authorization: `Bearer ${stack}`, 'X-Scope-OrgID': crm.tenant }, forged2)).status, 400);
+  assert.equal((await post({ Authorization: `Bearer ${stack}`, 'X-Scope-OrgID': crm.tenant }, forged2)).status, 403);
   assert.equal(
     (await waitForDistinct(invoices.tenant, mine.length)).size,
     mine.length,

@@ -28,16 +28,20 @@ const INDEX = ['service_name', 'deployment_environment_name', 'audit_category', 
 let entries: LokiEntry[] = [];
 
 async function cli(...args: string[]): Promise<{ code: number; out: string }> {
+  return cliOf(tenant, ...args);
+}
+
+async function cliOf(of: string, ...args: string[]): Promise<{ code: number; out: string }> {
   const lines: string[] = [];
   const code = await main(
-    ['verify', '--loki', LOKI_URL, '--tenant', tenant, '--from', '10m', ...lokiCredentialArgs(), ...args],
+    ['verify', '--loki', LOKI_URL, '--tenant', of, '--from', '10m', ...lokiCredentialArgs(), ...args],
     (s) => lines.push(s)
   );
   return { code, out: lines.join('\n') };
 }
 
 /** Writes entries straight into Loki, as someone with write access to it could. */
-async function push(list: Array<{ ts: string; line: string; labels: Record<string, string> }>) {
+async function push(list: Array<{ ts: string; line: string; labels: Record<string, string> }>, into = tenant) {
   const streams = list.map((e) => {
     const stream = Object.fromEntries(INDEX.map((k) => [k, e.labels[k]]).filter(([, v]) => v !== undefined));
     const md = Object.fromEntries(Object.entries(e.labels).filter(([k]) => !INDEX.includes(k)));
@@ -45,7 +49,7 @@ async function push(list: Array<{ ts: string; line: string; labels: Record<strin
   });
   const res = await fetch(`${LOKI_URL}/loki/api/v1/push`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: LOKI_AUTHORIZATION, 'X-Scope-OrgID': tenant },
+    headers: { 'Content-Type': 'application/json', Authorization: LOKI_AUTHORIZATION, 'X-Scope-OrgID': into },
     body: JSON.stringify({ streams }),
   });
   assert.ok(res.ok, `push: ${res.status} ${await res.text()}`);
@@ -88,14 +92,14 @@ describe('otel-audit verify against the real Loki', () => {
   });
 
   it('records missing from the middle (copied elsewhere without them) are a gap', async () => {
-    const gapService = `${service}-gap`;
+    // Copied into a tenant of its own, in the same stream (a copy under another service is `moved`).
+    const gapTenant = `${tenant}-gap`;
     await push(
-      entries
-        .filter((e) => seqOf(e) < 20 || seqOf(e) > 24)
-        .map((e) => ({ ts: e.ts, line: e.line, labels: { ...all(e), service_name: gapService } }))
+      entries.filter((e) => seqOf(e) < 20 || seqOf(e) > 24).map((e) => ({ ts: e.ts, line: e.line, labels: all(e) })),
+      gapTenant
     );
-    await waitForEntries(tenant, `{service_name="${gapService}"}`, startNs, (es) => es.length >= 55);
-    const res = await cli('--selector', `{service_name="${gapService}"}`, '--from-start');
+    await waitForEntries(gapTenant, `{service_name="${service}"}`, startNs, (es) => es.length >= 55);
+    const res = await cliOf(gapTenant, '--selector', `{service_name="${service}"}`, '--from-start');
     assert.equal(res.code, 1, res.out);
     assert.match(res.out, /first break: chain \S+ seq 25: gap \(seq 20\.\.24 missing\)/);
   });

@@ -49,7 +49,7 @@ func Stream(ctx context.Context, c *loki.Client, query string, r loki.Range, w W
 		}
 		cursor = &next
 	}
-	if rows < expected {
+	if !Complete(ctx, c, query, r, rows, expected) {
 		return rows, &IncompleteError{Read: rows, Counted: expected}
 	}
 	return rows, w.End(rows)
@@ -62,4 +62,14 @@ type IncompleteError struct{ Read, Counted int64 }
 
 func (e *IncompleteError) Error() string {
 	return fmt.Sprintf("Loki returned %d of the %d entries it counted in the range; nothing was kept, try again in a few minutes", e.Read, e.Counted)
+}
+
+// Complete says whether read entries are all of the counted ones: fewer only by the entries Loki
+// stores twice, which it counts but hands out once (see loki.Client.IdenticalCopies).
+func Complete(ctx context.Context, c *loki.Client, query string, r loki.Range, read, counted int64) bool {
+	if read >= counted {
+		return true
+	}
+	copies, err := c.IdenticalCopies(ctx, query, r)
+	return err == nil && read >= counted-copies
 }

@@ -185,6 +185,45 @@ func (c *Client) CountLogQuery(ctx context.Context, query string, r Range) (int6
 	return c.count(ctx, fmt.Sprintf("sum(count_over_time(%s [%dms]))", query, rangeMs), r)
 }
 
+// maxCopiedIDs bounds the audit ids IdenticalCopies looks into.
+const maxCopiedIDs = 1000
+
+// IdenticalCopies is how many of the entries matching query in r Loki counts but hands out only once:
+// the same entry stored twice (a delivery retried after Loki had taken it), which count_over_time
+// counts and query_range returns once. Found through the audit ids Loki counts more than once, each
+// read back. Different entries sharing an id (a forged copy) are read, so they are not copies.
+func (c *Client) IdenticalCopies(ctx context.Context, query string, r Range) (int64, error) {
+	rangeMs, err := r.RangeMs()
+	if err != nil {
+		return 0, err
+	}
+	res, err := c.Instant(ctx, fmt.Sprintf("sum by (audit_id) (count_over_time(%s [%dms])) > 1", query, rangeMs), r.EndNs-1)
+	if err != nil {
+		return 0, err
+	}
+	v, err := res.Vector()
+	if err != nil {
+		return 0, err
+	}
+	var copies int64
+	for i, s := range v {
+		id := s.Metric["audit_id"]
+		if id == "" || i >= maxCopiedIDs {
+			continue
+		}
+		q, err := QuoteString(id)
+		if err != nil {
+			continue
+		}
+		got, _, err := c.entries(ctx, query+" | audit_id="+q, r.StartNs, r.EndNs, MaxLimit, "backward")
+		if err != nil {
+			return 0, err
+		}
+		copies += max(int64(s.Value)-int64(len(got)), 0)
+	}
+	return copies, nil
+}
+
 // Count is the number of events matching f in r.
 func (c *Client) Count(ctx context.Context, f Filters, r Range) (int64, error) {
 	rangeMs, err := r.RangeMs()

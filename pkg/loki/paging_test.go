@@ -140,3 +140,32 @@ func TestAGroupOfTwelveThousandOnOneTimestampIsReadWhole(t *testing.T) {
 		}
 	}
 }
+
+// An entry Loki stores twice is counted twice and handed out once: IdenticalCopies finds it through
+// the ids counted more than once; a different entry sharing an id (a forged copy) is not a copy.
+func TestIdenticalCopiesAreTheEntriesCountedTwiceAndReadOnce(t *testing.T) {
+	ts := int64(1_700_000_000_000_000_000)
+	entries := []Event{
+		NewEvent(ts, "stored twice", map[string]string{"audit_id": "a"}),
+		NewEvent(ts+1, "genuine", map[string]string{"audit_id": "b"}),
+		NewEvent(ts+2, "forged copy", map[string]string{"audit_id": "b"}),
+	}
+	read := fakeLoki(t, entries, ts) // sends the entry at ts twice, as Loki's chunks would
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/loki/api/v1/query" {
+			json.NewEncoder(w).Encode(map[string]any{"status": "success", "data": map[string]any{"resultType": "vector",
+				"result": []any{
+					map[string]any{"metric": map[string]string{"audit_id": "a"}, "value": []any{1, "2"}},
+					map[string]any{"metric": map[string]string{"audit_id": "b"}, "value": []any{1, "2"}},
+				}}})
+			return
+		}
+		http.Redirect(w, r, read.BaseURL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(srv.Close)
+	c := &Client{BaseURL: srv.URL, Tenant: "t"}
+	copies, err := c.IdenticalCopies(context.Background(), `{service_name="s"}`, Range{StartNs: ts - 1_000_000, EndNs: ts + 1_000_000})
+	if err != nil || copies != 1 {
+		t.Fatalf("copies %d, %v", copies, err)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 
+	"github.com/attest/auditlog/pkg/export"
 	"github.com/attest/auditlog/pkg/jobs"
 	"github.com/attest/auditlog/pkg/loki"
 	"github.com/attest/auditlog/pkg/report"
@@ -140,7 +141,7 @@ func (a *App) reportWork(rn *jobs.Runner, j *jobs.Job, spec report.Spec) jobs.Wo
 		if err != nil {
 			return 0, err
 		}
-		if sum.Selected < expected {
+		if !export.Complete(ctx, client, query, rng, sum.Selected, expected) {
 			return 0, &report.CountMismatchError{Read: sum.Selected, Counted: expected}
 		}
 		now := time.Now().UTC()

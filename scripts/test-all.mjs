@@ -14,7 +14,9 @@ import os from 'node:os';
 import path from 'node:path';
 
 import {
+  GATEWAY_SERVICE_USER,
   SERVICES,
+  gatewayPassword,
   isRunning,
   lokiAuthorization,
   otlpHeadersEnv,
@@ -122,6 +124,8 @@ function run(suite) {
       env.OTEL_EXPORTER_OTLP_HEADERS ??= otlpHeadersEnv(cfg);
       // The Loki gateway's service credential, for the suites that check what Loki holds.
       env.ATTEST_LOKI_AUTHORIZATION ??= lokiAuthorization(cfg);
+      env.ATTEST_LOKI_USER ??= GATEWAY_SERVICE_USER;
+      env.ATTEST_LOKI_PASSWORD ??= gatewayPassword(cfg);
     }
     const child = spawn(suite.cmd, suite.args, { cwd: repoRoot, env });
     let output = '';

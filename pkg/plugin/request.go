@@ -185,7 +185,8 @@ func checkRequest(w http.ResponseWriter, r *http.Request, limit int64) error {
 		return &APIError{http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("the body is larger than %d bytes", limit)}
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "" && r.ContentLength != 0 {
-		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+		// text/plain is what fetch sends for a string body; the body must still parse as JSON.
+		if mt, _, err := mime.ParseMediaType(ct); err != nil || (mt != "application/json" && mt != "text/plain") {
 			return &APIError{http.StatusUnsupportedMediaType, "unsupported_media_type", "the body must be sent as application/json"}
 		}
 	}

@@ -32,7 +32,8 @@ func TestEveryRouteAnswersBadInputWithATyped4xx(t *testing.T) {
 	cases := []input{
 		{name: "no body", nilBody: true},
 		{name: "not JSON", contentType: "application/json", body: []byte("not json at all")},
-		{name: "wrong content type", contentType: "text/plain", body: []byte(`{"a":1}`)},
+		{name: "wrong content type", contentType: "application/x-www-form-urlencoded", body: []byte(`a=1`)},
+		{name: "multipart", contentType: "multipart/form-data; boundary=x", body: []byte("--x\r\n\r\n{}\r\n--x--")},
 		{name: "64 MiB body", contentType: "application/json", body: huge},
 		{name: "unknown fields", contentType: "application/json", body: []byte(`{"bogus":1,"from":"x"}`)},
 		{name: "repeated parameters", query: "from=1&from=2&to=3&to=4", nilBody: true},

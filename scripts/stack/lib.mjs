@@ -169,13 +169,17 @@ data_dir = ${path.join(g, 'attest')}
 export const producerTokenFile = (cfg) => path.join(cfg.dataDir, 'producer-token');
 export const credentialsFile = (cfg) => path.join(cfg.dataDir, 'collector-producers.yaml');
 
-export function producerToken(cfg) {
-  const file = producerTokenFile(cfg);
+/** A random secret kept in file under the data dir: made on first use, the same ever after. */
+function secretOf(cfg, file) {
   if (!fs.existsSync(file)) {
     fs.mkdirSync(cfg.dataDir, { recursive: true });
     fs.writeFileSync(file, randomBytes(24).toString('hex'), { mode: 0o600 });
   }
   return fs.readFileSync(file, 'utf8').trim();
+}
+
+export function producerToken(cfg) {
+  return secretOf(cfg, producerTokenFile(cfg));
 }
 
 /**
@@ -187,12 +191,7 @@ export const GATEWAY_SERVICE_USER = 'attest-service';
 export const gatewayPasswordFile = (cfg) => path.join(cfg.dataDir, 'gateway-password');
 
 export function gatewayPassword(cfg = stackConfig()) {
-  const file = gatewayPasswordFile(cfg);
-  if (!fs.existsSync(file)) {
-    fs.mkdirSync(cfg.dataDir, { recursive: true });
-    fs.writeFileSync(file, randomBytes(24).toString('hex'), { mode: 0o600 });
-  }
-  return fs.readFileSync(file, 'utf8').trim();
+  return secretOf(cfg, gatewayPasswordFile(cfg));
 }
 
 /** Authorization header value of the gateway's service credential. */
@@ -300,12 +299,7 @@ export const sha256Hex = (s) => createHash('sha256').update(s).digest('hex');
 export const backendTokenFile = (cfg) => path.join(cfg.dataDir, 'backend-token');
 
 export function backendToken(cfg) {
-  const file = backendTokenFile(cfg);
-  if (!fs.existsSync(file)) {
-    fs.mkdirSync(cfg.dataDir, { recursive: true });
-    fs.writeFileSync(file, randomBytes(24).toString('hex'), { mode: 0o600 });
-  }
-  return fs.readFileSync(file, 'utf8').trim();
+  return secretOf(cfg, backendTokenFile(cfg));
 }
 
 /**

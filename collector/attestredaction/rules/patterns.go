@@ -60,7 +60,9 @@ var patterns = []pattern{
 			}
 			return s[m[2]:m[3]] + marker(kind)
 		}},
-	{kind: "card_number", digits: 13, re: regexp.MustCompile(`\b\d(?:[ -]?\d){12,18}\b`),
+	// Payment card numbers start with 2 to 6 (ISO/IEC 7812): a nanosecond or millisecond timestamp
+	// (which starts with 1 until 2033) is data even when its digits pass Luhn.
+	{kind: "card_number", digits: 13, re: regexp.MustCompile(`\b[2-6](?:[ -]?\d){12,18}\b`),
 		keep: func(s string, m []int, mk string) string {
 			if luhnValid(s[m[0]:m[1]]) {
 				return mk

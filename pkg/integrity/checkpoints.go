@@ -31,6 +31,17 @@ func (h Heads) OfService(service string) Heads {
 	return out
 }
 
+// Except keeps the heads that other does not hold at the same position with the same hash.
+func (h Heads) Except(other Heads) Heads {
+	out := Heads{Chains: map[string]Head{}, VerifiedToNs: h.VerifiedToNs}
+	for id, c := range h.Chains {
+		if o, ok := other.Chains[id]; !ok || o.Seq != c.Seq || o.Hash != c.Hash {
+			out.Chains[id] = c
+		}
+	}
+	return out
+}
+
 // Heads are the chain heads of one tenant, and when its trail was last verified up to.
 type Heads struct {
 	Chains       map[string]Head `json:"chains"`

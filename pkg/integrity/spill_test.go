@@ -61,7 +61,7 @@ func TestSpillVerifiesAsInMemory(t *testing.T) {
 		v := NewVerifier(Options{})
 		var kept []Entry
 		v.Keep = func(e Entry) { kept = append(kept, e) }
-		v.KeepAt = map[string]int64{"chain-3": 200}
+		v.KeepAt = map[string][]int64{"chain-3": {200}}
 		for _, e := range entries {
 			if v.Admit(e) {
 				if err := spill.Add(e); err != nil {

@@ -120,7 +120,7 @@ type Verifier struct {
 	// Keep, when set, is given the entries the checks after a verification need: the last record of
 	// every chain, its first heartbeat, and the records at the positions in KeepAt.
 	Keep   func(Entry)
-	KeepAt map[string]int64
+	KeepAt map[string][]int64
 }
 
 // NewVerifier starts a verification.
@@ -188,7 +188,7 @@ func (v *Verifier) Ordered(each func(yield func(Entry) error) error) (Result, er
 		}
 		firstBeat := e.Event == HeartbeatEvent && !c.heartbeat
 		c.heartbeat = c.heartbeat || firstBeat
-		if at, ok := v.KeepAt[e.ChainID]; firstBeat || ok && at == e.Seq {
+		if firstBeat || slices.Contains(v.KeepAt[e.ChainID], e.Seq) {
 			v.Keep(e)
 		}
 		return nil

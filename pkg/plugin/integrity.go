@@ -50,6 +50,9 @@ type VerifySummary struct {
 	ByKind      map[string]int             `json:"byKind"`
 	Problems    []integrity.Problem        `json:"problems"`
 	Checkpoints integrity.CheckpointResult `json:"checkpoints"`
+	// Digests: the same checks against the signed digests in the write-once bucket, which hold even
+	// when the data directory (and its heads) is lost or rewritten.
+	Digests integrity.DigestResult `json:"digests"`
 	// Silent are heartbeating producers that stopped without closing their chain (not breaks).
 	Silent     []integrity.SilentChain `json:"silent"`
 	FirstBreak *Break                  `json:"firstBreak,omitempty"`
@@ -162,6 +165,10 @@ func (a *App) verify(ctx context.Context, client *loki.Client, tenant, service s
 		return nil, err
 	}
 	heads = heads.OfService(service)
+	dheads, digests, err := a.readDigests(ctx, tenant, service, rng.StartNs, rng.EndNs)
+	if err != nil {
+		return nil, err
+	}
 	spill, err := integrity.NewSpill(filepath.Join(a.settings.DataDir, spillDir), 0)
 	if err != nil {
 		return nil, err
@@ -170,9 +177,11 @@ func (a *App) verify(ctx context.Context, client *loki.Client, tenant, service s
 	feed := &verifyFeed{keys: keys, intern: integrity.Interner{}, v: integrity.NewVerifier(integrity.Options{}), spill: spill}
 	var kept []integrity.Entry
 	feed.v.Keep = func(e integrity.Entry) { kept = append(kept, e) }
-	feed.v.KeepAt = map[string]int64{}
-	for id, h := range heads.Chains {
-		feed.v.KeepAt[id] = h.Seq
+	feed.v.KeepAt = map[string][]int64{}
+	for _, hs := range []integrity.Heads{heads, dheads} {
+		for id, h := range hs.Chains {
+			feed.v.KeepAt[id] = append(feed.v.KeepAt[id], h.Seq)
+		}
 	}
 	var sink export.Writer = feed
 	if also != nil {
@@ -195,10 +204,20 @@ func (a *App) verify(ctx context.Context, client *loki.Client, tenant, service s
 	cp.Checked += earlier.Checked
 	cp.Matched += earlier.Matched
 	cp.Missing = append(cp.Missing, earlier.Missing...)
+	dcp := integrity.CompareHeads(kept, dheads, rng.StartNs, rng.EndNs)
+	// A digest head the local heads already hold was looked up above.
+	dearlier, err := a.lookUpHeads(ctx, client, dheads.Except(heads), rng.StartNs)
+	if err != nil {
+		return nil, err
+	}
+	digests.Checked, digests.Matched = dcp.Checked+dearlier.Checked, dcp.Matched+dearlier.Matched
+	digests.Missing = append(digests.Missing, dcp.Missing...)
+	digests.Missing = append(digests.Missing, dearlier.Missing...)
 	all := append(append([]integrity.Problem{}, res.Problems...), cp.Missing...)
+	all = append(all, integrity.NewProblems(cp.Missing, digests.Missing)...)
 	sum := &VerifySummary{OK: len(all) == 0, Service: service, FromNs: fmt.Sprint(rng.StartNs), ToNs: fmt.Sprint(rng.EndNs),
 		Records: res.Checked, Unchained: res.Unchained, Chains: len(res.Chains), Duplicates: len(res.Duplicates), ProblemCount: len(all), ByKind: map[string]int{},
-		Problems: all[:min(len(all), maxProblems)], Checkpoints: cp,
+		Problems: all[:min(len(all), maxProblems)], Checkpoints: cp, Digests: digests,
 		Silent: integrity.Silent(kept, rng.EndNs, silenceAfter)}
 	for _, p := range all {
 		sum.ByKind[p.Kind]++
@@ -232,7 +251,8 @@ func (a *App) recordVerification(ctx context.Context, tenant, by string, s *Veri
 		TargetType: "audit_trail", TargetID: tenant,
 		Metadata: map[string]any{"from": s.FromNs, "to": s.ToNs, "service": s.Service, "records": s.Records, "chains": s.Chains,
 			"problems": s.ProblemCount, "checkpoints_checked": s.Checkpoints.Checked,
-			"checkpoints_matched": s.Checkpoints.Matched, "requested_by": by},
+			"checkpoints_matched": s.Checkpoints.Matched, "digests_read": s.Digests.Read,
+			"digest_heads_checked": s.Digests.Checked, "digest_heads_matched": s.Digests.Matched, "requested_by": by},
 	}
 	if !s.OK {
 		e.Type, e.Outcome, e.Severity = "audit.integrity.break_detected", "failure", "CRITICAL"

@@ -40,6 +40,7 @@ type Service struct {
 	inFlight inFlight
 	// configMu serialises the record of org settings changes (configchange.go).
 	configMu sync.Mutex
+	digests  digests
 }
 
 // NewService reads the server-level settings; a bad value is an error naming it.
@@ -180,6 +181,7 @@ func (s *Service) loops() []loop {
 				a.retentionPass(ctx)
 			}
 		}()},
+		{"chain-head digests", every(func(a *App) time.Duration { return a.settings.DigestEvery }), (*App).digestPass},
 		{"daily counts", every(func(*App) time.Duration { return rollupEvery }), (*App).rollupPass},
 		{"export expiry", every(func(*App) time.Duration { return time.Hour }), func(a *App, ctx context.Context) {
 			if rn, err := s.jobRunner(); err == nil {

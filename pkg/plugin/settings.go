@@ -73,6 +73,13 @@ type Settings struct {
 	ReportControlsFile string `json:"-"`
 	// CheckpointEvery is how often producers' chain checkpoints are collected (GF_PLUGIN_CHECKPOINT_EVERY).
 	CheckpointEvery time.Duration `json:"-"`
+	// DigestS3 is the write-once bucket signed chain-head digests go to (GF_PLUGIN_DIGEST_S3_BUCKET; the
+	// archive's endpoint and credentials). Created with S3 object lock when missing.
+	DigestS3 retention.S3Target `json:"-"`
+	// DigestEvery is the period of one digest (GF_PLUGIN_DIGEST_EVERY, 1h unless set).
+	DigestEvery time.Duration `json:"-"`
+	// DigestRetainDays is how long each digest is locked (GF_PLUGIN_DIGEST_RETAIN_DAYS, 400 unless set).
+	DigestRetainDays int `json:"-"`
 
 	// Server level.
 	CollectorURL string `json:"-"`
@@ -129,6 +136,24 @@ func LoadSettings(s backend.AppInstanceSettings, env ServerEnv) (*Settings, erro
 	out.ArchiveS3 = retention.S3Target{Endpoint: env("GF_PLUGIN_ARCHIVE_S3_ENDPOINT"), Region: env("GF_PLUGIN_ARCHIVE_S3_REGION"),
 		Bucket: env("GF_PLUGIN_ARCHIVE_S3_BUCKET"), Prefix: env("GF_PLUGIN_ARCHIVE_S3_PREFIX"),
 		AccessKey: env("GF_PLUGIN_ARCHIVE_S3_ACCESS_KEY"), SecretKey: env("GF_PLUGIN_ARCHIVE_S3_SECRET_KEY")}
+	out.DigestS3 = out.ArchiveS3
+	out.DigestS3.Bucket = env("GF_PLUGIN_DIGEST_S3_BUCKET")
+	out.DigestEvery = time.Hour
+	if v := env("GF_PLUGIN_DIGEST_EVERY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second || d > 24*time.Hour {
+			return nil, fmt.Errorf("GF_PLUGIN_DIGEST_EVERY must be a duration from 1s to 24h, not %q", v)
+		}
+		out.DigestEvery = d
+	}
+	out.DigestRetainDays = 400
+	if v := env("GF_PLUGIN_DIGEST_RETAIN_DAYS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("GF_PLUGIN_DIGEST_RETAIN_DAYS must be a whole number of days, not %q", v)
+		}
+		out.DigestRetainDays = n
+	}
 	out.PruneAt = env("GF_PLUGIN_PRUNE_AT")
 	if out.PruneAt == "" {
 		out.PruneAt = DefaultPruneAt

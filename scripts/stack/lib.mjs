@@ -148,6 +148,10 @@ archive_s3_endpoint = ${cfg.s3Url}
 archive_s3_bucket = ${S3.bucket}
 archive_s3_access_key = ${S3.accessKey}
 archive_s3_secret_key = ${S3.secretKey}
+# Signed chain-head digests go to a write-once bucket of their own (created with S3 object lock),
+# every 15s here for the tests (1h unless set).
+digest_s3_bucket = ${S3.digestBucket}
+digest_every = 15s
 [plugin.attest-auditcounts-datasource]
 tenants = ${cfg.tenants}
 loki_url = ${cfg.lokiUrl}
@@ -340,7 +344,7 @@ export function otlpHeadersEnv(cfg = stackConfig()) {
 }
 
 /** The stack's S3-compatible server: one bucket, a directory under its root (posix backend). */
-export const S3 = { bucket: 'attest-archive', accessKey: 'attest-test', secretKey: 'attest-test-secret' };
+export const S3 = { bucket: 'attest-archive', digestBucket: 'attest-digests', accessKey: 'attest-test', secretKey: 'attest-test-secret' };
 export const s3Root = (cfg) => path.join(cfg.dataDir, 's3', 'data');
 
 /** The runtime overrides file the backend writes retention windows to (Loki needs it to exist). */

@@ -154,7 +154,6 @@ func CheckDigests(ds []StoredDigest) (sound []StoredDigest, problems []Problem, 
 	return sound, problems, keys
 }
 
-
 // DigestHeads merges the digests' heads: per chain, the newest position that falls before toNs.
 func DigestHeads(ds []StoredDigest, toNs int64) Heads {
 	out := Heads{Chains: map[string]Head{}}

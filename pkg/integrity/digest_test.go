@@ -10,7 +10,9 @@ import (
 
 type testKey struct{ priv ed25519.PrivateKey }
 
-func (k testKey) sign(b []byte) string { return base64.StdEncoding.EncodeToString(ed25519.Sign(k.priv, b)) }
+func (k testKey) sign(b []byte) string {
+	return base64.StdEncoding.EncodeToString(ed25519.Sign(k.priv, b))
+}
 func (k testKey) pub() string {
 	return base64.StdEncoding.EncodeToString(k.priv.Public().(ed25519.PublicKey))
 }

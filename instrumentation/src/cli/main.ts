@@ -5,6 +5,10 @@
  *       [--keys keys.json …] [--require-keyed] [--from-start] [--json]
  *     verifies the hash chains of a tenant's trail in Loki. TIME: ISO 8601, epoch ms, or an age (30m, 24h, 7d).
  *     keys.json: the producers' chain keys, {"<audit.chain.key_id>": "<hex secret>"}.
+ *       [--digests DIR [--digest-key K|@file]]
+ *     also compares the range with the backend's signed chain-head digests: DIR is a copy of the digest
+ *     bucket's digests/<tenant>/ folder (aws s3 sync s3://<bucket>/digests/<tenant> DIR); K is the
+ *     backend's public key (GET …/resources/exports/public-key), required to match every digest.
  *   --file F --manifest M --signature S|@file --public-key K|@file
  *     checks an export file against its signed manifest, offline.
  * Exit code 0: verified; 1: a break or a mismatch (the first one printed); 2: bad usage or an error.
@@ -13,13 +17,14 @@ import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 
 import { verifyChain } from '../verifyChain';
+import { checkDigests, readDigestDir } from './verifyDigests';
 import { verifyFile } from './verifyFile';
 import { readLoki } from './verifyLoki';
 
 export const USAGE = `usage:
   otel-audit verify --loki URL --tenant T [--from TIME] [--to TIME] [--selector SEL]
                     [--user U --password P | --token T] [--keys keys.json …] [--require-keyed]
-                    [--from-start] [--json]
+                    [--from-start] [--digests DIR [--digest-key K|@file]] [--json]
   otel-audit verify --file F --manifest M --signature S|@file --public-key K|@file`;
 
 /** ISO 8601, epoch milliseconds, or an age (30m, 24h, 7d) before now. */
@@ -77,6 +82,8 @@ export async function main(argv: string[], print: (s: string) => void = console.
       manifest: { type: 'string' },
       signature: { type: 'string' },
       'public-key': { type: 'string' },
+      digests: { type: 'string' },
+      'digest-key': { type: 'string' },
     },
   });
   if (positionals[0] !== 'verify') {
@@ -122,8 +129,24 @@ export async function main(argv: string[], print: (s: string) => void = console.
     keys: readKeys(values.keys ?? []),
     requireKeyed: values['require-keyed'] === true,
   });
+  const selector = values.selector ?? '{service_name=~".+"}';
+  const digests =
+    values.digests === undefined
+      ? undefined
+      : checkDigests(readDigestDir(values.digests), records, {
+          tenant: values.tenant,
+          fromNs,
+          toNs,
+          publicKey: values['digest-key'] === undefined ? undefined : readArg(values['digest-key']),
+          // A narrower selector checks only the heads of the services it read.
+          services:
+            selector === '{service_name=~".+"}'
+              ? undefined
+              : new Set(records.map((r) => r.stream?.service ?? '').filter((s) => s !== '')),
+        });
+  const ok = res.ok && (digests === undefined || digests.problems.length === 0);
   if (values.json) {
-    print(JSON.stringify(res));
+    print(JSON.stringify(digests ? { ...res, ok, digests } : res));
   } else {
     print(
       `${res.chains.length} chains, ${res.checked} records checked, ${res.duplicates.length} duplicated positions, ${res.problems.length} problems${res.unchained > 0 ? `; ${res.unchained} unchained (no chain fields: not verifiable)` : ''}`
@@ -134,8 +157,16 @@ export async function main(argv: string[], print: (s: string) => void = console.
         ? `first break: chain ${first.chainId} seq ${first.seq}: ${first.problem} (${first.detail})${first.id ? ` audit.id ${first.id}` : ''}`
         : 'verified: every chain is intact in the range'
     );
+    if (digests) {
+      print(
+        `digests: ${digests.read} read, ${digests.checked} heads in the range, ${digests.matched} still in Loki as named, ${digests.problems.length} problems`
+      );
+      for (const d of digests.problems.slice(0, 10)) {
+        print(`digest finding: ${d.chainId ? `chain ${d.chainId} seq ${d.seq}: ` : ''}${d.problem} (${d.detail})`);
+      }
+    }
   }
-  return res.ok ? 0 : 1;
+  return ok ? 0 : 1;
 }
 
 if (require.main === module) {

@@ -18,16 +18,10 @@ export async function verifyFile(
   publicKeyB64: string
 ): Promise<FileCheck> {
   const manifestBytes = fs.readFileSync(manifestPath);
-  const raw = Buffer.from(publicKeyB64.trim(), 'base64');
-  if (raw.length !== 32) {
+  const key = ed25519Key(publicKeyB64);
+  if (!key) {
     return { ok: false, reason: 'the public key is not a base64 Ed25519 key' };
   }
-  // SPKI DER of an Ed25519 key: a fixed 12-byte prefix, then the raw key.
-  const key = crypto.createPublicKey({
-    key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), raw]),
-    format: 'der',
-    type: 'spki',
-  });
   if (!crypto.verify(null, manifestBytes, key, Buffer.from(signatureB64.trim(), 'base64'))) {
     return { ok: false, reason: "the manifest's signature does not match (manifest altered, or another key)" };
   }
@@ -47,4 +41,18 @@ export async function verifyFile(
     };
   }
   return { ok: true, manifest };
+}
+
+/** An Ed25519 public key from its 32 raw bytes in base64 (undefined when it is not one). */
+export function ed25519Key(publicKeyB64: string): crypto.KeyObject | undefined {
+  const raw = Buffer.from(publicKeyB64.trim(), 'base64');
+  if (raw.length !== 32) {
+    return undefined;
+  }
+  // SPKI DER of an Ed25519 key: a fixed 12-byte prefix, then the raw key.
+  return crypto.createPublicKey({
+    key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), raw]),
+    format: 'der',
+    type: 'spki',
+  });
 }

@@ -1,6 +1,7 @@
 package attestloki
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -16,7 +17,7 @@ func TestDefaultConfig(t *testing.T) {
 	cfg := createDefaultConfig().(*Config)
 	o := otlphttpexporter.NewFactory().CreateDefaultConfig().(*otlphttpexporter.Config)
 	if cfg.ClientConfig.Timeout != 30*time.Second || cfg.ClientConfig.Compression != configcompression.TypeGzip ||
-		cfg.RetryConfig != o.RetryConfig || !cfg.QueueConfig.HasValue() || *cfg.QueueConfig.Get() != *o.QueueConfig.Get() {
+		cfg.RetryConfig != o.RetryConfig || !reflect.DeepEqual(cfg.QueueConfig, o.QueueConfig) {
 		t.Errorf("client, queue or retry defaults differ from otlphttp's: %+v", cfg)
 	}
 	d := cfg.DeadLetter
@@ -45,7 +46,7 @@ func TestConfigKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := cfg.DeadLetter
-	if cfg.LogsEndpoint == "" || cfg.ClientConfig.Compression != configcompression.TypeNone || cfg.ClientConfig.Timeout != 10*time.Second ||
+	if cfg.LogsEndpoint == "" || cfg.ClientConfig.Compression != configcompression.Type("none") || cfg.ClientConfig.Timeout != 10*time.Second ||
 		cfg.RetryConfig.MaxElapsedTime != 0 || cfg.QueueConfig.Get().QueueSize != 5000 ||
 		d.Directory != "/var/lib/attest/dead-letter" || d.ReplayInterval != 30*time.Second ||
 		!slices.Equal(d.MetadataKeys, []string{"X-Scope-OrgID", "X-Producer"}) || d.NoticeService != "collector-eu" {

@@ -17,12 +17,13 @@ const versions = Object.fromEntries(
     .map((l) => l.split('='))
 );
 
-test('compose defines grafana, loki, its gateway, collector and demo', () => {
-  assert.deepEqual(Object.keys(compose.services).sort(), ['collector', 'demo', 'gateway', 'grafana', 'loki']);
+test('compose defines grafana, loki, its gateway, collector, the S3 store and demo', () => {
+  assert.deepEqual(Object.keys(compose.services).sort(), ['collector', 'demo', 'gateway', 'grafana', 'loki', 's3']);
 });
 
 test('compose images use the versions the native stack is built from', () => {
   assert.equal(compose.services.loki.image, `grafana/loki:${versions.LOKI_VERSION.slice(1)}`);
+  assert.equal(compose.services.s3.image, `versity/versitygw:${versions.VERSITYGW_VERSION}`);
   // The Collector is built (collector/Dockerfile) from the native stack's manifest and versions.
   assert.equal(compose.services.collector.image, `attest/otelcol-attest:${versions.OTELCOL_VERSION.slice(1)}`);
   assert.equal(compose.services.collector.build.args.OTELCOL_VERSION, versions.OTELCOL_VERSION);

@@ -27,6 +27,12 @@ var Starters = []Rule{
 			Threshold: 1, WindowMinutes: 60},
 	},
 	{
+		Starter: "events-refused-by-store", RuleSpec: RuleSpec{Name: "Audit events refused by the store",
+			Description: "Loki refused audit events for good (too old, too large, over a limit): the Collector holds them in its dead-letter queue until Loki takes them. See the Collector's log and the pipeline dashboard.",
+			Kind:        KindCount, Categories: []string{"SYSTEM"}, Severity: "ERROR", EventTypes: []string{"audit.delivery.refused"},
+			Threshold: 1, WindowMinutes: 15},
+	},
+	{
 		Starter: "service-went-quiet", RuleSpec: RuleSpec{Name: "A service's audit events stopped arriving",
 			Description: "A service that sent audit events in the last 24 hours has sent none for 30 minutes.",
 			Kind:        KindSilence, Categories: allCategories(), Severity: "INFO", Threshold: 1, WindowMinutes: 30},

@@ -14,16 +14,18 @@ import (
 
 // HealthDetails is what /api/plugins/<id>/health shows beside the status.
 type HealthDetails struct {
-	Tenant          string `json:"tenant"`
-	TenantSource    string `json:"tenantSource"`
-	LokiURL         string `json:"lokiUrl"`
-	StoreSource     string `json:"storeSource"`
-	IgnoredLokiURL  string `json:"ignoredLokiUrl,omitempty"`
-	LokiReachable   bool   `json:"lokiReachable"`
-	LokiError       string `json:"lokiError,omitempty"`
-	CollectorURL    string `json:"collectorUrl"`
-	CollectorOK     bool   `json:"collectorReachable"`
-	CollectorError  string `json:"collectorError,omitempty"`
+	Tenant         string `json:"tenant"`
+	TenantSource   string `json:"tenantSource"`
+	LokiURL        string `json:"lokiUrl"`
+	StoreSource    string `json:"storeSource"`
+	IgnoredLokiURL string `json:"ignoredLokiUrl,omitempty"`
+	LokiReachable  bool   `json:"lokiReachable"`
+	LokiError      string `json:"lokiError,omitempty"`
+	CollectorURL   string `json:"collectorUrl"`
+	CollectorOK    bool   `json:"collectorReachable"`
+	CollectorError string `json:"collectorError,omitempty"`
+	// DeadLetter counts this tenant's events Loki refused, held by the Collector to be replayed.
+	DeadLetter      int64  `json:"deadLetter"`
 	ReadRole        string `json:"readRole"`
 	SelfAuditFailOn string `json:"selfAuditOnWriteFailure"`
 }
@@ -72,6 +74,13 @@ func (a *App) CheckHealth(ctx context.Context, req *backend.CheckHealthRequest) 
 		problems = append(problems, "Collector: "+err.Error())
 	} else {
 		d.CollectorOK = true
+	}
+	if ok {
+		if ledger, err := a.ledger(ctx); err == nil && ledger != nil {
+			if d.DeadLetter = ledger.DeadLetter[tenant]; d.DeadLetter > 0 {
+				problems = append(problems, fmt.Sprintf("Loki refused %d audit events of tenant %s: the Collector holds them in its dead-letter queue and replays them when Loki takes them (its log says why)", d.DeadLetter, tenant))
+			}
+		}
 	}
 	details, _ := json.Marshal(d)
 	if len(problems) > 0 {

@@ -19,7 +19,13 @@ type Ledger struct {
 	Records map[string]map[string]int64
 	Passed  int64
 	Sent    int64
+	// DeadLetter[tenant] counts the records Loki refused that wait in the Collectors' dead-letter
+	// queues (collector/attestloki) to be replayed.
+	DeadLetter map[string]int64
 }
+
+// innerExporterSuffix ends the name of the attest_loki exporter's inner otlphttp exporter.
+const innerExporterSuffix = "_inner"
 
 // Delivered says whether every record this ledger had passed had left the Collectors by later.
 func (l *Ledger) Delivered(later *Ledger) bool { return later.Sent >= l.Passed }
@@ -31,7 +37,7 @@ func (l *Ledger) Of(tenant string, day time.Time) int64 {
 
 // ReadLedger scrapes each Collector's Prometheus endpoint and sums them.
 func ReadLedger(ctx context.Context, hc *http.Client, urls []string) (*Ledger, error) {
-	l := &Ledger{Records: map[string]map[string]int64{}}
+	l := &Ledger{Records: map[string]map[string]int64{}, DeadLetter: map[string]int64{}}
 	for _, u := range urls {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 		if err != nil {
@@ -58,8 +64,17 @@ func ReadLedger(ctx context.Context, hc *http.Client, urls []string) (*Ledger, e
 					l.Records[tenant][day] += int64(value(m))
 					l.Passed += int64(value(m))
 				}
+			case strings.HasPrefix(name, "attest_dead_letter_pending"):
+				for _, m := range f.GetMetric() {
+					l.DeadLetter[label(m, "tenant")] += int64(value(m))
+				}
 			case strings.HasPrefix(name, "otelcol_exporter_sent_log_records"), strings.HasPrefix(name, "otelcol_exporter_send_failed_log_records"):
 				for _, m := range f.GetMetric() {
+					// The attest_loki exporter sends through an inner otlphttp exporter of its own, which
+					// counts the same records again (and resends while isolating refused ones).
+					if strings.HasSuffix(label(m, "exporter"), innerExporterSuffix) {
+						continue
+					}
 					l.Sent += int64(value(m))
 				}
 			}

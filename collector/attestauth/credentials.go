@@ -30,8 +30,8 @@ type File struct {
 
 // Producer is one credential.
 type Producer struct {
-	Name        string `yaml:"name"`
-	Tenant      string `yaml:"tenant"`
+	Name        string   `yaml:"name"`
+	Tenant      string   `yaml:"tenant"`
 	TokenSHA256 string   `yaml:"token_sha256"`
 	Services    []string `yaml:"services"`
 }

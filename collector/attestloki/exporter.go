@@ -46,9 +46,10 @@ func newLokiExporter(ctx context.Context, set exporter.Settings, cfg *Config) (*
 		tel: tel, now: time.Now}, nil
 }
 
-// newInner makes the otlphttp exporter that talks to Loki. Its ID is otlp_http/attest_loki[_<name>],
-// so its own metrics (otelcol_exporter_sent_log_records, ...) are told apart from a plain otlphttp
-// exporter's. Its send_failed count includes the halves Loki refused while records were sorted out.
+// newInner makes the otlphttp exporter that talks to Loki. Its ID is
+// otlp_http/attest_loki[_<name>]_inner, so its own metrics (otelcol_exporter_sent_log_records, ...),
+// which count records the outer exporter counts too, are told apart (pkg/rollup skips the "_inner"
+// suffix). Its send_failed count includes the halves Loki refused while records were sorted out.
 func newInner(ctx context.Context, set exporter.Settings, cfg *Config) (exporter.Logs, error) {
 	f := otlphttpexporter.NewFactory()
 	ic := f.CreateDefaultConfig().(*otlphttpexporter.Config)
@@ -61,6 +62,7 @@ func newInner(ctx context.Context, set exporter.Settings, cfg *Config) (exporter
 	if set.ID.Name() != "" {
 		name += "_" + set.ID.Name()
 	}
+	name += "_inner"
 	is := set
 	is.ID = component.NewIDWithName(f.Type(), name)
 	is.Logger = set.Logger.With(zap.String("inner", is.ID.String())).WithOptions(zap.WrapCore(quietFailures))

@@ -19,6 +19,7 @@ import (
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 	"go.opentelemetry.io/collector/exporter/exportertest"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/otel/attribute"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.uber.org/zap/zaptest"
@@ -78,6 +79,12 @@ func (r *running) stop(t *testing.T) {
 // metric gives a metric's values by tenant.
 func (r *running) metric(t *testing.T, name string) map[string]int64 {
 	t.Helper()
+	return r.metricBy(t, name, "tenant")
+}
+
+// metricBy gives a metric's values by the attribute key.
+func (r *running) metricBy(t *testing.T, name, key string) map[string]int64 {
+	t.Helper()
 	var rm metricdata.ResourceMetrics
 	if err := r.reader.Collect(context.Background(), &rm); err != nil {
 		t.Fatal(err)
@@ -96,8 +103,8 @@ func (r *running) metric(t *testing.T, name string) map[string]int64 {
 				points = d.DataPoints
 			}
 			for _, dp := range points {
-				tenant, _ := dp.Attributes.Value("tenant")
-				out[tenant.AsString()] += dp.Value
+				v, _ := dp.Attributes.Value(attribute.Key(key))
+				out[v.AsString()] += dp.Value
 			}
 		}
 	}
@@ -222,6 +229,12 @@ func TestRefusedRecordsAreHeldAndAnnounced(t *testing.T) {
 	}
 	if got := exp.metric(t, "attest_dead_letter_pending"); got["acme"] != 3 {
 		t.Errorf("attest_dead_letter_pending %v, want acme=3", got)
+	}
+
+	// The inner otlphttp exporter's own counts carry an ID of their own (pkg/rollup skips it).
+	sent := exp.metricBy(t, "otelcol_exporter_sent_log_records", "exporter")
+	if sent["attest_loki/loki"] != 20 || sent["otlp_http/attest_loki_loki_inner"] == 0 {
+		t.Errorf("otelcol_exporter_sent_log_records by exporter %v", sent)
 	}
 
 	if len(notices) != 1 {

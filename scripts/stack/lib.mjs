@@ -344,12 +344,31 @@ export function otlpHeadersEnv(cfg = stackConfig()) {
 }
 
 /** The stack's S3-compatible server: one bucket, a directory under its root (posix backend). */
-export const S3 = { bucket: 'attest-archive', digestBucket: 'attest-digests', accessKey: 'attest-test', secretKey: 'attest-test-secret' };
+export const S3 = {
+  bucket: 'attest-archive',
+  digestBucket: 'attest-digests',
+  accessKey: 'attest-test',
+  secretKey: 'attest-test-secret',
+};
 export const s3Root = (cfg) => path.join(cfg.dataDir, 's3', 'data');
 
 /** The runtime overrides file the backend writes retention windows to (Loki needs it to exist). */
 export function retentionOverrides(cfg) {
   const file = path.join(cfg.dataDir, 'loki-retention.yaml');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(cfg.dataDir, { recursive: true });
+    fs.writeFileSync(file, 'overrides: {}\n');
+  }
+  return file;
+}
+
+/**
+ * The operator's own per-tenant Loki limits (runtime config, reloaded every 10 s), between the shipped
+ * overrides and the app's retention windows: where an operator raises a tenant's limit, e.g. so the
+ * Collector's dead-letter queue can replay what Loki refused.
+ */
+export function operatorOverrides(cfg) {
+  const file = path.join(cfg.dataDir, 'loki-operator-overrides.yaml');
   if (!fs.existsSync(file)) {
     fs.mkdirSync(cfg.dataDir, { recursive: true });
     fs.writeFileSync(file, 'overrides: {}\n');
@@ -370,7 +389,11 @@ function serviceSpec(name, cfg, bins) {
           LOKI_PORT: '0',
           LOKI_GRPC_PORT: String(cfg.lokiGrpcPort),
           LOKI_DATA_DIR: path.join(cfg.dataDir, 'loki'),
-          LOKI_RUNTIME_CONFIG: `${path.join(repoRoot, 'provisioning/loki/overrides.yaml')},${retentionOverrides(cfg)}`,
+          LOKI_RUNTIME_CONFIG: [
+            path.join(repoRoot, 'provisioning/loki/overrides.yaml'),
+            operatorOverrides(cfg),
+            retentionOverrides(cfg),
+          ].join(','),
           // Short, so the tests see the compactor apply retention (the product keeps Loki's defaults).
           LOKI_COMPACTION_INTERVAL: '20s',
           LOKI_RETENTION_DELETE_DELAY: '10s',
@@ -398,6 +421,10 @@ function serviceSpec(name, cfg, bins) {
         env: {
           ATTEST_OTLP_HTTP_ENDPOINT: `127.0.0.1:${cfg.otlpPort}`,
           ATTEST_COLLECTOR_STORAGE_DIR: path.join(cfg.dataDir, 'collector'),
+          // What Loki refuses for good waits here to be replayed (collector/attestloki).
+          ATTEST_COLLECTOR_DEAD_LETTER_DIR: path.join(cfg.dataDir, 'collector-dead-letter'),
+          // Short here, so the tests see a replay (1m unless set).
+          ATTEST_COLLECTOR_DEAD_LETTER_REPLAY: process.env.ATTEST_COLLECTOR_DEAD_LETTER_REPLAY ?? '5s',
           ATTEST_COLLECTOR_CREDENTIALS: ensureCredentials(cfg),
           // Fewer garbage collections for a Collector that allocates per event (memory_limiter still caps it).
           GOGC: '200',

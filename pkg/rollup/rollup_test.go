@@ -79,14 +79,18 @@ func TestLedgerSumsCollectorsAndReadsTheQueue(t *testing.T) {
 		"attest_records{day=\"2026-12-01\",tenant=\"acme\"} 7\n" +
 		"attest_records{day=\"2026-12-02\",tenant=\"acme\"} 1\n" +
 		"# TYPE otelcol_exporter_sent_log_records counter\n" +
-		"otelcol_exporter_sent_log_records{exporter=\"otlphttp/loki\"} 6\n"
+		"otelcol_exporter_sent_log_records{exporter=\"attest_loki\"} 6\n" +
+		// The inner exporter of attest_loki counts the same records again: not summed.
+		"otelcol_exporter_sent_log_records{exporter=\"otlp_http/attest_loki_inner\"} 9\n" +
+		"# TYPE attest_dead_letter_pending gauge\n" +
+		"attest_dead_letter_pending{tenant=\"acme\"} 2\n"
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(body)) }))
 	defer srv.Close()
 	l, err := ReadLedger(context.Background(), srv.Client(), []string{srv.URL, srv.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l.Of("acme", time.Date(2026, 12, 1, 5, 0, 0, 0, time.UTC)) != 14 || l.Of("globex", time.Now()) != 0 || l.Passed != 16 || l.Sent != 12 || l.Delivered(l) {
+	if l.Of("acme", time.Date(2026, 12, 1, 5, 0, 0, 0, time.UTC)) != 14 || l.Of("globex", time.Now()) != 0 || l.Passed != 16 || l.Sent != 12 || l.Delivered(l) || l.DeadLetter["acme"] != 4 {
 		t.Fatalf("%+v", l)
 	}
 }

@@ -76,6 +76,9 @@ type Settings struct {
 	// DigestS3 is the write-once bucket signed chain-head digests go to (GF_PLUGIN_DIGEST_S3_BUCKET; the
 	// archive's endpoint and credentials). Created with S3 object lock when missing.
 	DigestS3 retention.S3Target `json:"-"`
+	// ReadWorkers is how many shards of a range long jobs read from Loki at once
+	// (GF_PLUGIN_READ_WORKERS, 4 unless set; pkg/export.Stream).
+	ReadWorkers int `json:"-"`
 	// DigestEvery is the period of one digest (GF_PLUGIN_DIGEST_EVERY, 1h unless set).
 	DigestEvery time.Duration `json:"-"`
 	// DigestRetainDays is how long each digest is locked (GF_PLUGIN_DIGEST_RETAIN_DAYS, 400 unless set).
@@ -147,6 +150,14 @@ func LoadSettings(s backend.AppInstanceSettings, env ServerEnv) (*Settings, erro
 		out.DigestEvery = d
 	}
 	out.DigestRetainDays = 400
+	out.ReadWorkers = 4
+	if v := env("GF_PLUGIN_READ_WORKERS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 64 {
+			return nil, fmt.Errorf("GF_PLUGIN_READ_WORKERS must be a whole number from 1 to 64, not %q", v)
+		}
+		out.ReadWorkers = n
+	}
 	if v := env("GF_PLUGIN_DIGEST_RETAIN_DAYS"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {

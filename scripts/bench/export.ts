@@ -1,6 +1,7 @@
 // Export bench: server-side exports of 100k and 1M events (the bench dataset) in every format through
-// the plugin backend, against a raw read of the same rows from Loki (same paging, 1,000 a page) in the
-// same run; and the backend process's peak resident memory during each export (goal: flat).
+// the plugin backend, against, in the same run: today's serial read of the same rows (the backward
+// pager, 1,000 a page), the backend reading one shard at a time (read_workers = 1), and a raw parallel
+// query_range read with the backend's shard count; and the backend's peak resident memory (goal: flat).
 //
 //   npm run stack && npm run bench:export        BENCH_FORMATS=csv,xlsx  BENCH_SIZES=100k,1m
 //
@@ -9,10 +10,10 @@ import fs from 'node:fs';
 
 import { GRAFANA_ADMIN } from '../stack/lib.mjs';
 import { RESOURCES, cfg, login } from '../../tests/grafana/helpers.mjs';
-import { fetchPage } from '../../src/services/paging';
 import { filterParams } from '../../src/services/routeParams';
-import { benchOrg, restartGrafana } from './grafanaOrg';
-import { DAY, TENANT, ensureLoaded, ns, transport } from './dataset';
+import { benchOrg, benchTenants, restartGrafana } from './grafanaOrg';
+import { DAY, TENANT, ensureLoaded, ns } from './dataset';
+import { parallelRead, serialRead, shardCount } from './readers';
 
 const formats = (process.env.BENCH_FORMATS ?? 'csv,json,jsonl,xlsx').split(',');
 const sizes = (process.env.BENCH_SIZES ?? '100k,1m').split(',');
@@ -37,20 +38,6 @@ const rssMiB = (pid: number) => {
   return m ? Number(m[1]) / 1024 : 0;
 };
 
-async function rawRead(range: { startNs: string; endNs: string }): Promise<{ rows: number; ms: number }> {
-  const t0 = performance.now();
-  let rows = 0;
-  let cursor;
-  for (;;) {
-    const page = await fetchPage(transport, { filters: {}, range, cursor, pageSize: 1000 });
-    rows += page.events.length;
-    if (!page.older) {
-      return { rows, ms: performance.now() - t0 };
-    }
-    cursor = page.older;
-  }
-}
-
 async function main() {
   await ensureLoaded();
   const org = await benchOrg();
@@ -68,45 +55,61 @@ async function main() {
   };
   const endMs = Math.floor(Date.now() / 1000) * 1000;
   const rows: string[] = [];
+  const workers = cfg.readWorkers;
+  const exportRun = async (size: string, format: string, range: { startNs: string; endNs: string }) => {
+    const pid = backendPid();
+    let peak = rssMiB(pid);
+    const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(pid))), 200);
+    const t0 = performance.now();
+    const job = await api('POST', 'exports', { name: `bench ${size} ${format}`, format, params: filterParams({}, range) });
+    let done;
+    for (;;) {
+      done = await api('GET', `exports/${job.id}`);
+      if (done.status !== 'pending' && done.status !== 'running') {
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const ms = performance.now() - t0;
+    clearInterval(sampler);
+    if (done.status !== 'completed') {
+      throw new Error(`export ${format} ${size}: ${done.status} ${done.error ?? ''}`);
+    }
+    await api('DELETE', `exports/${job.id}`).catch(() => undefined);
+    return { rows: done.rows as number, ms, peak, size: done.size as number };
+  };
+  const rate = (r: { rows: number; ms: number }) => r.rows / (r.ms / 1000);
+  const figures: string[] = [];
   for (const size of sizes) {
     const range = { startNs: ns(endMs - DAYS[size] * DAY), endNs: ns(endMs) };
-    const raw = await rawRead(range);
-    const rawRate = raw.rows / (raw.ms / 1000);
+    const serial = await serialRead(range);
+    const shards = shardCount(serial.rows, workers);
+    const parallel = await parallelRead(range, shards, workers);
     console.log(
-      `${size}: raw Loki read ${raw.rows} rows in ${(raw.ms / 1000).toFixed(1)} s (${Math.round(rawRate)} rows/s)`
+      `${size}: today's serial read ${serial.rows} rows in ${(serial.ms / 1000).toFixed(1)} s (${Math.round(rate(serial))} rows/s); raw parallel read (${shards} shards, ${workers} at once) ${parallel.rows} rows in ${(parallel.ms / 1000).toFixed(1)} s (${Math.round(rate(parallel))} rows/s)`
     );
+    // The backend reading one shard at a time, then restarted with the default.
+    await restartGrafana(benchTenants(org), 1);
+    const one = await exportRun(size, 'csv', range);
+    await restartGrafana(benchTenants(org));
+    const fast = await exportRun(size, 'csv', range);
+    figures.push(
+      `| ${size} | ${serial.rows} | ${Math.round(rate(serial))} | ${Math.round(rate(one))} | ${Math.round(rate(fast))} | ${Math.round(rate(parallel))} | ${(rate(fast) / rate(serial)).toFixed(1)}× | ${(rate(fast) / rate(parallel)).toFixed(2)} | ${shards} |`
+    );
+    console.log(figures.at(-1));
+    const rawRate = rate(serial);
     for (const format of formats) {
-      const pid = backendPid();
-      let peak = rssMiB(pid);
-      const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(pid))), 200);
-      const t0 = performance.now();
-      const job = await api('POST', 'exports', {
-        name: `bench ${size} ${format}`,
-        format,
-        params: filterParams({}, range),
-      });
-      let done;
-      for (;;) {
-        done = await api('GET', `exports/${job.id}`);
-        if (done.status !== 'pending' && done.status !== 'running') {
-          break;
-        }
-        await new Promise((r) => setTimeout(r, 250));
-      }
-      const ms = performance.now() - t0;
-      clearInterval(sampler);
-      if (done.status !== 'completed') {
-        throw new Error(`export ${format} ${size}: ${done.status} ${done.error ?? ''}`);
-      }
-      const rate = done.rows / (ms / 1000);
-      const row = `| ${size} | ${format} | ${done.rows} | ${(ms / 1000).toFixed(1)} s | ${Math.round(rate)} | ${Math.round(rawRate)} | ${(rate / rawRate).toFixed(2)} | ${peak.toFixed(0)} MiB | ${(done.size / 1048576).toFixed(1)} MiB |`;
+      const done = await exportRun(size, format, range);
+      const row = `| ${size} | ${format} | ${done.rows} | ${(done.ms / 1000).toFixed(1)} s | ${Math.round(rate(done))} | ${Math.round(rawRate)} | ${(rate(done) / rawRate).toFixed(1)}× | ${done.peak.toFixed(0)} MiB | ${(done.size / 1048576).toFixed(1)} MiB |`;
       rows.push(row);
       console.log(row);
-      await api('DELETE', `exports/${job.id}`).catch(() => undefined);
     }
   }
   console.log(
-    `\n${TENANT}\n| events | format | rows | time | rows/s | raw Loki rows/s | ratio | backend peak RSS | file |\n|---|---|---|---|---|---|---|---|---|\n${rows.join('\n')}`
+    `\n${TENANT}, read_workers ${workers}\n| events | rows | today's serial rows/s | one shard rows/s | backend rows/s | raw parallel rows/s | vs serial | vs raw parallel | shards |\n|---|---|---|---|---|---|---|---|---|\n${figures.join('\n')}`
+  );
+  console.log(
+    `\n| events | format | rows | time | rows/s | today's serial rows/s | vs serial | backend peak RSS | file |\n|---|---|---|---|---|---|---|---|---|\n${rows.join('\n')}`
   );
 }
 

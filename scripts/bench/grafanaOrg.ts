@@ -6,6 +6,9 @@ import { TENANT } from './dataset';
 
 const ORG_NAME = 'Attest bench';
 
+/** The bench org's tenant mapping, for restartGrafana. */
+export const benchTenants = (orgId: number) => `${stackConfig().tenants},${orgId}=${TENANT}`;
+
 export async function benchOrg(): Promise<number> {
   const found = await grafana('GET', `/api/orgs/name/${encodeURIComponent(ORG_NAME)}`);
   const orgId =
@@ -13,7 +16,7 @@ export async function benchOrg(): Promise<number> {
       ? found.body.id
       : (await grafana('POST', '/api/orgs', { body: { name: ORG_NAME } })).body.orgId;
   const base = stackConfig();
-  return restartGrafana(`${base.tenants},${orgId}=${TENANT}`).then(async () => {
+  return restartGrafana(benchTenants(orgId)).then(async () => {
     const s = await grafana('POST', '/api/plugins/attest-auditlog-app/settings', {
       org: orgId,
       body: { enabled: true, pinned: true, jsonData: { lokiUrl: base.lokiUrl, readRole: 'Admin' } },
@@ -25,8 +28,16 @@ export async function benchOrg(): Promise<number> {
   });
 }
 
-export async function restartGrafana(tenants?: string) {
-  const cfg = stackConfig(tenants ? { ...process.env, ATTEST_TENANTS: tenants } : process.env);
+/** Grafana restarted with the bench org's tenant mapped (tenants), and read_workers when given. */
+export async function restartGrafana(tenants?: string, readWorkers?: number) {
+  const env = { ...process.env };
+  if (tenants) {
+    env.ATTEST_TENANTS = tenants;
+  }
+  if (readWorkers) {
+    env.ATTEST_READ_WORKERS = String(readWorkers);
+  }
+  const cfg = stackConfig(env);
   await stopService('grafana', { cfg });
   await startService('grafana', { cfg, timeoutMillis: 120_000 });
 }

@@ -36,6 +36,8 @@ export function stackConfig(env = process.env) {
     s3Url: `http://127.0.0.1:${Number(env.ATTEST_S3_PORT ?? 7070)}`,
     defaultTenant: env.ATTEST_TENANT ?? DEFAULT_TENANT,
     // Grafana org id -> Loki tenant; orgs 2 and 3 exist only once a test or an admin creates them.
+    // Shards long jobs read from Loki at once (read_workers; the benches compare 1 with the default).
+    readWorkers: Number(env.ATTEST_READ_WORKERS ?? 4),
     tenants: env.ATTEST_TENANTS ?? `1=${env.ATTEST_TENANT ?? DEFAULT_TENANT},2=globex,3=initech`,
   };
 }
@@ -141,6 +143,8 @@ subject_keys_dir = ${subjectKeysDir(cfg)}
 chain_keys_file = ${path.join(cfg.dataDir, 'chain-keys.json')}
 # How often producers' chain checkpoints are collected (1m unless set; short here for the tests).
 checkpoint_every = 5s
+# Shards of a range long jobs (exports, verifications, reports, archives) read from Loki at once.
+read_workers = ${cfg.readWorkers}
 # The runtime overrides file Loki lists last: retention windows set in the app go there.
 loki_overrides_file = ${retentionOverrides(cfg)}
 # Retention archives go to the S3-compatible server of the stack (versitygw).

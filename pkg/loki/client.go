@@ -4,9 +4,9 @@ package loki
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	json "github.com/goccy/go-json"
 	"io"
 	"net"
 	"net/http"

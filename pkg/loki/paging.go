@@ -99,8 +99,16 @@ func (c *Client) entries(ctx context.Context, query string, start, end int64, li
 		return nil, 0, err
 	}
 	sent := len(es)
-	seen := make(map[string]bool, len(es))
+	// Copies share a timestamp: only entries whose timestamp comes more than once are compared whole.
+	perTs := make(map[int64]int, len(es))
+	for i := range es {
+		perTs[es[i].tsNs]++
+	}
+	seen := map[string]bool{}
 	return slices.DeleteFunc(es, func(e Event) bool {
+		if perTs[e.tsNs] < 2 {
+			return false
+		}
 		id := e.identity()
 		if seen[id] {
 			return true

@@ -1,7 +1,7 @@
 package loki
 
 import (
-	"encoding/json"
+	json "github.com/goccy/go-json"
 	"math"
 	"regexp"
 	"strconv"

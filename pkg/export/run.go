@@ -17,15 +17,15 @@ var (
 	Workers = 4
 	// SpillDir holds the shards read ahead while the newest are written ("": the system's temp dir).
 	SpillDir string
+	// RowsPerShard: a range is cut so each shard holds about this many rows by Loki's count
+	// (read_shard_rows), and into at most 4 shards per worker, so a slow shard does not hold the
+	// others up for long.
+	RowsPerShard int64 = 25_000
 )
 
 // shardPage is how many events one request of a shard brings: few, large requests (Loki caps a
 // request at loki.MaxLimit).
 const shardPage = 4000
-
-// rowsPerShard: a range is cut so each shard holds about this many rows (by Loki's count), and into
-// at most 4 shards per worker, so a slow shard does not hold the others up for long.
-const rowsPerShard = 25_000
 
 // Stream writes every event matching query in r, newest first, through w. The range is cut into time
 // shards read at once (Workers), each forward from a lower bound that moves with its pages, so Loki
@@ -117,7 +117,8 @@ func Stream(ctx context.Context, c *loki.Client, query string, r loki.Range, w W
 }
 
 func shardCount(expected int64) int {
-	n := int((expected + rowsPerShard - 1) / rowsPerShard)
+	per := max(RowsPerShard, 1)
+	n := int((expected + per - 1) / per)
 	return min(max(n, 1), 4*max(Workers, 1))
 }
 

@@ -59,7 +59,7 @@ func newService(settings *Settings, env ServerEnv) *Service {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Service{env: env, ctx: ctx, cancel: cancel}
 	s.system = newApp(s, settings)
-	export.Workers = settings.ReadWorkers
+	export.Workers, export.RowsPerShard = settings.ReadWorkers, settings.ReadShardRows
 	if settings.DataDir != "" {
 		export.SpillDir = filepath.Join(settings.DataDir, "read-spill")
 	}

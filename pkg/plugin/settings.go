@@ -79,6 +79,8 @@ type Settings struct {
 	// ReadWorkers is how many shards of a range long jobs read from Loki at once
 	// (GF_PLUGIN_READ_WORKERS, 4 unless set; pkg/export.Stream).
 	ReadWorkers int `json:"-"`
+	// ReadShardRows is about how many rows one shard holds (GF_PLUGIN_READ_SHARD_ROWS, 25000 unless set).
+	ReadShardRows int64 `json:"-"`
 	// DigestEvery is the period of one digest (GF_PLUGIN_DIGEST_EVERY, 1h unless set).
 	DigestEvery time.Duration `json:"-"`
 	// DigestRetainDays is how long each digest is locked (GF_PLUGIN_DIGEST_RETAIN_DAYS, 400 unless set).
@@ -157,6 +159,14 @@ func LoadSettings(s backend.AppInstanceSettings, env ServerEnv) (*Settings, erro
 			return nil, fmt.Errorf("GF_PLUGIN_READ_WORKERS must be a whole number from 1 to 64, not %q", v)
 		}
 		out.ReadWorkers = n
+	}
+	out.ReadShardRows = 25_000
+	if v := env("GF_PLUGIN_READ_SHARD_ROWS"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 100 {
+			return nil, fmt.Errorf("GF_PLUGIN_READ_SHARD_ROWS must be a whole number of at least 100, not %q", v)
+		}
+		out.ReadShardRows = n
 	}
 	if v := env("GF_PLUGIN_DIGEST_RETAIN_DAYS"); v != "" {
 		n, err := strconv.Atoi(v)

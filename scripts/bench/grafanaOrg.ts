@@ -30,7 +30,8 @@ export async function benchOrg(): Promise<number> {
 
 /** Grafana restarted with the bench org's tenant mapped (tenants), and read_workers when given. */
 export async function restartGrafana(tenants?: string, readWorkers?: number) {
-  const env = { ...process.env };
+  // The product's shard size, not the test stack's small one.
+  const env = { ...process.env, ATTEST_READ_SHARD_ROWS: process.env.ATTEST_READ_SHARD_ROWS ?? '25000' };
   if (tenants) {
     env.ATTEST_TENANTS = tenants;
   }

@@ -38,6 +38,7 @@ export function stackConfig(env = process.env) {
     // Grafana org id -> Loki tenant; orgs 2 and 3 exist only once a test or an admin creates them.
     // Shards long jobs read from Loki at once (read_workers; the benches compare 1 with the default).
     readWorkers: Number(env.ATTEST_READ_WORKERS ?? 4),
+    readShardRows: Number(env.ATTEST_READ_SHARD_ROWS ?? 500),
     tenants: env.ATTEST_TENANTS ?? `1=${env.ATTEST_TENANT ?? DEFAULT_TENANT},2=globex,3=initech`,
   };
 }
@@ -145,6 +146,9 @@ chain_keys_file = ${path.join(cfg.dataDir, 'chain-keys.json')}
 checkpoint_every = 5s
 # Shards of a range long jobs (exports, verifications, reports, archives) read from Loki at once.
 read_workers = ${cfg.readWorkers}
+# About how many rows one shard holds (25000 unless set): small here, so every test reads through many
+# shards, tie groups and copies at their edges included. The benches use the default.
+read_shard_rows = ${cfg.readShardRows}
 # The runtime overrides file Loki lists last: retention windows set in the app go there.
 loki_overrides_file = ${retentionOverrides(cfg)}
 # Retention archives go to the S3-compatible server of the stack (versitygw).

@@ -14,7 +14,7 @@ import { readLoki } from '../../instrumentation/src/cli/verifyLoki';
 import { verifyChain } from '../../instrumentation/src/verifyChain';
 import { RESOURCES, cfg, eventually, grafana } from '../../tests/grafana/helpers.mjs';
 import { backendPeakRss } from './rss';
-import { lokiHeaders } from '../stack/lib.mjs';
+import { GATEWAY_SERVICE_USER, gatewayPassword, lokiHeaders } from '../stack/lib.mjs';
 
 const N = Number(process.env.BENCH_VERIFY_N ?? 100_000);
 const TENANT = cfg.defaultTenant;
@@ -140,6 +140,9 @@ async function main() {
     selector: `{service_name="${service}"}`,
     fromNs: range.from,
     toNs: range.to,
+    // Through the gateway, with the operator's service credential.
+    user: GATEWAY_SERVICE_USER,
+    password: gatewayPassword(cfg),
   };
 
   // BENCH_VERIFY_PARTS=backend skips the package's read and verify (each part's ratio is within itself).

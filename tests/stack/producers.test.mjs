@@ -129,6 +129,9 @@ test('a producer writes only its own service names, and no producer writes as th
   const stack = fs.readFileSync(path.join(cfg.dataDir, 'producer-token'), 'utf8').trim();
   const forged2 = asService(recentEvents({ count: 2, tenant: crm.tenant, seed: 25 }), 'attest-grafana-app');
   assert.equal((await post({ Authorization: `Bearer ${stack}`, 'X-Scope-OrgID': crm.tenant }, forged2)).status, 403);
+  // Nor as the Collector, whose notices say the store refused events (a fake one would page someone).
+  const forged3 = asService(recentEvents({ count: 2, tenant: billing.tenant, seed: 26 }), 'attest-collector');
+  assert.equal((await post({ Authorization: `Bearer ${billing.token}` }, forged3)).status, 403);
   assert.equal(
     (await waitForDistinct(invoices.tenant, mine.length)).size,
     mine.length,
@@ -136,5 +139,5 @@ test('a producer writes only its own service names, and no producer writes as th
   );
   await new Promise((r) => setTimeout(r, 2000));
   assert.equal((await countsByAuditId(invoices.tenant)).size, mine.length, 'nothing of the refused request');
-  assert.equal((await scopeRefused()) - before, 2 + 2 + 2, 'each refused record counted');
+  assert.equal((await scopeRefused()) - before, 2 + 2 + 2 + 2, 'each refused record counted');
 });

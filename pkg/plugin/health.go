@@ -25,9 +25,12 @@ type HealthDetails struct {
 	CollectorOK    bool   `json:"collectorReachable"`
 	CollectorError string `json:"collectorError,omitempty"`
 	// DeadLetter counts this tenant's events Loki refused, held by the Collector to be replayed.
-	DeadLetter      int64  `json:"deadLetter"`
-	ReadRole        string `json:"readRole"`
-	SelfAuditFailOn string `json:"selfAuditOnWriteFailure"`
+	DeadLetter int64 `json:"deadLetter"`
+	// AlertingConfigured: the backend can manage audit alert rules (a service account token and
+	// grafana_url, or Grafana's own app client secret).
+	AlertingConfigured bool   `json:"alertingConfigured"`
+	ReadRole           string `json:"readRole"`
+	SelfAuditFailOn    string `json:"selfAuditOnWriteFailure"`
 }
 
 // CheckHealth answers Grafana's health check: is Loki reachable for this org's tenant, is the
@@ -82,12 +85,18 @@ func (a *App) CheckHealth(ctx context.Context, req *backend.CheckHealthRequest) 
 			}
 		}
 	}
+	alerting := ""
+	if _, err := a.alerts(ctx, &caller{}); err != nil {
+		alerting = "; alerting is not configured: " + err.Error()
+	} else {
+		d.AlertingConfigured = true
+	}
 	details, _ := json.Marshal(d)
 	if len(problems) > 0 {
 		return &backend.CheckHealthResult{Status: backend.HealthStatusError, Message: strings.Join(problems, "; "), JSONDetails: details}, nil
 	}
 	return &backend.CheckHealthResult{Status: backend.HealthStatusOk,
-		Message: fmt.Sprintf("Loki reachable for tenant %s; Collector reachable", tenant), JSONDetails: details}, nil
+		Message: fmt.Sprintf("Loki reachable for tenant %s; Collector reachable%s", tenant, alerting), JSONDetails: details}, nil
 }
 
 // collectorOK posts an empty OTLP request: accepted, it writes nothing.

@@ -702,16 +702,27 @@ export async function configureAppToken(cfg, org) {
     org,
     body: { name: `attest-app-${Date.now()}` },
   });
+  // Right after Grafana starts, a secureJsonData value can be stored yet not answered back (nor handed
+  // to the backend): written again until the settings say it is there.
+  for (let attempt = 1; ; attempt++) {
+    await grafanaApi(cfg, 'POST', settingsPath, {
+      org,
+      body: {
+        enabled: current.enabled,
+        pinned: current.pinned,
+        jsonData: current.jsonData ?? {},
+        secureJsonData: { grafanaToken: token.key },
+      },
+    });
+    await new Promise((r) => setTimeout(r, 500 * attempt));
+    if ((await grafanaApi(cfg, 'GET', settingsPath, { org })).secureJsonFields?.grafanaToken) {
+      break;
+    }
+    if (attempt === 10) {
+      throw new Error(`org ${org}: Grafana does not keep the app's service account token; alerting is not configured`);
+    }
+  }
   log(`org ${org}: service account attest-app token set on the app (alert rules)`);
-  await grafanaApi(cfg, 'POST', settingsPath, {
-    org,
-    body: {
-      enabled: current.enabled,
-      pinned: current.pinned,
-      jsonData: current.jsonData ?? {},
-      secureJsonData: { grafanaToken: token.key },
-    },
-  });
 }
 
 /** Imports (or updates) the dashboards bundled with the app, as its Dashboards tab does. */

@@ -43,6 +43,9 @@ test('health is OK with details: Loki reachable for the tenant, Collector reacha
   assert.equal(h.body.details.lokiReachable, true);
   assert.equal(h.body.details.collectorReachable, true);
   assert.equal(h.body.details.tenantSource, 'server (GF_PLUGIN_TENANTS)');
+  // The stack wrote the app's service account token and read it back: alerting works from the start.
+  assert.equal(h.body.details.alertingConfigured, true, h.body.message);
+  assert.equal(h.body.details.deadLetter, 0);
 });
 
 test('health fails honestly while Loki is stopped, and recovers', async () => {

@@ -57,6 +57,7 @@ export const testIds = {
     previous: 'data-testid viewer-previous',
     first: 'data-testid viewer-first',
     details: 'data-testid viewer-details',
+    fullEvent: 'data-testid viewer-full-event',
     empty: 'data-testid viewer-empty',
     error: 'data-testid viewer-error',
   },

@@ -299,7 +299,9 @@ async function main() {
       authTotal === auth.length,
       `page ${authTotal}, Loki ${auth.length}`
     );
-    const cats = await rows.evaluateAll((trs) => trs.map((tr) => tr.querySelector('code')?.textContent ?? ''));
+    const cats = await rows.evaluateAll((trs) =>
+      trs.map((tr) => tr.querySelector('[data-category]')?.textContent ?? '')
+    );
     check(
       'viewer ?category=AUTH: every row shows AUTH',
       cats.length > 0 && cats.every((c) => c === 'AUTH'),

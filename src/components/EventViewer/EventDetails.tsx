@@ -8,6 +8,7 @@ import { type AuditEvent } from 'services/auditEvent';
 import { traceExploreUrl } from 'services/settings';
 import { testIds } from 'services/testIds';
 
+import { FullEvent } from './FullEvent';
 import { ChangesBlock, JsonBlock } from './JsonBlock';
 import { RelatedEvents } from './RelatedEvents';
 
@@ -114,6 +115,7 @@ export function EventDetails({ event, tracesDatasourceUid }: Props) {
           {event.metadata === '' ? <Text color="secondary"> —</Text> : <JsonBlock raw={event.metadata} />}
         </div>
       </div>
+      <FullEvent event={event} />
     </div>
   );
 }

@@ -8,7 +8,7 @@ import { type AuditEvent } from 'services/auditEvent';
 import { testIds } from 'services/testIds';
 
 import { EventDetails } from './EventDetails';
-import { ActorCell, EventTypeBadge, SeverityBadge, subjectOf } from './badges';
+import { ActorCell, CategoryBadge, EventTypeBadge, SeverityBadge, subjectOf } from './badges';
 
 interface Props {
   events: AuditEvent[];
@@ -34,7 +34,7 @@ export function EventsTable({ events, tracesDatasourceUid }: Props) {
       {
         id: 'category',
         header: t('viewer.columns.category', 'Category'),
-        cell: ({ row: { original: e } }) => <code>{e.category}</code>,
+        cell: ({ row: { original: e } }) => <CategoryBadge category={e.category} />,
       },
       {
         id: 'eventType',

@@ -2,9 +2,10 @@ import React from 'react';
 import { css } from '@emotion/css';
 import { type GrafanaTheme2 } from '@grafana/data';
 import { t } from '@grafana/i18n';
-import { Badge, type BadgeColor, Stack, Text, useStyles2 } from '@grafana/ui';
+import { Badge, type BadgeColor, Stack, Text, useStyles2, useTheme2 } from '@grafana/ui';
 
 import { type AuditEvent } from 'services/auditEvent';
+import { CATEGORY_COLOR, isCategory } from 'services/enums';
 
 export type EventKind = 'created' | 'updated' | 'deleted' | 'other';
 
@@ -41,6 +42,25 @@ export function SeverityBadge({ severity }: { severity: string }) {
   return <Badge color={SEVERITY_COLOR[severity] ?? 'darkgrey'} text={severity || '—'} />;
 }
 
+/** A category in its colour (the Overview's chips use the same). */
+export function CategoryBadge({ category }: { category: string }) {
+  const styles = useStyles2(getStyles);
+  const color = useCategoryColor(category);
+  return (
+    <span className={styles.category} style={{ borderColor: color, color }} data-category={category}>
+      {category || '—'}
+    </span>
+  );
+}
+
+/** The colour of a category in the current theme (a neutral one for an unknown category). */
+export function useCategoryColor(category: string): string {
+  const theme = useTheme2();
+  return isCategory(category)
+    ? theme.visualization.getColorByName(CATEGORY_COLOR[category])
+    : theme.colors.text.secondary;
+}
+
 export function ActorCell({ event }: { event: AuditEvent }) {
   const styles = useStyles2(getStyles);
   const label = event.actorName || event.actorEmail || event.actorId || '—';
@@ -75,4 +95,13 @@ export function subjectOf(e: Pick<AuditEvent, 'targetType' | 'targetId' | 'targe
 
 const getStyles = (theme: GrafanaTheme2) => ({
   actor: css({ overflowWrap: 'anywhere' }),
+  category: css({
+    display: 'inline-block',
+    padding: theme.spacing(0, 0.75),
+    border: '1px solid',
+    borderRadius: theme.shape.radius.default,
+    fontSize: theme.typography.bodySmall.fontSize,
+    fontFamily: theme.typography.fontFamilyMonospace,
+    whiteSpace: 'nowrap',
+  }),
 });

@@ -1,7 +1,16 @@
 import React, { useMemo } from 'react';
-import { FieldType, LoadingState, type PanelData, type TimeRange, createDataFrame, dateTime } from '@grafana/data';
+import {
+  FieldColorModeId,
+  FieldType,
+  LoadingState,
+  type PanelData,
+  type TimeRange,
+  createDataFrame,
+  dateTime,
+} from '@grafana/data';
 import { PanelRenderer } from '@grafana/runtime';
 
+import { CATEGORY_COLOR, isCategory } from 'services/enums';
 import { type OverviewStats } from 'services/stats';
 import { testIds } from 'services/testIds';
 
@@ -36,7 +45,13 @@ export function EventsOverTime({ overTime, fromMs, toMs, onSelect }: Props) {
               name: s.category,
               type: FieldType.number,
               values: s.points.map((p) => p[1]),
-              config: { displayName: s.category },
+              // The category's colour, as on the chips and the viewer's badges.
+              config: {
+                displayName: s.category,
+                ...(isCategory(s.category)
+                  ? { color: { mode: FieldColorModeId.Fixed, fixedColor: CATEGORY_COLOR[s.category] } }
+                  : {}),
+              },
             },
           ],
         })

@@ -10,7 +10,7 @@ import { type OverviewStats } from 'services/stats';
 import { testIds } from 'services/testIds';
 import { viewerUrl } from 'services/urlState';
 
-import { SeverityBadge } from '../EventViewer/badges';
+import { CategoryBadge, SeverityBadge, useCategoryColor } from '../EventViewer/badges';
 
 export function StatCards({ stats, from, to }: { stats: OverviewStats; from: string; to: string }) {
   const styles = useStyles2(getStyles);
@@ -55,17 +55,28 @@ export function CategoryChips({ stats, from, to }: { stats: OverviewStats; from:
   return (
     <Stack direction="row" gap={1} wrap="wrap">
       {stats.byCategory.map(({ category, count }) => (
-        <LinkButton
-          key={category}
-          size="sm"
-          variant="secondary"
-          href={viewerUrl(from, to, { categories: [category as Category] })}
-          data-testid={testIds.overview.categoryChip}
-        >
-          {category} · {count.toLocaleString()}
-        </LinkButton>
+        <CategoryChip key={category} category={category} count={count} from={from} to={to} />
       ))}
     </Stack>
+  );
+}
+
+function CategoryChip({ category, count, from, to }: { category: string; count: number; from: string; to: string }) {
+  const styles = useStyles2(getStyles);
+  const color = useCategoryColor(category);
+  return (
+    <LinkButton
+      size="sm"
+      variant="secondary"
+      href={viewerUrl(from, to, { categories: [category as Category] })}
+      data-testid={testIds.overview.categoryChip}
+      data-category={category}
+      className={styles.chip}
+      style={{ borderLeftColor: color }}
+    >
+      <span className={styles.dot} style={{ background: color }} aria-hidden />
+      {category} · {count.toLocaleString()}
+    </LinkButton>
   );
 }
 
@@ -101,7 +112,7 @@ export function RecentHighSeverity({ events }: { events: AuditEvent[] }) {
         <li key={`${e.tsNs}:${e.key}`} className={styles.recent}>
           <Stack direction="row" gap={1} alignItems="center" wrap="wrap">
             <SeverityBadge severity={e.severity} />
-            <code>{e.category}</code>
+            <CategoryBadge category={e.category} />
             <Text color="secondary" variant="bodySmall">
               {dateTimeFormat(e.timeMs, { timeZone: 'utc', format: 'YYYY-MM-DD HH:mm:ss' })} UTC ·{' '}
               {dateTimeFormatTimeAgo(e.timeMs)}
@@ -132,4 +143,6 @@ const getStyles = (theme: GrafanaTheme2) => ({
   }),
   row: css({ display: 'flex', justifyContent: 'space-between', gap: theme.spacing(2) }),
   recent: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(0.5) }),
+  chip: css({ borderLeft: '4px solid' }),
+  dot: css({ display: 'inline-block', width: 8, height: 8, borderRadius: '50%', marginRight: theme.spacing(0.75) }),
 });

@@ -324,6 +324,24 @@ async function main() {
       detailsText.includes('Event ID') && newestIds.some((id) => detailsText.includes(id)),
       `expected ${newestIds.join(' or ')}`
     );
+    // The whole event as JSON, with a copy button.
+    const full = details.locator(testId(testIds.viewer.fullEvent));
+    await full.getByText('Full event (JSON)').click();
+    const fullText = await full.innerText();
+    let fullJson;
+    try {
+      fullJson = JSON.parse(fullText.slice(fullText.indexOf('{')));
+    } catch {
+      fullJson = undefined;
+    }
+    check(
+      'viewer: the full event opens as JSON with a copy button, and is that event',
+      fullJson !== undefined &&
+        newestIds.includes(fullJson.id) &&
+        fullJson.labels?.audit_id === fullJson.id &&
+        (await full.getByRole('button', { name: /copy json/i }).count()) === 1,
+      fullJson ? `id ${fullJson.id}` : fullText.slice(0, 120)
+    );
     await page.screenshot({ path: path.join(SCREENS, '3-viewer-expanded.png'), fullPage: true });
 
     // ---- Event viewer: Show filters, then a live tail the server pushes ----

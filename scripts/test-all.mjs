@@ -26,6 +26,16 @@ import {
   stopStack,
 } from './stack/lib.mjs';
 
+// nginx (the Loki gateway) and Chromium (the browser check) come from Debian: installed when allowed,
+// otherwise the run stops at once with one line saying what is missing.
+if (
+  spawnSync('bash', [path.join(repoRoot, 'scripts/system-deps.sh'), 'nginx-light', 'chromium'], { stdio: 'inherit' })
+    .status !== 0
+) {
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+
 if (!fs.existsSync(path.join(repoRoot, 'node_modules'))) {
   console.log('=== installing dependencies (npm ci)');
   if (spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: repoRoot, stdio: 'inherit' }).status !== 0) {

@@ -7,6 +7,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
+# nginx, the gateway in front of Loki, is a Debian package (installed when allowed; otherwise one line says how).
+bash scripts/system-deps.sh nginx-light
 npm run build
 node scripts/stack/stack.mjs start
 exec node --import tsx scripts/demo/demo.mjs "$@"

@@ -1,5 +1,5 @@
 // Compliance reports through the real Grafana, backend and Loki, in an org of their own (tenant
-// initech): a SOX evidence pack whose PDF totals (read back with pdftotext) equal LogQL counts and whose
+// initech): a SOX evidence pack whose PDF totals (read back with pdf.js) equal LogQL counts and whose
 // files match the signed manifest; a tampered record makes the report say so; a report survives a
 // Grafana restart mid-generation; a failed report carries its reason and can be retried; bulk delete
 // removes rows and files; bad requests are 400 and a Viewer gets 403; every step is in the trail.
@@ -10,6 +10,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { before, test } from 'node:test';
+
+import { pdfText } from './pdfText.mjs';
 
 import { createAuditPipeline, runWithAuditContext } from '../../instrumentation/src/index.ts';
 import { GRAFANA_ADMIN, lokiHeaders, repoRoot, startService, stopService } from '../../scripts/stack/lib.mjs';
@@ -81,7 +83,6 @@ function unzip(bytes) {
   return path.join(dir, 'x');
 }
 
-const pdfText = (file) => execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
 const fmt = (n) => n.toLocaleString('en-US');
 
 before(async () => {
@@ -208,7 +209,7 @@ test('a SOX evidence pack: PDF totals equal LogQL counts, files match the signed
   assert.equal(csvRows, selected);
 
   // The PDF says the same figures as LogQL.
-  const text = pdfText(path.join(dir, 'report.pdf'));
+  const text = await pdfText(path.join(dir, 'report.pdf'));
   assert.match(text, new RegExp(`Q4 SOX ${run}`));
   assert.match(
     text,
@@ -265,7 +266,7 @@ test('a custom report selects by category and actor, exactly as LogQL does', asy
   const want = await count(period.from, to, ` | audit_category=~"AUTH|PERMISSION" | user_id="u-${run}"`);
   assert.equal(want, 6);
   assert.equal(done.rows, want);
-  const text = pdfText(path.join(unzip((await download(`reports/${job.id}/download`)).bytes), 'report.pdf'));
+  const text = await pdfText(path.join(unzip((await download(`reports/${job.id}/download`)).bytes), 'report.pdf'));
   assert.match(text, /categories AUTH, PERMISSION; actors u-/);
   assert.match(text, /Events selected\s+6 \(of/);
 });
@@ -301,7 +302,7 @@ test('a tampered record in the period makes the report say so', async () => {
   );
   assert.equal(done.status, 'completed', JSON.stringify(done));
   const dir = unzip((await download(`reports/${done.id}/download`)).bytes);
-  const text = pdfText(path.join(dir, 'report.pdf'));
+  const text = await pdfText(path.join(dir, 'report.pdf'));
   assert.match(text, /Integrity problems found: [\d,]+ in the period/);
   assert.match(
     text,
@@ -367,7 +368,7 @@ test('a report survives a Grafana restart mid-generation and completes with ever
   const dir = unzip((await download(`reports/${job.id}/download`)).bytes);
   assert.equal(fs.readFileSync(path.join(dir, 'events.jsonl'), 'utf8').trim().split('\n').length, total);
   assert.match(
-    pdfText(path.join(dir, 'report.pdf')),
+    await pdfText(path.join(dir, 'report.pdf')),
     new RegExp(`Events selected\\s+${fmt(total)} \\(of ${fmt(total)}`)
   );
 });

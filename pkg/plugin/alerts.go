@@ -108,7 +108,11 @@ func (a *App) handleAlertList(w http.ResponseWriter, r *http.Request, c *caller)
 	if err != nil {
 		historyErr = "Grafana's alert state history could not be read: " + err.Error()
 	}
-	var starters []alerting.Rule
+	// Lists, never null: an org that enabled every starter, or has no rule, gets [].
+	starters := []alerting.Rule{}
+	if rules == nil {
+		rules = []alerting.Rule{}
+	}
 	for _, s := range alerting.Starters {
 		if !slices.ContainsFunc(rules, func(x alerting.Rule) bool { return x.Starter == s.Starter }) {
 			starters = append(starters, s)

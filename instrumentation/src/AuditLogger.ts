@@ -1,7 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import type { Logger, LoggerProvider } from '@opentelemetry/api-logs';
 import { v7 as uuidv7 } from 'uuid';
-import { getAuditContext } from './context';
+import { getAuditContext, noteRecordedAction } from './context';
 import type { DeliveryProcessor, DeliveryStats } from './delivery/DeliveryProcessor';
 import { AuditBackpressureError, AuditStateError, AuditValidationError } from './errors';
 import { AUDIT_SCOPE_NAME, AUDIT_SCOPE_VERSION, type AuditCategory } from './schema';
@@ -119,6 +119,7 @@ export class AuditLogger {
     });
     this._recorded++;
     this._onRecorded?.();
+    noteRecordedAction(event.action);
     return prepared.id;
   }
 

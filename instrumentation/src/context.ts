@@ -9,6 +9,23 @@ export function runWithAuditContext<T>(ctx: AuditRequestContext, fn: () => T): T
   return storage.run(outer ? { ...outer, ...ctx } : { ...ctx }, fn);
 }
 
+// Request contexts under which a create, update or delete was recorded: the HTTP middleware then
+// records no mutation of its own for that request (src/middleware/mutations.ts).
+const mutated = new WeakSet<AuditRequestContext>();
+
+/** Notes, for the active request context, an event just recorded with this action. */
+export function noteRecordedAction(action: string | undefined): void {
+  const store = storage.getStore();
+  if (store && (action === 'create' || action === 'update' || action === 'delete')) {
+    mutated.add(store);
+  }
+}
+
+/** Whether a create, update or delete was recorded under this request context. */
+export function mutationRecordedIn(ctx: AuditRequestContext): boolean {
+  return mutated.has(ctx);
+}
+
 /** The active audit request context, if any. */
 export function getAuditContext(): AuditRequestContext | undefined {
   return storage.getStore();

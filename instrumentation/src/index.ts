@@ -28,7 +28,7 @@ export { verifyChain } from './verifyChain';
 export type { ChainDuplicate, ChainProblem, ChainSummary, ChainVerification, VerifyOptions } from './verifyChain';
 export { fromLokiEntry } from './lokiRecord';
 export type { DeliveryProcessorOptions, DeliveryStats } from './delivery/DeliveryProcessor';
-export { auditExpress, auditFastify } from './middleware';
+export { auditExpress, auditFastify, recordMfa, recordSso, setAuditChanges, skipAudit } from './middleware';
 export type { AuditHttpOptions, AuditRecorder, AuthRoute, PiiRoute } from './middleware';
 export { MultiTenantAuditLogger, createMultiTenantAuditLogger } from './MultiTenantAuditLogger';
 export type { MultiTenantAuditOptions } from './MultiTenantAuditLogger';

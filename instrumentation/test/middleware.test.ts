@@ -7,7 +7,15 @@ import Fastify from 'fastify';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { createAuditLogger } from '../src/AuditLogger';
 import { setAuditActor } from '../src/context';
-import { auditExpress, auditFastify, type AuditHttpOptions } from '../src/middleware';
+import {
+  auditExpress,
+  auditFastify,
+  recordMfa,
+  recordSso,
+  setAuditChanges,
+  skipAudit,
+  type AuditHttpOptions,
+} from '../src/middleware';
 import { createMultiTenantAuditLogger } from '../src/MultiTenantAuditLogger';
 import { ControlledExporter } from './helpers';
 
@@ -256,5 +264,135 @@ describe('HTTP middleware', () => {
         await app.close();
       }
     });
+  });
+});
+
+describe('mutations recorded without being asked', () => {
+  type Rec = Record<string, unknown>;
+  async function exerciseMutations(base: string) {
+    const h = { 'content-type': 'application/json', authorization: 'Bearer tok-ada' };
+    assert.equal(
+      (await fetch(`${base}/v1/invoices`, { method: 'POST', headers: h, body: '{"amount":10}' })).status,
+      201
+    );
+    assert.equal(
+      (await fetch(`${base}/v1/invoices/inv-7`, { method: 'PUT', headers: h, body: '{"amount":12}' })).status,
+      200
+    );
+    assert.equal(
+      (await fetch(`${base}/v1/invoices/inv-8`, { method: 'DELETE', headers: { authorization: h.authorization } }))
+        .status,
+      403
+    );
+    assert.equal((await fetch(`${base}/v1/invoices/inv-9`, { method: 'PATCH', headers: h, body: '{}' })).status, 500);
+    assert.equal((await fetch(`${base}/records`, { method: 'POST', headers: h, body: '{}' })).status, 201);
+    assert.equal((await fetch(`${base}/quiet`, { method: 'POST', headers: h, body: '{}' })).status, 200);
+    assert.equal((await fetch(`${base}/nowhere`, { method: 'POST', headers: h, body: '{}' })).status, 404);
+    await fetch(`${base}/login`, { method: 'POST', headers: h, body: '{"username":"ada","password":"right"}' });
+    assert.equal(
+      (await fetch(`${base}/v1/invoices/inv-7`, { headers: { authorization: h.authorization } })).status,
+      200
+    );
+  }
+
+  async function checkMutations(records: () => Promise<Array<{ attributes: Rec }>>) {
+    const recs = (await records()).map((r) => r.attributes);
+    const byEvent = (e: string) => recs.filter((a) => a['audit.event'] === e);
+    const [created] = byEvent('invoice.created');
+    assert.ok(created, 'POST recorded as a create');
+    assert.equal(created['audit.category'], 'DATA_MODIFY');
+    assert.equal(created['audit.action'], 'create');
+    assert.equal(created['audit.outcome'], 'success');
+    assert.equal(created['user.id'], 'u-ada');
+    assert.equal(created['audit.target.type'], 'invoice');
+    const [updated] = byEvent('invoice.updated').filter((a) => a['audit.target.id'] === 'inv-7');
+    assert.ok(updated, 'PUT recorded as an update of the route parameter');
+    assert.deepEqual(JSON.parse(String(updated['audit.changes'])), { before: { amount: 10 }, after: { amount: 12 } });
+    const [deleted] = byEvent('invoice.deleted');
+    assert.equal(deleted['audit.outcome'], 'denied', '403 is denied');
+    assert.equal(deleted['audit.target.id'], 'inv-8');
+    const [failed] = byEvent('invoice.updated').filter((a) => a['audit.target.id'] === 'inv-9');
+    assert.equal(failed['audit.outcome'], 'failure', '500 is a failure');
+    assert.equal(byEvent('record.created').length, 1, "the handler's own event, not a second one");
+    assert.equal(recs.filter((a) => String(a['audit.event']).startsWith('quiet.')).length, 0, 'skipAudit()');
+    assert.equal(recs.filter((a) => String(a['audit.event']).startsWith('nowhere.')).length, 0, 'no route, no event');
+    assert.equal(recs.filter((a) => String(a['audit.event']).startsWith('login.')).length, 0, 'sign-ins are AUTH');
+    assert.equal(byEvent('invoice.read').length, 0, 'reads are not mutations');
+    const [mfa] = byEvent('auth.mfa.failed');
+    assert.equal(mfa['audit.category'], 'AUTH');
+    assert.equal(mfa['user.id'], 'u-ada');
+    assert.equal(byEvent('auth.sso.login.succeeded').length, 1);
+  }
+
+  it('should record every create, update and delete through Express', async () => {
+    const { logger, records } = setupLogger();
+    const app = express();
+    app.use(express.json());
+    app.use(auditExpress(options(logger)));
+    app.post('/v1/invoices', (_req, res) => void res.status(201).json({ id: 'inv-1' }));
+    app.put('/v1/invoices/:id', (req, res) => {
+      setAuditChanges({ amount: 10 }, req.body);
+      res.json({ ok: true });
+    });
+    app.delete('/v1/invoices/:id', (_req, res) => void res.status(403).end());
+    app.patch('/v1/invoices/:id', (_req, res) => void res.status(500).end());
+    app.get('/v1/invoices/:id', (_req, res) => void res.json({}));
+    app.post('/records', (_req, res) => {
+      logger.record({ type: 'record.created', category: 'DATA_MODIFY', action: 'create', target: { type: 'record' } });
+      res.status(201).end();
+    });
+    app.post('/quiet', (_req, res) => {
+      skipAudit();
+      res.end();
+    });
+    app.post('/login', (_req, res) => {
+      recordMfa(logger, { method: 'totp', success: false });
+      recordSso(logger, { provider: 'okta', success: true });
+      res.end();
+    });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      await exerciseMutations(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      await new Promise((r) => setTimeout(r, 50));
+      await checkMutations(records);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('should record every create, update and delete through Fastify', async () => {
+    const { logger, records } = setupLogger();
+    const app = Fastify();
+    await app.register(auditFastify, options(logger));
+    app.post('/v1/invoices', async (_req, reply) => reply.code(201).send({ id: 'inv-1' }));
+    app.put('/v1/invoices/:id', async (req, reply) => {
+      setAuditChanges({ amount: 10 }, req.body);
+      return reply.send({ ok: true });
+    });
+    app.delete('/v1/invoices/:id', async (_req, reply) => reply.code(403).send());
+    app.patch('/v1/invoices/:id', async (_req, reply) => reply.code(500).send());
+    app.get('/v1/invoices/:id', async (_req, reply) => reply.send({}));
+    app.post('/records', async (_req, reply) => {
+      logger.record({ type: 'record.created', category: 'DATA_MODIFY', action: 'create', target: { type: 'record' } });
+      return reply.code(201).send();
+    });
+    app.post('/quiet', async (_req, reply) => {
+      skipAudit();
+      return reply.send();
+    });
+    app.post('/login', async (_req, reply) => {
+      recordMfa(logger, { method: 'totp', success: false });
+      recordSso(logger, { provider: 'okta', success: true });
+      return reply.send();
+    });
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      await exerciseMutations(url);
+      await new Promise((r) => setTimeout(r, 50));
+      await checkMutations(records);
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -2,6 +2,7 @@ import { diag } from '@opentelemetry/api';
 import { v7 as uuidv7 } from 'uuid';
 import type { AuditEventInput } from '../types';
 import type { AuditActor, AuditRequestContext } from '../types';
+import { recordMutation } from './mutations';
 
 /** Anything with record(): AuditLogger, AuditPipeline, MultiTenantAuditLogger. */
 export interface AuditRecorder {
@@ -45,6 +46,36 @@ export interface AuditHttpOptions {
   requestIdHeader?: string;
   authRoutes?: readonly AuthRoute[];
   piiRoutes?: readonly PiiRoute[];
+  /**
+   * Every mutating request (POST, PUT, PATCH, DELETE) that reached a route is recorded as a create,
+   * update or delete of the route's resource (`invoice.updated`), with the outcome from its status and
+   * the before/after a handler gives with setAuditChanges(). Default true (needs `logger`).
+   */
+  mutations?: boolean;
+}
+
+/** Records the mutation a finished request implies, unless it was a sign-in/sign-out route. */
+export function recordMutationEvent(
+  options: AuditHttpOptions,
+  auth: Array<CompiledRoute<AuthRoute>>,
+  req: unknown,
+  ctx: AuditRequestContext,
+  method: string,
+  path: string,
+  route: string | undefined,
+  params: Record<string, string> | undefined,
+  status: number
+): void {
+  if (!options.logger || options.mutations === false || matchRoute(auth, method, path)) {
+    return;
+  }
+  let actor: AuditActor | undefined;
+  try {
+    actor = options.getActor?.(req) ?? ctx.actor;
+  } catch {
+    actor = ctx.actor;
+  }
+  recordMutation(options.logger, ctx, actor, method, route, params ?? {}, status);
 }
 
 interface CompiledRoute<T> {

@@ -1,7 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { auditContextStorage } from '../context';
 import type { AuditRequestContext } from '../types';
-import { buildContext, compileRoutes, recordResponseEvents, type AuditHttpOptions } from './common';
+import {
+  buildContext,
+  compileRoutes,
+  recordMutationEvent,
+  recordResponseEvents,
+  type AuditHttpOptions,
+} from './common';
 
 const CTX = Symbol('attest.auditContext');
 type WithCtx = FastifyRequest & { [CTX]?: AuditRequestContext };
@@ -25,7 +31,20 @@ export function auditFastify(fastify: FastifyInstance, options: AuditHttpOptions
   fastify.addHook('onResponse', (req: FastifyRequest, reply: FastifyReply, next: (err?: Error) => void) => {
     const ctx = (req as WithCtx)[CTX];
     if (ctx) {
-      recordResponseEvents(options, auth, pii, req, ctx, req.method, req.url.split('?')[0], reply.statusCode);
+      const path = req.url.split('?')[0];
+      recordResponseEvents(options, auth, pii, req, ctx, req.method, path, reply.statusCode);
+      const route = (req as FastifyRequest & { routeOptions?: { url?: string } }).routeOptions?.url;
+      recordMutationEvent(
+        options,
+        auth,
+        req,
+        ctx,
+        req.method,
+        path,
+        route,
+        req.params as Record<string, string>,
+        reply.statusCode
+      );
     }
     next();
   });

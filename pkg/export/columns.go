@@ -15,7 +15,7 @@ type Column struct {
 	Value func(e *loki.Event) string
 }
 
-// Columns are the ones the users' documents list, in their order.
+// Columns are every field the viewer shows, the users' documents' first and in their order.
 var Columns = []Column{
 	{"Entry ID", func(e *loki.Event) string { return e.ID }},
 	{"Timestamp", func(e *loki.Event) string { return Timestamp(e).Format(time.RFC3339Nano) }},
@@ -35,6 +35,20 @@ var Columns = []Column{
 	{"Request ID", func(e *loki.Event) string { return e.RequestID }},
 	{"Compliance tags", func(e *loki.Event) string { return strings.Join(e.Compliance, ",") }},
 	{"Changes", func(e *loki.Event) string { return e.Changes }},
+	{"Service", func(e *loki.Event) string { return e.Service }},
+	{"Environment", func(e *loki.Event) string { return e.Environment }},
+	{"Actor name", func(e *loki.Event) string { return e.ActorName }},
+	{"Actor roles", func(e *loki.Event) string { return strings.Join(e.ActorRoles, ",") }},
+	{"Action", func(e *loki.Event) string { return e.Action }},
+	{"Session ID", func(e *loki.Event) string { return e.SessionID }},
+	{"Stack", func(e *loki.Event) string { return e.Stack }},
+	{"Region", func(e *loki.Event) string { return e.Region }},
+	{"Data classification", func(e *loki.Event) string { return strings.Join(e.Classification, ",") }},
+	{"Trace ID", func(e *loki.Event) string { return e.TraceID }},
+	{"Metadata", func(e *loki.Event) string { return e.Metadata }},
+	{"Chain ID", func(e *loki.Event) string { return e.ChainID }},
+	{"Chain seq", func(e *loki.Event) string { return e.ChainSeq }},
+	{"Chain hash", func(e *loki.Event) string { return e.ChainHash }},
 }
 
 // Timestamp is the event's time (UTC).

@@ -113,3 +113,42 @@ func TestXLSXReadsBackWithDatesAndNoFormulas(t *testing.T) {
 		t.Fatalf("timestamp not a date: %q %v", raw, err)
 	}
 }
+
+func TestColumnNamesPastZ(t *testing.T) {
+	for i, want := range map[int]string{0: "A", 25: "Z", 26: "AA", 27: "AB", 51: "AZ", 52: "BA", 701: "ZZ", 702: "AAA"} {
+		if got := colName(i); got != want {
+			t.Fatalf("column %d: %s, want %s", i, got, want)
+		}
+	}
+}
+
+func TestJSONNestsActorSubjectAndProperties(t *testing.T) {
+	var doc struct {
+		Entries []struct {
+			ID         string `json:"id"`
+			ActorEmail string `json:"actorEmail"`
+			Actor      struct {
+				Email string   `json:"email"`
+				Roles []string `json:"roles"`
+			} `json:"actor"`
+			Subject struct {
+				Name string `json:"name"`
+			} `json:"subject"`
+			Properties map[string]any `json:"properties"`
+		} `json:"entries"`
+	}
+	if err := json.Unmarshal(write(t, "json"), &doc); err != nil {
+		t.Fatal(err)
+	}
+	e := doc.Entries[0]
+	if e.Actor.Email != "+a@b.example" || e.ActorEmail != e.Actor.Email || e.Subject.Name != "-1+2" || e.Actor.Roles == nil {
+		t.Fatalf("%+v", e)
+	}
+	changes, ok := e.Properties["changes"].(map[string]any)
+	if !ok || changes["after"] != nil || changes["before"].(map[string]any)["a"] != `1,"2"` {
+		t.Fatalf("changes not nested JSON: %#v", e.Properties["changes"])
+	}
+	if doc.Entries[1].Properties["changes"] != nil {
+		t.Fatalf("no changes is null, not %#v", doc.Entries[1].Properties["changes"])
+	}
+}

@@ -72,8 +72,14 @@ func (x *xlsxWriter) Begin() error {
 	return err
 }
 
-// colName is A, B, … for the first 26 columns (the export has fewer).
-func colName(i int) string { return string(rune('A' + i)) }
+// colName is the spreadsheet name of the 0-based column i: A … Z, AA, AB, …
+func colName(i int) string {
+	name := ""
+	for i++; i > 0; i = (i - 1) / 26 {
+		name = string(rune('A'+(i-1)%26)) + name
+	}
+	return name
+}
 
 func (x *xlsxWriter) inline(col int, s string, style int) {
 	x.sheet.WriteString(`<c r="` + colName(col) + strconv.Itoa(x.row) + `" t="inlineStr"`)

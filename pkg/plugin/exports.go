@@ -86,8 +86,12 @@ func (a *App) handleExportCreate(w http.ResponseWriter, r *http.Request, c *call
 		return badRequest("format must be csv, json, jsonl or xlsx")
 	}
 	req.Name = strings.TrimSpace(req.Name)
-	if req.Name == "" || len(req.Name) > 200 {
-		return badRequest("name is required (at most 200 characters)")
+	if req.Name == "" {
+		// Unnamed: named, like its file, for the moment it was asked for.
+		req.Name = "audit-log-" + time.Now().UTC().Format("2006-01-02T15-04-05Z")
+	}
+	if len(req.Name) > 200 {
+		return badRequest("name is at most 200 characters")
 	}
 	v := url.Values{}
 	for k, val := range req.Params {

@@ -68,6 +68,9 @@ export const testIds = {
     download: 'data-testid exports-download',
     menu: 'data-testid viewer-export',
     started: 'data-testid viewer-export-started',
+    dialog: 'data-testid viewer-export-dialog',
+    name: 'data-testid viewer-export-name',
+    confirm: 'data-testid viewer-export-confirm',
   },
   alerts: {
     container: 'data-testid alerts-container',

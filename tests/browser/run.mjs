@@ -465,6 +465,17 @@ async function main() {
     await total.filter({ hasText: 'events match' }).waitFor({ timeout: 30_000 });
     await page.locator(testId(testIds.exports.menu)).click();
     await page.getByRole('menuitem', { name: 'CSV' }).click();
+    const dialog = page.locator(testId(testIds.exports.dialog));
+    await dialog.waitFor({ timeout: 10_000 });
+    check(
+      'export: the dialog asks for a name and says the file holds personal data',
+      (await dialog.innerText()).includes('This file contains personal data'),
+      (await dialog.innerText()).slice(0, 120)
+    );
+    const exportName = `Browser check ${Date.now()}`;
+    await page.locator(testId(testIds.exports.name)).fill(exportName);
+    await page.screenshot({ path: path.join(SCREENS, '6a-export-dialog.png') });
+    await page.locator(testId(testIds.exports.confirm)).click();
     await page.locator(testId(testIds.exports.started)).waitFor({ timeout: 30_000 });
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({
@@ -476,6 +487,11 @@ async function main() {
     const download = page.locator(testId(testIds.exports.row)).first().locator(testId(testIds.exports.download));
     await download.waitFor({ timeout: 120_000 });
     await page.screenshot({ path: path.join(SCREENS, '7-export-history.png'), fullPage: true });
+    check(
+      'export history: the newest export carries the name given',
+      (await page.locator(testId(testIds.exports.row)).first().innerText()).includes(exportName),
+      exportName
+    );
     const [file] = await Promise.all([page.waitForEvent('download'), download.click()]);
     const csv = fs.readFileSync(await file.path(), 'utf8');
     const csvIds = parse(csv.replace(/^\uFEFF/, ''), { columns: true }).map((r) => r['Entry ID']);

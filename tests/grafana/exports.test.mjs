@@ -221,7 +221,7 @@ test('a Viewer may not export or list exports; bad requests are 400', async () =
   }
   const bad = [
     [{ name: 'x', format: 'pdf', params: { from: range.from, to: range.to } }, /format/],
-    [{ name: '', format: 'csv', params: { from: range.from, to: range.to } }, /name/],
+    [{ name: 'x'.repeat(201), format: 'csv', params: { from: range.from, to: range.to } }, /name/],
     [{ name: 'x', format: 'csv', params: { from: '0', to: range.to } }, /days/],
     [{ name: 'x', format: 'csv', params: { category: 'NOPE', from: range.from, to: range.to } }, /NOPE/],
     [{ name: 'x', format: 'csv', extra: 1 }, /unknown field/],
@@ -230,6 +230,37 @@ test('a Viewer may not export or list exports; bad requests are 400', async () =
     const r = await call('POST', 'exports', { body });
     assert.equal(r.status, 400, JSON.stringify(body));
     assert.match(r.json.message, message);
+  }
+});
+
+test('an unnamed export is named, like its file, audit-log-<timestamp>', async () => {
+  const created = await call('POST', 'exports', {
+    body: { format: 'csv', params: { service, from: range.from, to: range.to } },
+  });
+  assert.equal(created.status, 202, created.buf.toString());
+  assert.match(created.json.name, /^audit-log-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z$/);
+  const job = await eventually(
+    async () => {
+      const j = (await call('GET', `exports/${created.json.id}`)).json;
+      return j.status === 'completed' || j.status === 'failed' ? j : null;
+    },
+    { timeoutMillis: 120_000 }
+  );
+  assert.equal(job.status, 'completed');
+  const file = await call('GET', `exports/${job.id}/download`);
+  assert.match(file.headers.get('content-disposition') ?? '', new RegExp(`filename="${created.json.name}\\.csv"`));
+  const header = parse(file.buf.subarray(3), { columns: true })[0];
+  for (const col of [
+    'Service',
+    'Metadata',
+    'Session ID',
+    'Actor roles',
+    'Stack',
+    'Region',
+    'Data classification',
+    'Chain hash',
+  ]) {
+    assert.ok(col in header, `column ${col}`);
   }
 });
 

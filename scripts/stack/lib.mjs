@@ -360,9 +360,9 @@ export const S3 = {
 };
 export const s3Root = (cfg) => path.join(cfg.dataDir, 's3', 'data');
 
-/** The runtime overrides file the backend writes retention windows to (Loki needs it to exist). */
-export function retentionOverrides(cfg) {
-  const file = path.join(cfg.dataDir, 'loki-retention.yaml');
+/** A Loki runtime overrides file in the data dir, made empty on first use (Loki needs each to exist). */
+function runtimeOverrides(cfg, name) {
+  const file = path.join(cfg.dataDir, name);
   if (!fs.existsSync(file)) {
     fs.mkdirSync(cfg.dataDir, { recursive: true });
     fs.writeFileSync(file, 'overrides: {}\n');
@@ -370,19 +370,15 @@ export function retentionOverrides(cfg) {
   return file;
 }
 
+/** The runtime overrides file the backend writes retention windows to. */
+export const retentionOverrides = (cfg) => runtimeOverrides(cfg, 'loki-retention.yaml');
+
 /**
  * The operator's own per-tenant Loki limits (runtime config, reloaded every 10 s), between the shipped
  * overrides and the app's retention windows: where an operator raises a tenant's limit, e.g. so the
  * Collector's dead-letter queue can replay what Loki refused.
  */
-export function operatorOverrides(cfg) {
-  const file = path.join(cfg.dataDir, 'loki-operator-overrides.yaml');
-  if (!fs.existsSync(file)) {
-    fs.mkdirSync(cfg.dataDir, { recursive: true });
-    fs.writeFileSync(file, 'overrides: {}\n');
-  }
-  return file;
-}
+export const operatorOverrides = (cfg) => runtimeOverrides(cfg, 'loki-operator-overrides.yaml');
 
 function serviceSpec(name, cfg, bins) {
   switch (name) {

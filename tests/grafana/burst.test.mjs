@@ -5,8 +5,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { before, test } from 'node:test';
 
-import { lokiHeaders } from '../../scripts/stack/lib.mjs';
-import { RESOURCES, cfg, ensureSecondOrg, eventually, grafana } from './helpers.mjs';
+import { RESOURCES, ensureSecondOrg, eventually, grafana, pushStream } from './helpers.mjs';
 
 const TENANT = 'globex';
 const COUNT = 12_000;
@@ -25,24 +24,7 @@ before(async () => {
         { audit_id: crypto.randomUUID(), audit_event: 'burst.test', audit_outcome: 'success' },
       ]);
     }
-    const res = await fetch(`${cfg.lokiUrl}/loki/api/v1/push`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', ...lokiHeaders(TENANT) },
-      body: JSON.stringify({
-        streams: [
-          {
-            stream: {
-              service_name: service,
-              deployment_environment_name: 'test',
-              audit_category: 'SYSTEM',
-              severity_text: 'INFO',
-            },
-            values,
-          },
-        ],
-      }),
-    });
-    assert.ok(res.ok, `push: ${res.status} ${await res.text()}`);
+    await pushStream(TENANT, service, values);
   }
 });
 

@@ -179,3 +179,31 @@ export async function eventually(check, { timeoutMillis = 60_000, intervalMillis
   }
   return v;
 }
+
+/**
+ * Writes entries of one stream straight into the store through its gateway, as a producer's burst
+ * lands: values are [ts, line, structured metadata]. Index labels: the service, environment test,
+ * category SYSTEM, severity INFO.
+ */
+export async function pushStream(tenant, service, values) {
+  const res = await fetch(`${cfg.lokiUrl}/loki/api/v1/push`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...lokiHeaders(tenant) },
+    body: JSON.stringify({
+      streams: [
+        {
+          stream: {
+            service_name: service,
+            deployment_environment_name: 'test',
+            audit_category: 'SYSTEM',
+            severity_text: 'INFO',
+          },
+          values,
+        },
+      ],
+    }),
+  });
+  if (!res.ok) {
+    throw new Error(`push: ${res.status} ${await res.text()}`);
+  }
+}

@@ -6,8 +6,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { before, test } from 'node:test';
 
-import { lokiHeaders } from '../../scripts/stack/lib.mjs';
-import { RESOURCES, cfg, ensureSecondOrg, eventually, grafana } from './helpers.mjs';
+import { RESOURCES, ensureSecondOrg, eventually, grafana, pushStream } from './helpers.mjs';
 
 const TENANT = 'globex';
 const service = `reader-${Date.now().toString(36)}`;
@@ -28,24 +27,7 @@ before(async () => {
       values.push([ts.toString(), `reader ${g}.${i}`, { audit_id: crypto.randomUUID(), audit_event: 'reader.test' }]);
     }
   }
-  const res = await fetch(`${cfg.lokiUrl}/loki/api/v1/push`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...lokiHeaders(TENANT) },
-    body: JSON.stringify({
-      streams: [
-        {
-          stream: {
-            service_name: service,
-            deployment_environment_name: 'test',
-            audit_category: 'SYSTEM',
-            severity_text: 'INFO',
-          },
-          values,
-        },
-      ],
-    }),
-  });
-  assert.ok(res.ok, `push: ${res.status} ${await res.text()}`);
+  await pushStream(TENANT, service, values);
   const from = base - (base % 1_000_000n) - 1_000_000_000n;
   const to = base + BigInt(GROUPS) * 2_000_000_000n;
   range = { from: from.toString(), to: (to - (to % 1_000_000n)).toString() };

@@ -135,19 +135,30 @@ export function recordMutation(
   }
 }
 
+/** An AUTH event that succeeded (INFO) or failed (WARNING): what recordMfa and recordSso write. */
+function recordAuth(
+  logger: AuditRecorder,
+  e: { actor?: AuditActor; success: boolean; context?: AuditRequestContext },
+  what: { type: string; action: string; metadata: Record<string, unknown>; description: string }
+): string {
+  return logger.record({
+    ...what,
+    category: 'AUTH',
+    outcome: e.success ? 'success' : 'failure',
+    severity: e.success ? 'INFO' : 'WARNING',
+    actor: e.actor,
+    context: e.context,
+  });
+}
+
 /** A second factor checked (or not): `auth.mfa.verified` / `auth.mfa.failed` (AUTH). */
 export function recordMfa(
   logger: AuditRecorder,
   e: { actor?: AuditActor; method: string; success: boolean; context?: AuditRequestContext }
 ): string {
-  return logger.record({
+  return recordAuth(logger, e, {
     type: e.success ? 'auth.mfa.verified' : 'auth.mfa.failed',
-    category: 'AUTH',
     action: 'mfa',
-    outcome: e.success ? 'success' : 'failure',
-    severity: e.success ? 'INFO' : 'WARNING',
-    actor: e.actor,
-    context: e.context,
     metadata: { mfa_method: e.method },
     description: `second factor (${e.method}) ${e.success ? 'verified' : 'failed'}`,
   });
@@ -158,14 +169,9 @@ export function recordSso(
   logger: AuditRecorder,
   e: { actor?: AuditActor; provider: string; success: boolean; reason?: string; context?: AuditRequestContext }
 ): string {
-  return logger.record({
+  return recordAuth(logger, e, {
     type: e.success ? 'auth.sso.login.succeeded' : 'auth.sso.login.failed',
-    category: 'AUTH',
     action: 'login',
-    outcome: e.success ? 'success' : 'failure',
-    severity: e.success ? 'INFO' : 'WARNING',
-    actor: e.actor,
-    context: e.context,
     metadata: { sso_provider: e.provider, ...(e.reason ? { reason: e.reason } : {}) },
     description: `single sign-on through ${e.provider} ${e.success ? 'succeeded' : 'failed'}`,
   });

@@ -17,7 +17,7 @@ func main() {
 		os.Exit(1)
 	}
 	svc.Start()
-	err = app.Manage("attest-auditlog-app", svc.NewApp, app.ManageOpts{})
+	err = app.Manage(plugin.PluginID, svc.NewApp, app.ManageOpts{})
 	svc.Stop()
 	if err != nil {
 		log.DefaultLogger.Error(err.Error())

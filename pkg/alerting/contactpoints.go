@@ -151,29 +151,32 @@ type amIntegration struct {
 	Settings              map[string]any `json:"settings"`
 }
 
-// TestNotify sends a test notification of the rule through each contact point (Grafana fills in the
-// stored secrets by integration uid) and reports what every integration answered.
+// TestNotify sends a test notification of the rule through each contact point and reports what
+// every integration answered.
 func (c *Client) TestNotify(ctx context.Context, r Rule) ([]TestResult, error) {
+	return c.Notify(ctx, r.ContactPoints,
+		map[string]string{"alertname": r.Name, LabelRuleUID: r.UID, LabelSeverity: r.Severity, "attest_test": "true"},
+		map[string]string{"summary": "Test notification from Attest: " + r.Name,
+			"description": "This is a test of the audit alert's contact points; no audit event triggered it."})
+}
+
+// Notify sends one notification with these labels and annotations through each named contact point,
+// outside any alert rule (Grafana fills in the stored secrets by integration uid), and reports what
+// every integration answered.
+func (c *Client) Notify(ctx context.Context, contactPoints []string, labels, annotations map[string]string) ([]TestResult, error) {
 	all, err := c.receivers(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var receivers []amReceiver
-	for _, name := range r.ContactPoints {
+	for _, name := range contactPoints {
 		i := slices.IndexFunc(all, func(x amReceiver) bool { return x.Name == name })
 		if i < 0 {
 			return nil, &ValidationError{"contactPoints", fmt.Sprintf("there is no contact point named %q", name)}
 		}
 		receivers = append(receivers, all[i])
 	}
-	body := map[string]any{
-		"receivers": receivers,
-		"alert": map[string]any{
-			"labels": map[string]string{"alertname": r.Name, LabelRuleUID: r.UID, LabelSeverity: r.Severity, "attest_test": "true"},
-			"annotations": map[string]string{"summary": "Test notification from Attest: " + r.Name,
-				"description": "This is a test of the audit alert's contact points; no audit event triggered it."},
-		},
-	}
+	body := map[string]any{"receivers": receivers, "alert": map[string]any{"labels": labels, "annotations": annotations}}
 	var res struct {
 		Receivers []struct {
 			Name    string `json:"name"`
@@ -205,7 +208,7 @@ func (c *Client) TestNotify(ctx context.Context, r Rule) ([]TestResult, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("Grafana reported no delivery for contact points %s", strings.Join(r.ContactPoints, ", "))
+		return nil, fmt.Errorf("Grafana reported no delivery for contact points %s", strings.Join(contactPoints, ", "))
 	}
 	return out, nil
 }

@@ -43,7 +43,7 @@ func OpenSQLite(path string) (*SQLiteStore, error) {
 		return nil, err
 	}
 	db.SetMaxOpenConns(1)
-	if _, err := db.Exec(schemaSQL); err != nil {
+	if _, err := db.Exec(schemaSQL + scheduleSchemaSQL); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("creating the job tables in %s: %w", path, err)
 	}

@@ -59,5 +59,6 @@ type Store interface {
 	Interrupted(ctx context.Context, reason string, resumable []string) (int64, error)
 	// Unfinished lists the Pending or Running jobs of a kind, in every org (to resume after a restart).
 	Unfinished(ctx context.Context, kind string) ([]Job, error)
+	ScheduleStore
 	Close() error
 }

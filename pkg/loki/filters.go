@@ -34,6 +34,9 @@ type Filters struct {
 	// events of any of these actor ids.
 	Compliance string   `json:"-"`
 	Actors     []string `json:"-"`
+	// RelatedRequests widen the target filter (TargetType/TargetID) to every event that shares one of
+	// these request ids (resource evidence packs).
+	RelatedRequests []string `json:"-"`
 	// ActorStored are the stored (encrypted) forms of Actor's user id and e-mail, matched exactly
 	// besides Actor itself (pkg/subjects).
 	ActorStored []string `json:"-"`

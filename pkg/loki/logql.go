@@ -75,6 +75,10 @@ const AllEventsSelector = `{service_name=~".+"}`
 
 const searchLabel = "attest_search_text"
 
+// searchedFields are what the free-text search covers besides the description: the action, the
+// resource's name and id, and the actor's name and e-mail (as stored).
+var searchedFields = []string{schema.MetaEvent, schema.MetaTargetName, schema.MetaTargetID, schema.MetaUserName, schema.MetaUserEmail}
+
 type builder struct {
 	b   strings.Builder
 	err error
@@ -159,8 +163,22 @@ func (w *builder) pipeline(f Filters) {
 		w.quoted(regexAlternation(types))
 	}
 	eq(schema.MetaOutcome, f.Outcome)
-	eq(schema.MetaTargetType, f.TargetType)
-	eq(schema.MetaTargetID, f.TargetID)
+	if reqs := sortedUnique(f.RelatedRequests); len(reqs) > 0 && (f.TargetType != "" || f.TargetID != "") {
+		w.str(" | (")
+		and := ""
+		for _, m := range [][2]string{{schema.MetaTargetType, f.TargetType}, {schema.MetaTargetID, f.TargetID}} {
+			if m[1] != "" {
+				w.str(and + m[0] + "=")
+				w.quoted(m[1])
+				and = " and "
+			}
+		}
+		w.str(") or " + schema.MetaRequestID + "=~")
+		w.quoted(regexAlternation(reqs))
+	} else {
+		eq(schema.MetaTargetType, f.TargetType)
+		eq(schema.MetaTargetID, f.TargetID)
+	}
 	eq(schema.MetaRequestID, f.RequestID)
 	eq(schema.MetaTraceID, f.TraceID)
 	eq(schema.MetaStack, f.Stack)
@@ -190,8 +208,10 @@ func (w *builder) pipeline(f Filters) {
 		w.str(" | label_format " + searchLabel + `="{{__line__}}"`)
 		w.str(" | " + searchLabel + "=~")
 		w.quoted(needle)
-		w.str(" or " + schema.MetaEvent + "=~")
-		w.quoted(needle)
+		for _, name := range searchedFields {
+			w.str(" or " + name + "=~")
+			w.quoted(needle)
+		}
 		w.str(" | drop " + searchLabel)
 	}
 	if f.ChangedTo != "" {

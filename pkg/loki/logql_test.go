@@ -108,3 +108,17 @@ func TestPickStep(t *testing.T) {
 		}
 	}
 }
+
+func TestRelatedRequestsWidenTheTarget(t *testing.T) {
+	q, err := EventsQuery(Filters{TargetType: "incident", TargetID: "INC-7", RelatedRequests: []string{"r.2", "r1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{service_name=~".+"} | (audit_target_type="incident" and audit_target_id="INC-7") or audit_request_id=~"r\\.2|r1"`
+	if q != want {
+		t.Fatalf("got  %s\nwant %s", q, want)
+	}
+	if q, _ := EventsQuery(Filters{TargetID: "INC-7"}); q != `{service_name=~".+"} | audit_target_id="INC-7"` {
+		t.Fatalf("without related requests: %s", q)
+	}
+}

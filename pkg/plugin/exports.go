@@ -50,7 +50,10 @@ func jobReason(err error) string {
 	var incomplete *export.IncompleteError
 	var inconsistent *loki.InconsistentError
 	var mismatch *report.CountMismatchError
+	var invalid *report.ValidationError
 	switch {
+	case errors.As(err, &invalid):
+		return invalid.Error()
 	case errors.As(err, &incomplete):
 		return incomplete.Error()
 	case errors.As(err, &mismatch):

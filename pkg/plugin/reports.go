@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -19,6 +20,7 @@ import (
 	"github.com/attest/auditlog/pkg/jobs"
 	"github.com/attest/auditlog/pkg/loki"
 	"github.com/attest/auditlog/pkg/report"
+	"github.com/attest/auditlog/pkg/schema"
 	"github.com/attest/auditlog/pkg/selfaudit"
 )
 
@@ -87,7 +89,8 @@ func (a *App) handleReportCreate(w http.ResponseWriter, r *http.Request, c *call
 		Format: "zip", Params: string(params), RequestedBy: c.User.Login}
 	// Recorded before it starts: a report nobody can see requested is never generated.
 	if err := a.record(r.Context(), c, reportEvent(c.User.Login, job, "create", "requested", map[string]any{
-		"type": spec.Type, "from": spec.From, "to": spec.To, "categories": spec.Categories, "event_types": spec.EventTypes, "actors": spec.Actors})); err != nil {
+		"type": spec.Type, "from": spec.From, "to": spec.To, "categories": spec.Categories, "event_types": spec.EventTypes, "actors": spec.Actors,
+		"target_type": spec.TargetType, "target_id": spec.TargetID, "related": spec.Related})); err != nil {
 		return err
 	}
 	if err := a.startReport(r.Context(), rn, job, spec, false); err != nil {
@@ -125,6 +128,9 @@ func (a *App) reportWork(rn *jobs.Runner, j *jobs.Job, spec report.Spec) jobs.Wo
 			return 0, err
 		}
 		client := a.tenantClient(j.Tenant)
+		if err := relatedRequests(ctx, client, &spec); err != nil {
+			return 0, err
+		}
 		query, err := loki.EventsQuery(spec.Filters())
 		if err != nil {
 			return 0, err
@@ -154,7 +160,7 @@ func (a *App) reportWork(rn *jobs.Runner, j *jobs.Job, spec report.Spec) jobs.Wo
 		manifest := &report.PackManifest{Version: 1, ReportID: j.ID, Type: spec.Type, Name: spec.Name,
 			From: spec.From.UTC().Format(time.RFC3339), To: spec.To.UTC().Format(time.RFC3339), GeneratedAt: now.Format(time.RFC3339Nano),
 			Tenant: j.Tenant, Selected: sum.Selected, PeriodEvents: sum.PeriodEvents, IntegrityOK: vs.OK, Problems: vs.ProblemCount,
-			Chains: files.Chains.Ranges()}
+			Chains: files.Chains.Ranges(), Resource: report.ResourceOf(&spec)}
 		if err := report.WritePack(out, pdf.Bytes(), []*report.PackFile{files.JSONL, files.CSV}, manifest, a.signer().KeyID, a.signer().SignBytes, now); err != nil {
 			return 0, err
 		}
@@ -172,6 +178,28 @@ func (a *App) reportWork(rn *jobs.Runner, j *jobs.Job, spec report.Spec) jobs.Wo
 		}
 		return sum.Selected, nil
 	}
+}
+
+// relatedRequests finds the request ids of a resource pack's events, when it follows them.
+func relatedRequests(ctx context.Context, client *loki.Client, spec *report.Spec) error {
+	spec.RequestIDs = nil
+	if !spec.Related {
+		return nil
+	}
+	ids, err := client.Values(ctx, loki.Filters{TargetType: spec.TargetType, TargetID: spec.TargetID}, spec.Range(), schema.MetaRequestID)
+	if err != nil {
+		return fmt.Errorf("finding the resource's requests: %w", err)
+	}
+	if len(ids) > report.MaxRelatedRequests {
+		return &report.ValidationError{Field: "related", Message: fmt.Sprintf(
+			"the resource's events carry %d request ids, more than the %d a pack follows; choose a shorter period or leave out related events",
+			len(ids), report.MaxRelatedRequests)}
+	}
+	for _, id := range ids {
+		spec.RequestIDs = append(spec.RequestIDs, id.Name)
+	}
+	slices.Sort(spec.RequestIDs)
+	return nil
 }
 
 func integrityOf(s *VerifySummary) report.Integrity {

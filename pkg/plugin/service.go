@@ -18,6 +18,9 @@ import (
 	"github.com/attest/auditlog/pkg/jobs"
 )
 
+// PluginID is the app's plugin id.
+const PluginID = "attest-auditlog-app"
+
 // Service is the backend's process-level owner. It is built once from the server-level settings
 // (GF_PLUGIN_*), holds the job runner and the store's address and credentials, and runs every
 // background loop under one context that Stop cancels. Org instances (App) serve the routes with
@@ -41,6 +44,12 @@ type Service struct {
 	// configMu serialises the record of org settings changes (configchange.go).
 	configMu sync.Mutex
 	digests  digests
+	// orgs are the latest instance of each org (their settings hold what background work needs of an
+	// org, e.g. its Grafana token), appURL is Grafana's public address as Grafana last told it.
+	orgs   map[int64]*App
+	appURL string
+	// scheduleWake starts a schedule pass at once (a schedule was just made).
+	scheduleWake chan struct{}
 }
 
 // NewService reads the server-level settings; a bad value is an error naming it.
@@ -57,7 +66,7 @@ func NewService(env ServerEnv) (*Service, error) {
 
 func newService(settings *Settings, env ServerEnv) *Service {
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Service{env: env, ctx: ctx, cancel: cancel}
+	s := &Service{env: env, ctx: ctx, cancel: cancel, orgs: map[int64]*App{}, scheduleWake: make(chan struct{}, 1)}
 	s.system = newApp(s, settings)
 	export.Workers, export.RowsPerShard = settings.ReadWorkers, settings.ReadShardRows
 	if settings.DataDir != "" {
@@ -84,8 +93,41 @@ func (s *Service) NewApp(ctx context.Context, is backend.AppInstanceSettings) (i
 		a.Dispose()
 		return nil, err
 	}
+	s.mu.Lock()
+	s.orgs[orgID] = a
+	if cfg := backend.GrafanaConfigFromContext(ctx); cfg != nil {
+		if u, err := cfg.AppURL(); err == nil && u != "" {
+			s.appURL = u
+		}
+	}
+	s.mu.Unlock()
 	s.Start()
 	return a, nil
+}
+
+// orgApp is the org's latest instance (nil before the org's first request since the start).
+func (s *Service) orgApp(orgID int64) *App {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.orgs[orgID]
+}
+
+// publicURL is Grafana's address for links people follow: the app URL Grafana gave, else fallback.
+func (s *Service) publicURL(fallback string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.appURL != "" {
+		return s.appURL
+	}
+	return fallback
+}
+
+// wakeSchedules asks for a schedule pass now.
+func (s *Service) wakeSchedules() {
+	select {
+	case s.scheduleWake <- struct{}{}:
+	default:
+	}
 }
 
 // placeStore decides whose store the org's instance uses. The server's store whenever the server
@@ -187,6 +229,12 @@ func (s *Service) loops() []loop {
 		}()},
 		{"chain-head digests", every(func(a *App) time.Duration { return a.settings.DigestEvery }), (*App).digestPass},
 		{"daily counts", every(func(*App) time.Duration { return rollupEvery }), (*App).rollupPass},
+		{"report schedules", func(a *App, _ time.Time, first bool) time.Duration {
+			if first {
+				return 0
+			}
+			return a.settings.ScheduleEvery
+		}, func(_ *App, ctx context.Context) { s.schedulePass(ctx) }},
 		{"export expiry", every(func(*App) time.Duration { return time.Hour }), func(a *App, ctx context.Context) {
 			if rn, err := s.jobRunner(); err == nil {
 				a.expireExports(ctx, rn)
@@ -199,10 +247,15 @@ func (s *Service) run(l loop) {
 	defer s.wg.Done()
 	for first := true; ; first = false {
 		wait := l.wait(s.sys(), time.Now(), first)
+		var wake <-chan struct{}
+		if l.name == "report schedules" {
+			wake = s.scheduleWake
+		}
 		select {
 		case <-s.ctx.Done():
 			return
 		case <-time.After(wait):
+		case <-wake:
 		}
 		func() {
 			defer func() {
@@ -238,7 +291,7 @@ func (s *Service) jobRunner() (*jobs.Runner, error) {
 func (s *Service) openRunner(a *App) (*jobs.Runner, error) {
 	dir := a.settings.DataDir
 	if dir == "" {
-		dir = filepath.Join(os.TempDir(), "attest-auditlog-app")
+		dir = filepath.Join(os.TempDir(), PluginID)
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("the job store is unavailable: %w", err)

@@ -73,6 +73,9 @@ type Settings struct {
 	ReportControlsFile string `json:"-"`
 	// CheckpointEvery is how often producers' chain checkpoints are collected (GF_PLUGIN_CHECKPOINT_EVERY).
 	CheckpointEvery time.Duration `json:"-"`
+	// ScheduleEvery is how often report schedules are looked at for periods that have ended and runs
+	// to announce (GF_PLUGIN_SCHEDULE_EVERY, 1m unless set).
+	ScheduleEvery time.Duration `json:"-"`
 	// DigestS3 is the write-once bucket signed chain-head digests go to (GF_PLUGIN_DIGEST_S3_BUCKET; the
 	// archive's endpoint and credentials). Created with S3 object lock when missing.
 	DigestS3 retention.S3Target `json:"-"`
@@ -190,6 +193,14 @@ func LoadSettings(s backend.AppInstanceSettings, env ServerEnv) (*Settings, erro
 		}
 		out.CheckpointEvery = d
 	}
+	out.ScheduleEvery = DefaultScheduleEvery
+	if v := env("GF_PLUGIN_SCHEDULE_EVERY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second || d > time.Hour {
+			return nil, fmt.Errorf("GF_PLUGIN_SCHEDULE_EVERY must be a duration from 1s to 1h, not %q", v)
+		}
+		out.ScheduleEvery = d
+	}
 	if _, err := out.alertInterval(); err != nil {
 		return nil, err
 	}
@@ -258,6 +269,9 @@ func (s *Settings) alertInterval() (time.Duration, error) {
 
 // DefaultPruneAt is when the nightly retention run starts unless set (UTC).
 const DefaultPruneAt = "03:00"
+
+// DefaultScheduleEvery is how often report schedules are looked at unless set.
+const DefaultScheduleEvery = time.Minute
 
 // DefaultCheckpointEvery is how often checkpoints are collected unless set.
 const DefaultCheckpointEvery = time.Minute

@@ -42,6 +42,23 @@ type PackManifest struct {
 	Files        []export.ManifestFile `json:"files"`
 	Chains       []export.ChainRange   `json:"chains"`
 	KeyID        string                `json:"key_id"`
+	Resource     *PackResource         `json:"resource,omitempty"`
+}
+
+// PackResource is what a resource pack is about (pkg/report/spec.go).
+type PackResource struct {
+	Type       string   `json:"type,omitempty"`
+	ID         string   `json:"id,omitempty"`
+	Related    bool     `json:"related"`
+	RequestIDs []string `json:"request_ids,omitempty"`
+}
+
+// ResourceOf is the manifest's resource entry of a spec (nil unless it is a resource pack).
+func ResourceOf(s *Spec) *PackResource {
+	if !s.IsResource() {
+		return nil
+	}
+	return &PackResource{Type: s.TargetType, ID: s.TargetID, Related: s.Related, RequestIDs: s.RequestIDs}
 }
 
 // EventFiles is the export writer a report streams its period through: every event is counted in

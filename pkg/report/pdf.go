@@ -312,6 +312,16 @@ func selection(s *Spec) string {
 	if len(s.Actors) > 0 {
 		parts = append(parts, "actors "+strings.Join(s.Actors, ", "))
 	}
+	if s.IsResource() {
+		r := "resource " + strings.TrimSpace(s.TargetType+" #"+s.TargetID)
+		if s.TargetID == "" {
+			r = "resources of type " + s.TargetType
+		}
+		if s.Related {
+			r += fmt.Sprintf(", with every event sharing a request id with them (%d requests)", len(s.RequestIDs))
+		}
+		parts = append(parts, r)
+	}
 	if len(parts) == 0 {
 		return "Every event of the period"
 	}

@@ -97,6 +97,8 @@ func TestValidate(t *testing.T) {
 		{Spec{Type: "SOX", Name: "x", To: now}, "from"},
 		{Spec{Type: "SOX", Name: "x", From: now.AddDate(0, 0, -1), To: now, Categories: []string{"AUTH"}}, "type"},
 		{Spec{Type: Custom, Name: "x", From: now.AddDate(0, 0, -1), To: now, Categories: []string{"NOPE"}}, "categories"},
+		{Spec{Type: "SOX", Name: "x", From: now.AddDate(0, 0, -1), To: now, TargetID: "INC-1"}, "type"},
+		{Spec{Type: Custom, Name: "x", From: now.AddDate(0, 0, -1), To: now, Related: true}, "related"},
 	}
 	for i, b := range bad {
 		err := b.s.Validate(m, now, 365, 0)
@@ -121,6 +123,16 @@ func TestSelectsAgreesWithFilters(t *testing.T) {
 	}
 	if !c.Selects(&loki.Event{Category: "AUTH", ActorID: "u2"}) || c.Selects(&loki.Event{Category: "AUTH", ActorID: "u3"}) {
 		t.Fatal("custom selection wrong")
+	}
+	res := Spec{Type: Custom, TargetType: "incident", TargetID: "INC-7", Related: true, RequestIDs: []string{"req-1"}}
+	if !res.Selects(&loki.Event{TargetType: "incident", TargetID: "INC-7"}) || !res.Selects(&loki.Event{RequestID: "req-1"}) ||
+		res.Selects(&loki.Event{TargetType: "incident", TargetID: "INC-8"}) || res.Selects(&loki.Event{TargetID: "INC-7"}) {
+		t.Fatal("resource selection wrong")
+	}
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	planted := Spec{Type: Custom, Name: "x", From: now.AddDate(0, 0, -1), To: now, TargetID: "INC-7", RequestIDs: []string{"req-9"}}
+	if err := planted.Validate(mapping(t), now, 365, 0); err != nil || planted.RequestIDs != nil {
+		t.Fatalf("request ids are found by the backend, never taken from the request: %v %v", err, planted.RequestIDs)
 	}
 	if !(&Spec{Type: Custom}).Selects(&loki.Event{}) {
 		t.Fatal("an empty custom report selects everything")

@@ -21,7 +21,19 @@ type Spec struct {
 	Categories []string `json:"categories,omitempty"`
 	EventTypes []string `json:"eventTypes,omitempty"`
 	Actors     []string `json:"actors,omitempty"`
+	// Resource packs (Custom only): every event on this target; with Related also every event that
+	// shares a request id with one of them. RequestIDs are those ids, found when generation starts.
+	TargetType string   `json:"targetType,omitempty"`
+	TargetID   string   `json:"targetId,omitempty"`
+	Related    bool     `json:"related,omitempty"`
+	RequestIDs []string `json:"requestIds,omitempty"`
 }
+
+// MaxRelatedRequests bounds the request ids a resource pack follows.
+const MaxRelatedRequests = 500
+
+// IsResource: the pack is about one resource.
+func (s *Spec) IsResource() bool { return s.TargetType != "" || s.TargetID != "" }
 
 // ValidationError names the field that is wrong and why.
 type ValidationError struct{ Field, Message string }
@@ -62,8 +74,15 @@ func (s *Spec) Validate(m *Mapping, now time.Time, retentionDays, maxDays int) e
 	if maxDays > 0 && s.To.Sub(s.From) > time.Duration(maxDays)*24*time.Hour {
 		return &ValidationError{"to", fmt.Sprintf("a report covers at most %d days", maxDays)}
 	}
-	if s.Type != Custom && (len(s.Categories) > 0 || len(s.EventTypes) > 0 || len(s.Actors) > 0) {
-		return &ValidationError{"type", "categories, event types and actors are for Custom reports; a framework selects by its compliance tag"}
+	s.TargetType, s.TargetID, s.RequestIDs = strings.TrimSpace(s.TargetType), strings.TrimSpace(s.TargetID), nil
+	if s.Type != Custom && (len(s.Categories) > 0 || len(s.EventTypes) > 0 || len(s.Actors) > 0 || s.IsResource()) {
+		return &ValidationError{"type", "categories, event types, actors and a resource are for Custom reports; a framework selects by its compliance tag"}
+	}
+	if s.Related && !s.IsResource() {
+		return &ValidationError{"related", "related events follow a resource: name its type and id"}
+	}
+	if len(s.TargetType) > MaxNameLength || len(s.TargetID) > MaxNameLength {
+		return &ValidationError{"targetId", fmt.Sprintf("a resource's type and id are at most %d characters", MaxNameLength)}
 	}
 	for _, c := range s.Categories {
 		if !schema.IsCategory(c) {
@@ -94,7 +113,8 @@ func (s *Spec) Range() loki.Range {
 // was given.
 func (s *Spec) Filters() loki.Filters {
 	if s.Type == Custom {
-		return loki.Filters{Categories: s.Categories, EventTypes: s.EventTypes, Actors: s.Actors}
+		return loki.Filters{Categories: s.Categories, EventTypes: s.EventTypes, Actors: s.Actors,
+			TargetType: s.TargetType, TargetID: s.TargetID, RelatedRequests: s.RequestIDs}
 	}
 	return loki.Filters{Compliance: s.Type}
 }
@@ -107,5 +127,10 @@ func (s *Spec) Selects(e *loki.Event) bool {
 	}
 	return (len(s.Categories) == 0 || slices.Contains(s.Categories, e.Category)) &&
 		(len(s.EventTypes) == 0 || slices.Contains(s.EventTypes, e.EventType)) &&
-		(len(s.Actors) == 0 || slices.Contains(s.Actors, e.ActorID))
+		(len(s.Actors) == 0 || slices.Contains(s.Actors, e.ActorID)) &&
+		(s.onTarget(e) || (s.IsResource() && slices.Contains(s.RequestIDs, e.RequestID)))
+}
+
+func (s *Spec) onTarget(e *loki.Event) bool {
+	return (s.TargetType == "" || e.TargetType == s.TargetType) && (s.TargetID == "" || e.TargetID == s.TargetID)
 }

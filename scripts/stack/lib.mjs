@@ -160,6 +160,8 @@ archive_s3_secret_key = ${S3.secretKey}
 # every 15s here for the tests (1h unless set).
 digest_s3_bucket = ${S3.digestBucket}
 digest_every = 15s
+# How often report schedules are looked at for ended periods and runs to announce (1m unless set).
+schedule_every = 3s
 [plugin.attest-auditcounts-datasource]
 tenants = ${cfg.tenants}
 loki_url = ${cfg.lokiUrl}

@@ -147,13 +147,13 @@ export function buildPipeline(f: AuditFilters): string {
     );
   }
   if (f.search !== '') {
-    // Search the description (the log line) OR the event type. A label filter can't see the line, so the
+    // Search the description (the log line) OR the action, the resource's name and id, the actor's name and e-mail. A label filter can't see the line, so the
     // line is copied into a temporary label, matched with `or`, and dropped again (the line stays intact).
     const needle = escapeRegex(f.search);
     stages.push(`| label_format ${SEARCH_LABEL}="{{__line__}}"`);
-    stages.push(
-      `| ${SEARCH_LABEL}=~${quoteString('(?is).*' + needle + '.*')} or ${METADATA.event}=~${quoteString('(?is).*' + needle + '.*')}`
-    );
+    const quoted = quoteString('(?is).*' + needle + '.*');
+    const fields = [METADATA.event, METADATA.targetName, METADATA.targetId, METADATA.userName, METADATA.userEmail];
+    stages.push(`| ${SEARCH_LABEL}=~${quoted}${fields.map((name) => ` or ${name}=~${quoted}`).join('')}`);
     stages.push(`| drop ${SEARCH_LABEL}`);
   }
   return stages.join(' ');

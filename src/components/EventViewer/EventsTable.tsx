@@ -8,7 +8,7 @@ import { type AuditEvent } from 'services/auditEvent';
 import { testIds } from 'services/testIds';
 
 import { EventDetails } from './EventDetails';
-import { ActorCell, CategoryBadge, EventTypeBadge, SeverityBadge, subjectOf } from './badges';
+import { ActorCell, CategoryBadge, EventTypeBadge, ResourceCell, SeverityBadge } from './badges';
 
 interface Props {
   events: AuditEvent[];
@@ -52,9 +52,9 @@ export function EventsTable({ events, tracesDatasourceUid }: Props) {
         cell: ({ row: { original: e } }) => <ActorCell event={e} />,
       },
       {
-        id: 'subject',
-        header: t('viewer.columns.subject', 'Subject'),
-        cell: ({ row: { original: e } }) => <span title={e.targetName}>{subjectOf(e)}</span>,
+        id: 'resource',
+        header: t('viewer.columns.resource', 'Resource'),
+        cell: ({ row: { original: e } }) => <ResourceCell event={e} />,
       },
       {
         id: 'description',

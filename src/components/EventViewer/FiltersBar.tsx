@@ -182,7 +182,7 @@ export function FiltersBar({ filters, from, to, onChange, onTimeChange, onClear,
             label={t('viewer.filters.search', 'Search')}
             testId={testIds.viewer.search}
             value={filters.search}
-            placeholder={t('viewer.filters.search-placeholder', 'Description or event type, press Enter')}
+            placeholder={t('viewer.filters.search-placeholder', 'Description, action, resource or user, press Enter')}
             onCommit={(v) => set('search', v)}
             icon="search"
           />

@@ -93,6 +93,26 @@ export function subjectOf(e: Pick<AuditEvent, 'targetType' | 'targetId' | 'targe
   return [e.targetType, id].filter(Boolean).join(' ');
 }
 
+/** The resource an event acted on: its name, with its type and id below (and on hover). */
+export function ResourceCell({ event }: { event: Pick<AuditEvent, 'targetType' | 'targetId' | 'targetName'> }) {
+  const styles = useStyles2(getStyles);
+  const subject = subjectOf(event);
+  if (!event.targetName) {
+    return <span className={styles.actor}>{subject}</span>;
+  }
+  return (
+    <span className={styles.actor} title={subject} data-testid="resource-cell">
+      {event.targetName}
+      {subject !== '—' && (
+        <Text color="secondary" variant="bodySmall" element="span">
+          {' '}
+          {subject}
+        </Text>
+      )}
+    </span>
+  );
+}
+
 const getStyles = (theme: GrafanaTheme2) => ({
   actor: css({ overflowWrap: 'anywhere' }),
   category: css({

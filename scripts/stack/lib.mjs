@@ -688,10 +688,12 @@ export async function configureAppToken(cfg, org) {
   if (current.secureJsonFields?.grafanaToken) {
     return;
   }
-  const found = await grafanaApi(cfg, 'GET', '/api/serviceaccounts/search?query=attest-app', { org });
-  let sa = found.serviceAccounts?.find((a) => a.name === 'attest-app');
+  // Grafana 10.0 derives a service account's login from its name alone, unique across orgs.
+  const name = org === 1 ? 'attest-app' : `attest-app-org-${org}`;
+  const found = await grafanaApi(cfg, 'GET', `/api/serviceaccounts/search?query=${name}`, { org });
+  let sa = found.serviceAccounts?.find((a) => a.name === name);
   if (!sa) {
-    sa = await grafanaApi(cfg, 'POST', '/api/serviceaccounts', { org, body: { name: 'attest-app', role: 'Admin' } });
+    sa = await grafanaApi(cfg, 'POST', '/api/serviceaccounts', { org, body: { name, role: 'Admin' } });
   }
   for (const old of await grafanaApi(cfg, 'GET', `/api/serviceaccounts/${sa.id}/tokens`, { org })) {
     await grafanaApi(cfg, 'DELETE', `/api/serviceaccounts/${sa.id}/tokens/${old.id}`, { org });

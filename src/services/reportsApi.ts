@@ -30,6 +30,10 @@ export interface ReportSpec {
   categories?: string[];
   eventTypes?: string[];
   actors?: string[];
+  /** A resource pack: every event on this target, and with related the events sharing a request id. */
+  targetType?: string;
+  targetId?: string;
+  related?: boolean;
 }
 
 /** A report job; rows are the events read so far while generating, the events in the pack once completed. */
@@ -163,4 +167,61 @@ export function describePeriod(spec: ReportSpec | undefined): string {
   const to = Date.parse(spec.to);
   const lastDay = to % DAY_MS === 0 ? to - DAY_MS : to;
   return `${isoDay(Date.parse(spec.from))} to ${isoDay(lastDay)}`;
+}
+
+export type Every = 'monthly' | 'quarterly';
+
+/** A report that repeats: each run covers the calendar month or quarter (UTC) that has just ended. */
+export interface ScheduleInput extends Omit<ReportSpec, 'from' | 'to'> {
+  every: Every;
+  contactPoints: string[];
+  /** Also run the period that has just ended, at once. */
+  runLastPeriod: boolean;
+}
+
+export interface ScheduleRun {
+  jobId: string;
+  period: string;
+  status?: JobStatus;
+  error?: string;
+  rows?: number;
+  notified: boolean;
+  notifyError?: string;
+}
+
+export interface ReportSchedule {
+  id: string;
+  name: string;
+  every: Every;
+  spec: ReportSpec;
+  contactPoints: string[];
+  createdBy: string;
+  created: string;
+  /** The next period to run (2026-12, 2026-Q4) and when it runs (its end). */
+  nextPeriod: string;
+  nextRunAt: string;
+  runs: ScheduleRun[];
+}
+
+export async function listSchedules(signal?: AbortSignal): Promise<ReportSchedule[]> {
+  return (await getResource<{ schedules: ReportSchedule[] }>('reports/schedules', {}, signal)).schedules;
+}
+export const createSchedule = (s: ScheduleInput) => sendResource<ReportSchedule>('POST', 'reports/schedules', s);
+export const deleteSchedule = (id: string) =>
+  sendResource<unknown>('DELETE', `reports/schedules/${encodeURIComponent(id)}`);
+
+/** A schedule request from a draft: what the report selects, without its dates. */
+export function scheduleOfDraft(
+  d: ReportDraft,
+  every: Every,
+  contactPoints: string[],
+  runLastPeriod: boolean
+): ScheduleInput {
+  const { from, to, ...spec } = specOfDraft(d);
+  return { ...spec, every, contactPoints, runLastPeriod };
+}
+
+/** A resource pack's request: a Custom report of one target over the draft's days. */
+export function resourcePackSpec(d: ReportDraft, targetType: string, targetId: string, related: boolean): ReportSpec {
+  return { ...specOfDraft({ ...d, type: CUSTOM }), targetType, targetId, related };
 }

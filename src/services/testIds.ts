@@ -58,6 +58,8 @@ export const testIds = {
     first: 'data-testid viewer-first',
     details: 'data-testid viewer-details',
     fullEvent: 'data-testid viewer-full-event',
+    pack: 'data-testid viewer-resource-pack',
+    packSubmit: 'data-testid viewer-resource-pack-submit',
     empty: 'data-testid viewer-empty',
     error: 'data-testid viewer-error',
   },
@@ -108,6 +110,9 @@ export const testIds = {
     start: 'data-testid reports-start',
     end: 'data-testid reports-end',
     submit: 'data-testid reports-submit',
+    repeat: 'data-testid reports-repeat',
+    schedules: 'data-testid reports-schedules',
+    scheduleRow: 'data-testid reports-schedule-row',
   },
   retention: {
     container: 'data-testid retention-container',

@@ -11,6 +11,7 @@ import { testIds } from 'services/testIds';
 import { FullEvent } from './FullEvent';
 import { ChangesBlock, JsonBlock } from './JsonBlock';
 import { RelatedEvents } from './RelatedEvents';
+import { ResourcePackButton } from './ResourcePack';
 
 interface Props {
   event: AuditEvent;
@@ -61,8 +62,13 @@ export function EventDetails({ event, tracesDatasourceUid }: Props) {
         )}
         {field(t('viewer.details.roles', 'Actor roles'), badges(event.actorRoles, 'darkgrey'))}
         {field(
-          t('viewer.details.target', 'Subject'),
-          `${dash(event.targetType)} ${event.targetId ? '#' + event.targetId : ''} ${event.targetName ? `(${event.targetName})` : ''}`
+          t('viewer.details.target', 'Resource'),
+          <Stack direction="column" gap={0.5} alignItems="flex-start">
+            <span>
+              {`${dash(event.targetType)} ${event.targetId ? '#' + event.targetId : ''} ${event.targetName ? `(${event.targetName})` : ''}`}
+            </span>
+            <ResourcePackButton event={event} />
+          </Stack>
         )}
         {field(t('viewer.details.stack', 'Stack / region'), `${dash(event.stack)} / ${dash(event.region)}`)}
         {field(t('viewer.details.classification', 'Data classification'), badges(event.classification, 'purple'))}

@@ -6,15 +6,18 @@ import {
   CUSTOM,
   type ReportDraft,
   type ReportTypes,
+  createSchedule,
   draftProblems,
   generateReport,
   newDraft,
+  scheduleOfDraft,
   specOfDraft,
 } from 'services/reportsApi';
 import { CATEGORIES } from 'services/schema.gen';
 import { testIds } from 'services/testIds';
 
 import { QueryErrorAlert } from '../shared/QueryErrorAlert';
+import { type ScheduleChoice, ScheduleFields } from './ScheduleFields';
 
 interface Props {
   types: ReportTypes;
@@ -25,10 +28,16 @@ interface Props {
 /** The seeds' Generate Report flow: type, name, start and end date, then Generate. */
 export function GenerateReportModal({ types, onClose, onGenerated }: Props) {
   const [draft, setDraft] = useState<ReportDraft>(() => newDraft());
+  const [schedule, setSchedule] = useState<ScheduleChoice>({ repeat: 'once', contactPoints: [], runLastPeriod: false });
+  const once = schedule.repeat === 'once';
   const [tried, setTried] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
-  const problems = draftProblems(draft, types.retentionDays);
+  const all = draftProblems(draft, types.retentionDays);
+  // A repeating report has no dates of its own: each run covers the period that has just ended.
+  const problems: typeof all = once
+    ? all
+    : Object.fromEntries(Object.entries(all).filter(([field]) => field === 'type' || field === 'name'));
   const shown = tried ? problems : {};
   const type = types.types.find((x) => x.id === draft.type);
 
@@ -39,7 +48,11 @@ export function GenerateReportModal({ types, onClose, onGenerated }: Props) {
     }
     setBusy(true);
     try {
-      await generateReport(specOfDraft(draft));
+      if (schedule.repeat === 'once') {
+        await generateReport(specOfDraft(draft));
+      } else {
+        await createSchedule(scheduleOfDraft(draft, schedule.repeat, schedule.contactPoints, schedule.runLastPeriod));
+      }
       onGenerated();
     } catch (e) {
       setError(e);
@@ -76,24 +89,27 @@ export function GenerateReportModal({ types, onClose, onGenerated }: Props) {
           data-testid={testIds.reports.name}
         />
       </Field>
-      <Stack direction="row" gap={2}>
-        <Field label={t('reports.start', 'Start date (UTC)')} invalid={!!shown.startDate} error={shown.startDate}>
-          <Input
-            type="date"
-            value={draft.startDate}
-            onChange={(e) => setDraft({ ...draft, startDate: e.currentTarget.value })}
-            data-testid={testIds.reports.start}
-          />
-        </Field>
-        <Field label={t('reports.end', 'End date (UTC, included)')} invalid={!!shown.endDate} error={shown.endDate}>
-          <Input
-            type="date"
-            value={draft.endDate}
-            onChange={(e) => setDraft({ ...draft, endDate: e.currentTarget.value })}
-            data-testid={testIds.reports.end}
-          />
-        </Field>
-      </Stack>
+      <ScheduleFields value={schedule} onChange={setSchedule} />
+      {once && (
+        <Stack direction="row" gap={2}>
+          <Field label={t('reports.start', 'Start date (UTC)')} invalid={!!shown.startDate} error={shown.startDate}>
+            <Input
+              type="date"
+              value={draft.startDate}
+              onChange={(e) => setDraft({ ...draft, startDate: e.currentTarget.value })}
+              data-testid={testIds.reports.start}
+            />
+          </Field>
+          <Field label={t('reports.end', 'End date (UTC, included)')} invalid={!!shown.endDate} error={shown.endDate}>
+            <Input
+              type="date"
+              value={draft.endDate}
+              onChange={(e) => setDraft({ ...draft, endDate: e.currentTarget.value })}
+              data-testid={testIds.reports.end}
+            />
+          </Field>
+        </Stack>
+      )}
       {draft.type === CUSTOM && (
         <>
           <Field
@@ -133,7 +149,11 @@ export function GenerateReportModal({ types, onClose, onGenerated }: Props) {
           {t('reports.cancel', 'Cancel')}
         </Button>
         <Button onClick={submit} disabled={busy} data-testid={testIds.reports.submit}>
-          {busy ? t('reports.starting', 'Starting…') : t('reports.generate', 'Generate')}
+          {busy
+            ? t('reports.starting', 'Starting…')
+            : once
+              ? t('reports.generate', 'Generate')
+              : t('reports.schedule', 'Schedule')}
         </Button>
       </Modal.ButtonRow>
     </Modal>

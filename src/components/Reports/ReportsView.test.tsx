@@ -37,8 +37,27 @@ const job = (id: string, status: string, extra: object = {}) => ({
   ...extra,
 });
 
-function serve(reports: object[]) {
+const schedule = {
+  id: 's1',
+  name: 'Monthly SOX',
+  every: 'monthly',
+  spec: { type: 'SOX', name: 'Monthly SOX' },
+  contactPoints: ['ops-webhook'],
+  createdBy: 'admin',
+  created: '2026-11-02T10:00:00Z',
+  nextPeriod: '2026-12',
+  nextRunAt: '2027-01-01T00:00:00Z',
+  runs: [{ jobId: 'j1', period: '2026-11', status: 'completed', rows: 12, notified: true }],
+};
+
+function serve(reports: object[], schedules: object[] = []) {
   backendFetch.mockImplementation((req: { url: string; method: string }) => {
+    if (req.url.endsWith('/reports/schedules') && req.method === 'GET') {
+      return of({ data: { schedules } });
+    }
+    if (req.url.endsWith('/alerts/contact-points')) {
+      return of({ data: { contactPoints: [{ name: 'ops-webhook', types: ['webhook'] }], default: 'ops-webhook' } });
+    }
     if (req.url.endsWith('/reports/types')) {
       return of({ data: types });
     }
@@ -114,6 +133,40 @@ describe('ReportsView', () => {
           method: 'POST',
           url: expect.stringMatching(/resources\/reports$/),
           data: { type: 'SOX', name: 'Q4 SOX', from: '2026-09-01T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z' },
+        })
+      )
+    );
+  });
+
+  it('lists schedules with their next run and latest runs', async () => {
+    serve([], [schedule]);
+    render(<ReportsView />);
+    const row = await screen.findByTestId(testIds.reports.scheduleRow);
+    expect(row).toHaveTextContent('Monthly SOX');
+    expect(row).toHaveTextContent('Monthly');
+    expect(row).toHaveTextContent('ops-webhook');
+    expect(row).toHaveTextContent('2026-12');
+    expect(row).toHaveTextContent('2027-01-01 00:00 UTC');
+    expect(row).toHaveTextContent('2026-11: Completed');
+  });
+
+  it('schedules a repeating report without dates, with its contact points', async () => {
+    serve([]);
+    render(<ReportsView />);
+    const generate = await screen.findByTestId(testIds.reports.generate);
+    await waitFor(() => expect(generate).not.toBeDisabled());
+    fireEvent.click(generate);
+    fireEvent.change(screen.getByTestId(testIds.reports.name), { target: { value: 'Quarterly SOX' } });
+    fireEvent.click(screen.getByLabelText('Quarterly'));
+    expect(screen.queryByTestId(testIds.reports.start)).not.toBeInTheDocument();
+    fireEvent.click(screen.getByLabelText('Also run now for the period that has just ended'));
+    fireEvent.click(screen.getByTestId(testIds.reports.submit));
+    await waitFor(() =>
+      expect(backendFetch).toHaveBeenCalledWith(
+        expect.objectContaining({
+          method: 'POST',
+          url: expect.stringMatching(/reports\/schedules$/),
+          data: { type: 'SOX', name: 'Quarterly SOX', every: 'quarterly', contactPoints: [], runLastPeriod: true },
         })
       )
     );

@@ -38,6 +38,7 @@ import { listTable } from '../shared/listTable';
 import { useJobList } from '../shared/useJobList';
 import { useLoader } from '../shared/useLoader';
 import { GenerateReportModal } from './GenerateReportModal';
+import { ScheduleList } from './ScheduleList';
 
 export function ReportsView() {
   const styles = useStyles2(getStyles);
@@ -46,6 +47,7 @@ export function ReportsView() {
   const [generating, setGenerating] = useState(false);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [confirmBulk, setConfirmBulk] = useState(false);
+  const [scheduled, setScheduled] = useState(0);
 
   const list = reports.data ?? [];
   const chosen = list.filter((r) => selected.has(r.id)).map((r) => r.id);
@@ -79,6 +81,7 @@ export function ReportsView() {
           {t('reports.delete-n', 'Delete ({{n}})', { n: chosen.length })}
         </Button>
       </Stack>
+      <ScheduleList reloadKey={scheduled} typeName={typeName} />
       <div className={styles.loading}>{reports.isLoading && <LoadingBar width={400} />}</div>
       <QueryErrorAlert errors={[reports.error, types.error, reports.actionError]} />
       {!reports.isLoading && list.length === 0 ? (
@@ -190,6 +193,7 @@ export function ReportsView() {
           onClose={() => setGenerating(false)}
           onGenerated={() => {
             setGenerating(false);
+            setScheduled((n) => n + 1);
             reports.act(async () => undefined);
           }}
         />

@@ -200,6 +200,104 @@ async function waitFor(probe, timeoutMillis) {
   return false;
 }
 
+/** Search by a resource's name: the page's total equals the events holding it (counted here, in JS). */
+async function checkFindByResource(page, origin, range, all) {
+  const named = all.find((e) => e.labels.audit_target_name);
+  if (!named) {
+    check('viewer: find by resource (no event names its resource in this range)', false);
+    return;
+  }
+  const term = named.labels.audit_target_name;
+  const holds = (e) =>
+    [
+      e.line,
+      e.labels.audit_event,
+      e.labels.audit_target_name,
+      e.labels.audit_target_id,
+      e.labels.user_name,
+      e.labels.user_email,
+    ]
+      .filter(Boolean)
+      .some((v) => v.toLowerCase().includes(term.toLowerCase()));
+  const expected = all.filter(holds).length;
+  await page.goto(`${origin}${BASE}/events?${range}&q=${encodeURIComponent(term)}`);
+  const total = page.locator(testId(testIds.viewer.total));
+  await total.filter({ hasText: 'events match' }).waitFor({ timeout: 30_000 });
+  await page
+    .locator(`${testId(testIds.viewer.table)} tbody tr`)
+    .first()
+    .waitFor({ timeout: 30_000 });
+  const shown = num(await total.textContent());
+  const resources = await page.locator(`${testId(testIds.viewer.table)} [data-testid="resource-cell"]`).allInnerTexts();
+  await page.screenshot({ path: path.join(SCREENS, '3d-viewer-find-resource.png'), fullPage: true });
+  check(
+    'viewer: a search for a resource’s name finds every event on it (or by or about it), and the Resource column names it',
+    shown === expected && resources.some((r) => r.includes(term)),
+    `"${term}": page ${shown}, counted ${expected}; ${resources.length} named resources`
+  );
+}
+
+/** From an event's detail, an evidence pack of its resource: completed with LogQL's count of the target. */
+async function checkResourcePack(page) {
+  await page.locator(testId(testIds.viewer.table)).getByRole('button', { name: 'Toggle row expanded' }).first().click();
+  const details = page.locator(testId(testIds.viewer.details)).first();
+  await details.waitFor({ timeout: 10_000 });
+  await details.locator(testId(testIds.viewer.pack)).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('Include related events').uncheck({ force: true });
+  await page.screenshot({ path: path.join(SCREENS, '3e-resource-pack.png'), fullPage: true });
+  await dialog.locator(testId(testIds.viewer.packSubmit)).click();
+  await dialog.getByText('The evidence pack is being generated').waitFor({ timeout: 30_000 });
+  const headers = { Authorization: basic(GRAFANA_ADMIN) };
+  const api = `${GRAFANA}/api/plugins/attest-auditlog-app/resources/reports`;
+  const job = (await (await fetch(api, { headers })).json()).reports.find((r) => JSON.parse(r.params).targetId);
+  let done;
+  await waitFor(async () => {
+    done = await (await fetch(`${api}/${job.id}`, { headers })).json();
+    return done.status === 'completed' || done.status === 'failed';
+  }, 120_000);
+  const spec = JSON.parse(job.params);
+  const fromMs = Date.parse(spec.from);
+  const toMs = Date.parse(spec.to);
+  const target = `audit_target_type="${spec.targetType}" | audit_target_id="${spec.targetId}"`;
+  const counted = await fetch(
+    `${LOKI}/loki/api/v1/query?${new URLSearchParams({
+      query: `sum(count_over_time({service_name=~".+"} | ${target} [${toMs - fromMs}ms]))`,
+      time: String((toMs - 1) / 1000),
+    })}`,
+    { headers: lokiHeaders(TENANT) }
+  ).then((r) => r.json());
+  const expected = Number(counted.data.result[0]?.value[1] ?? 0);
+  check(
+    'viewer: "Evidence pack for this resource" makes a pack of exactly that resource’s events',
+    done.status === 'completed' && done.rows === expected && expected > 0,
+    `${spec.targetType} #${spec.targetId}: pack ${done.rows} (${done.status}), LogQL ${expected}`
+  );
+  await page.keyboard.press('Escape');
+}
+
+/** Reports: a monthly schedule made on the page is listed with its next period, and deleted there. */
+async function checkSchedules(page, origin) {
+  await page.goto(`${origin}${BASE}/reports`);
+  const generate = page.locator(testId(testIds.reports.generate));
+  await waitFor(() => generate.isEnabled(), 30_000);
+  await generate.click();
+  await page.locator(testId(testIds.reports.name)).fill('Browser monthly SOX');
+  await page.getByRole('dialog').getByLabel('Monthly').check({ force: true });
+  await page.getByRole('dialog').getByText('Notify').waitFor({ timeout: 10_000 });
+  await page.screenshot({ path: path.join(SCREENS, '12b-report-schedule.png'), fullPage: true });
+  await page.locator(testId(testIds.reports.submit)).click();
+  const row = page.locator(testId(testIds.reports.scheduleRow)).filter({ hasText: 'Browser monthly SOX' });
+  await row.first().waitFor({ timeout: 30_000 });
+  await page.screenshot({ path: path.join(SCREENS, '13b-report-schedules.png'), fullPage: true });
+  const month = new Date().toISOString().slice(0, 7);
+  const text = (await row.first().innerText()).replace(/\s+/g, ' ');
+  check('reports: a monthly schedule is listed with the running month as its next run', text.includes(month), text);
+  await row.first().getByRole('button', { name: 'Delete' }).click();
+  await row.first().getByRole('button', { name: 'Delete schedule' }).click();
+  check('reports: Delete removes the schedule', await waitFor(async () => (await row.count()) === 0, 30_000));
+}
+
 async function main() {
   fs.mkdirSync(SCREENS, { recursive: true });
   const viewer = await createUser('Viewer', { prefix: 'browser-viewer' });
@@ -343,6 +441,9 @@ async function main() {
       fullJson ? `id ${fullJson.id}` : fullText.slice(0, 120)
     );
     await page.screenshot({ path: path.join(SCREENS, '3-viewer-expanded.png'), fullPage: true });
+
+    await checkFindByResource(page, origin, range, all);
+    await checkResourcePack(page);
 
     // ---- Event viewer: Show filters, then a live tail the server pushes ----
     await page.goto(`${origin}${BASE}/events?${range}`);
@@ -673,6 +774,8 @@ async function main() {
     await page.locator('[data-testid="data-testid Confirm Modal Danger Button"]').click();
     const gone = await waitFor(async () => (await reportRows.count()) === countBeforeDelete - 1, 30_000);
     check('reports: a selected report is removed by Delete (n) after confirmation', gone);
+
+    await checkSchedules(page, origin);
 
     const routes = apiLog.filter((l) =>
       /^(GET|POST|PUT|DELETE) \/api\/plugins\/attest-auditlog-app\/resources\//.test(l)

@@ -48,6 +48,8 @@ export function ReportsView() {
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [confirmBulk, setConfirmBulk] = useState(false);
   const [scheduled, setScheduled] = useState(0);
+  // A schedule's notice links here with ?report=<id>: that report is marked.
+  const [linked] = useState(() => new URLSearchParams(window.location.search).get('report'));
 
   const list = reports.data ?? [];
   const chosen = list.filter((r) => selected.has(r.id)).map((r) => r.id);
@@ -112,7 +114,12 @@ export function ReportsView() {
             {list.map((r) => {
               const spec = specOf(r);
               return (
-                <tr key={r.id} data-testid={testIds.reports.row}>
+                <tr
+                  key={r.id}
+                  data-testid={testIds.reports.row}
+                  className={r.id === linked ? styles.linked : undefined}
+                  aria-current={r.id === linked ? 'true' : undefined}
+                >
                   <td>
                     <Checkbox
                       value={selected.has(r.id)}
@@ -121,7 +128,14 @@ export function ReportsView() {
                     />
                   </td>
                   <td>{r.name}</td>
-                  <td>{typeName(spec?.type)}</td>
+                  <td>
+                    {typeName(spec?.type)}
+                    {spec?.targetId && (
+                      <Text variant="bodySmall" color="secondary" element="p">
+                        {`${spec.targetType ?? ''} #${spec.targetId}${spec.related ? ' + related' : ''}`}
+                      </Text>
+                    )}
+                  </td>
                   <td>{describePeriod(spec)}</td>
                   <td>
                     <Badge text={STATUS_LABEL[r.status]} color={STATUS_COLOR[r.status]} />
@@ -222,4 +236,5 @@ export function ReportsView() {
 const getStyles = (theme: GrafanaTheme2) => ({
   loading: css({ height: 2, margin: theme.spacing(1, 0) }),
   table: css(listTable(theme)),
+  linked: css({ background: theme.colors.action.selected }),
 });

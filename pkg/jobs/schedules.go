@@ -41,6 +41,8 @@ type ScheduleStore interface {
 	// Schedules lists an org's schedules (orgID 0: every org's), oldest first.
 	Schedules(ctx context.Context, orgID int64) ([]Schedule, error)
 	DeleteSchedule(ctx context.Context, orgID int64, id string) error
+	// UpdateScheduleRequest rewrites what a schedule asks for (erasure scrubs a person from it).
+	UpdateScheduleRequest(ctx context.Context, id, name, params string) error
 	// StartRun records a run and moves the schedule's NextFrom to run.To in one transaction, so a period
 	// is started once even when the process dies right after.
 	StartRun(ctx context.Context, run Run) error
@@ -131,6 +133,11 @@ func (s *SQLiteStore) DeleteSchedule(ctx context.Context, orgID int64, id string
 		return err
 	}
 	return tx.Commit()
+}
+
+func (s *SQLiteStore) UpdateScheduleRequest(ctx context.Context, id, name, params string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE schedules SET name = ?, params = ? WHERE id = ?`, name, params, id)
+	return err
 }
 
 func (s *SQLiteStore) StartRun(ctx context.Context, run Run) error {

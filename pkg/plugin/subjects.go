@@ -175,7 +175,8 @@ func recentRange() loki.Range {
 	return loki.Range{StartNs: now.AddDate(-1, 0, 0).UnixNano(), EndNs: now.UnixNano()}
 }
 
-// forgetInJobs scrubs the subject's identifiers from export and report requests (names and filters)
+// forgetInJobs scrubs the subject's identifiers from export and report requests and report schedules
+// (names and filters)
 // and deletes the files of those whose content names the subject: they were written with identities
 // revealed. Returns how many jobs were scrubbed and how many files deleted.
 func (a *App) forgetInJobs(r *http.Request, c *caller, names []string) (scrubbed, deleted int, err error) {
@@ -204,6 +205,18 @@ func (a *App) forgetInJobs(r *http.Request, c *caller, names []string) (scrubbed
 				}
 				deleted++
 			}
+		}
+	}
+	schedules, err := rn.Store.Schedules(r.Context(), c.OrgID)
+	if err != nil {
+		return scrubbed, deleted, err
+	}
+	for _, sc := range schedules {
+		if name, params := scrub(sc.Name, names), scrub(sc.Params, names); name != sc.Name || params != sc.Params {
+			if err := rn.Store.UpdateScheduleRequest(r.Context(), sc.ID, name, params); err != nil {
+				return scrubbed, deleted, err
+			}
+			scrubbed++
 		}
 	}
 	return scrubbed, deleted, nil

@@ -37,6 +37,16 @@ export async function pushAll(tenant: string, events: GenEvent[], batch = 2000) 
   }
 }
 
+/** Whether the free-text search finds needle in e: the description, the action, the resource's name and
+ * id, or the actor's name and e-mail, case-insensitively (written apart from the builder). */
+export function searchFinds(e: GenEvent, needle: string): boolean {
+  const n = needle.toLowerCase();
+  const a = e.attributes;
+  return [e.body, a['audit.event'], a['audit.target.name'], a['audit.target.id'], a['user.name'], a['user.email']].some(
+    (v) => typeof v === 'string' && v.toLowerCase().includes(n)
+  );
+}
+
 export const msToNs = (ms: number) => (BigInt(ms) * BigInt(1_000_000)).toString();
 
 export async function countEvents(

@@ -12,6 +12,7 @@ import {
   msToNs,
   pageAll,
   pushAll,
+  searchFinds,
   transportFor,
   uniqueTenant,
   waitForCount,
@@ -77,9 +78,7 @@ const DECOYS: string[] = [
   'rm ls',
 ];
 
-const lower = (s: string) => s.toLowerCase();
-const matches = (e: GenEvent, needle: string) =>
-  lower(e.body).includes(lower(needle)) || lower(e.attributes['audit.event']).includes(lower(needle));
+const matches = searchFinds;
 
 describe('hostile strings against the real Loki', () => {
   const tenant = uniqueTenant('query-hostile');

@@ -1,5 +1,6 @@
-// Package jobs runs long server-side work (exports now, reports later) as jobs whose state survives a
-// restart: Pending → Running (with progress) → Completed, or Failed with its reason, or Canceled.
+// Package jobs runs long server-side work (exports, compliance reports) as jobs whose state survives a
+// restart: Pending → Running (with progress) → Completed, or Failed with its reason, or Canceled; and
+// keeps report schedules and their runs beside them (schedules.go).
 package jobs
 
 import (

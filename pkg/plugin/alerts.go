@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strings"
-	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
@@ -354,46 +352,4 @@ func alertingError(err error) (*APIError, bool) {
 		return &APIError{http.StatusBadGateway, "grafana_error", ge.Error()}, true
 	}
 	return nil, false
-}
-
-// handleActorResolve turns the opaque actor reference of a per-actor alert back into the actor, for
-// those who may read the trail: it is found among the actors of the range (last 30 days unless given).
-func (a *App) handleActorResolve(w http.ResponseWriter, r *http.Request, c *caller) error {
-	q, err := parseQuery(r.URL.Query(), "ref")
-	if err != nil {
-		return err
-	}
-	ref := q.Values.Get("ref")
-	if len(ref) != 16 || strings.Trim(ref, "0123456789abcdef") != "" {
-		return badRequest("ref must be the 16 hex characters of an alert's actor_ref label")
-	}
-	key, err := counts.LoadKey(a.settings.DataDir)
-	if err != nil {
-		return err
-	}
-	found, err := recorded(r.Context(), a, c, selfaudit.Event{
-		Type: "audit.actor.resolved", Category: "COMPLIANCE", Action: "read",
-		Description: fmt.Sprintf("%s looked up the actor of an alert", c.User.Login),
-		TargetType:  "audit_trail", TargetID: c.Tenant, Metadata: map[string]any{"actor_ref": ref},
-	}, func(ctx context.Context) (map[string]string, error) {
-		series, err := counts.Run(ctx, a.lokiFor(c), counts.Query{Mode: counts.ModeInstant, GroupBy: []string{"actor"}},
-			time.Unix(0, q.Range.StartNs), time.Unix(0, q.Range.EndNs), 0)
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range series {
-			if counts.ActorRef(key, c.Tenant, s.Labels["actor_id"], s.Labels["actor_email"]) == ref {
-				return map[string]string{"actorId": s.Labels["actor_id"], "actorEmail": s.Labels["actor_email"]}, nil
-			}
-		}
-		return nil, nil
-	})
-	if err != nil {
-		return err
-	}
-	if found == nil {
-		return notFound("no actor of this range has that reference")
-	}
-	writeJSON(w, http.StatusOK, found)
-	return nil
 }

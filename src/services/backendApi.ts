@@ -9,7 +9,7 @@ import { type Cursor, type Page, decodeCursor, encodeCursor } from './paging';
 import { RESOURCES_URL } from './plugin';
 import { followEvents } from './liveTail';
 import { filterParams } from './routeParams';
-import { getRetention } from './retentionApi';
+import { type RetentionPolicy } from './retentionApi';
 import { type OverviewStats } from './stats';
 
 export { RESOURCES_URL };
@@ -110,7 +110,7 @@ export function createBackendApi(): AuditApi {
     },
     tail: followEvents,
     async retention(signal) {
-      return (await getRetention(signal)).policy;
+      return (await getResource<{ policy: RetentionPolicy }>('retention', {}, signal)).policy;
     },
     async event(id, signal) {
       try {

@@ -134,7 +134,7 @@ describe('EventViewer', () => {
 
   it('shows an empty state that says what to check', async () => {
     renderWithApp(<EventViewer />, { url: '/events', transport: fakeTransport(0) });
-    expect(await screen.findByTestId(testIds.viewer.empty)).toHaveTextContent(/right tenant/);
+    expect(await screen.findByTestId(testIds.viewer.empty)).toHaveTextContent(/mapped to their tenant/);
   });
 
   it('shows query errors', async () => {

@@ -131,7 +131,7 @@ export function EventViewer() {
           <EmptyState variant="not-found" message={t('viewer.empty.message', 'No audit events match')}>
             {t(
               'viewer.empty.help',
-              'Widen the date range or clear filters. If the log should not be empty, check that services export audit events and that the Loki datasource uses the right tenant.'
+              'Widen the date range or clear filters. If the log should not be empty, check that services export audit events and that this organization is mapped to their tenant (tenants in the server settings).'
             )}
           </EmptyState>
         </div>

@@ -92,7 +92,7 @@ describe('Overview', () => {
 
   it('says what to check when there are no events', async () => {
     renderWithApp(<Overview />, { url: '/overview', transport: fakeTransport(false) });
-    expect(await screen.findByTestId(testIds.overview.empty)).toHaveTextContent(/X-Scope-OrgID/);
+    expect(await screen.findByTestId(testIds.overview.empty)).toHaveTextContent(/mapped to its tenant/);
   });
 
   it('shows errors', async () => {

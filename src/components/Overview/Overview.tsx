@@ -111,7 +111,7 @@ export function Overview() {
           <EmptyState variant="not-found" message={t('overview.empty.message', 'No audit events in this time range')}>
             {t(
               'overview.empty.help',
-              'Check that the time range contains activity, that your services record audit events and export them to the OpenTelemetry Collector, and that the Loki datasource in the app configuration points at this organization’s tenant (X-Scope-OrgID).'
+              'Check that the time range contains activity, that your services record audit events and export them to the OpenTelemetry Collector, and that this organization is mapped to its tenant in the server settings (tenants in [plugin.attest-auditlog-app]).'
             )}
           </EmptyState>
         </div>

@@ -1,36 +1,10 @@
 import React, { useState } from 'react';
 import { css } from '@emotion/css';
-import { type GrafanaTheme2, dateTimeFormat } from '@grafana/data';
+import { type GrafanaTheme2 } from '@grafana/data';
 import { t } from '@grafana/i18n';
-import {
-  Badge,
-  Button,
-  Checkbox,
-  ConfirmButton,
-  ConfirmModal,
-  EmptyState,
-  LinkButton,
-  LoadingBar,
-  Stack,
-  Text,
-  useStyles2,
-} from '@grafana/ui';
+import { Button, Checkbox, ConfirmModal, EmptyState, LoadingBar, Stack, useStyles2 } from '@grafana/ui';
 
-import { formatBytes } from 'services/exportsApi';
-import {
-  type ReportJob,
-  STATUS_LABEL,
-  deleteReport,
-  deleteReports,
-  describePeriod,
-  fetchReportTypes,
-  isGenerating,
-  listReports,
-  reportDownloadUrl,
-  retryReport,
-  specOf,
-} from 'services/reportsApi';
-import { STATUS_COLOR } from 'services/jobs';
+import { type ReportJob, deleteReports, fetchReportTypes, isGenerating, listReports } from 'services/reportsApi';
 import { testIds } from 'services/testIds';
 
 import { QueryErrorAlert } from '../shared/QueryErrorAlert';
@@ -38,6 +12,7 @@ import { listTable } from '../shared/listTable';
 import { useJobList } from '../shared/useJobList';
 import { useLoader } from '../shared/useLoader';
 import { GenerateReportModal } from './GenerateReportModal';
+import { ReportRow } from './ReportRow';
 import { ScheduleList } from './ScheduleList';
 
 export function ReportsView() {
@@ -111,93 +86,17 @@ export function ReportsView() {
             </tr>
           </thead>
           <tbody>
-            {list.map((r) => {
-              const spec = specOf(r);
-              return (
-                <tr
-                  key={r.id}
-                  data-testid={testIds.reports.row}
-                  className={r.id === linked ? styles.linked : undefined}
-                  aria-current={r.id === linked ? 'true' : undefined}
-                >
-                  <td>
-                    <Checkbox
-                      value={selected.has(r.id)}
-                      onChange={() => toggle(r.id)}
-                      aria-label={t('reports.select', 'Select {{name}}', { name: r.name })}
-                    />
-                  </td>
-                  <td>{r.name}</td>
-                  <td>
-                    {typeName(spec?.type)}
-                    {spec?.targetId && (
-                      <Text variant="bodySmall" color="secondary" element="p">
-                        {`${spec.targetType ?? ''} #${spec.targetId}${spec.related ? ' + related' : ''}`}
-                      </Text>
-                    )}
-                  </td>
-                  <td>{describePeriod(spec)}</td>
-                  <td>
-                    <Badge text={STATUS_LABEL[r.status]} color={STATUS_COLOR[r.status]} />
-                    {r.status === 'running' && (
-                      <Text variant="bodySmall" color="secondary" element="p">
-                        {t('reports.read', '{{n}} events read', { n: r.rows.toLocaleString() })}
-                      </Text>
-                    )}
-                    {r.error && (
-                      <Text variant="bodySmall" color="error" element="p">
-                        {r.error}
-                      </Text>
-                    )}
-                  </td>
-                  <td>{r.requestedBy}</td>
-                  <td>{dateTimeFormat(r.created)}</td>
-                  <td>{r.status === 'completed' ? r.rows.toLocaleString() : '—'}</td>
-                  <td>{r.status === 'completed' ? formatBytes(r.size) : '—'}</td>
-                  <td>
-                    <Stack direction="row" gap={1}>
-                      {r.status === 'completed' && (
-                        <>
-                          <LinkButton
-                            size="sm"
-                            icon="download-alt"
-                            href={reportDownloadUrl(r.id, 'zip')}
-                            tooltip={t(
-                              'reports.zip-help',
-                              'Evidence pack: PDF, events.jsonl, events.csv, signed manifest'
-                            )}
-                            data-testid={testIds.reports.download}
-                          >
-                            {t('reports.download', 'Download')}
-                          </LinkButton>
-                          <LinkButton size="sm" variant="secondary" href={reportDownloadUrl(r.id, 'pdf')}>
-                            PDF
-                          </LinkButton>
-                        </>
-                      )}
-                      {(r.status === 'failed' || r.status === 'canceled') && (
-                        <Button
-                          size="sm"
-                          variant="secondary"
-                          icon="sync"
-                          onClick={() => reports.act(() => retryReport(r.id))}
-                        >
-                          {t('reports.retry', 'Retry')}
-                        </Button>
-                      )}
-                      <ConfirmButton
-                        size="sm"
-                        confirmText={t('reports.delete-confirm', 'Delete')}
-                        confirmVariant="destructive"
-                        onConfirm={() => reports.act(() => deleteReport(r.id))}
-                      >
-                        {t('reports.delete', 'Delete')}
-                      </ConfirmButton>
-                    </Stack>
-                  </td>
-                </tr>
-              );
-            })}
+            {list.map((r) => (
+              <ReportRow
+                key={r.id}
+                report={r}
+                typeName={typeName}
+                selected={selected.has(r.id)}
+                linked={r.id === linked}
+                onToggle={() => toggle(r.id)}
+                act={reports.act}
+              />
+            ))}
           </tbody>
         </table>
       )}
@@ -236,5 +135,4 @@ export function ReportsView() {
 const getStyles = (theme: GrafanaTheme2) => ({
   loading: css({ height: 2, margin: theme.spacing(1, 0) }),
   table: css(listTable(theme)),
-  linked: css({ background: theme.colors.action.selected }),
 });

@@ -258,6 +258,10 @@ func (a *App) createScheduledReport(ctx context.Context, rn *jobs.Runner, sc job
 	// The part of the period still kept is reported on; a minute's margin keeps it inside the window.
 	spec.From, spec.To = maxTime(run.From, now.AddDate(0, 0, -days).Add(time.Minute)), run.To
 	invalid := spec.Validate(m, now, days, 0)
+	if oldest := now.AddDate(0, 0, -days); !run.To.After(oldest) {
+		invalid = fmt.Errorf("it ended before the %d-day retention window (earliest %s): its events are no longer kept",
+			days, oldest.Format("2006-01-02"))
+	}
 	params, _ := json.Marshal(spec)
 	j := &jobs.Job{ID: run.JobID, OrgID: sc.OrgID, Tenant: sc.Tenant, Kind: reportKind, Name: spec.Name, Format: "zip",
 		Params: string(params), RequestedBy: sc.CreatedBy, Created: now, Updated: now, Status: jobs.Pending}

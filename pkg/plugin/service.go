@@ -233,6 +233,9 @@ func (s *Service) loops() []loop {
 			if first {
 				return 0
 			}
+			if a.settings.ScheduleEvery <= 0 {
+				return DefaultScheduleEvery
+			}
 			return a.settings.ScheduleEvery
 		}, func(_ *App, ctx context.Context) { s.schedulePass(ctx) }},
 		{"export expiry", every(func(*App) time.Duration { return time.Hour }), func(a *App, ctx context.Context) {

@@ -4,7 +4,7 @@
 // exactly its events (and, asked for, the events that share a request id with them), equal to
 // LogQL's counts, with the resource in its manifest and PDF; a monthly report schedule runs the month
 // just ended at once as a report and tells a webhook contact point how it went, with a link; it is
-// kept across a Grafana restart; only an Admin can schedule; every step is in the trail.
+// kept across a Grafana restart; only an Admin of its org sees or deletes it; every step is in the trail.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -333,6 +333,12 @@ test('a monthly schedule runs the month just ended, tells its contact point with
   assert.ok(again, 'the schedule is kept across a restart');
   assert.equal(again.runs.length, 1, 'the month that ran is not run again');
 
+  // Another org's Admin neither sees nor deletes it.
+  const elsewhere = await grafana('GET', `${RESOURCES}/reports/schedules`, { org: 1 });
+  assert.equal(elsewhere.status, 200);
+  assert.ok(!elsewhere.body.schedules.some((s) => s.id === made.body.id), 'org 1 does not list org 2’s schedule');
+  const foreign = await grafana('DELETE', `${RESOURCES}/reports/schedules/${made.body.id}`, { org: 1 });
+  assert.equal(foreign.status, 404);
   const gone = await call('DELETE', `reports/schedules/${made.body.id}`);
   assert.equal(gone.status, 204);
   assert.ok(!(await call('GET', 'reports/schedules')).body.schedules.some((s) => s.id === made.body.id));

@@ -1,5 +1,5 @@
-// What happened to one resource, through the real Grafana, backend, Collector and Loki (org "Attest
-// reports org", its own service): the search finds events by the resource's name and id and by the
+// What happened to one resource, through the real Grafana, backend, Collector and Loki (the second
+// org, its own service): the search finds events by the resource's name and id and by the
 // actor; the target type filter lists the types present; an evidence pack for one incident holds
 // exactly its events (and, asked for, the events that share a request id with them), equal to
 // LogQL's counts, with the resource in its manifest and PDF; a monthly report schedule runs the month

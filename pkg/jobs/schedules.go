@@ -136,7 +136,10 @@ func (s *SQLiteStore) DeleteSchedule(ctx context.Context, orgID int64, id string
 }
 
 func (s *SQLiteStore) UpdateScheduleRequest(ctx context.Context, id, name, params string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE schedules SET name = ?, params = ? WHERE id = ?`, name, params, id)
+	if _, err := s.db.ExecContext(ctx, `UPDATE schedules SET name = ?, params = ? WHERE id = ?`, name, params, id); err != nil {
+		return err
+	}
+	_, err := s.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
 	return err
 }
 

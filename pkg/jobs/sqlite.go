@@ -85,6 +85,10 @@ func (s *SQLiteStore) List(ctx context.Context, orgID int64, kind string) ([]Job
 	return s.query(ctx, `SELECT `+columns+` FROM jobs WHERE org_id = ? AND kind = ? ORDER BY created DESC LIMIT 500`, orgID, kind)
 }
 
+func (s *SQLiteStore) ListAll(ctx context.Context, orgID int64) ([]Job, error) {
+	return s.query(ctx, `SELECT `+columns+` FROM jobs WHERE org_id = ? ORDER BY created DESC`, orgID)
+}
+
 func (s *SQLiteStore) CompletedBefore(ctx context.Context, t time.Time) ([]Job, error) {
 	return s.query(ctx, `SELECT `+columns+` FROM jobs WHERE status = ? AND created < ?`, string(Completed), t.UnixMilli())
 }

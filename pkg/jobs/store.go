@@ -49,6 +49,8 @@ type Store interface {
 	Create(ctx context.Context, j *Job) error
 	Get(ctx context.Context, orgID int64, id string) (*Job, error)
 	List(ctx context.Context, orgID int64, kind string) ([]Job, error)
+	// ListAll lists every job of an org, of every kind, without List's cap (erasure goes over all).
+	ListAll(ctx context.Context, orgID int64) ([]Job, error)
 	Update(ctx context.Context, j *Job) error
 	Delete(ctx context.Context, orgID int64, id string) error
 	// UpdateRequest rewrites what a job was asked for (its name and parameters): erasure scrubs a person from them.

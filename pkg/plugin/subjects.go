@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -138,12 +139,20 @@ func (a *App) handleSubjectErase(w http.ResponseWriter, r *http.Request, c *call
 	if err != nil {
 		return err
 	}
+	if counts := a.rollups(); counts != nil {
+		if _, err := counts.ForgetActor(r.Context(), c.Tenant, func(actor string) bool {
+			return strings.Contains(actor, ref) || slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(actor, n) })
+		}); err != nil {
+			return err
+		}
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"subjectRef": ref, "jobsScrubbed": scrubbed, "filesDeleted": deleted})
 	return nil
 }
 
-// identifiersOf is what names the subject: the identifier given and, from its most recent event,
-// its other identities (id, e-mail, name), read while the key still opens them.
+// identifiersOf is what names the subject: the identifier given, its other identities (id, e-mail,
+// name) from its most recent event as actor, and its name as the target of events, read while the
+// key still opens them.
 func (a *App) identifiersOf(tenant, id string) []string {
 	out := []string{id}
 	f := loki.Filters{Actor: id}
@@ -155,14 +164,44 @@ func (a *App) identifiersOf(tenant, id string) []string {
 	if err != nil {
 		return out
 	}
-	page, err := a.tenantClient(tenant).FetchPage(context.Background(), q, recentRange(), nil, 1)
-	if err != nil || len(page.Events) == 0 {
-		return out
+	// Known as an actor: the other identities of the latest event they did.
+	if page, err := a.tenantClient(tenant).FetchPage(context.Background(), q, recentRange(), nil, 1); err == nil && len(page.Events) > 0 {
+		e := page.Events[0]
+		a.reveal(tenant, &e)
+		for _, v := range []string{e.ActorID, e.ActorEmail, e.ActorName} {
+			if v != "" && v != subjects.Erased && len(v) >= 3 && !slices.Contains(out, v) {
+				out = append(out, v)
+			}
+		}
 	}
-	e := page.Events[0]
-	a.reveal(tenant, &e)
-	for _, v := range []string{e.ActorID, e.ActorEmail, e.ActorName} {
-		if v != "" && v != subjects.Erased && len(v) >= 3 {
+	return append(out, a.targetNamesOf(tenant, out)...)
+}
+
+// targetNamesOf is how the subject is named where they are the target of an event (the name a producer
+// gave the resource, e.g. "Erin Example"), read from their latest such event while the key opens it.
+func (a *App) targetNamesOf(tenant string, ids []string) []string {
+	s := a.subjects()
+	ref, key, err := s.Resolve(tenant, ids[0])
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, id := range ids {
+		stored, err := subjects.Encrypt(ref, key, "audit.target.id", id)
+		if err != nil {
+			continue
+		}
+		q, err := loki.EventsQuery(loki.Filters{TargetID: stored})
+		if err != nil {
+			continue
+		}
+		page, err := a.tenantClient(tenant).FetchPage(context.Background(), q, recentRange(), nil, 1)
+		if err != nil || len(page.Events) == 0 {
+			continue
+		}
+		e := page.Events[0]
+		a.reveal(tenant, &e)
+		if v := e.TargetName; v != "" && v != subjects.Erased && len(v) >= 3 && !slices.Contains(ids, v) && !slices.Contains(out, v) {
 			out = append(out, v)
 		}
 	}
@@ -184,27 +223,25 @@ func (a *App) forgetInJobs(r *http.Request, c *caller, names []string) (scrubbed
 	if err != nil {
 		return 0, 0, err
 	}
-	for _, kind := range []string{exportKind, reportKind} {
-		list, err := rn.Store.List(r.Context(), c.OrgID, kind)
-		if err != nil {
-			return scrubbed, deleted, err
+	list, err := rn.Store.ListAll(r.Context(), c.OrgID)
+	if err != nil {
+		return scrubbed, deleted, err
+	}
+	for _, j := range list {
+		if name, params := scrub(j.Name, names), scrub(j.Params, names); name != j.Name || params != j.Params {
+			if err := rn.Store.UpdateRequest(r.Context(), j.ID, name, params); err != nil {
+				return scrubbed, deleted, err
+			}
+			scrubbed++
 		}
-		for _, j := range list {
-			if name, params := scrub(j.Name, names), scrub(j.Params, names); name != j.Name || params != j.Params {
-				if err := rn.Store.UpdateRequest(r.Context(), j.ID, name, params); err != nil {
-					return scrubbed, deleted, err
-				}
-				scrubbed++
+		if j.File == "" {
+			continue
+		}
+		if hit, err := fileNames(j.File, names); err == nil && hit {
+			if err := rn.Remove(r.Context(), c.OrgID, j.ID); err != nil {
+				return scrubbed, deleted, err
 			}
-			if j.File == "" {
-				continue
-			}
-			if hit, err := fileNames(j.File, names); err == nil && hit {
-				if err := rn.Remove(r.Context(), c.OrgID, j.ID); err != nil {
-					return scrubbed, deleted, err
-				}
-				deleted++
-			}
+			deleted++
 		}
 	}
 	schedules, err := rn.Store.Schedules(r.Context(), c.OrgID)

@@ -1,10 +1,13 @@
 package rollup
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -92,5 +95,47 @@ func TestLedgerSumsCollectorsAndReadsTheQueue(t *testing.T) {
 	}
 	if l.Of("acme", time.Date(2026, 12, 1, 5, 0, 0, 0, time.UTC)) != 14 || l.Of("globex", time.Now()) != 0 || l.Passed != 16 || l.Sent != 12 || l.Delivered(l) || l.DeadLetter["acme"] != 4 {
 		t.Fatalf("%+v", l)
+	}
+}
+
+func TestForgetActorLeavesNoTraceAndKeepsTheCounts(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rollups.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	d := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	k := Key{"AUTH", "INFO", "idp"}
+	erin := "enc:v1:ref42:c2VjcmV0"
+	for i, day := range []time.Time{d, d.Add(24 * time.Hour)} {
+		if err := s.Put(ctx, "acme", Day{Start: day, Actors: []ActorCount{{k, erin, int64(2 + i)}, {k, "frank", 1}}, Computed: day}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := s.ForgetActor(ctx, "acme", func(a string) bool { return strings.Contains(a, "ref42") })
+	if err != nil || n != 1 {
+		t.Fatalf("%d %v", n, err)
+	}
+	got, _ := s.Load(ctx, "acme", d, d.Add(24*time.Hour))
+	seen := map[string]int64{}
+	for _, day := range got {
+		for _, a := range day.Actors {
+			seen[a.Actor] += a.N
+		}
+	}
+	if len(seen) != 2 || seen["frank"] != 2 {
+		t.Fatalf("actors after erasure: %v", seen)
+	}
+	for a, n := range seen {
+		if a != "frank" && (!strings.HasPrefix(a, "erased:") || n != 5) {
+			t.Fatalf("the erased actor is one token across days with her counts: %q %d", a, n)
+		}
+	}
+	for _, f := range []string{path, path + "-wal"} {
+		if b, err := os.ReadFile(f); err == nil && bytes.Contains(b, []byte("ref42")) {
+			t.Fatalf("%s still holds the stored id", filepath.Base(f))
+		}
 	}
 }

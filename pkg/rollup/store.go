@@ -6,7 +6,9 @@ package rollup
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -59,7 +61,8 @@ CREATE INDEX IF NOT EXISTS actor_counts_day ON actor_counts (tenant, day);
 
 // Open opens (creating if needed) the rollup database at path.
 func Open(path string) (*Store, error) {
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)")
+	// secure_delete: an erased actor's old entries are overwritten, not left in free pages.
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=secure_delete(on)")
 	if err != nil {
 		return nil, err
 	}
@@ -174,3 +177,49 @@ func (s *Store) Forget(ctx context.Context, tenant string, cutoff time.Time) err
 
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
+
+// ForgetActor replaces every actor entry of the tenant that match says is the erased person's by one
+// random token, the same for all of them and tied to nothing else: the distinct-actor counts stay
+// right while the stored id no longer names or singles out the person. The old text leaves the
+// write-ahead log too. Returns how many distinct stored actors were replaced.
+func (s *Store) ForgetActor(ctx context.Context, tenant string, match func(actor string) bool) (int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT actor FROM actor_counts WHERE tenant=?`, tenant)
+	if err != nil {
+		return 0, err
+	}
+	var hits []string
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		if match(a) {
+			hits = append(hits, a)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(hits) == 0 {
+		return 0, err
+	}
+	var b [12]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return 0, err
+	}
+	token := "erased:" + hex.EncodeToString(b[:])
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback() //nolint:errcheck // after Commit it is a no-op
+	for _, a := range hits {
+		if _, err := tx.ExecContext(ctx, `UPDATE actor_counts SET actor=? WHERE tenant=? AND actor=?`, token, tenant, a); err != nil {
+			return 0, err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, err
+	}
+	_, err = s.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	return len(hits), err
+}

@@ -186,3 +186,55 @@ test('erasure: only an Admin; afterwards nothing names her, every event stays an
   assert.ok(rec, 'the erasure is in the trail');
   assert.ok(!mentionsErin(JSON.stringify(rec)));
 });
+
+test('a person who is only ever a target: erasing them deletes the files that name them and scrubs every job', async () => {
+  const gil = { id: `u-gil-${run}`, name: `Gil Varga ${run}` };
+  const targetService = `erasure-target-${run}`;
+  const pipeline = createAuditPipeline({
+    tenant: TENANT,
+    serviceName: targetService,
+    environment: 'test',
+    url: cfg.otlpUrl,
+    spoolDir: fs.mkdtempSync(path.join(os.tmpdir(), 'attest-erasure-target-')),
+    meterProvider: false,
+    subjectKeys: { keyStore: new DirectorySubjectKeyStore(subjectKeysDir(cfg)) },
+  });
+  await runWithAuditContext({ actor: { ...frank, type: 'user' }, tenant: TENANT }, async () => {
+    pipeline.record({
+      type: 'user.suspended',
+      category: 'USER_MGMT',
+      action: 'update',
+      target: { type: 'user', id: gil.id, name: gil.name },
+    });
+  });
+  await pipeline.flush();
+  await pipeline.shutdown();
+  const r = lastMinutes(10);
+  assert.ok(
+    await eventually(async () => (await lokiEntries(TENANT, `{service_name="${targetService}"}`, r)).length === 1),
+    'the event is in Loki'
+  );
+  const stored = JSON.stringify(await lokiEntries(TENANT, `{service_name="${targetService}"}`, r));
+  assert.ok(!stored.includes(gil.name) && !stored.includes(gil.id), 'the target is stored encrypted');
+  // A file made before, holding the target's name as revealed to the Admin, and named after it.
+  const exp = await job('exports', {
+    name: `Suspension of ${gil.name}`,
+    format: 'csv',
+    params: { service: targetService, from: r.from, to: r.to },
+  });
+  assert.ok((await download(`exports/${exp.id}/download`)).toString().includes(gil.name));
+
+  const erased = await call('POST', 'subjects/erase', { subject: gil.id });
+  assert.equal(erased.status, 200, JSON.stringify(erased.body));
+  assert.ok(erased.body.filesDeleted >= 1, JSON.stringify(erased.body));
+  assert.equal((await call('GET', `exports/${exp.id}`)).status, 404, 'the file naming the target is deleted');
+  const db = path.join(cfg.dataDir, 'grafana', 'attest', 'jobs.db');
+  for (const f of [db, `${db}-wal`].filter(fs.existsSync)) {
+    const text = fs.readFileSync(f).toString('latin1');
+    assert.ok(!text.includes(gil.name) && !text.includes(gil.id), `${path.basename(f)} names the target`);
+  }
+  const page = await resource('events', { service: targetService, from: r.from, to: r.to });
+  assert.equal(page.body.events.length, 1);
+  assert.equal(page.body.events[0].targetName, '[erased]');
+  assert.equal(page.body.events[0].actorEmail, frank.email, 'the actor is not erased');
+});

@@ -255,8 +255,9 @@ func (a *App) createScheduledReport(ctx context.Context, rn *jobs.Runner, sc job
 	}
 	now := time.Now().UTC()
 	spec.Name = fmt.Sprintf("%s — %s", sc.Name, report.PeriodLabel(sc.Every, run.From))
-	// The part of the period still kept is reported on; a minute's margin keeps it inside the window.
-	spec.From, spec.To = maxTime(run.From, now.AddDate(0, 0, -days).Add(time.Minute)), run.To
+	// The part of the period still kept is reported on, from a whole minute inside the window (a
+	// report's range is in whole milliseconds).
+	spec.From, spec.To = maxTime(run.From, now.AddDate(0, 0, -days).Add(2*time.Minute).Truncate(time.Minute)), run.To
 	invalid := spec.Validate(m, now, days, 0)
 	if oldest := now.AddDate(0, 0, -days); !run.To.After(oldest) {
 		invalid = fmt.Errorf("it ended before the %d-day retention window (earliest %s): its events are no longer kept",

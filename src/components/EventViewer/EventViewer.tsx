@@ -6,25 +6,22 @@ import { t } from '@grafana/i18n';
 import { Button, EmptyState, InlineSwitch, LoadingBar, Stack, Text, useStyles2 } from '@grafana/ui';
 
 import { type AuditFilters, defaultFilters } from 'services/filters';
-import { type Page } from 'services/paging';
 import { testIds } from 'services/testIds';
 import { type ViewerState, stateFromSearchParams, stateToSearchParams } from 'services/urlState';
 import { DEFAULT_TIME_RANGE } from '../../constants';
 
 import { useAppContext } from 'app/AppContext';
 import { QueryErrorAlert } from '../shared/QueryErrorAlert';
-import { resolveRange, toNsRange } from '../shared/timeRange';
-import { useLoader } from '../shared/useLoader';
 import { EventDetails } from './EventDetails';
 import { EventsTable } from './EventsTable';
 import { type ExportOutcome, ExportMenu, ExportNotice } from './ExportMenu';
 import { FiltersBar, hasPanelFilters } from './FiltersBar';
 import { LiveControls } from './LiveControls';
-import { useLiveTail } from './useLiveTail';
+import { useEventPage } from './useEventPage';
 
 export function EventViewer() {
   const styles = useStyles2(getStyles);
-  const { api, settings } = useAppContext();
+  const { settings } = useAppContext();
   const [params, setParams] = useSearchParams();
   const state = useMemo(() => stateFromSearchParams(params), [params]);
   const [tick, setTick] = useState(0);
@@ -36,31 +33,7 @@ export function EventViewer() {
     [state, setParams]
   );
 
-  // "now" is resolved once per render key: filters, time range, refresh tick.
-  const range = useMemo(
-    () => toNsRange(resolveRange(state.from, state.live ? 'now' : state.to)),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [state.from, state.to, state.live, tick]
-  );
-  const cursor = state.live ? undefined : state.cursor;
-  const filterKey = JSON.stringify([state.filters, range]);
-  const page = useLoader<Page>(
-    (signal) => api.events({ filters: state.filters, range, cursor, signal }),
-    JSON.stringify([filterKey, cursor])
-  );
-  const count = useLoader<number>((signal) => api.count(state.filters, range, signal), filterKey);
-
-  // Live: the newest page as of when it was read, then every event the server pushes from then on.
-  const live = useLiveTail(api, Boolean(state.live), paused, state.filters, page.data ? range.endNs : undefined);
-  const events = useMemo(() => {
-    const read = page.data?.events ?? [];
-    if (!state.live || live.events.length === 0) {
-      return read;
-    }
-    const shown = new Set(live.events.map((e) => e.key));
-    return [...live.events, ...read.filter((e) => !shown.has(e.key))];
-  }, [page.data, state.live, live.events]);
-  const single = state.filters.eventId !== '' ? events.find((e) => e.id === state.filters.eventId) : undefined;
+  const { range, page, count, live, events, single } = useEventPage(state, tick, paused);
 
   return (
     <div data-testid={testIds.viewer.container}>

@@ -56,4 +56,17 @@ describe('AppConfig', () => {
     const post = fetchMock.mock.calls.find((c) => c[0].method === 'POST')![0];
     expect(post.data.secureJsonData).toBeUndefined();
   });
+
+  it('sends a typed service account token, and only that secret', async () => {
+    const { of } = jest.requireActual('rxjs');
+    fetchMock.mockReturnValue(of({ data: {} }));
+    const reload = jest.fn();
+    Object.defineProperty(window, 'location', { value: { ...window.location, reload }, writable: true });
+    render(<AppConfig {...props({})} />);
+    fireEvent.change(screen.getByTestId(testIds.appConfig.grafanaToken), { target: { value: 'glsa_token' } });
+    fireEvent.click(screen.getByTestId(testIds.appConfig.submit));
+    await waitFor(() => expect(reload).toHaveBeenCalled());
+    const post = fetchMock.mock.calls.find((c) => c[0].method === 'POST')![0];
+    expect(post.data.secureJsonData).toEqual({ grafanaToken: 'glsa_token' });
+  });
 });

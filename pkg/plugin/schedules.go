@@ -105,12 +105,18 @@ func scheduleEvent(by string, sc *jobs.Schedule, action, verb string, meta map[s
 	}
 }
 
-func (a *App) handleScheduleList(w http.ResponseWriter, r *http.Request, c *caller) error {
+// schedulesOf is the caller's org's schedules and their store.
+func (a *App) schedulesOf(r *http.Request, c *caller) (jobs.ScheduleStore, []jobs.Schedule, error) {
 	_, store, err := a.scheduleStore()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	list, err := store.Schedules(r.Context(), c.OrgID)
+	return store, list, err
+}
+
+func (a *App) handleScheduleList(w http.ResponseWriter, r *http.Request, c *caller) error {
+	store, list, err := a.schedulesOf(r, c)
 	if err != nil {
 		return err
 	}
@@ -145,11 +151,7 @@ func (a *App) scheduleView(ctx context.Context, store jobs.ScheduleStore, sc job
 }
 
 func (a *App) handleScheduleDelete(w http.ResponseWriter, r *http.Request, c *caller) error {
-	_, store, err := a.scheduleStore()
-	if err != nil {
-		return err
-	}
-	list, err := store.Schedules(r.Context(), c.OrgID)
+	store, list, err := a.schedulesOf(r, c)
 	if err != nil {
 		return err
 	}

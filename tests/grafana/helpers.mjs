@@ -1,5 +1,11 @@
 // Helpers for tests against the real Grafana server of the native stack: its HTTP API as the admin or
 // as users of each org role, a second org, service-account tokens, and the plugin's resource routes.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+
 import { GRAFANA_ADMIN, lokiHeaders, otlpHeadersEnv, stackConfig } from '../../scripts/stack/lib.mjs';
 
 export const cfg = stackConfig();
@@ -206,4 +212,50 @@ export async function pushStream(tenant, service, values) {
   if (!res.ok) {
     throw new Error(`push: ${res.status} ${await res.text()}`);
   }
+}
+
+/** The tenant the stack maps an org to (GF_PLUGIN_TENANTS). */
+export function tenantOf(org) {
+  return cfg.tenants
+    .split(',')
+    .find((p) => p.startsWith(`${org}=`))
+    ?.split('=')[1];
+}
+
+/** A resource route's raw bytes, as the admin in `org` (text would mangle a ZIP). */
+export async function downloadBytes(p, { org } = {}) {
+  const res = await fetch(`${cfg.grafanaUrl}${RESOURCES}/${p}`, {
+    headers: {
+      Authorization: basic(GRAFANA_ADMIN.user, GRAFANA_ADMIN.password),
+      ...(org ? { 'X-Grafana-Org-Id': String(org) } : {}),
+    },
+  });
+  return { status: res.status, type: res.headers.get('content-type'), bytes: Buffer.from(await res.arrayBuffer()) };
+}
+
+/** A ZIP unzipped into a new directory (Python's zipfile: on every machine the stack runs on). */
+export function unzip(bytes) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attest-zip-'));
+  fs.writeFileSync(path.join(dir, 'pack.zip'), bytes);
+  execFileSync('python3', ['-m', 'zipfile', '-e', path.join(dir, 'pack.zip'), path.join(dir, 'x')]);
+  return path.join(dir, 'x');
+}
+
+/** A webhook receiver on 127.0.0.1 for contact points: every JSON body it gets, in order. */
+export async function webhookReceiver() {
+  const received = [];
+  const server = http.createServer((req, res) => {
+    let data = '';
+    req.on('data', (c) => (data += c));
+    req.on('end', () => {
+      try {
+        received.push({ at: Date.now(), body: JSON.parse(data) });
+      } catch {
+        received.push({ at: Date.now(), body: { raw: data } });
+      }
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${server.address().port}/hook`, received, close: () => server.close() };
 }

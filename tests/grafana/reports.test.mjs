@@ -14,8 +14,19 @@ import { before, test } from 'node:test';
 import { pdfText } from './pdfText.mjs';
 
 import { createAuditPipeline, runWithAuditContext } from '../../instrumentation/src/index.ts';
-import { GRAFANA_ADMIN, lokiHeaders, repoRoot, startService, stopService } from '../../scripts/stack/lib.mjs';
-import { RESOURCES, cfg, createUser, ensureSecondOrg, eventually, grafana, lokiEntries } from './helpers.mjs';
+import { lokiHeaders, repoRoot, startService, stopService } from '../../scripts/stack/lib.mjs';
+import {
+  RESOURCES,
+  cfg,
+  createUser,
+  downloadBytes,
+  ensureSecondOrg,
+  eventually,
+  grafana,
+  lokiEntries,
+  tenantOf,
+  unzip,
+} from './helpers.mjs';
 
 const run = randomBytes(4).toString('hex');
 const service = `reports-${run}`;
@@ -29,16 +40,7 @@ let entries;
 const call = (method, p, opts = {}) => grafana(method, `${RESOURCES}/${p}`, { org, ...opts });
 const iso = (ms) => new Date(ms).toISOString();
 
-/** A route's raw bytes (grafana() reads text, which would mangle a ZIP). */
-async function download(p) {
-  const res = await fetch(`${cfg.grafanaUrl}${RESOURCES}/${p}`, {
-    headers: {
-      Authorization: `Basic ${Buffer.from(`${GRAFANA_ADMIN.user}:${GRAFANA_ADMIN.password}`).toString('base64')}`,
-      'X-Grafana-Org-Id': String(org),
-    },
-  });
-  return { status: res.status, type: res.headers.get('content-type'), bytes: Buffer.from(await res.arrayBuffer()) };
-}
+const download = (p) => downloadBytes(p, { org });
 
 /** LogQL's own count of `pipeline` over the period, in the report's tenant. */
 async function count(fromMs, toMs, pipeline = '', by = '') {
@@ -75,22 +77,11 @@ async function finished(id, timeoutMillis = 180_000) {
   return job;
 }
 
-/** The pack unzipped into a directory (Python's zipfile: on every machine the stack runs on). */
-function unzip(bytes) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attest-report-'));
-  fs.writeFileSync(path.join(dir, 'pack.zip'), bytes);
-  execFileSync('python3', ['-m', 'zipfile', '-e', path.join(dir, 'pack.zip'), path.join(dir, 'x')]);
-  return path.join(dir, 'x');
-}
-
 const fmt = (n) => n.toLocaleString('en-US');
 
 before(async () => {
   org = await ensureSecondOrg('Attest reports org');
-  tenant = cfg.tenants
-    .split(',')
-    .find((p) => p.startsWith(`${org}=`))
-    ?.split('=')[1];
+  tenant = tenantOf(org);
   assert.ok(tenant, `org ${org} has a tenant in ${cfg.tenants}`);
   const spool = fs.mkdtempSync(path.join(os.tmpdir(), 'attest-reports-'));
   const pipeline = createAuditPipeline({

@@ -6,10 +6,8 @@
 // just ended at once as a report and tells a webhook contact point how it went, with a link; it is
 // kept across a Grafana restart; only an Admin of its org sees or deletes it; every step is in the trail.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -17,8 +15,20 @@ import { after, before, test } from 'node:test';
 import { pdfText } from './pdfText.mjs';
 
 import { createAuditPipeline, runWithAuditContext } from '../../instrumentation/src/index.ts';
-import { GRAFANA_ADMIN, configureAppToken, lokiHeaders, startService, stopService } from '../../scripts/stack/lib.mjs';
-import { RESOURCES, cfg, createUser, ensureSecondOrg, eventually, grafana, lokiEntries } from './helpers.mjs';
+import { configureAppToken, lokiHeaders, startService, stopService } from '../../scripts/stack/lib.mjs';
+import {
+  RESOURCES,
+  cfg,
+  createUser,
+  downloadBytes,
+  ensureSecondOrg,
+  eventually,
+  grafana,
+  lokiEntries,
+  tenantOf,
+  unzip,
+  webhookReceiver,
+} from './helpers.mjs';
 
 const run = randomBytes(4).toString('hex');
 const service = `resources-${run}`;
@@ -28,8 +38,7 @@ let org;
 let tenant;
 let from;
 let hookUrl;
-let server;
-const received = [];
+let hook;
 
 const call = (method, p, opts = {}) => grafana(method, `${RESOURCES}/${p}`, { org, ...opts });
 const iso = (ms) => new Date(ms).toISOString();
@@ -57,43 +66,11 @@ async function finished(id) {
   );
 }
 
-async function download(p) {
-  const res = await fetch(`${cfg.grafanaUrl}${RESOURCES}/${p}`, {
-    headers: {
-      Authorization: `Basic ${Buffer.from(`${GRAFANA_ADMIN.user}:${GRAFANA_ADMIN.password}`).toString('base64')}`,
-      'X-Grafana-Org-Id': String(org),
-    },
-  });
-  return Buffer.from(await res.arrayBuffer());
-}
-
-function unzip(bytes) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attest-resource-pack-'));
-  fs.writeFileSync(path.join(dir, 'pack.zip'), bytes);
-  execFileSync('python3', ['-m', 'zipfile', '-e', path.join(dir, 'pack.zip'), path.join(dir, 'x')]);
-  return path.join(dir, 'x');
-}
-
 before(async () => {
-  server = http.createServer((req, res) => {
-    let data = '';
-    req.on('data', (c) => (data += c));
-    req.on('end', () => {
-      try {
-        received.push(JSON.parse(data));
-      } catch {
-        received.push({ raw: data });
-      }
-      res.writeHead(200).end('ok');
-    });
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  hookUrl = `http://127.0.0.1:${server.address().port}/hook`;
+  hook = await webhookReceiver();
+  hookUrl = hook.url;
   org = await ensureSecondOrg();
-  tenant = cfg.tenants
-    .split(',')
-    .find((p) => p.startsWith(`${org}=`))
-    ?.split('=')[1];
+  tenant = tenantOf(org);
   assert.ok(tenant, `org ${org} has a tenant`);
   await configureAppToken(cfg, org);
 
@@ -159,7 +136,7 @@ before(async () => {
   assert.ok(stored, 'the producer’s events are in Loki');
 });
 
-after(() => server?.close());
+after(() => hook?.close());
 
 test('the search finds a resource by name and by id, and its actor; the target type filter lists the types', async () => {
   const byName = await call('GET', `events?${new URLSearchParams(mine({ search: 'quokka holdings' }))}`);
@@ -211,7 +188,7 @@ test('an evidence pack for one incident holds its events, and with related ones 
   assert.equal(b.status, 'completed', JSON.stringify(b));
   assert.equal(b.rows, withRelated);
 
-  const dir = unzip(await download(`reports/${related.body.id}/download`));
+  const dir = unzip((await downloadBytes(`reports/${related.body.id}/download`, { org })).bytes);
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
   assert.deepEqual(manifest.resource, {
     type: 'incident',
@@ -251,8 +228,8 @@ test('an evidence pack for one incident holds its events, and with related ones 
 });
 
 test('a monthly schedule runs the month just ended, tells its contact point with a link, and survives a restart', async () => {
-  const hook = `resources-hook-${run}`;
-  const cp = await call('POST', 'alerts/contact-points', { body: { name: hook, type: 'webhook', url: hookUrl } });
+  const hookName = `resources-hook-${run}`;
+  const cp = await call('POST', 'alerts/contact-points', { body: { name: hookName, type: 'webhook', url: hookUrl } });
   assert.equal(cp.status, 201, JSON.stringify(cp.body));
   const viewer = await createUser('Viewer', { prefix: 'sched-viewer', orgs: [org] });
   const spec = {
@@ -260,7 +237,7 @@ test('a monthly schedule runs the month just ended, tells its contact point with
     name: `Monthly incidents ${run}`,
     targetType: 'incident',
     every: 'monthly',
-    contactPoints: [hook],
+    contactPoints: [hookName],
   };
   const denied = await call('POST', 'reports/schedules', { as: viewer, body: { ...spec, runLastPeriod: true } });
   assert.equal(denied.status, 403);
@@ -282,7 +259,7 @@ test('a monthly schedule runs the month just ended, tells its contact point with
   assert.equal(made.body.nextPeriod, label, 'the month just ended runs first');
 
   const notice = await eventually(
-    () => received.find((n) => n.alerts?.some((a) => a.labels?.attest_schedule === spec.name)),
+    () => hook.received.map((n) => n.body).find((n) => n.alerts?.some((a) => a.labels?.attest_schedule === spec.name)),
     { timeoutMillis: 180_000 }
   );
   assert.ok(notice, 'the webhook got the schedule’s notice');
@@ -305,7 +282,10 @@ test('a monthly schedule runs the month just ended, tells its contact point with
     mineListed.runs.map((r) => [r.period, r.status, r.notified]),
     [[label, 'completed', true]]
   );
-  assert.equal(received.filter((n) => n.alerts?.some((a) => a.labels?.attest_schedule === spec.name)).length, 1);
+  assert.equal(
+    hook.received.filter((n) => n.body.alerts?.some((a) => a.labels?.attest_schedule === spec.name)).length,
+    1
+  );
 
   // The trail: scheduled by the admin, requested by the System for the schedule.
   const trail = await eventually(async () => {

@@ -180,6 +180,17 @@ func HeadsOf(records []Entry, res Result, now time.Time) map[string]Head {
 	return out
 }
 
+// CleanHeads are the heads a verification may keep: the newest record of every chain it read, except
+// the chains any problem names. A forged or broken chain never becomes a checkpoint that later
+// verifications would trust.
+func CleanHeads(records []Entry, res Result, problems []Problem, now time.Time) map[string]Head {
+	heads := HeadsOf(records, res, now)
+	for _, p := range problems {
+		delete(heads, p.ChainID)
+	}
+	return heads
+}
+
 // CheckpointHeads takes, from checkpoint records (heartbeats and closing records), the newest of each
 // chain whose stored hash is the one its content gives (under the producer's key when keyed): a
 // checkpoint forged without the key is not taken. Rejected are the ones that did not check.

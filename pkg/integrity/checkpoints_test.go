@@ -94,3 +94,22 @@ func TestCheckpointHeadsTakesTheNewestCheckpointWhoseHashChecks(t *testing.T) {
 		t.Errorf("rejected %d, want the forged and the unknown-key checkpoints", len(rejected))
 	}
 }
+
+func TestOnlyCleanChainsGiveHeads(t *testing.T) {
+	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+	records := []Entry{
+		{Chained: true, ChainID: "good", Seq: 7, TimeNs: 70, Service: "billing"},
+		{Chained: true, ChainID: "forged", Seq: 3, TimeNs: 30, Service: "billing"},
+	}
+	res := Result{Chains: []ChainSummary{{ChainID: "good", Last: 7, LastHash: "h7"}, {ChainID: "forged", Last: 3, LastHash: "h3"}}}
+	heads := CleanHeads(records, res, []Problem{{ChainID: "forged", Seq: 3, Kind: "hash_mismatch"}}, now)
+	if len(heads) != 1 {
+		t.Fatalf("heads %v", heads)
+	}
+	if h := heads["good"]; h.Seq != 7 || h.Hash != "h7" || h.TimeNs != 70 || h.Service != "billing" {
+		t.Fatalf("the clean chain's head %+v", h)
+	}
+	if _, ok := heads["forged"]; ok {
+		t.Fatal("a chain with a problem gave a head")
+	}
+}

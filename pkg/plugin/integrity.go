@@ -229,12 +229,7 @@ func (a *App) verify(ctx context.Context, client *loki.Client, tenant, service s
 		}
 		sum.FirstBreak = b
 	}
-	// Only chains that verified clean give heads: a forged record must not become a checkpoint.
-	clean := integrity.HeadsOf(kept, res, time.Now())
-	for _, p := range all {
-		delete(clean, p.ChainID)
-	}
-	if err := a.heads().Advance(tenant, clean, rng.EndNs); err != nil {
+	if err := a.heads().Advance(tenant, integrity.CleanHeads(kept, res, all, time.Now()), rng.EndNs); err != nil {
 		log.DefaultLogger.Error("could not keep the chain heads", "tenant", tenant, "error", err.Error())
 	}
 	return sum, nil

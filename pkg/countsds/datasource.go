@@ -11,8 +11,10 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
@@ -20,9 +22,11 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/resource/httpadapter"
 
+	"github.com/attest/auditlog/collector/attestredaction/rules"
 	"github.com/attest/auditlog/pkg/counts"
 	"github.com/attest/auditlog/pkg/keyfile"
 	"github.com/attest/auditlog/pkg/loki"
+	"github.com/attest/auditlog/pkg/seal"
 	"github.com/attest/auditlog/pkg/selfaudit"
 	"github.com/attest/auditlog/pkg/tenancy"
 )
@@ -274,9 +278,39 @@ func (d *Datasource) record(ctx context.Context, who caller, tenant, event, what
 	}
 	e.Metadata["grafana_org_id"] = who.orgID
 	e.Metadata["via"] = PluginID
+	// The actor and value a query looks for are sealed, as in the app's own records (pkg/seal): the
+	// data directory and its key file are the app's.
+	if s := sealsIn(d.settings.dataDir); s != nil {
+		if err := s.SealFields(ctx, tenant, e.Metadata, seal.PersonalKeys, func(v string) string { return rules.Value("", v) }); err != nil {
+			log.DefaultLogger.Error("counts datasource: sealing the record failed; the answer is refused", "error", err.Error())
+			return err
+		}
+	}
 	if _, err := d.audit.Record(ctx, tenant, e); err != nil {
 		log.DefaultLogger.Error("counts datasource: the audit record failed; the answer is refused", "error", err.Error())
 		return errors.New("this answer names people and its audit record could not be written; try again")
 	}
 	return nil
+}
+
+var sealStores sync.Map // data dir → *seal.Store
+
+// sealsIn is the key file of sealed values in dir (nil without one).
+func sealsIn(dir string) *seal.Store {
+	if dir == "" {
+		return nil
+	}
+	if s, ok := sealStores.Load(dir); ok {
+		return s.(*seal.Store)
+	}
+	s, err := seal.Open(filepath.Join(dir, "seals.db"))
+	if err != nil {
+		log.DefaultLogger.Error("counts datasource: the sealed values' keys are unavailable", "error", err.Error())
+		return nil
+	}
+	actual, loaded := sealStores.LoadOrStore(dir, s)
+	if loaded {
+		s.Close()
+	}
+	return actual.(*seal.Store)
 }

@@ -397,13 +397,17 @@ func (a *App) expireExports(ctx context.Context, rn *jobs.Runner) {
 			log.DefaultLogger.Error("listing expired exports failed", "error", err.Error())
 		}
 		for _, j := range expired {
-			_, err := a.audit.Record(ctx, j.Tenant, selfaudit.Event{
+			e := selfaudit.Event{
 				Type: "audit.export.expired", Category: "SYSTEM", Action: "delete", Outcome: "success", Severity: "INFO",
-				Description: fmt.Sprintf("Audit log export %q expired after %d days and was deleted", j.Name, keep),
+				Description: fmt.Sprintf("Audit log export expired after %d days and was deleted", keep),
 				ActorID:     "attest-grafana-app", ActorName: "System", ActorType: "system",
 				TargetType: "audit_export", TargetID: j.ID, TargetName: j.Name,
 				Metadata: map[string]any{"format": j.Format, "rows": j.Rows, "sha256": j.SHA256, "keep_days": keep, "grafana_org_id": j.OrgID},
-			})
+			}
+			err := a.sealPersonal(ctx, j.Tenant, &e)
+			if err == nil {
+				_, err = a.audit.Record(ctx, j.Tenant, e)
+			}
 			if err != nil {
 				continue // kept until the expiry can be recorded
 			}

@@ -165,13 +165,16 @@ func (a *App) reportWork(rn *jobs.Runner, j *jobs.Job, spec report.Spec) jobs.Wo
 			return 0, err
 		}
 		e := selfaudit.Event{Type: "audit.report.generated", Category: "COMPLIANCE", Action: "create", Outcome: "success", Severity: "INFO",
-			Description: fmt.Sprintf("Compliance report %q generated: %d events, integrity %s", spec.Name, sum.Selected, map[bool]string{true: "verified", false: "problems found"}[vs.OK]),
+			Description: fmt.Sprintf("Compliance report generated: %d events, integrity %s", sum.Selected, map[bool]string{true: "verified", false: "problems found"}[vs.OK]),
 			ActorID:     "attest-grafana-app", ActorName: "System", ActorType: "system",
 			TargetType: "compliance_report", TargetID: j.ID, TargetName: spec.Name,
 			Metadata: map[string]any{"type": spec.Type, "events": sum.Selected, "period_events": sum.PeriodEvents,
 				"integrity_problems": vs.ProblemCount, "requested_by": j.RequestedBy, "grafana_org_id": j.OrgID}}
 		if !vs.OK {
 			e.Severity = "WARNING"
+		}
+		if err := a.sealPersonal(ctx, j.Tenant, &e); err != nil {
+			return 0, fmt.Errorf("recording the report: %w", err)
 		}
 		if _, err := a.audit.Record(ctx, j.Tenant, e); err != nil {
 			return 0, fmt.Errorf("recording the report: %w", err)

@@ -206,7 +206,11 @@ func (a *App) record(ctx context.Context, c *caller, e selfaudit.Event) error {
 		e.Metadata = map[string]any{}
 	}
 	e.Metadata["grafana_org_id"] = c.OrgID
-	if _, err := a.audit.Record(ctx, c.Tenant, e); err != nil {
+	err := a.sealPersonal(ctx, c.Tenant, &e)
+	if err == nil {
+		_, err = a.audit.Record(ctx, c.Tenant, e)
+	}
+	if err != nil {
 		log.DefaultLogger.Error("self-audit record failed", "event", e.Type, "user", c.User.Login, "error", err.Error())
 		if !a.settings.SelfAuditFailOpen {
 			return err

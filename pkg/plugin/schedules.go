@@ -100,7 +100,7 @@ func (a *App) handleScheduleCreate(w http.ResponseWriter, r *http.Request, c *ca
 func scheduleEvent(by string, sc *jobs.Schedule, action, verb string, meta map[string]any) selfaudit.Event {
 	return selfaudit.Event{
 		Type: "audit.report.schedule." + verb, Category: "COMPLIANCE", Action: action,
-		Description: fmt.Sprintf("Report schedule %q %s by %s", sc.Name, verb, by),
+		Description: fmt.Sprintf("Report schedule %s by %s", verb, by),
 		TargetType:  "report_schedule", TargetID: sc.ID, TargetName: sc.Name, Metadata: meta,
 	}
 }
@@ -272,6 +272,9 @@ func (a *App) createScheduledReport(ctx context.Context, rn *jobs.Runner, sc job
 		"from": spec.From, "to": spec.To, "schedule_id": sc.ID, "period": report.PeriodLabel(sc.Every, run.From), "grafana_org_id": sc.OrgID})
 	e.ActorID, e.ActorName, e.ActorType = "attest-grafana-app", "System", "system"
 	e.Outcome, e.Severity = "success", "INFO"
+	if err := a.sealPersonal(ctx, sc.Tenant, &e); err != nil {
+		return nil, fmt.Errorf("recording the scheduled report: %w", err)
+	}
 	if _, err := a.audit.Record(ctx, sc.Tenant, e); err != nil {
 		return nil, fmt.Errorf("recording the scheduled report: %w", err)
 	}

@@ -36,6 +36,7 @@ func (a *App) subjects() *subjects.Store {
 // reveal replaces an event's encrypted identities by the person's, or by [erased] once the subject
 // was erased. The labels keep what is stored (hashes are computed from them).
 func (a *App) reveal(tenant string, e *loki.Event) {
+	a.unseal(tenant, e)
 	s := a.subjects()
 	if s == nil {
 		return
@@ -138,6 +139,11 @@ func (a *App) handleSubjectErase(w http.ResponseWriter, r *http.Request, c *call
 	scrubbed, deleted, err := a.forgetInJobs(r, c, names)
 	if err != nil {
 		return err
+	}
+	if seals := a.seals(); seals != nil {
+		if _, err := seals.Forget(r.Context(), c.Tenant, names); err != nil {
+			return err
+		}
 	}
 	if counts := a.rollups(); counts != nil {
 		if _, err := counts.ForgetActor(r.Context(), c.Tenant, func(actor string) bool {

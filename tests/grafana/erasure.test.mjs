@@ -120,11 +120,42 @@ test('erasure: only an Admin; afterwards nothing names her, every event stays an
   const refused = await grafana('POST', `${RESOURCES}/subjects/erase`, { as: editor, body: { subject: erin.email } });
   assert.equal(refused.status, 403);
 
+  // What the Admin searched and named is sealed in the backend's own records: revealed to readers.
+  await call(
+    'GET',
+    `events?${new URLSearchParams({ service, search: erin.name, actor: erin.email, from: range.from, to: range.to })}`
+  );
+  const requested = async () =>
+    eventually(async () => {
+      const own = await resource('events', {
+        service: 'attest-grafana-app',
+        eventType: 'audit.export.requested',
+        ...lastMinutes(15),
+      });
+      return own.body.events?.find((e) => e.targetId === exp.id);
+    });
+  const before = await requested();
+  assert.equal(before?.targetName, `Access of ${erin.email}`, 'an Admin sees the name given');
+  assert.match(before.metadata, new RegExp(erin.email.replace(/[.+]/g, '\\$&')), 'and the filter, revealed');
+  const ownRecords = async () =>
+    JSON.stringify(await lokiEntries(TENANT, '{service_name="attest-grafana-app"}', lastMinutes(15)));
+  assert.ok(!mentionsErin(await ownRecords()), 'the backend’s own records in Loki never hold her in clear');
+
   const erased = await call('POST', 'subjects/erase', { subject: erin.email.toUpperCase() });
   assert.equal(erased.status, 200, JSON.stringify(erased.body));
   assert.match(erased.body.subjectRef, /^[0-9a-f]{32}$/);
   assert.ok(erased.body.filesDeleted >= 1 && erased.body.jobsScrubbed >= 1, JSON.stringify(erased.body));
   assert.equal((await call('POST', 'subjects/erase', { subject: erin.id })).status, 404, 'already erased');
+
+  // The backend's own records: what named her opens to nothing now.
+  const after = await requested();
+  assert.equal(after.targetName, '[erased]');
+  assert.ok(!mentionsErin(JSON.stringify(after)), 'the export request names her no more');
+  assert.ok(!mentionsErin(await ownRecords()));
+  const seals = path.join(cfg.dataDir, 'grafana', 'attest', 'seals.db');
+  for (const f of [seals, `${seals}-wal`].filter(fs.existsSync)) {
+    assert.ok(!mentionsErin(fs.readFileSync(f).toString('latin1')), `${path.basename(f)} names her`);
+  }
 
   // The viewer: all five events, hers without her.
   const page = await resource('events', { service, from: range.from, to: range.to, pageSize: '25' });

@@ -1,0 +1,77 @@
+package plugin
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"sync"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
+
+	"github.com/attest/auditlog/collector/attestredaction/rules"
+	"github.com/attest/auditlog/pkg/loki"
+	"github.com/attest/auditlog/pkg/seal"
+	"github.com/attest/auditlog/pkg/selfaudit"
+)
+
+var sealStores sync.Map // data dir → *seal.Store
+
+// seals is the key file of the backend's sealed values (nil without a data directory).
+func (a *App) seals() *seal.Store {
+	if a.settings.DataDir == "" {
+		return nil
+	}
+	if s, ok := sealStores.Load(a.settings.DataDir); ok {
+		return s.(*seal.Store)
+	}
+	s, err := seal.Open(filepath.Join(a.settings.DataDir, "seals.db"))
+	if err != nil {
+		log.DefaultLogger.Error("the sealed values' keys are unavailable", "error", err.Error())
+		return nil
+	}
+	actual, loaded := sealStores.LoadOrStore(a.settings.DataDir, s)
+	if loaded {
+		s.Close()
+	}
+	return actual.(*seal.Store)
+}
+
+// namedTargets are the backend's targets whose names people give (and may name someone in).
+var namedTargets = []string{"audit_export", "compliance_report", "report_schedule"}
+
+// sealPersonal replaces, in one of the backend's own records, the values that may name a person by
+// sealed tokens (pkg/seal), after the redaction rules have run on them: Loki never holds them in
+// clear, readers see them while their keys exist, and erasure forgets the keys of those naming the
+// person erased. Without a key file the record is written as it is.
+func (a *App) sealPersonal(ctx context.Context, tenant string, e *selfaudit.Event) error {
+	s := a.seals()
+	if s == nil {
+		return nil
+	}
+	clean := func(v string) string { return rules.Value("", v) }
+	if err := s.SealFields(ctx, tenant, e.Metadata, seal.PersonalKeys, clean); err != nil {
+		return err
+	}
+	if slices.Contains(namedTargets, e.TargetType) && e.TargetName != "" {
+		sealed, err := s.Seal(ctx, tenant, clean(e.TargetName))
+		if err != nil {
+			return err
+		}
+		e.TargetName = sealed
+	}
+	return nil
+}
+
+// unseal shows a record's sealed values to a reader (or [erased] once forgotten). The labels keep
+// what is stored: hashes are computed from them.
+func (a *App) unseal(tenant string, e *loki.Event) {
+	s := a.seals()
+	if s == nil {
+		return
+	}
+	ctx := context.Background()
+	e.Description = s.Reveal(ctx, tenant, e.Description)
+	e.TargetName = s.Reveal(ctx, tenant, e.TargetName)
+	e.TargetID = s.Reveal(ctx, tenant, e.TargetID)
+	e.Metadata = s.RevealJSON(ctx, tenant, e.Metadata)
+}

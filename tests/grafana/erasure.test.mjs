@@ -157,6 +157,18 @@ test('erasure: only an Admin; afterwards nothing names her, every event stays an
     assert.ok(!mentionsErin(fs.readFileSync(f).toString('latin1')), `${path.basename(f)} names her`);
   }
 
+  // Every file the backend keeps (job and count databases with their WALs, sealed-value keys, export,
+  // report and archive files, chain heads, settings): none holds an identifier of hers.
+  const walk = (dir) =>
+    fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+      const f = path.join(dir, d.name);
+      return d.isDirectory() ? walk(f) : d.isFile() ? [f] : [];
+    });
+  const holding = walk(path.join(cfg.dataDir, 'grafana', 'attest')).filter((f) =>
+    mentionsErin(fs.readFileSync(f).toString('latin1'))
+  );
+  assert.deepEqual(holding, [], 'files of the data directory that name her');
+
   // The viewer: all five events, hers without her.
   const page = await resource('events', { service, from: range.from, to: range.to, pageSize: '25' });
   assert.equal(page.body.events.length, 5);

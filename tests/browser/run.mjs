@@ -240,7 +240,13 @@ async function checkFindByResource(page, origin, range, all) {
 
 /** From an event's detail, an evidence pack of its resource: completed with LogQL's count of the target. */
 async function checkResourcePack(page) {
-  await page.locator(testId(testIds.viewer.table)).getByRole('button', { name: 'Toggle row expanded' }).first().click();
+  // The first row that names a resource (a search for a person's name also finds what they did to none).
+  const rows = page.locator(`${testId(testIds.viewer.table)} tbody tr`);
+  await rows
+    .filter({ has: page.locator('[data-testid="resource-cell"]') })
+    .first()
+    .getByRole('button', { name: 'Toggle row expanded' })
+    .click();
   const details = page.locator(testId(testIds.viewer.details)).first();
   await details.waitFor({ timeout: 10_000 });
   await details.locator(testId(testIds.viewer.pack)).click();

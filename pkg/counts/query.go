@@ -54,6 +54,8 @@ type Query struct {
 	Step string `json:"step,omitempty"`
 	// Signature is the app's signature of a sensitive query in one of its alert rules (see signing.go).
 	Signature string `json:"signature,omitempty"`
+	// ActorStored are the stored (encrypted) forms of Actor, matched besides it (pkg/subjects).
+	ActorStored []string `json:"-"`
 }
 
 // Error is a query that cannot be run as asked; its message says why.
@@ -146,13 +148,14 @@ func AtOrAbove(s string) []string {
 
 func (q Query) filters() loki.Filters {
 	return loki.Filters{
-		Categories: q.Categories,
-		Severities: AtOrAbove(q.Severity),
-		EventTypes: q.EventTypes,
-		Service:    q.Service,
-		Outcome:    q.Outcome,
-		Actor:      q.Actor,
-		ChangedTo:  q.ChangedTo,
+		Categories:  q.Categories,
+		Severities:  AtOrAbove(q.Severity),
+		EventTypes:  q.EventTypes,
+		Service:     q.Service,
+		Outcome:     q.Outcome,
+		Actor:       q.Actor,
+		ActorStored: q.ActorStored,
+		ChangedTo:   q.ChangedTo,
 	}
 }
 

@@ -28,6 +28,7 @@ import (
 	"github.com/attest/auditlog/pkg/loki"
 	"github.com/attest/auditlog/pkg/seal"
 	"github.com/attest/auditlog/pkg/selfaudit"
+	"github.com/attest/auditlog/pkg/subjects"
 	"github.com/attest/auditlog/pkg/tenancy"
 )
 
@@ -54,6 +55,8 @@ type Settings struct {
 	serverStore      bool
 	tenantMap        map[int64]string
 	dataDir          string
+	// subjects is the per-subject key directory the app's backend reads (nil: none configured).
+	subjects *subjects.Store
 }
 
 // Datasource is one instance of the counts datasource.
@@ -92,6 +95,9 @@ func newDatasource(s backend.DataSourceInstanceSettings, env func(string) string
 		st.lokiToken, st.lokiPasswordFile, st.serverStore = env("GF_PLUGIN_LOKI_TOKEN"), env("GF_PLUGIN_LOKI_PASSWORD_FILE"), true
 	}
 	st.dataDir = env("GF_PLUGIN_DATA_DIR")
+	if dir := env("GF_PLUGIN_SUBJECT_KEYS_DIR"); dir != "" {
+		st.subjects = subjects.NewStore(dir)
+	}
 	d := &Datasource{settings: st, http: &http.Client{Timeout: 60 * time.Second}}
 	if u := env("GF_PLUGIN_COLLECTOR_URL"); u != "" {
 		d.audit = selfaudit.NewEmitter(u, env("GF_PLUGIN_ENVIRONMENT"))
@@ -202,17 +208,35 @@ func (d *Datasource) query(ctx context.Context, c *loki.Client, cerr error, dq b
 			return backend.ErrDataResponse(backend.StatusInternal, err.Error())
 		}
 	}
+	if q.Actor != "" && d.settings.subjects != nil {
+		q.ActorStored = d.settings.subjects.StoredForms(c.Tenant, q.Actor)
+	}
 	series, err := counts.Run(ctx, c, q, dq.TimeRange.From, dq.TimeRange.To, dq.Interval)
 	if err != nil {
 		return errorResponse(err)
 	}
-	if who.scheduler {
-		// Alert instances and their labels are listed to every org Viewer: no identities in them.
-		for i := range series {
+	for i := range series {
+		if who.scheduler {
+			// Alert instances and their labels are listed to every org Viewer: no identities in them.
 			hideActor(series[i].Labels, key, c.Tenant)
+		} else {
+			d.revealActor(series[i].Labels, c.Tenant)
 		}
 	}
 	return backend.DataResponse{Frames: counts.Frames(dq.RefID, series)}
+}
+
+// revealActor shows an Admin the person behind an actor stored encrypted per subject ([erased] once
+// the subject was erased), as the app's viewer does.
+func (d *Datasource) revealActor(labels map[string]string, tenant string) {
+	if d.settings.subjects == nil {
+		return
+	}
+	for label, attr := range map[string]string{"actor_id": "user.id", "actor_email": "user.email"} {
+		if v, ok := labels[label]; ok {
+			labels[label] = d.settings.subjects.Reveal(tenant, attr, v)
+		}
+	}
 }
 
 func hideActor(labels map[string]string, key []byte, tenant string) {

@@ -78,11 +78,17 @@ func (d *Datasource) handleValues(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, int(res.Status), map[string]string{"error": "query_failed", "message": res.Error.Error()})
 		return
 	}
-	out := []Value{}
+	byValue := map[string]int64{}
 	for _, s := range series {
+		d.revealActor(s.Labels, c.Tenant)
 		if v := s.Labels[valueLabel[field]]; v != "" && len(s.Points) > 0 {
-			out = append(out, Value{Value: v, Count: s.Points[0][1]})
+			// Erased people all show as [erased]: one value.
+			byValue[v] += s.Points[0][1]
 		}
+	}
+	out := []Value{}
+	for v, n := range byValue {
+		out = append(out, Value{Value: v, Count: n})
 	}
 	slices.SortFunc(out, func(a, b Value) int {
 		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Value, b.Value))

@@ -30,8 +30,8 @@ type Filters struct {
 	EventTypes []string `json:"-"`
 	// ChangedTo matches events whose changes carry this text in their after state.
 	ChangedTo string `json:"-"`
-	// Compliance and Actors are used by compliance reports: events tagged with this framework, and
-	// events of any of these actor ids.
+	// Compliance and Actors are used by reports: events tagged with this framework, and events of any
+	// of these actors (user ids or e-mails, e-mails in any case; in clear or in their stored forms).
 	Compliance string   `json:"-"`
 	Actors     []string `json:"-"`
 	// RelatedRequests widen the target filter (TargetType/TargetID) to every event that shares one of

@@ -198,8 +198,11 @@ func (w *builder) pipeline(f Filters) {
 		}
 	}
 	if actors := sortedUnique(f.Actors); len(actors) > 0 {
+		// A person given by user id or e-mail (e-mails in any case), in clear or as stored encrypted.
 		w.str(" | " + schema.MetaUserID + "=~")
 		w.quoted(regexAlternation(actors))
+		w.str(" or " + schema.MetaUserEmail + "=~")
+		w.quoted("(?i)" + regexAlternation(actors))
 	}
 	w.listItem(schema.MetaCompliance, f.Compliance)
 	if f.Search != "" {

@@ -14,6 +14,7 @@ import (
 	"github.com/attest/auditlog/pkg/loki"
 	"github.com/attest/auditlog/pkg/schema"
 	"github.com/attest/auditlog/pkg/selfaudit"
+	"github.com/attest/auditlog/pkg/subjects"
 )
 
 // handleMe tells the frontend whether the caller may read, so a closed page can say why. Opening the
@@ -234,7 +235,9 @@ func (a *App) handleActorResolve(w http.ResponseWriter, r *http.Request, c *call
 		}
 		for _, s := range series {
 			if counts.ActorRef(key, c.Tenant, s.Labels["actor_id"], s.Labels["actor_email"]) == ref {
-				return map[string]string{"actorId": s.Labels["actor_id"], "actorEmail": s.Labels["actor_email"]}, nil
+				e := loki.Event{ActorID: s.Labels["actor_id"], ActorEmail: s.Labels["actor_email"]}
+				a.reveal(c.Tenant, &e)
+				return map[string]string{"actorId": e.ActorID, "actorEmail": e.ActorEmail}, nil
 			}
 		}
 		return nil, nil
@@ -244,6 +247,9 @@ func (a *App) handleActorResolve(w http.ResponseWriter, r *http.Request, c *call
 	}
 	if found == nil {
 		return notFound("no actor of this range has that reference")
+	}
+	if found["actorId"] == subjects.Erased || found["actorEmail"] == subjects.Erased {
+		return notFound("the actor of this alert was erased (GDPR): their identity can no longer be read")
 	}
 	writeJSON(w, http.StatusOK, found)
 	return nil

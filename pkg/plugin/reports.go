@@ -131,6 +131,11 @@ func (a *App) reportWork(rn *jobs.Runner, j *jobs.Job, spec report.Spec) jobs.Wo
 		if err := relatedRequests(ctx, client, &spec); err != nil {
 			return 0, err
 		}
+		if s := a.subjects(); s != nil {
+			for _, actor := range spec.Actors {
+				spec.StoredActors = append(spec.StoredActors, s.StoredForms(j.Tenant, actor)...)
+			}
+		}
 		query, err := loki.EventsQuery(spec.Filters())
 		if err != nil {
 			return 0, err

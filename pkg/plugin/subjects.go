@@ -15,6 +15,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/attest/auditlog/pkg/export"
 	"github.com/attest/auditlog/pkg/loki"
 	"github.com/attest/auditlog/pkg/schema"
@@ -81,18 +83,8 @@ func (r *revealing) Abort() {
 // withStoredActor adds the stored forms of the actor filter's person (an id or e-mail), so a search
 // for them finds their encrypted events.
 func (a *App) withStoredActor(tenant string, f *loki.Filters) {
-	s := a.subjects()
-	if s == nil || f.Actor == "" {
-		return
-	}
-	ref, key, err := s.Resolve(tenant, f.Actor)
-	if err != nil {
-		return
-	}
-	for _, attr := range []string{"user.id", "user.email"} {
-		if enc, err := subjects.Encrypt(ref, key, attr, f.Actor); err == nil {
-			f.ActorStored = append(f.ActorStored, enc)
-		}
+	if s := a.subjects(); s != nil && f.Actor != "" {
+		f.ActorStored = s.StoredForms(tenant, f.Actor)
 	}
 }
 
@@ -125,11 +117,13 @@ func (a *App) handleSubjectErase(w http.ResponseWriter, r *http.Request, c *call
 	}
 	// The person's other identifiers (id ↔ e-mail, name) are learnt while the key still opens them.
 	names := a.identifiersOf(c.Tenant, id)
-	// Recorded before the irreversible part: an erasure that cannot be recorded does not happen.
+	// Recorded before the irreversible part: an erasure that cannot be recorded does not happen. The
+	// record names the erasure, not the subject: no ref that would tie it to the person's events.
+	erasure := uuid.NewString()
 	if err := a.record(r.Context(), c, selfaudit.Event{
 		Type: "audit.subject.erased", Category: "COMPLIANCE", Action: "delete", Severity: "WARNING",
 		Description: fmt.Sprintf("A data subject was erased by %s (GDPR Art. 17): identities shredded", c.User.Login),
-		TargetType:  "data_subject", TargetID: ref, Metadata: map[string]any{"subject_ref": ref},
+		TargetType:  "data_subject_erasure", TargetID: erasure,
 	}); err != nil {
 		return err
 	}
@@ -152,7 +146,7 @@ func (a *App) handleSubjectErase(w http.ResponseWriter, r *http.Request, c *call
 			return err
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"subjectRef": ref, "jobsScrubbed": scrubbed, "filesDeleted": deleted})
+	writeJSON(w, http.StatusOK, map[string]any{"erasureId": erasure, "jobsScrubbed": scrubbed, "filesDeleted": deleted})
 	return nil
 }
 

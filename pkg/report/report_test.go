@@ -124,6 +124,13 @@ func TestSelectsAgreesWithFilters(t *testing.T) {
 	if !c.Selects(&loki.Event{Category: "AUTH", ActorID: "u2"}) || c.Selects(&loki.Event{Category: "AUTH", ActorID: "u3"}) {
 		t.Fatal("custom selection wrong")
 	}
+	byMail := Spec{Type: Custom, Actors: []string{"Erin@Example.com"}, StoredActors: []string{"enc:v1:ab:cd"}}
+	if q, _ := loki.EventsQuery(byMail.Filters()); !strings.Contains(q, `user_id=~"Erin@Example\\.com|enc:v1:ab:cd" or user_email=~"(?i)Erin@Example\\.com|enc:v1:ab:cd"`) {
+		t.Fatalf("an actor is matched by id or e-mail, in clear or stored: %s", q)
+	}
+	if !byMail.Selects(&loki.Event{ActorID: "u-9", ActorEmail: "erin@example.com"}) || byMail.Selects(&loki.Event{ActorID: "u-9", ActorEmail: "frank@example.com"}) {
+		t.Fatal("an actor given by e-mail selects their events whatever the case")
+	}
 	res := Spec{Type: Custom, TargetType: "incident", TargetID: "INC-7", Related: true, RequestIDs: []string{"req-1"}}
 	if !res.Selects(&loki.Event{TargetType: "incident", TargetID: "INC-7"}) || !res.Selects(&loki.Event{RequestID: "req-1"}) ||
 		res.Selects(&loki.Event{TargetType: "incident", TargetID: "INC-8"}) || res.Selects(&loki.Event{TargetID: "INC-7"}) {

@@ -27,6 +27,9 @@ type Spec struct {
 	TargetID   string   `json:"targetId,omitempty"`
 	Related    bool     `json:"related,omitempty"`
 	RequestIDs []string `json:"requestIds,omitempty"`
+	// StoredActors are the stored (encrypted) forms of Actors, found when generation starts
+	// (pkg/subjects); never kept with the job.
+	StoredActors []string `json:"-"`
 }
 
 // MaxRelatedRequests bounds the request ids a resource pack follows.
@@ -113,7 +116,7 @@ func (s *Spec) Range() loki.Range {
 // was given.
 func (s *Spec) Filters() loki.Filters {
 	if s.Type == Custom {
-		return loki.Filters{Categories: s.Categories, EventTypes: s.EventTypes, Actors: s.Actors,
+		return loki.Filters{Categories: s.Categories, EventTypes: s.EventTypes, Actors: append(slices.Clone(s.Actors), s.StoredActors...),
 			TargetType: s.TargetType, TargetID: s.TargetID, RelatedRequests: s.RequestIDs}
 	}
 	return loki.Filters{Compliance: s.Type}
@@ -127,8 +130,15 @@ func (s *Spec) Selects(e *loki.Event) bool {
 	}
 	return (len(s.Categories) == 0 || slices.Contains(s.Categories, e.Category)) &&
 		(len(s.EventTypes) == 0 || slices.Contains(s.EventTypes, e.EventType)) &&
-		(len(s.Actors) == 0 || slices.Contains(s.Actors, e.ActorID)) &&
+		(len(s.Actors) == 0 || s.byActor(e)) &&
 		(s.onTarget(e) || (s.IsResource() && slices.Contains(s.RequestIDs, e.RequestID)))
+}
+
+// byActor: the event's actor, as revealed to readers, is one of Actors (by user id, or by e-mail in
+// any case).
+func (s *Spec) byActor(e *loki.Event) bool {
+	return slices.Contains(s.Actors, e.ActorID) ||
+		slices.ContainsFunc(s.Actors, func(a string) bool { return e.ActorEmail != "" && strings.EqualFold(a, e.ActorEmail) })
 }
 
 func (s *Spec) onTarget(e *loki.Event) bool {

@@ -165,6 +165,23 @@ func Encrypt(ref string, key []byte, attribute, value string) (string, error) {
 	return Prefix + ref + ":" + base64.RawURLEncoding.EncodeToString(out), nil
 }
 
+// StoredForms are the stored forms of a person's user id or e-mail as producers write the actor's
+// (user.id and user.email), so a filter by that identifier finds their encrypted events; nil when no
+// subject has that identifier.
+func (s *Store) StoredForms(tenant, identifier string) []string {
+	ref, key, err := s.Resolve(tenant, identifier)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, attr := range []string{"user.id", "user.email"} {
+		if enc, err := Encrypt(ref, key, attr, identifier); err == nil {
+			out = append(out, enc)
+		}
+	}
+	return out
+}
+
 func newGCM(key []byte) (cipher.AEAD, error) {
 	b, err := aes.NewCipher(key)
 	if err != nil {

@@ -102,3 +102,29 @@ func TestEraseShredsTheKeyAndEveryIndexEntry(t *testing.T) {
 		t.Errorf("erasing twice: %v", err)
 	}
 }
+
+func TestStoredFormsAreWhatTheProducerStoredForTheActor(t *testing.T) {
+	v := load(t)
+	s := producerDir(t, v)
+	stored := map[string]string{}
+	for _, c := range v.Cases {
+		stored[c.Attribute] = c.Stored
+	}
+	byID := s.StoredForms("acme", "u-ana")
+	byMail := s.StoredForms("acme", "ANA@example.com")
+	if len(byID) != 2 || byID[0] != stored["user.id"] {
+		t.Errorf("by id: %v, the producer stored user.id %s", byID, stored["user.id"])
+	}
+	if len(byMail) != 2 || byMail[1] != stored["user.email"] {
+		t.Errorf("by e-mail: %v, the producer stored user.email %s", byMail, stored["user.email"])
+	}
+	if got := s.StoredForms("acme", "nobody@example.com"); got != nil {
+		t.Errorf("an unknown person has stored forms: %v", got)
+	}
+	if _, err := s.Erase("acme", "u-ana"); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.StoredForms("acme", "u-ana"); got != nil {
+		t.Errorf("an erased person still has stored forms: %v", got)
+	}
+}

@@ -172,6 +172,8 @@ collector_url = ${cfg.otlpUrl}
 collector_token = ${backendToken(cfg)}
 # Shared with the app: the key it signs its alert rules' queries with.
 data_dir = ${path.join(g, 'attest')}
+# The app's subject keys: Admins see who an encrypted actor is in per-actor counts, [erased] once erased.
+subject_keys_dir = ${subjectKeysDir(cfg)}
 `;
 }
 

@@ -2,8 +2,8 @@
 import { sendResource } from './backendApi';
 
 export interface Erasure {
-  /** The subject's reference in the trail (not an identity). */
-  subjectRef: string;
+  /** The erasure's id in the trail: its record names neither the person nor their subject reference. */
+  erasureId: string;
   jobsScrubbed: number;
   filesDeleted: number;
 }

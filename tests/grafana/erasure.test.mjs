@@ -10,8 +10,20 @@ import path from 'node:path';
 import { before, test } from 'node:test';
 
 import { DirectorySubjectKeyStore, createAuditPipeline, runWithAuditContext } from '../../instrumentation/src/index.ts';
-import { subjectKeysDir } from '../../scripts/stack/lib.mjs';
-import { RESOURCES, cfg, createUser, eventually, grafana, lastMinutes, lokiEntries, resource } from './helpers.mjs';
+import { configureAppToken, s3Root, subjectKeysDir } from '../../scripts/stack/lib.mjs';
+import {
+  PLUGIN_ID,
+  RESOURCES,
+  cfg,
+  createUser,
+  eventually,
+  grafana,
+  lastMinutes,
+  lokiEntries,
+  resource,
+  webhookReceiver,
+} from './helpers.mjs';
+import { filesHolding } from './storeScan.mjs';
 
 const TENANT = cfg.defaultTenant;
 const run = randomBytes(4).toString('hex');
@@ -19,6 +31,8 @@ const service = `erasure-${run}`;
 const erin = { id: `u-erin-${run}`, email: `erin.${run}@example.com`, name: `Erin Quist ${run}` };
 const frank = { id: `u-frank-${run}`, email: `frank.${run}@example.com`, name: `Frank Ode ${run}` };
 const erinMarks = [erin.id, erin.email, erin.name, erin.email.toUpperCase()];
+const signin = `erasure.${run}.signin`;
+const started = Date.now();
 let range;
 
 const call = (method, p, body) =>
@@ -73,6 +87,7 @@ before(async () => {
       action: 'update',
       target: { type: 'user', id: frank.id, name: frank.name },
     });
+    pipeline.record({ type: signin, category: 'AUTH', action: 'login', outcome: 'failure' });
   });
   await as(frank, async () => {
     pipeline.record({
@@ -89,9 +104,9 @@ before(async () => {
   range = lastMinutes(10);
   const got = await eventually(async () => {
     const e = await lokiEntries(TENANT, `{service_name="${service}"}`, range);
-    return e.length === 5 ? e : undefined;
+    return e.length === 6 ? e : undefined;
   });
-  assert.ok(got, 'the five events are in Loki');
+  assert.ok(got, 'the six events are in Loki');
 });
 
 test('no stored row names the person; an Admin sees the real identity and finds their events', async () => {
@@ -105,17 +120,113 @@ test('no stored row names the person; an Admin sees the real identity and finds 
   assert.equal(byType[`auth.login/${erin.id}`].actorName, erin.name);
   assert.equal(byType[`user.updated/${frank.id}`].targetName, erin.name, 'Erin as the target of Frank’s change');
   const hers = await resource('events', { service, actor: erin.email, from: range.from, to: range.to, pageSize: '25' });
-  assert.equal(hers.body.events.length, 3, 'the actor filter finds her encrypted events');
+  assert.equal(hers.body.events.length, 4, 'the actor filter finds her encrypted events');
 });
 
-test('erasure: only an Admin; afterwards nothing names her, every event stays and the chain verifies', async () => {
-  // Files made before: an export filtered on her, holding her identity.
+/** A per-actor alert on her failed sign-in, made from the Alerts page's API, and the notice it sends. */
+async function perActorAlert(t) {
+  const hook = await webhookReceiver();
+  t.after(() => hook.close());
+  await configureAppToken(cfg, 1);
+  const settings = await grafana('GET', `/api/plugins/${PLUGIN_ID}/settings`);
+  await grafana('POST', `/api/plugins/${PLUGIN_ID}/settings`, {
+    body: { enabled: true, pinned: true, jsonData: { ...settings.body.jsonData, alertInterval: '10s' } },
+  });
+  const contactPoint = `erasure-hook-${run}`;
+  const cp = await call('POST', 'alerts/contact-points', { name: contactPoint, type: 'webhook', url: hook.url });
+  assert.equal(cp.status, 201, JSON.stringify(cp.body));
+  const made = await call('POST', 'alerts', {
+    name: `Failed sign-in per actor ${run}`,
+    description: 'erasure test',
+    categories: ['AUTH'],
+    severity: 'INFO',
+    eventTypes: [signin],
+    outcome: 'failure',
+    perActor: true,
+    threshold: 1,
+    windowMinutes: 30,
+    contactPoints: [contactPoint],
+    active: true,
+  });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  const alert = await eventually(
+    () =>
+      hook.received
+        .flatMap((n) => n.body.alerts ?? [])
+        .find((x) => x.labels?.attest_rule_uid === made.body.uid && x.status === 'firing'),
+    { timeoutMillis: 150_000 }
+  );
+  assert.ok(alert, 'the per-actor alert fired');
+  return { alert, uid: made.body.uid };
+}
+
+/**
+ * Her actions as the counts datasource tells an Admin: per actor for her sign-in, and (before erasure
+ * only: a value typed afterwards is a new record of the backend's) filtered by her.
+ */
+async function countsOfHer({ byHer = true } = {}) {
+  const res = await grafana('POST', '/api/ds/query', {
+    body: {
+      from: String(Number(BigInt(range.from) / 1_000_000n)),
+      to: String(Number(BigInt(range.to) / 1_000_000n)),
+      queries: [
+        {
+          refId: 'A',
+          datasource: { uid: 'attest-audit-counts' },
+          mode: 'instant',
+          groupBy: ['actor'],
+          eventTypes: [signin],
+        },
+        ...(byHer
+          ? [{ refId: 'B', datasource: { uid: 'attest-audit-counts' }, mode: 'instant', service, actor: erin.email }]
+          : []),
+      ],
+    },
+  });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  const labels = (res.body.results.A.frames ?? []).map((f) => f.schema.fields[1].labels);
+  const total = (res.body.results.B?.frames ?? []).reduce((n, f) => n + f.data.values[1].reduce((x, y) => x + y, 0), 0);
+  return { actors: labels.map((l) => l.actor_email), byHer: total };
+}
+
+/** Where each of her identifiers and her subject reference is found, store by store. */
+async function stores(ref) {
+  const dataDir = path.join(cfg.dataDir, 'grafana', 'attest');
+  const loki = await lokiEntries(TENANT, '{service_name=~".+"}', {
+    from: (BigInt(started - 120_000) * 1_000_000n).toString(),
+    to: (BigInt(Date.now() + 60_000) * 1_000_000n).toString(),
+  });
+  const inLoki = (marks) =>
+    loki
+      .filter((e) => marks.some((m) => JSON.stringify(e).toLowerCase().includes(m.toLowerCase())))
+      .map((e) => `${e.labels.service_name}/${e.labels.audit_event}`);
+  const dirs = [dataDir, s3Root(cfg), subjectKeysDir(cfg)];
+  return {
+    loki: inLoki(erinMarks),
+    files: await filesHolding(dirs, erinMarks),
+    lokiRef: inLoki([ref]),
+    filesRef: await filesHolding(dirs, [ref]),
+  };
+}
+
+test('erasure: only an Admin; afterwards no store names her, every event stays and the chain verifies', async (t) => {
+  const ref = (await lokiEntries(TENANT, `{service_name="${service}"} | audit_event="${signin}"`, range))[0]?.labels
+    .audit_subject;
+  assert.match(ref ?? '', /^[0-9a-f]{32}$/, 'her events carry her subject reference');
+  // Files made before: an export filtered on her, holding her identity, and a Custom report on her.
   const exp = await job('exports', {
     name: `Access of ${erin.email}`,
     format: 'jsonl',
     params: { service, actor: erin.email, from: range.from, to: range.to },
   });
   assert.ok(mentionsErin((await download(`exports/${exp.id}/download`)).toString()));
+  const custom = await job('reports', {
+    type: 'Custom',
+    name: `Activity of ${erin.name}`,
+    actors: [erin.email],
+    from: new Date(Number(BigInt(range.from) / 1_000_000n)).toISOString(),
+    to: new Date().toISOString(),
+  });
   const editor = await createUser('Editor', { prefix: 'erasure-editor' });
   const refused = await grafana('POST', `${RESOURCES}/subjects/erase`, { as: editor, body: { subject: erin.email } });
   assert.equal(refused.status, 403);
@@ -137,55 +248,74 @@ test('erasure: only an Admin; afterwards nothing names her, every event stays an
   const before = await requested();
   assert.equal(before?.targetName, `Access of ${erin.email}`, 'an Admin sees the name given');
   assert.match(before.metadata, new RegExp(erin.email.replace(/[.+]/g, '\\$&')), 'and the filter, revealed');
-  const ownRecords = async () =>
-    JSON.stringify(await lokiEntries(TENANT, '{service_name="attest-grafana-app"}', lastMinutes(15)));
-  assert.ok(!mentionsErin(await ownRecords()), 'the backend’s own records in Loki never hold her in clear');
+
+  // A per-actor alert fires on her; its labels name her by an opaque reference an Admin resolves.
+  const { alert, uid } = await perActorAlert(t);
+  assert.ok(!mentionsErin(JSON.stringify(alert)), 'the notice names her not');
+  const resolve = () =>
+    call(
+      'GET',
+      `actors/resolve?${new URLSearchParams({ ref: alert.labels.actor_ref, from: range.from, to: range.to })}`
+    );
+  assert.equal((await resolve()).body.actorEmail, erin.email);
+  // The counts datasource shows an Admin who she is, and counts by her e-mail.
+  assert.deepEqual(await countsOfHer(), { actors: [erin.email], byHer: 4 });
+
+  const held = await stores(ref);
+  t.diagnostic(`before erasure: ${JSON.stringify(held)}`);
+  assert.deepEqual(held.loki, [], 'no record in Loki, producers’ or the backend’s, holds her in clear');
+  assert.ok(held.files.length >= 2, 'the export and the report name her');
+  assert.ok(held.lokiRef.length >= 5 && held.filesRef.length >= 1, 'her reference is in her events and the key store');
 
   const erased = await call('POST', 'subjects/erase', { subject: erin.email.toUpperCase() });
   assert.equal(erased.status, 200, JSON.stringify(erased.body));
-  assert.match(erased.body.subjectRef, /^[0-9a-f]{32}$/);
-  assert.ok(erased.body.filesDeleted >= 1 && erased.body.jobsScrubbed >= 1, JSON.stringify(erased.body));
+  assert.match(erased.body.erasureId, /^[0-9a-f-]{36}$/);
+  assert.ok(erased.body.filesDeleted >= 2 && erased.body.jobsScrubbed >= 2, JSON.stringify(erased.body));
   assert.equal((await call('POST', 'subjects/erase', { subject: erin.id })).status, 404, 'already erased');
 
   // The backend's own records: what named her opens to nothing now.
   const after = await requested();
   assert.equal(after.targetName, '[erased]');
   assert.ok(!mentionsErin(JSON.stringify(after)), 'the export request names her no more');
-  assert.ok(!mentionsErin(await ownRecords()));
-  const seals = path.join(cfg.dataDir, 'grafana', 'attest', 'seals.db');
-  for (const f of [seals, `${seals}-wal`].filter(fs.existsSync)) {
-    assert.ok(!mentionsErin(fs.readFileSync(f).toString('latin1')), `${path.basename(f)} names her`);
-  }
+  assert.equal((await resolve()).status, 404, 'the alert’s actor is erased');
+  assert.deepEqual(await countsOfHer({ byHer: false }), { actors: ['[erased]'], byHer: 0 });
 
-  // Every file the backend keeps (job and count databases with their WALs, sealed-value keys, export,
-  // report and archive files, chain heads, settings): none holds an identifier of hers.
-  const walk = (dir) =>
-    fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
-      const f = path.join(dir, d.name);
-      return d.isDirectory() ? walk(f) : d.isFile() ? [f] : [];
-    });
-  const holding = walk(path.join(cfg.dataDir, 'grafana', 'attest')).filter((f) =>
-    mentionsErin(fs.readFileSync(f).toString('latin1'))
+  // Every store the product writes: Loki (the tenant's producers' records and the backend's own, over
+  // every record written since this file started, so every one that could name her), the job, count
+  // and sealed-value databases with their write-ahead logs, export, report and archive files (ZIP, gzip
+  // and PDF read as text), the S3 bucket, and the subject key directory.
+  const left = await stores(ref);
+  t.diagnostic(`after erasure: ${JSON.stringify(left)}`);
+  assert.deepEqual(left.loki, [], 'records in Loki that name her');
+  assert.deepEqual(left.files, [], 'files that name her');
+  assert.deepEqual(left.filesRef, [], 'files that hold her subject reference');
+  assert.deepEqual(
+    [...new Set(left.lokiRef)].sort(),
+    [
+      `${service}/auth.login`,
+      `${service}/invoice.updated`,
+      `${service}/user.role.changed`,
+      `${service}/user.updated`,
+      `${service}/${signin}`,
+    ].sort(),
+    'only the events producers wrote about her keep her (now unreadable) reference: none of the backend’s own, the erasure’s included'
   );
-  assert.deepEqual(holding, [], 'files of the data directory that name her');
 
-  // The viewer: all five events, hers without her.
+  // The viewer: all six events, hers without her.
   const page = await resource('events', { service, from: range.from, to: range.to, pageSize: '25' });
-  assert.equal(page.body.events.length, 5);
+  assert.equal(page.body.events.length, 6);
   assert.ok(!mentionsErin(JSON.stringify(page.body)), 'the viewer shows no identity of hers');
-  assert.equal(page.body.events.filter((e) => e.actorEmail === '[erased]').length, 3);
+  assert.equal(page.body.events.filter((e) => e.actorEmail === '[erased]').length, 4);
   assert.ok(
     page.body.events.some((e) => e.actorEmail === frank.email),
     'Frank is not erased'
   );
 
-  // Job tables and files: the old export is gone, no job names her.
+  // Job lists: the old export and report are gone, no job names her.
   assert.equal((await call('GET', `exports/${exp.id}`)).status, 404);
+  assert.equal((await call('GET', `reports/${custom.id}`)).status, 404);
   assert.ok(!mentionsErin(JSON.stringify((await call('GET', 'exports')).body)));
-  const db = path.join(cfg.dataDir, 'grafana', 'attest', 'jobs.db');
-  for (const f of [db, `${db}-wal`].filter(fs.existsSync)) {
-    assert.ok(!mentionsErin(fs.readFileSync(f).toString('latin1')), `${path.basename(f)} names her`);
-  }
+  assert.ok(!mentionsErin(JSON.stringify((await call('GET', 'reports')).body)));
 
   // Later exports and reports do not name her.
   const later = await job('exports', {
@@ -194,17 +324,15 @@ test('erasure: only an Admin; afterwards nothing names her, every event stays an
     params: { service, from: range.from, to: range.to },
   });
   const csv = (await download(`exports/${later.id}/download`)).toString();
-  assert.equal(csv.trim().split('\n').length, 6, 'header and five rows');
+  assert.equal(csv.trim().split('\n').length, 7, 'header and six rows');
   assert.ok(!mentionsErin(csv));
-  const now = new Date().toISOString();
-  const rep = await job('reports', {
+  await job('reports', {
     type: 'Custom',
     name: `after erasure ${run}`,
     from: new Date(Number(BigInt(range.from) / 1_000_000n)).toISOString(),
-    to: now,
+    to: new Date().toISOString(),
   });
-  const zip = (await download(`reports/${rep.id}/download`)).toString('latin1');
-  assert.ok(!mentionsErin(zip), 'the pack (its PDF is compressed; its JSONL and CSV are in the ZIP) names her not');
+  assert.deepEqual(await filesHolding([path.join(cfg.dataDir, 'grafana', 'attest')], erinMarks), []);
 
   // Every record still verifies: nothing in Loki changed.
   const v = await call('POST', 'integrity/verifications', { from: range.from, to: range.to, service });
@@ -215,19 +343,21 @@ test('erasure: only an Admin; afterwards nothing names her, every event stays an
     return x && x.status === 'completed' ? x.summary : undefined;
   });
   assert.equal(verified.problemCount, 0, JSON.stringify(verified.problems));
-  assert.equal(verified.records, 5);
+  assert.equal(verified.records, 6);
 
-  // The erasure is recorded, with the ref and without the identity.
+  // The erasure is recorded by its own id: neither her identity nor her reference.
   const rec = await eventually(async () => {
     const got = await lokiEntries(
       TENANT,
       '{service_name="attest-grafana-app"} | audit_event="audit.subject.erased"',
       lastMinutes(10)
     );
-    return got.find((e) => e.labels.audit_target_id === erased.body.subjectRef);
+    return got.find((e) => e.labels.audit_target_id === erased.body.erasureId);
   });
   assert.ok(rec, 'the erasure is in the trail');
-  assert.ok(!mentionsErin(JSON.stringify(rec)));
+  assert.ok(!mentionsErin(JSON.stringify(rec)) && !JSON.stringify(rec).includes(ref));
+
+  assert.equal((await call('DELETE', `alerts/${uid}`)).status, 204);
 });
 
 test('a person who is only ever a target: erasing them deletes the files that name them and scrubs every job', async () => {

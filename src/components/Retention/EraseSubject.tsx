@@ -53,8 +53,8 @@ export function EraseSubject() {
         <Alert severity="success" title={t('retention.erased', 'Erased')}>
           {t(
             'retention.erased-detail',
-            'Subject {{ref}}: identities shredded; {{scrubbed}} export or report requests scrubbed, {{deleted}} files deleted. The erasure is in the trail without the identity.',
-            { ref: done.subjectRef, scrubbed: done.jobsScrubbed, deleted: done.filesDeleted }
+            'Identities shredded; {{scrubbed}} export or report requests scrubbed, {{deleted}} files deleted. The erasure is in the trail as {{id}}, without the person.',
+            { id: done.erasureId, scrubbed: done.jobsScrubbed, deleted: done.filesDeleted }
           )}
         </Alert>
       )}

@@ -88,7 +88,7 @@ describe('RetentionView', () => {
   it('erases a person after confirmation and says what was scrubbed', async () => {
     backendFetch.mockImplementation((req: { url: string; method: string }) =>
       of({
-        data: req.url.endsWith('subjects/erase') ? { subjectRef: 'ab12', jobsScrubbed: 1, filesDeleted: 2 } : view,
+        data: req.url.endsWith('subjects/erase') ? { erasureId: 'e-ab12', jobsScrubbed: 1, filesDeleted: 2 } : view,
       })
     );
     render(<RetentionView />);
@@ -108,7 +108,7 @@ describe('RetentionView', () => {
     );
     expect(
       await screen.findByText(
-        /Subject ab12: identities shredded; 1 export or report requests scrubbed, 2 files deleted/
+        /Identities shredded; 1 export or report requests scrubbed, 2 files deleted. The erasure is in the trail as e-ab12/
       )
     ).toBeInTheDocument();
   });

@@ -29,7 +29,7 @@ const Erased = "[erased]"
 // ErrUnknown: no subject with that identifier (never recorded encrypted, or already erased).
 var ErrUnknown = errors.New("no data subject with this identifier in this tenant")
 
-// cacheTTL bounds how long a read key is used without checking it still exists.
+// cacheTTL bounds how long a key's contents are reused before the file is read again.
 const cacheTTL = 10 * time.Second
 
 // Store is the subject key directory (subject_keys_dir).
@@ -102,10 +102,16 @@ func (s *Store) key(tenant, ref string) ([]byte, bool) {
 	s.mu.Lock()
 	c, ok := s.cache[ck]
 	s.mu.Unlock()
+	file := filepath.Join(s.tenantDir(tenant), "keys", ref)
+	// Another process (the counts datasource, another server) may have erased it: the file is looked
+	// for on every use, only its contents are cached.
+	if _, err := os.Stat(file); err != nil {
+		return nil, false
+	}
 	if ok && time.Since(c.at) < cacheTTL {
 		return c.key, true
 	}
-	raw, err := os.ReadFile(filepath.Join(s.tenantDir(tenant), "keys", ref))
+	raw, err := os.ReadFile(file)
 	if err != nil {
 		return nil, false
 	}

@@ -8,7 +8,7 @@ import (
 )
 
 // Filters select audit events. Empty string / empty slice = no filter. The same filter object as the
-// frontend's (src/services/filters.ts) and the test vectors (src/services/testdata/logql-vectors.json).
+// frontend's (src/services/filters.ts) and the test vectors (testdata/logql-vectors.json).
 type Filters struct {
 	Search     string   `json:"search,omitempty"`
 	Categories []string `json:"categories,omitempty"`

@@ -23,7 +23,7 @@ type vectorCase struct {
 // The TypeScript builder (src/services/logql.ts) replays the same file.
 func loadVectors(t *testing.T) (cases, errs []vectorCase) {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("..", "..", "src", "services", "testdata", "logql-vectors.json"))
+	raw, err := os.ReadFile(filepath.Join("testdata", "logql-vectors.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,38 +1,15 @@
 // Timing two ways of answering the same question in one run (medians, alternating order after a warm-up),
-// and Loki's raw HTTP API as the baseline side. Shared by the query and backend benches.
+// and Loki's raw HTTP API as the baseline side. Used by the backend bench.
 import { type AuditFilters } from '../../src/services/filters';
-import { buildCountQuery, buildEventsQuery } from '../../src/services/logql';
-import { ENCODING_FLAGS_HEADER, lokiApiUrl } from '../../src/services/lokiTransport';
-import { type TimeRangeNs } from '../../src/services/paging';
-import {
-  OVERVIEW_CONCURRENCY,
-  buildOverviewRequests,
-  instantTime,
-  rangeMsOf,
-  runLimited,
-} from '../../src/services/stats';
-import { CALL_TIMEOUT_MS, LOKI, RUNS, TENANT } from './dataset';
-import { lokiHeaders } from '../stack/lib.mjs';
+import { type TimeRangeNs } from '../../src/services/page';
+import { RUNS, countRaw, lokiGet } from './dataset';
 
 export interface Case {
   name: string;
-  /** The side under test (the query layer, the backend). */
+  /** The side under test (the backend's route). */
   subject: () => Promise<unknown>;
   /** The same LogQL straight to Loki. */
   baseline: () => Promise<unknown>;
-}
-
-/** A query straight to Loki's HTTP API for the bench tenant. */
-export async function raw(path: 'query' | 'query_range', params: Record<string, string>) {
-  const res = await fetch(lokiApiUrl(LOKI, path, params), {
-    headers: { ...ENCODING_FLAGS_HEADER, ...lokiHeaders(TENANT) },
-    signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
-  });
-  const text = await res.text();
-  if (!res.ok) {
-    throw new Error(`HTTP ${res.status} ${text.slice(0, 300)}`);
-  }
-  return JSON.parse(text);
 }
 
 export const median = (xs: number[]) => {
@@ -76,11 +53,8 @@ export async function compare(cases: Case[], subjectLabel: string): Promise<void
   console.log(`\n| case | ${subjectLabel} | straight to Loki | ratio |\n|---|---|---|---|\n${rows.join('\n')}`);
 }
 
-/** What both benches ask: the viewer's first page for some filters, the total count, the Overview. */
-export type Question =
-  | { kind: 'page'; name: string; filters: Partial<AuditFilters> }
-  | { kind: 'count'; name: string }
-  | { kind: 'overview'; name: string };
+/** What the bench asks: the viewer's first page for some filters, and the total count. */
+export type Question = { kind: 'page'; name: string; filters: Partial<AuditFilters> } | { kind: 'count'; name: string };
 
 export const QUESTIONS: Question[] = [
   { kind: 'page', name: 'viewer page 1, no filter', filters: {} },
@@ -92,30 +66,16 @@ export const QUESTIONS: Question[] = [
     filters: { actor: 'alice.martin@acme.example' },
   },
   { kind: 'count', name: 'viewer total count, no filter' },
-  { kind: 'overview', name: `overview, all five queries (${OVERVIEW_CONCURRENCY} at a time)` },
 ];
 
-/** The same question as raw LogQL straight to Loki. */
-export function baselineFor(q: Question, range: TimeRangeNs): () => Promise<unknown> {
-  switch (q.kind) {
-    case 'page':
-      return () =>
-        raw('query_range', {
-          query: buildEventsQuery(q.filters),
-          start: range.startNs,
-          end: range.endNs,
-          limit: '26',
-          direction: 'backward',
-        });
-    case 'count':
-      return () => raw('query', { query: buildCountQuery({}, rangeMsOf(range)), time: instantTime(range) });
-    case 'overview': {
-      const requests = buildOverviewRequests({}, range).requests;
-      return () =>
-        runLimited(
-          requests.map((r) => () => raw(r.path, r.params)),
-          OVERVIEW_CONCURRENCY
-        );
-    }
+/**
+ * The same question as raw LogQL straight to Loki: for a page, the LogQL the backend says it ran
+ * (its answer's `query`), a page and the one after it as the pager asks.
+ */
+export function baselineFor(q: Question, range: TimeRangeNs, logql: string): () => Promise<unknown> {
+  if (q.kind === 'count') {
+    return () => countRaw(range);
   }
+  return () =>
+    lokiGet('query_range', { query: logql, start: range.startNs, end: range.endNs, limit: '26', direction: 'backward' });
 }

@@ -1,13 +1,11 @@
-// What the pages read the audit trail through. In Grafana it is the plugin backend's resource routes
-// (backendApi.ts): the backend checks the caller's role, queries Loki and records the read. Node
-// tools (bench, query tests) and page tests use the same shape over the pure query layer (lokiApi).
+// What the pages read the audit trail through: the plugin backend's resource routes (backendApi.ts).
+// The backend checks the caller's role, queries Loki and records the read.
 import { type AuditEvent } from './auditEvent';
 import { type AuditFilters } from './filters';
 import { type TailMessage } from './liveTail';
-import { type LokiTransport } from './lokiTransport';
-import { type Cursor, type Page, type TimeRangeNs, fetchPage } from './paging';
+import { type Cursor, type Page, type TimeRangeNs } from './page';
 import { type RetentionPolicy } from './retentionApi';
-import { type OverviewStats, fetchEventCount, fetchOverviewStats } from './stats';
+import { type OverviewStats } from './overviewStats';
 
 /** Fields whose present values the backend lists (GET values). */
 export type ValueField = 'eventType' | 'service' | 'actor' | 'targetType' | 'stack' | 'region';
@@ -46,24 +44,4 @@ export interface AuditApi {
   ): Promise<void>;
   /** The tenant's retention window (the backend only: Loki alone does not know it). */
   retention?(signal?: AbortSignal): Promise<RetentionPolicy>;
-}
-
-/** The AuditApi straight over a Loki transport, without the backend (Node tools, page tests). */
-export function createLokiApi(transport: LokiTransport): AuditApi {
-  return {
-    events: (req) => fetchPage(transport, req),
-    count: (filters, range, signal) => fetchEventCount(transport, filters, range, signal),
-    overview: (filters, range, signal) => fetchOverviewStats(transport, filters, range, signal),
-    async event(id, signal) {
-      const end = BigInt(Date.now() + 60_000) * BigInt(1_000_000);
-      const start = end - BigInt(366 * 86_400_000) * BigInt(1_000_000);
-      const page = await fetchPage(transport, {
-        filters: { eventId: id },
-        range: { startNs: start.toString(), endNs: end.toString() },
-        pageSize: 1,
-        signal,
-      });
-      return page.events[0];
-    },
-  };
 }

@@ -5,12 +5,12 @@ import { getBackendSrv, isFetchError } from '@grafana/runtime';
 
 import { type AuditApi, type FieldValue } from './auditApi';
 import { type AuditEvent } from './auditEvent';
-import { type Cursor, type Page, decodeCursor, encodeCursor } from './paging';
+import { type Cursor, type Page, decodeCursor, encodeCursor } from './page';
 import { RESOURCES_URL } from './plugin';
 import { followEvents } from './liveTail';
 import { filterParams } from './routeParams';
 import { type RetentionPolicy } from './retentionApi';
-import { type OverviewStats } from './stats';
+import { type OverviewStats } from './overviewStats';
 
 export { RESOURCES_URL };
 

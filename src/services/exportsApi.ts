@@ -2,7 +2,7 @@
 // cancel, delete. Files are downloaded by the browser from the download route, which records the download.
 import { RESOURCES_URL, getResource, sendResource } from './backendApi';
 import { type AuditFilters } from './filters';
-import { type TimeRangeNs } from './paging';
+import { type TimeRangeNs } from './page';
 import { type ServerJob } from './jobs';
 import { filterParams } from './routeParams';
 

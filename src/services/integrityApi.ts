@@ -1,6 +1,6 @@
 // Integrity verifications (pkg/plugin/integrity.go): run one over a range, list them with their results.
 import { getResource, sendResource } from './backendApi';
-import { type TimeRangeNs } from './paging';
+import { type TimeRangeNs } from './page';
 
 export interface IntegrityProblem {
   chainId: string;

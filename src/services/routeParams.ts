@@ -1,7 +1,7 @@
 // The query parameters of the backend's filter routes (pkg/plugin/request.go refuses any other). Pure, so
 // Node tools (the backend bench) build the same requests as the pages.
 import { type AuditFilters, defaultFilters } from './filters';
-import { type TimeRangeNs } from './paging';
+import { type TimeRangeNs } from './page';
 
 /** Query parameters of the filter routes (the backend refuses unknown ones). */
 export function filterParams(filters: Partial<AuditFilters>, range: TimeRangeNs): Record<string, string> {

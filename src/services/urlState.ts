@@ -1,5 +1,5 @@
 // Every Event viewer filter lives in the URL so that a view can be bookmarked and shared.
-import { type Cursor, decodeCursor, encodeCursor } from './paging';
+import { type Cursor, decodeCursor, encodeCursor } from './page';
 import { DEFAULT_TIME_RANGE } from '../constants';
 import { type AuditFilters, defaultFilters, makeFilters, narrowFilters } from './filters';
 import { ROUTES, prefixRoute } from './plugin';

@@ -1,10 +1,11 @@
-// Test helpers: render a page inside a router and the app context, reading a fake Loki transport.
+// Test helpers: render a page inside a router and the app context, reading the backend's routes (fake
+// them with test/backend's serveBackend).
 import React, { useEffect } from 'react';
 import { MemoryRouter, Route, Routes, useLocation } from 'react-router-dom';
 import { render } from '@testing-library/react';
 
-import { type AuditApi, createLokiApi } from 'services/auditApi';
-import { type LokiTransport } from 'services/lokiTransport';
+import { type AuditApi } from 'services/auditApi';
+import { createBackendApi } from 'services/backendApi';
 import { type AppJsonData } from 'services/settings';
 
 import { AppProvider } from 'app/AppContext';
@@ -23,14 +24,13 @@ export function renderWithApp(
   ui: React.ReactElement,
   {
     url = '/',
-    transport,
     settings = {},
-    extend = {},
-  }: { url?: string; transport?: LokiTransport; settings?: AppJsonData; extend?: Partial<AuditApi> } = {}
+    extend,
+  }: { url?: string; settings?: AppJsonData; extend?: Partial<AuditApi> } = {}
 ) {
   return render(
     <MemoryRouter initialEntries={[url]}>
-      <AppProvider settings={settings} api={transport ? { ...createLokiApi(transport), ...extend } : undefined}>
+      <AppProvider settings={settings} api={extend ? { ...createBackendApi(), ...extend } : undefined}>
         <Routes>
           <Route
             path="*"
@@ -46,26 +46,3 @@ export function renderWithApp(
     </MemoryRouter>
   );
 }
-
-export const streams = (
-  entries: Array<{ ts: string; line: string; labels: Record<string, string>; md: Record<string, string> }>
-) => ({
-  status: 'success',
-  data: {
-    resultType: 'streams',
-    result: entries.map((e) => ({ stream: e.labels, values: [[e.ts, e.line, { structuredMetadata: e.md }]] })),
-  },
-});
-
-export const vector = (samples: Array<[Record<string, string>, number]>) => ({
-  status: 'success',
-  data: { resultType: 'vector', result: samples.map(([metric, v]) => ({ metric, value: [0, String(v)] })) },
-});
-
-export const matrix = (series: Array<[Record<string, string>, Array<[number, number]>]>) => ({
-  status: 'success',
-  data: {
-    resultType: 'matrix',
-    result: series.map(([metric, vs]) => ({ metric, values: vs.map(([t, v]) => [t, String(v)]) })),
-  },
-});

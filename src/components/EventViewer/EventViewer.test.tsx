@@ -1,70 +1,75 @@
 import React from 'react';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 
-import { toAuditEvent } from 'services/auditEvent';
 import { type TailMessage } from 'services/liveTail';
-import { type LokiTransport } from 'services/lokiTransport';
+import { encodeCursor } from 'services/page';
 import { testIds } from 'services/testIds';
 
-import { lastLocation, renderWithApp, streams, vector } from 'test/renderWithApp';
+import { anEvent, callsTo, serveBackend } from 'test/backend';
+import { lastLocation, renderWithApp } from 'test/renderWithApp';
 import { EventViewer } from './EventViewer';
 
 jest.mock('@grafana/runtime', () => require('test/runtimeMock'));
 
 const base = BigInt(Date.now() - 3_600_000) * BigInt(1_000_000);
-function entries(n: number) {
-  return Array.from({ length: n }, (_, i) => ({
-    ts: (base - BigInt(i) * BigInt(1_000_000_000)).toString(),
-    line: i === 0 ? 'Hardware #142 assigned to Bob' : `Event number ${i}`,
-    labels: {
-      service_name: 'asset-registry',
-      audit_category: i === 1 ? 'SYSTEM' : 'DATA_MODIFY',
-      severity_text: i === 2 ? 'ERROR' : 'INFO',
-    },
-    md: {
-      audit_id: `id-${String(1000 - i)}`,
-      audit_event: i === 0 ? 'hardware.updated' : i === 1 ? 'system.retention.pruned' : 'hardware.created',
-      audit_action: i === 0 ? 'update' : i === 1 ? 'delete' : 'create',
-      audit_actor_type: i === 1 ? 'system' : 'user',
-      user_name: i === 1 ? 'System' : 'Alice Martin',
-      user_email: i === 1 ? '' : 'alice@acme.example',
-      user_roles: 'admin,auditor',
-      audit_target_type: 'hardware',
-      audit_target_id: `har-${i}`,
-      client_address: '10.0.0.1',
-      audit_compliance: 'SOX,ISO27001',
-      audit_changes:
+function events(n: number) {
+  return Array.from({ length: n }, (_, i) =>
+    anEvent({
+      tsNs: (base - BigInt(i) * BigInt(1_000_000_000)).toString(),
+      description: i === 0 ? 'Hardware #142 assigned to Bob' : `Event number ${i}`,
+      service: 'asset-registry',
+      category: i === 1 ? 'SYSTEM' : 'DATA_MODIFY',
+      severity: i === 2 ? 'ERROR' : 'INFO',
+      id: `id-${String(1000 - i)}`,
+      eventType: i === 0 ? 'hardware.updated' : i === 1 ? 'system.retention.pruned' : 'hardware.created',
+      action: i === 0 ? 'update' : i === 1 ? 'delete' : 'create',
+      actorType: i === 1 ? 'system' : 'user',
+      actorName: i === 1 ? 'System' : 'Alice Martin',
+      actorEmail: i === 1 ? '' : 'alice@acme.example',
+      actorRoles: ['admin', 'auditor'],
+      targetType: 'hardware',
+      targetId: `har-${i}`,
+      clientAddress: '10.0.0.1',
+      compliance: ['SOX', 'ISO27001'],
+      changes:
         i === 0
           ? '{"before":{"assignee":null,"status":"in_stock"},"after":{"assignee":"bob","status":"in_stock"}}'
           : '{oops',
-      audit_metadata: '{"page":"/admin"}',
-      audit_chain_id: 'chain-1',
-      audit_chain_seq: String(100 - i),
-      trace_id: 'abc123',
-    },
-  }));
+      metadata: '{"page":"/admin"}',
+      chainId: 'chain-1',
+      chainSeq: String(100 - i),
+      traceId: 'abc123',
+    })
+  );
 }
 
-function fakeTransport(total = 30): LokiTransport & { get: jest.Mock } {
-  const all = entries(total);
-  return {
-    get: jest.fn(async (path: string, params: Record<string, string>) => {
-      if (path === 'query') {
-        return vector([[{}, total]]);
-      }
-      const end = BigInt(params.end);
-      const inRange = all.filter((e) => BigInt(e.ts) < end && BigInt(e.ts) >= BigInt(params.start));
-      return streams(inRange.slice(0, Number(params.limit)));
-    }),
-  };
+/** The backend's events and events/count routes over `total` events, newest first, 25 a page. */
+function backend(total = 30) {
+  const all = events(total);
+  return serveBackend({
+    'events/count': () => ({ total }),
+    events: (p) => {
+      const cursor = p.cursor ? { tsNs: p.cursor.slice(1) } : undefined;
+      const older = cursor ? all.filter((e) => BigInt(e.tsNs) < BigInt(cursor.tsNs)) : all;
+      const size = Number(p.pageSize ?? 25);
+      const page = older.slice(0, size);
+      const more = older.length > size;
+      return {
+        events: page,
+        older: more ? encodeCursor({ dir: 'older', tsNs: page[page.length - 1].tsNs }) : undefined,
+        newer: cursor ? encodeCursor({ dir: 'newer', tsNs: page[0].tsNs }) : undefined,
+        query: '{service_name=~".+"}',
+      };
+    },
+  });
 }
 
 describe('EventViewer', () => {
   beforeEach(() => jest.clearAllMocks());
 
   it('shows the newest 25 events with badges, subject and the total count', async () => {
-    const transport = fakeTransport();
-    renderWithApp(<EventViewer />, { url: '/events', transport });
+    const fetch = backend();
+    renderWithApp(<EventViewer />, { url: '/events' });
     expect(await screen.findByText('Hardware #142 assigned to Bob')).toBeInTheDocument();
     expect(screen.getByTestId(testIds.viewer.total)).toHaveTextContent('30 events match');
     const table = screen.getByTestId(testIds.viewer.table);
@@ -72,12 +77,14 @@ describe('EventViewer', () => {
     expect(within(table).getByText('hardware.updated')).toBeInTheDocument();
     expect(within(table).getByText('System', { selector: 'span *, span' })).toBeInTheDocument();
     expect(within(table).getByText('hardware #har-0')).toBeInTheDocument();
-    const q = transport.get.mock.calls.find((c) => c[0] === 'query_range')![1];
-    expect(q).toMatchObject({ query: '{service_name=~".+"}', limit: '26', direction: 'backward' });
+    const [q] = callsTo(fetch, 'events');
+    // No filter and the backend's own page size (25).
+    expect(Object.keys(q).sort()).toEqual(['from', 'to']);
   });
 
   it('pages to older events with a cursor kept in the URL', async () => {
-    renderWithApp(<EventViewer />, { url: '/events', transport: fakeTransport() });
+    backend();
+    renderWithApp(<EventViewer />, { url: '/events' });
     await screen.findByText('Hardware #142 assigned to Bob');
     fireEvent.click(screen.getByTestId(testIds.viewer.next));
     expect(await screen.findByText('Event number 25')).toBeInTheDocument();
@@ -88,13 +95,10 @@ describe('EventViewer', () => {
   });
 
   it('reads filters from the URL and writes new ones back', async () => {
-    const transport = fakeTransport();
-    renderWithApp(<EventViewer />, { url: '/events?category=AUTH&severity=ERROR&q=x%22y', transport });
-    await waitFor(() => expect(transport.get).toHaveBeenCalled());
-    const q = transport.get.mock.calls.find((c) => c[0] === 'query_range')![1].query;
-    expect(q).toContain('audit_category="AUTH"');
-    expect(q).toContain('severity_text="ERROR"');
-    expect(q).toContain('x\\"y');
+    const fetch = backend();
+    renderWithApp(<EventViewer />, { url: '/events?category=AUTH&severity=ERROR&q=x%22y' });
+    await waitFor(() => expect(callsTo(fetch, 'events')).toHaveLength(1));
+    expect(callsTo(fetch, 'events')[0]).toMatchObject({ category: 'AUTH', severity: 'ERROR', search: 'x"y' });
     const search = screen.getByTestId(testIds.viewer.search);
     fireEvent.change(search, { target: { value: 'assigned' } });
     fireEvent.keyDown(search, { key: 'Enter' });
@@ -105,11 +109,8 @@ describe('EventViewer', () => {
   });
 
   it('expands a row: ids, roles, compliance, highlighted changes, raw text for bad JSON', async () => {
-    renderWithApp(<EventViewer />, {
-      url: '/events',
-      transport: fakeTransport(),
-      settings: { tracesDatasourceUid: 'tempo' },
-    });
+    backend();
+    renderWithApp(<EventViewer />, { url: '/events', settings: { tracesDatasourceUid: 'tempo' } });
     await screen.findByText('Hardware #142 assigned to Bob');
     // InteractiveTable's expander buttons ("Toggle row expanded"); querying by role is slow on a 25-row table.
     const expanders = Array.from(
@@ -133,31 +134,37 @@ describe('EventViewer', () => {
   });
 
   it('shows an empty state that says what to check', async () => {
-    renderWithApp(<EventViewer />, { url: '/events', transport: fakeTransport(0) });
+    backend(0);
+    renderWithApp(<EventViewer />, { url: '/events' });
     expect(await screen.findByTestId(testIds.viewer.empty)).toHaveTextContent(/mapped to their tenant/);
   });
 
   it('shows query errors', async () => {
-    const transport = { get: jest.fn().mockRejectedValue(new Error('HTTP 502 bad gateway')) };
-    renderWithApp(<EventViewer />, { url: '/events', transport });
-    expect(await screen.findByTestId(testIds.viewer.error)).toHaveTextContent('HTTP 502 bad gateway');
+    const unreachable = () => {
+      throw { status: 502, data: { error: 'loki_unavailable', message: 'the audit store (Loki) cannot be reached' } };
+    };
+    serveBackend({ events: unreachable, 'events/count': unreachable });
+    renderWithApp(<EventViewer />, { url: '/events' });
+    expect(await screen.findByTestId(testIds.viewer.error)).toHaveTextContent(
+      'the audit store (Loki) cannot be reached'
+    );
   });
 
   it('live: shows what the server pushes without reloading; paused, it counts new events and shows them on resume', async () => {
-    const transport = fakeTransport();
+    const fetch = backend();
     let push: ((m: TailMessage) => void) | undefined;
     const tail = jest.fn((_f: unknown, _from: string, onMessage: (m: TailMessage) => void, signal: AbortSignal) => {
       push = onMessage;
       onMessage({ type: 'open' });
       return new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
     });
-    renderWithApp(<EventViewer />, { url: '/events?live=1&service=asset-registry', transport, extend: { tail } });
+    renderWithApp(<EventViewer />, { url: '/events?live=1&service=asset-registry', extend: { tail } });
     await waitFor(() => expect(tail).toHaveBeenCalled());
     expect(tail.mock.calls[0][0]).toMatchObject({ service: 'asset-registry' });
-    const reads = transport.get.mock.calls.length;
+    const reads = fetch.mock.calls.length;
     const pushed = (n: number) => {
       const ts = (BigInt(Date.now()) * BigInt(1_000_000) + BigInt(n)).toString();
-      return toAuditEvent(ts, `pushed ${n}`, { service_name: 'asset-registry', audit_id: `live-${n}` });
+      return anEvent({ tsNs: ts, description: `pushed ${n}`, service: 'asset-registry', id: `live-${n}` });
     };
     act(() => push!({ type: 'events', events: [pushed(1)] }));
     expect(await screen.findByText('pushed 1')).toBeInTheDocument();
@@ -169,7 +176,7 @@ describe('EventViewer', () => {
     fireEvent.click(screen.getByTestId(testIds.viewer.pause));
     expect(await screen.findByText('pushed 3')).toBeInTheDocument();
     expect(screen.getByText('pushed 2')).toBeInTheDocument();
-    // Nothing was read again from Loki for it.
-    expect(transport.get.mock.calls.length).toBe(reads);
+    // Nothing was read again from the backend for it.
+    expect(fetch.mock.calls.length).toBe(reads);
   });
 });

@@ -4,7 +4,7 @@ import { Alert, Button, Dropdown, Field, Input, Menu, Modal, TextLink } from '@g
 
 import { EXPORT_FORMATS, type ExportFormat, requestExport } from 'services/exportsApi';
 import { type AuditFilters } from 'services/filters';
-import { type TimeRangeNs } from 'services/paging';
+import { type TimeRangeNs } from 'services/page';
 import { ROUTES, prefixRoute } from 'services/plugin';
 import { testIds } from 'services/testIds';
 

@@ -1,19 +1,22 @@
 import React from 'react';
 import { fireEvent, render, screen } from '@testing-library/react';
 
-import { toAuditEvent } from 'services/auditEvent';
 import { testIds } from 'services/testIds';
 
+import { anEvent } from 'test/backend';
 import { FullEvent, fullEventJson } from './FullEvent';
 
-const event = toAuditEvent('1796500000000000123', 'Invoice INV-7 updated', {
-  service_name: 'billing-api',
-  audit_id: '0199aaaa-bbbb-7ccc-8ddd-eeeeffff0001',
-  audit_event: 'invoice.updated',
-  audit_category: 'DATA_MODIFY',
-  audit_changes: '{"before":{"amount":10},"after":{"amount":12}}',
-  audit_metadata: 'not json',
-  user_email: 'ann@example.com',
+const event = anEvent({
+  tsNs: '1796500000000000123',
+  description: 'Invoice INV-7 updated',
+  service: 'billing-api',
+  id: '0199aaaa-bbbb-7ccc-8ddd-eeeeffff0001',
+  eventType: 'invoice.updated',
+  category: 'DATA_MODIFY',
+  changes: '{"before":{"amount":10},"after":{"amount":12}}',
+  metadata: 'not json',
+  actorEmail: 'ann@example.com',
+  labels: { service_name: 'billing-api' },
 });
 
 describe('FullEvent', () => {

@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 
 import { useAppContext } from 'app/AppContext';
-import { type Page } from 'services/paging';
+import { type Page } from 'services/page';
 import { type ViewerState } from 'services/urlState';
 
 import { resolveRange, toNsRange } from '../shared/timeRange';

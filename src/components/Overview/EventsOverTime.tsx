@@ -11,7 +11,7 @@ import {
 import { PanelRenderer } from '@grafana/runtime';
 
 import { CATEGORY_COLOR, isCategory } from 'services/enums';
-import { type OverviewStats } from 'services/stats';
+import { type OverviewStats } from 'services/overviewStats';
 import { testIds } from 'services/testIds';
 
 import { useElementWidth } from '../shared/useElementWidth';

@@ -1,58 +1,63 @@
 import React from 'react';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
-import { type LokiTransport } from 'services/lokiTransport';
 import { testIds } from 'services/testIds';
 
-import { lastLocation, matrix, renderWithApp, streams, vector } from 'test/renderWithApp';
+import { anEvent, callsTo, serveBackend } from 'test/backend';
+import { lastLocation, renderWithApp } from 'test/renderWithApp';
 import { Overview } from './Overview';
 
 jest.mock('@grafana/runtime', () => require('test/runtimeMock'));
 
 const now = Date.now();
-function fakeTransport(total = true): LokiTransport & { get: jest.Mock } {
-  return {
-    get: jest.fn(async (path: string, params: Record<string, string>) => {
-      const q = params.query;
-      if (q.startsWith('sum by (audit_category, severity_text)')) {
-        return total
-          ? vector([
-              [{ audit_category: 'AUTH', severity_text: 'INFO' }, 120],
-              [{ audit_category: 'AUTH', severity_text: 'WARNING' }, 8],
-              [{ audit_category: 'SECURITY', severity_text: 'CRITICAL' }, 2],
-              [{ audit_category: 'SYSTEM', severity_text: 'ERROR' }, 3],
-            ])
-          : vector([]);
-      }
-      if (q.startsWith('count(')) {
-        return vector([[{}, 7]]);
-      }
-      if (q.startsWith('topk')) {
-        return vector([
-          [{ audit_event: 'auth.login.succeeded' }, 100],
-          [{ audit_event: 'auth.login.failed' }, 8],
-        ]);
-      }
-      if (q.startsWith('sum by (audit_category)')) {
-        return matrix([[{ audit_category: 'AUTH' }, [[now / 1000 - 3600, 128]]]]);
-      }
-      return streams([
-        {
-          ts: (BigInt(now - 60_000) * BigInt(1_000_000)).toString(),
-          line: 'Nightly backup failed: storage unreachable',
-          labels: { audit_category: 'SYSTEM', severity_text: 'CRITICAL', service_name: 'platform-controller' },
-          md: { audit_id: 'evt-1', audit_event: 'system.backup.failed' },
-        },
-      ]);
+
+/** The backend's overview route, as pkg/loki/overview.go answers it. */
+function backend(total = true) {
+  return serveBackend({
+    overview: () => ({
+      total: total ? 133 : 0,
+      criticalAndError: total ? 5 : 0,
+      warnings: total ? 8 : 0,
+      activeUsers: total ? 7 : 0,
+      byCategory: total
+        ? [
+            { name: 'AUTH', count: 128 },
+            { name: 'SYSTEM', count: 3 },
+            { name: 'SECURITY', count: 2 },
+          ]
+        : [],
+      bySeverity: total ? { INFO: 120, WARNING: 8, CRITICAL: 2, ERROR: 3 } : {},
+      topEventTypes: total
+        ? [
+            { name: 'auth.login.succeeded', count: 100 },
+            { name: 'auth.login.failed', count: 8 },
+          ]
+        : [],
+      overTime: { stepMs: 3_600_000, series: total ? [{ category: 'AUTH', points: [[now - 3_600_000, 128]] }] : [] },
+      recentHighSeverity: total
+        ? [
+            anEvent({
+              tsNs: (BigInt(now - 60_000) * BigInt(1_000_000)).toString(),
+              description: 'Nightly backup failed: storage unreachable',
+              category: 'SYSTEM',
+              severity: 'CRITICAL',
+              service: 'platform-controller',
+              id: 'evt-1',
+              eventType: 'system.backup.failed',
+            }),
+          ]
+        : [],
+      rollupDays: 0,
     }),
-  };
+  });
 }
 
 describe('Overview', () => {
   beforeEach(() => jest.clearAllMocks());
 
   it('shows the four stat cards, category chips, the chart, top event types and recent high-severity events', async () => {
-    renderWithApp(<Overview />, { url: '/overview', transport: fakeTransport() });
+    backend();
+    renderWithApp(<Overview />, { url: '/overview' });
     expect(await screen.findByTestId(testIds.overview.statTotal)).toHaveTextContent('133');
     expect(screen.getByTestId(testIds.overview.statCritical)).toHaveTextContent('5');
     expect(screen.getByTestId(testIds.overview.statWarnings)).toHaveTextContent('8');
@@ -71,7 +76,8 @@ describe('Overview', () => {
   });
 
   it('a span selected on the chart opens the viewer over that span', async () => {
-    renderWithApp(<Overview />, { url: '/overview', transport: fakeTransport() });
+    backend();
+    renderWithApp(<Overview />, { url: '/overview' });
     await screen.findByTestId(testIds.overview.statTotal);
     fireEvent.click(screen.getByText('select span'));
     await waitFor(() => expect(lastLocation.pathname).toBe('/a/attest-auditlog-app/events'));
@@ -79,27 +85,34 @@ describe('Overview', () => {
   });
 
   it('switches the time range and keeps it in the URL', async () => {
-    const transport = fakeTransport();
-    renderWithApp(<Overview />, { url: '/overview', transport });
+    const fetch = backend();
+    renderWithApp(<Overview />, { url: '/overview' });
     await screen.findByTestId(testIds.overview.statTotal);
     fireEvent.click(screen.getByLabelText('Last 7 days'));
     await waitFor(() => expect(lastLocation.search).toContain('from=now-7d'));
-    await waitFor(() => expect(transport.get.mock.calls.some((c) => String(c[1].query).includes('[7d]'))).toBe(true));
-    const calls = transport.get.mock.calls.length;
+    const week = (p: Record<string, string>) => Math.round((Number(p.to) - Number(p.from)) / 86_400_000_000_000) === 7;
+    await waitFor(() => expect(callsTo(fetch, 'overview').some(week)).toBe(true));
+    const calls = fetch.mock.calls.length;
     fireEvent.click(screen.getByTestId(testIds.overview.refresh));
-    await waitFor(() => expect(transport.get.mock.calls.length).toBeGreaterThan(calls));
+    await waitFor(() => expect(fetch.mock.calls.length).toBeGreaterThan(calls));
   });
 
   it('says what to check when there are no events', async () => {
-    renderWithApp(<Overview />, { url: '/overview', transport: fakeTransport(false) });
+    backend(false);
+    renderWithApp(<Overview />, { url: '/overview' });
     expect(await screen.findByTestId(testIds.overview.empty)).toHaveTextContent(/mapped to its tenant/);
   });
 
   it('shows errors', async () => {
-    renderWithApp(<Overview />, {
-      url: '/overview',
-      transport: { get: jest.fn().mockRejectedValue(new Error('HTTP 401 no org id')) },
+    serveBackend({
+      overview: () => {
+        throw {
+          status: 403,
+          data: { error: 'no_tenant', message: 'this organization has no audit tenant configured' },
+        };
+      },
     });
-    expect(await screen.findByTestId(testIds.overview.error)).toHaveTextContent('no org id');
+    renderWithApp(<Overview />, { url: '/overview' });
+    expect(await screen.findByTestId(testIds.overview.error)).toHaveTextContent('no audit tenant configured');
   });
 });

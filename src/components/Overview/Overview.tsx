@@ -7,7 +7,7 @@ import { Button, EmptyState, LoadingBar, RadioButtonGroup, Stack, Text, TimeRang
 
 import { DEFAULT_TIME_RANGE } from '../../constants';
 import { describeRetention } from 'services/retentionApi';
-import { type OverviewStats } from 'services/stats';
+import { type OverviewStats } from 'services/overviewStats';
 import { testIds } from 'services/testIds';
 import { viewerUrl } from 'services/urlState';
 

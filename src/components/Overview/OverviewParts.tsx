@@ -6,7 +6,7 @@ import { Card, LinkButton, Stack, Text, TextLink, useStyles2 } from '@grafana/ui
 
 import { type AuditEvent } from 'services/auditEvent';
 import { type Category } from 'services/enums';
-import { type OverviewStats } from 'services/stats';
+import { type OverviewStats } from 'services/overviewStats';
 import { testIds } from 'services/testIds';
 import { viewerUrl } from 'services/urlState';
 

@@ -1,6 +1,6 @@
 import { type TimeRange, dateMath, dateTime } from '@grafana/data';
 
-import { type TimeRangeNs } from 'services/paging';
+import { type TimeRangeNs } from 'services/page';
 
 /** Resolves Grafana raw times (`now-7d`, epoch ms) to an absolute [start, end) in whole milliseconds. */
 export function resolveRange(from: string, to: string, now = Date.now()): { fromMs: number; toMs: number } {

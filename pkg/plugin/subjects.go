@@ -1,15 +1,10 @@
 package plugin
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"os"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -130,7 +125,11 @@ func (a *App) handleSubjectErase(w http.ResponseWriter, r *http.Request, c *call
 	if _, err := s.Erase(c.Tenant, id); err != nil {
 		return err
 	}
-	scrubbed, deleted, err := a.forgetInJobs(r, c, names)
+	rn, err := a.jobRunner()
+	if err != nil {
+		return err
+	}
+	scrubbed, deleted, err := subjects.ScrubJobs(r.Context(), rn, c.OrgID, names)
 	if err != nil {
 		return err
 	}
@@ -212,121 +211,4 @@ func (a *App) targetNamesOf(tenant string, ids []string) []string {
 func recentRange() loki.Range {
 	now := time.Now()
 	return loki.Range{StartNs: now.AddDate(-1, 0, 0).UnixNano(), EndNs: now.UnixNano()}
-}
-
-// forgetInJobs scrubs the subject's identifiers from export and report requests and report schedules
-// (names and filters)
-// and deletes the files of those whose content names the subject: they were written with identities
-// revealed. Returns how many jobs were scrubbed and how many files deleted.
-func (a *App) forgetInJobs(r *http.Request, c *caller, names []string) (scrubbed, deleted int, err error) {
-	rn, err := a.jobRunner()
-	if err != nil {
-		return 0, 0, err
-	}
-	list, err := rn.Store.ListAll(r.Context(), c.OrgID)
-	if err != nil {
-		return scrubbed, deleted, err
-	}
-	for _, j := range list {
-		if name, params := scrub(j.Name, names), scrub(j.Params, names); name != j.Name || params != j.Params {
-			if err := rn.Store.UpdateRequest(r.Context(), j.ID, name, params); err != nil {
-				return scrubbed, deleted, err
-			}
-			scrubbed++
-		}
-		if j.File == "" {
-			continue
-		}
-		if hit, err := fileNames(j.File, names); err == nil && hit {
-			if err := rn.Remove(r.Context(), c.OrgID, j.ID); err != nil {
-				return scrubbed, deleted, err
-			}
-			deleted++
-		}
-	}
-	schedules, err := rn.Store.Schedules(r.Context(), c.OrgID)
-	if err != nil {
-		return scrubbed, deleted, err
-	}
-	for _, sc := range schedules {
-		if name, params := scrub(sc.Name, names), scrub(sc.Params, names); name != sc.Name || params != sc.Params {
-			if err := rn.Store.UpdateScheduleRequest(r.Context(), sc.ID, name, params); err != nil {
-				return scrubbed, deleted, err
-			}
-			scrubbed++
-		}
-	}
-	return scrubbed, deleted, nil
-}
-
-// scrub replaces every identifier in s (any case) by [erased].
-func scrub(s string, names []string) string {
-	for _, n := range names {
-		if n == "" {
-			continue
-		}
-		re := regexp.MustCompile("(?i)" + regexp.QuoteMeta(n))
-		s = re.ReplaceAllString(s, subjects.Erased)
-	}
-	return s
-}
-
-// fileNames says whether a job's file holds any identifier: read as text, or entry by entry for the
-// zipped formats (Excel, evidence packs).
-func fileNames(path string, names []string) (bool, error) {
-	lower := make([][]byte, 0, len(names))
-	for _, n := range names {
-		lower = append(lower, bytes.ToLower([]byte(n)))
-	}
-	holds := func(rd io.Reader) (bool, error) { return streamHolds(rd, lower) }
-	if z, err := zip.OpenReader(path); err == nil {
-		defer z.Close()
-		for _, f := range z.File {
-			rc, err := f.Open()
-			if err != nil {
-				return false, err
-			}
-			hit, err := holds(rc)
-			rc.Close()
-			if err != nil || hit {
-				return hit, err
-			}
-		}
-		return false, nil
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return false, err
-	}
-	defer f.Close()
-	return holds(f)
-}
-
-// streamHolds reads rd in chunks, keeping the tail of each for a name cut across two, so a file of any
-// size is searched in constant memory; names are lower case, the text is compared lower-cased.
-func streamHolds(rd io.Reader, names [][]byte) (bool, error) {
-	keep := 0
-	for _, n := range names {
-		keep = max(keep, len(n)-1)
-	}
-	buf := make([]byte, 0, 256<<10+keep)
-	chunk := make([]byte, 256<<10)
-	for {
-		n, err := rd.Read(chunk)
-		buf = append(buf, bytes.ToLower(chunk[:n])...)
-		for _, name := range names {
-			if len(name) > 0 && bytes.Contains(buf, name) {
-				return true, nil
-			}
-		}
-		if len(buf) > keep {
-			buf = append(buf[:0], buf[len(buf)-keep:]...)
-		}
-		if err == io.EOF {
-			return false, nil
-		}
-		if err != nil {
-			return false, err
-		}
-	}
 }

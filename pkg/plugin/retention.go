@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
@@ -15,8 +14,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 
-	"github.com/attest/auditlog/pkg/export"
-	"github.com/attest/auditlog/pkg/loki"
 	"github.com/attest/auditlog/pkg/retention"
 	"github.com/attest/auditlog/pkg/selfaudit"
 )
@@ -225,7 +222,10 @@ func (a *App) retentionRun(ctx context.Context, tenant, id, trigger string, now 
 	}
 	if err == nil {
 		run.Segments = retention.Segments(p, st.LastOK(), now)
-		err = a.countAndArchive(ctx, tenant, p, &run)
+		var ar *retention.Archiver
+		if ar, err = a.archiver(tenant); err == nil {
+			err = ar.CountAndArchive(ctx, tenant, p, &run)
+		}
 	}
 	if err != nil && run.Status == "" {
 		run.Status, run.Message = retention.RunFailed, err.Error()
@@ -244,93 +244,14 @@ func (a *App) retentionRun(ctx context.Context, tenant, id, trigger string, now 
 	return run
 }
 
-func (a *App) countAndArchive(ctx context.Context, tenant string, p retention.Policy, run *retention.Run) error {
-	client := a.tenantClient(tenant)
-	for i := range run.Segments {
-		s := &run.Segments[i]
-		var n int64
-		if s.CutoffNs > s.FromNs {
-			var err error
-			if n, err = client.CountLogQuery(ctx, p.Selector(s.Category), loki.Range{StartNs: s.FromNs, EndNs: s.CutoffNs}); err != nil {
-				return err
-			}
-		}
-		s.Rows = n
-		run.Rows += n
-	}
-	if !p.Archive || run.Rows == 0 {
-		return nil
-	}
-	name := fmt.Sprintf("attest-archive-%s-%s-%s", tenant, run.At.Format("20060102T150405Z"), run.ID[:8])
-	path := filepath.Join(a.archiveDir(), tenant, name+".jsonl.gz")
-	w, err := retention.Create(path)
-	if err != nil {
-		return fmt.Errorf("the archive cannot be written: %w", err)
-	}
-	chains := export.ChainTracker{}
-	for _, s := range run.Segments {
-		if s.Rows == 0 {
-			continue
-		}
-		if _, err := export.Stream(ctx, client, p.Selector(s.Category), loki.Range{StartNs: s.FromNs, EndNs: s.CutoffNs},
-			&export.Tracking{Writer: w, Chains: chains}, func(int64) {}); err != nil {
-			w.Abort()
-			return err
-		}
-	}
-	sha, size, err := w.Close()
-	if err != nil {
-		os.Remove(path)
-		return err
-	}
-	if w.Rows != run.Rows {
-		return fmt.Errorf("the archive holds %d entries but Loki counted %d past the window; kept for inspection at %s", w.Rows, run.Rows, path)
-	}
-	first, last := run.Segments[0], run.Segments[0]
-	for _, s := range run.Segments {
-		first.FromNs, last.CutoffNs = min(first.FromNs, s.FromNs), max(last.CutoffNs, s.CutoffNs)
-	}
+// archiver counts and archives a tenant's run: its archive directory, the app's manifest signer and the
+// S3 bucket archives go to.
+func (a *App) archiver(tenant string) (*retention.Archiver, error) {
 	if _, err := a.jobRunner(); err != nil { // loads the signing key
-		return err
+		return nil, err
 	}
-	body, sig, err := a.signer().Sign(&export.Manifest{Version: 1, ExportID: run.ID,
-		File:    export.ManifestFile{Name: filepath.Base(path), Format: "jsonl.gz", SHA256: sha, Size: size, Rows: w.Rows},
-		Filters: map[string]string{"retention": "entries past the window"}, From: fmt.Sprint(first.FromNs), To: fmt.Sprint(last.CutoffNs),
-		ExportedAt: run.At.Format(time.RFC3339Nano), Chains: chains.Ranges()})
-	if err != nil {
-		return err
-	}
-	manifest := filepath.Join(filepath.Dir(path), name+".manifest.json")
-	if err := os.WriteFile(manifest, body, 0o600); err != nil {
-		return err
-	}
-	sigFile := filepath.Join(filepath.Dir(path), name+".manifest.sig")
-	if err := os.WriteFile(sigFile, []byte(sig+"\n"), 0o600); err != nil {
-		return err
-	}
-	run.Archive = &retention.ArchiveFile{Location: path, Manifest: manifest, SHA256: sha, Size: size, Rows: w.Rows}
-	if t := a.settings.ArchiveS3; t.Configured() {
-		return uploadArchive(ctx, t, tenant, run.Archive, path, manifest, sigFile)
-	}
-	return nil
-}
-
-// uploadArchive puts the archive, its manifest and signature in the bucket, then removes the local
-// copies (kept when an upload fails, for the next attempt to be made by hand).
-func uploadArchive(ctx context.Context, t retention.S3Target, tenant string, a *retention.ArchiveFile, files ...string) error {
-	var locations []string
-	for _, f := range files {
-		loc, err := t.Upload(ctx, f, t.Key(tenant, filepath.Base(f)))
-		if err != nil {
-			return err
-		}
-		locations = append(locations, loc)
-	}
-	a.Location, a.Manifest = locations[0], locations[1]
-	for _, f := range files {
-		os.Remove(f)
-	}
-	return nil
+	return &retention.Archiver{Client: a.tenantClient(tenant), Dir: filepath.Join(a.archiveDir(), tenant),
+		Sign: a.signer().Sign, S3: a.settings.ArchiveS3}, nil
 }
 
 func retentionEvent(tenant string, p retention.Policy, run retention.Run) selfaudit.Event {

@@ -98,9 +98,8 @@ func (a *App) rollupPass(ctx context.Context) {
 	}
 }
 
-// fillRollups counts the tenant's settled days that are not counted yet, counted before entries
-// arrived for them, or recently ended; newest first. It forgets the days past the tenant's retention.
-// One pass per tenant at a time.
+// fillRollups brings the tenant's daily counts up to date (rollup.Filler), forgetting the days past its
+// retention. One pass per tenant at a time.
 func (a *App) fillRollups(ctx context.Context, tenant string) {
 	if _, running := rollupFilling.LoadOrStore(tenant, struct{}{}); running {
 		return
@@ -112,64 +111,23 @@ func (a *App) fillRollups(ctx context.Context, tenant string) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Hour)
 	defer cancel()
-	now := time.Now().UTC()
-	oldest := now.Truncate(24*time.Hour).AddDate(0, 0, -rollupDays)
+	shortest := 0
 	if st, err := a.retentionStore().Load(tenant); err == nil {
 		p := st.Effective()
-		shortest := p.Days
+		shortest = p.Days
 		for _, d := range p.Categories {
 			shortest = min(shortest, d)
 		}
-		cutoff := now.Truncate(24*time.Hour).AddDate(0, 0, -shortest+1)
-		if err := s.Forget(ctx, tenant, cutoff); err != nil {
-			log.DefaultLogger.Error("rollups: forgetting days past retention", "tenant", tenant, "error", err.Error())
-		}
-		if cutoff.After(oldest) {
-			oldest = cutoff
-		}
-	}
-	have, err := s.Have(ctx, tenant, oldest, now)
-	if err != nil {
-		log.DefaultLogger.Error("rollups", "tenant", tenant, "error", err.Error())
-		return
-	}
-	// The ledger before the counts, and a wait until the Collectors have sent every record it counts:
-	// then those records are in Loki. Entries arriving during the pass make the ledger move past what
-	// is stored, so their days are counted again.
-	ledger, err := a.ledger(ctx)
-	if err != nil || ledger == nil {
-		return
-	}
-	for deadline := time.Now().Add(rollupInFlight); ; {
-		later, err := a.ledger(ctx)
-		if err != nil {
-			return
-		}
-		if ledger.Delivered(later) {
-			break
-		}
-		if time.Now().After(deadline) {
-			log.DefaultLogger.Info("rollups: the Collector has not sent everything yet; counting later", "tenant", tenant,
-				"passed", ledger.Passed, "sent", later.Sent)
-			return
-		}
-		time.Sleep(200 * time.Millisecond)
 	}
 	client := a.tenantClient(tenant)
-	for d := now.Truncate(24 * time.Hour).Add(-24 * time.Hour); !d.Before(oldest); d = d.Add(-24 * time.Hour) {
-		end := d.Add(24 * time.Hour)
-		kept := have[d.Unix()]
-		if end.After(now.Add(-rollup.Settle)) ||
-			(kept != nil && kept.Ledger == ledger.Of(tenant, d) && now.Sub(end) > rollupRecount) {
-			continue
-		}
-		events, actors, err := rollup.Count(ctx, client, loki.Filters{}, d.UnixNano(), end.UnixNano())
-		if err == nil {
-			err = s.Put(ctx, tenant, rollup.Day{Start: d, Events: events, Actors: actors, Computed: time.Now(), Ledger: ledger.Of(tenant, d)})
-		}
-		if err != nil {
-			log.DefaultLogger.Error("rollups: counting a day", "tenant", tenant, "day", d.Format("2006-01-02"), "error", err.Error())
-			return
-		}
+	f := &rollup.Filler{Store: s, Ledger: a.ledger, Days: rollupDays, InFlight: rollupInFlight, Recount: rollupRecount,
+		Count: func(ctx context.Context, startNs, endNs int64) ([]rollup.EventCount, []rollup.ActorCount, error) {
+			return rollup.Count(ctx, client, loki.Filters{}, startNs, endNs)
+		}}
+	switch err := f.Fill(ctx, tenant, shortest, time.Now()); {
+	case errors.Is(err, rollup.ErrInFlight):
+		log.DefaultLogger.Info("rollups: "+err.Error(), "tenant", tenant)
+	case err != nil:
+		log.DefaultLogger.Error("rollups", "tenant", tenant, "error", err.Error())
 	}
 }

@@ -85,17 +85,6 @@ func (a *App) handleExportCreate(w http.ResponseWriter, r *http.Request, c *call
 	if err := decodeBody(r, &req, "{name, format, params}"); err != nil {
 		return err
 	}
-	if _, ok := export.Formats[req.Format]; !ok {
-		return badRequest("format must be csv, json, jsonl or xlsx")
-	}
-	req.Name = strings.TrimSpace(req.Name)
-	if req.Name == "" {
-		// Unnamed: named, like its file, for the moment it was asked for.
-		req.Name = "audit-log-" + time.Now().UTC().Format("2006-01-02T15-04-05Z")
-	}
-	if len(req.Name) > 200 {
-		return badRequest("name is at most 200 characters")
-	}
 	v := url.Values{}
 	for k, val := range req.Params {
 		v.Set(k, val)
@@ -109,36 +98,24 @@ func (a *App) handleExportCreate(w http.ResponseWriter, r *http.Request, c *call
 	if maxDays <= 0 {
 		maxDays = DefaultExportMaxDays
 	}
-	if time.Duration(q.Range.EndNs-q.Range.StartNs) > time.Duration(maxDays)*24*time.Hour {
-		return badRequest(fmt.Sprintf("an export covers at most %d days; narrow the date range", maxDays))
+	filters := filterSummary(q)
+	query, _ := loki.EventsQuery(q.Filters)
+	ej := &export.Job{Name: req.Name, Format: req.Format, Client: a.lokiFor(c), Query: query, Range: q.Range,
+		Header: export.Header{ExportedAt: time.Now().UTC(), Filters: stringMap(filters)},
+		Reveal: func(w export.Writer) export.Writer { return &revealing{Writer: w, app: a, tenant: c.Tenant} }}
+	if err := ej.Normalize(time.Now(), maxDays); err != nil {
+		return badRequest(err.Error())
 	}
 	rn, err := a.jobRunner()
 	if err != nil {
 		return err
 	}
 	owner := fmt.Sprintf("%d/%s", c.OrgID, c.User.Login)
-	filters := filterSummary(q)
 	params, _ := json.Marshal(filters)
-	job := &jobs.Job{ID: uuid.NewString(), OrgID: c.OrgID, Tenant: c.Tenant, Kind: exportKind, Name: req.Name,
-		Format: req.Format, Params: string(params), RequestedBy: c.User.Login}
-	query, _ := loki.EventsQuery(q.Filters)
-	client := a.lokiFor(c)
-	header := export.Header{ExportedAt: time.Now().UTC(), Filters: stringMap(filters)}
-	chains := export.ChainTracker{}
-	err = rn.Start(r.Context(), job, owner, fmt.Sprint(c.OrgID), jobs.Limits{PerOwner: 1, PerGroup: MaxRunningExportsPerOrg}, func(ctx context.Context, out io.Writer, progress func(int64)) (int64, error) {
-		wr, err := export.NewWriter(req.Format, out, header)
-		if err != nil {
-			return 0, err
-		}
-		return export.Stream(ctx, client, query, q.Range, &export.Tracking{Writer: &revealing{Writer: wr, app: a, tenant: c.Tenant}, Chains: chains}, progress)
-	}, func(j *jobs.Job) error {
-		return a.writeManifest(j, &export.Manifest{
-			Version: 1, ExportID: j.ID,
-			File:    export.ManifestFile{Name: safeFileName(j.Name) + "." + export.Formats[j.Format].Ext, Format: j.Format, SHA256: j.SHA256, Size: j.Size, Rows: j.Rows},
-			Filters: header.Filters, From: fmt.Sprint(q.Range.StartNs), To: fmt.Sprint(q.Range.EndNs),
-			ExportedAt: header.ExportedAt.Format(time.RFC3339Nano), Chains: chains.Ranges(),
-		})
-	})
+	job := &jobs.Job{ID: uuid.NewString(), OrgID: c.OrgID, Tenant: c.Tenant, Kind: exportKind, Name: ej.Name,
+		Format: ej.Format, Params: string(params), RequestedBy: c.User.Login}
+	err = rn.Start(r.Context(), job, owner, fmt.Sprint(c.OrgID), jobs.Limits{PerOwner: 1, PerGroup: MaxRunningExportsPerOrg}, ej.Work,
+		func(j *jobs.Job) error { return a.writeManifest(j, ej.Manifest(j.ID, j.SHA256, j.Size, j.Rows)) })
 	var busy *jobs.BusyError
 	if errors.As(err, &busy) {
 		if busy.Group {
@@ -155,9 +132,9 @@ func (a *App) handleExportCreate(w http.ResponseWriter, r *http.Request, c *call
 	// Recorded once the limits let it start; if the record cannot be written the export is withdrawn.
 	if err := a.record(r.Context(), c, selfaudit.Event{
 		Type: "audit.export.requested", Category: "COMPLIANCE", Action: "export",
-		Description: fmt.Sprintf("Audit log export requested by %s (%s)", c.User.Login, req.Format),
-		TargetType:  "audit_export", TargetID: job.ID, TargetName: req.Name,
-		Metadata: map[string]any{"format": req.Format, "filters": filters},
+		Description: fmt.Sprintf("Audit log export requested by %s (%s)", c.User.Login, ej.Format),
+		TargetType:  "audit_export", TargetID: job.ID, TargetName: ej.Name,
+		Metadata: map[string]any{"format": ej.Format, "filters": filters},
 	}); err != nil {
 		_ = rn.Remove(context.Background(), c.OrgID, job.ID)
 		return err
@@ -249,7 +226,7 @@ func (a *App) handleExportDownload(w http.ResponseWriter, r *http.Request, c *ca
 	}
 	f2 := export.Formats[j.Format]
 	w.Header().Set("Content-Type", f2.ContentType)
-	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", safeFileName(j.Name)+"."+f2.Ext))
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", export.SafeFileName(j.Name)+"."+f2.Ext))
 	w.Header().Set("X-Attest-SHA256", j.SHA256)
 	w.WriteHeader(http.StatusOK)
 	return copyFile(w, j.File)
@@ -273,15 +250,6 @@ func exportEvent(c *caller, j *jobs.Job, action, verb string, meta map[string]an
 		Description: fmt.Sprintf("Audit log export %s by %s", verb, c.User.Login),
 		TargetType:  "audit_export", TargetID: j.ID, TargetName: j.Name, Metadata: meta,
 	}
-}
-
-func safeFileName(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || strings.ContainsRune(`/\:*?"<>|`, r) {
-			return '_'
-		}
-		return r
-	}, s)
 }
 
 func (a *App) handleExportCancel(w http.ResponseWriter, r *http.Request, c *caller) error {

@@ -304,7 +304,7 @@ func (a *App) handleReportDownload(w http.ResponseWriter, r *http.Request, c *ca
 		map[string]any{"file": what, "sha256": j.SHA256, "events": j.Rows})); err != nil {
 		return err
 	}
-	name := safeFileName(j.Name)
+	name := export.SafeFileName(j.Name)
 	if what == "pdf" {
 		f, err := z.Open(report.PDFName)
 		if err != nil {

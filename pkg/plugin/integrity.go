@@ -29,40 +29,7 @@ const (
 	verifyKind = "verify"
 	// MaxVerifyDays bounds one verification's range.
 	MaxVerifyDays = 90
-	maxProblems   = 200
-	// silenceAfter is how long a heartbeating producer may send nothing before it counts as silent.
-	silenceAfter = 10 * time.Minute
 )
-
-// VerifySummary is what a verification found, kept as the job's file.
-type VerifySummary struct {
-	OK         bool   `json:"ok"`
-	Service    string `json:"service,omitempty"`
-	FromNs     string `json:"from"`
-	ToNs       string `json:"to"`
-	Records    int    `json:"records"`
-	Chains     int    `json:"chains"`
-	Duplicates int    `json:"duplicates"`
-	// Unchained counts events without chain fields (producers that do not chain): shown, not breaks.
-	Unchained    int `json:"unchained"`
-	ProblemCount int `json:"problemCount"`
-	// ByKind counts the problems of each kind (Problems lists only the first).
-	ByKind      map[string]int             `json:"byKind"`
-	Problems    []integrity.Problem        `json:"problems"`
-	Checkpoints integrity.CheckpointResult `json:"checkpoints"`
-	// Digests: the same checks against the signed digests in the write-once bucket, which hold even
-	// when the data directory (and its heads) is lost or rewritten.
-	Digests integrity.DigestResult `json:"digests"`
-	// Silent are heartbeating producers that stopped without closing their chain (not breaks).
-	Silent     []integrity.SilentChain `json:"silent"`
-	FirstBreak *Break                  `json:"firstBreak,omitempty"`
-}
-
-// Break is the first break found, with where to see it.
-type Break struct {
-	integrity.Problem
-	TsNs string `json:"tsNs,omitempty"`
-}
 
 // chainKeys are the keys verifications check keyed chains with: the producers' (server level,
 // chain_keys_file: {"<key id>": "<hex secret>"}) and the backend's own.
@@ -118,126 +85,32 @@ func (r *entries) Write(e *loki.Event) error {
 	return nil
 }
 
-// spillDir, in data_dir, holds verifications' sorted runs while they run.
-const spillDir = "verify-spill"
-
-// verifyFeed hands every record a verification reads, compacted (its hash recomputed), to a
-// spill sorted by chain and position: memory stays flat however many records the range holds.
-type verifyFeed struct {
-	keys   map[string][]byte
-	intern integrity.Interner
-	v      *integrity.Verifier
-	spill  *integrity.Spill
-}
-
-func (f *verifyFeed) Begin() error      { return nil }
-func (f *verifyFeed) End(_ int64) error { return nil }
-func (f *verifyFeed) Write(e *loki.Event) error {
-	ns, err := strconv.ParseInt(e.TsNs, 10, 64)
-	if err != nil {
-		return err
-	}
-	if e.ChainID == "" && e.ChainSeq == "" {
-		f.v.Admit(integrity.Entry{Unchained: true})
-		return nil
-	}
-	entry := integrity.Compact(integrity.Record{TimeUnixNano: ns, Line: e.Description, Labels: e.Labels}, f.keys, f.intern)
-	if !f.v.Admit(entry) {
-		return nil
-	}
-	return f.spill.Add(entry)
-}
-
-// verify reads every record of the tenant in rng, verifies the chains and compares them with the
-// heads kept earlier, then keeps the heads it saw. Every record read is also handed to also, when set
-// (a report reads its period once for both).
-func (a *App) verify(ctx context.Context, client *loki.Client, tenant, service string, rng loki.Range, progress func(int64), also export.Writer) (*VerifySummary, error) {
+// verify reads every record of the tenant in rng and verifies its chains (integrity.Run): heads kept
+// from earlier verifications and the signed digests included. Every record read is also handed to
+// also, when set (a report reads its period once for both).
+func (a *App) verify(ctx context.Context, client *loki.Client, tenant, service string, rng loki.Range, progress func(int64), also export.Writer) (*integrity.Summary, error) {
 	keys, err := a.chainKeys()
 	if err != nil {
 		return nil, err
 	}
-	selector, err := loki.EventsQuery(loki.Filters{Service: service})
-	if err != nil {
-		return nil, err
-	}
-	heads, err := a.heads().Load(tenant)
-	if err != nil {
-		return nil, err
-	}
-	heads = heads.OfService(service)
-	dheads, digests, err := a.readDigests(ctx, tenant, service, rng.StartNs, rng.EndNs)
-	if err != nil {
-		return nil, err
-	}
-	spill, err := integrity.NewSpill(filepath.Join(a.settings.DataDir, spillDir), 0)
-	if err != nil {
-		return nil, err
-	}
-	defer spill.Close()
-	feed := &verifyFeed{keys: keys, intern: integrity.Interner{}, v: integrity.NewVerifier(integrity.Options{}), spill: spill}
-	var kept []integrity.Entry
-	feed.v.Keep = func(e integrity.Entry) { kept = append(kept, e) }
-	feed.v.KeepAt = map[string][]int64{}
-	for _, hs := range []integrity.Heads{heads, dheads} {
-		for id, h := range hs.Chains {
-			feed.v.KeepAt[id] = append(feed.v.KeepAt[id], h.Seq)
-		}
-	}
-	var sink export.Writer = feed
-	if also != nil {
-		sink = export.Multi{feed, also}
-	}
-	if _, err := export.Stream(ctx, client, selector, rng, sink, progress); err != nil {
-		return nil, err
-	}
-	res, err := feed.v.Ordered(spill.Each)
-	if err != nil {
-		return nil, err
-	}
-	cp := integrity.CompareHeads(kept, heads, rng.StartNs, rng.EndNs)
-	// Heads kept from before the range are looked up one by one: a chain cut off or rewritten after
-	// an earlier verification is found by every later one, whatever its range.
-	earlier, err := a.lookUpHeads(ctx, client, heads, rng.StartNs)
-	if err != nil {
-		return nil, err
-	}
-	cp.Checked += earlier.Checked
-	cp.Matched += earlier.Matched
-	cp.Missing = append(cp.Missing, earlier.Missing...)
-	dcp := integrity.CompareHeads(kept, dheads, rng.StartNs, rng.EndNs)
-	// A digest head the local heads already hold was looked up above.
-	dearlier, err := a.lookUpHeads(ctx, client, dheads.Except(heads), rng.StartNs)
-	if err != nil {
-		return nil, err
-	}
-	digests.Checked, digests.Matched = dcp.Checked+dearlier.Checked, dcp.Matched+dearlier.Matched
-	digests.Missing = append(digests.Missing, dcp.Missing...)
-	digests.Missing = append(digests.Missing, dearlier.Missing...)
-	all := append(append([]integrity.Problem{}, res.Problems...), cp.Missing...)
-	all = append(all, integrity.NewProblems(cp.Missing, digests.Missing)...)
-	sum := &VerifySummary{OK: len(all) == 0, Service: service, FromNs: fmt.Sprint(rng.StartNs), ToNs: fmt.Sprint(rng.EndNs),
-		Records: res.Checked, Unchained: res.Unchained, Chains: len(res.Chains), Duplicates: len(res.Duplicates), ProblemCount: len(all), ByKind: map[string]int{},
-		Problems: all[:min(len(all), maxProblems)], Checkpoints: cp, Digests: digests,
-		Silent: integrity.Silent(kept, rng.EndNs, silenceAfter)}
-	for _, p := range all {
-		sum.ByKind[p.Kind]++
-	}
-	if first, ok := (integrity.Result{Problems: all}).FirstBreak(); ok {
-		b := &Break{Problem: first}
-		if first.ID != "" {
-			b.TsNs = fmt.Sprint(first.TsNs)
-		}
-		sum.FirstBreak = b
-	}
-	if err := a.heads().Advance(tenant, integrity.CleanHeads(kept, res, all, time.Now()), rng.EndNs); err != nil {
+	run := &integrity.Run{Client: client, Keys: keys, Heads: a.heads(), SpillDir: filepath.Join(a.settings.DataDir, spillDir),
+		Digests: func(ctx context.Context, service string, fromNs, toNs int64) (integrity.Heads, integrity.DigestResult, error) {
+			return a.readDigests(ctx, tenant, service, fromNs, toNs)
+		}}
+	sum, err := run.Verify(ctx, tenant, service, rng, progress, also)
+	if errors.Is(err, integrity.ErrHeadsNotKept) {
 		log.DefaultLogger.Error("could not keep the chain heads", "tenant", tenant, "error", err.Error())
+		return sum, nil
 	}
-	return sum, nil
+	return sum, err
 }
+
+// spillDir, in data_dir, holds verifications' sorted runs while they run.
+const spillDir = "verify-spill"
 
 // recordVerification writes the result into the trail as a System entry; a break is CRITICAL and has
 // its own event type, which the "chain break detected" starter rule counts.
-func (a *App) recordVerification(ctx context.Context, tenant, by string, s *VerifySummary) error {
+func (a *App) recordVerification(ctx context.Context, tenant, by string, s *integrity.Summary) error {
 	e := selfaudit.Event{
 		Type: "audit.integrity.verified", Category: "COMPLIANCE", Action: "verify", Outcome: "success", Severity: "INFO",
 		Description: fmt.Sprintf("Audit trail verified: %d records in %d chains intact, %d/%d checkpoints matched",
@@ -296,7 +169,7 @@ func (a *App) handleVerifyCreate(w http.ResponseWriter, r *http.Request, c *call
 		return err
 	}
 	client, tenant, login := a.lokiFor(c), c.Tenant, c.User.Login
-	var summary *VerifySummary
+	var summary *integrity.Summary
 	err = rn.Start(r.Context(), job, fmt.Sprintf("%d/%s", c.OrgID, login), fmt.Sprint(c.OrgID), jobs.Limits{PerOwner: 1, PerGroup: 2},
 		func(ctx context.Context, out io.Writer, progress func(int64)) (int64, error) {
 			s, err := a.verify(ctx, client, tenant, req.Service, rng, progress, nil)
@@ -323,7 +196,7 @@ func (a *App) handleVerifyCreate(w http.ResponseWriter, r *http.Request, c *call
 // verification is a job with its summary once completed.
 type verification struct {
 	jobs.Job
-	Summary *VerifySummary `json:"summary,omitempty"`
+	Summary *integrity.Summary `json:"summary,omitempty"`
 }
 
 func (a *App) handleVerifyList(w http.ResponseWriter, r *http.Request, c *caller) error {
@@ -340,7 +213,7 @@ func (a *App) handleVerifyList(w http.ResponseWriter, r *http.Request, c *caller
 		v := verification{Job: j}
 		if j.Status == jobs.Completed {
 			if b, err := os.ReadFile(j.File); err == nil {
-				var s VerifySummary
+				var s integrity.Summary
 				if json.Unmarshal(b, &s) == nil {
 					v.Summary = &s
 				}
@@ -397,53 +270,4 @@ func nextAt(now time.Time, hhmm string) time.Time {
 		next = next.Add(24 * time.Hour)
 	}
 	return next
-}
-
-// headLookback bounds which earlier heads every verification re-checks.
-const headLookback = 400 * 24 * time.Hour
-
-// lookUpHeads checks the heads kept from before fromNs: Loki must still hold each of those records,
-// with that hash, and the records after it must not all be gone.
-func (a *App) lookUpHeads(ctx context.Context, client *loki.Client, heads integrity.Heads, fromNs int64) (integrity.CheckpointResult, error) {
-	res := integrity.CheckpointResult{Missing: []integrity.Problem{}}
-	oldest := time.Now().Add(-headLookback).UnixNano()
-	for id, h := range heads.Chains {
-		if h.TimeNs >= fromNs || h.TimeNs < oldest {
-			continue
-		}
-		chainID, err := loki.QuoteString(id)
-		if err != nil {
-			continue
-		}
-		q := loki.AllEventsSelector + ` | audit_chain_id=` + chainID + ` | audit_chain_seq="` + fmt.Sprint(h.Seq) + `"`
-		page, err := client.QueryRange(ctx, q, h.TimeNs-int64(time.Second), h.TimeNs+int64(time.Second), 10, "forward", 0)
-		if err != nil {
-			return res, err
-		}
-		events, err := page.Streams()
-		if err != nil {
-			return res, err
-		}
-		var found []integrity.Record
-		for _, e := range events {
-			ns, _ := strconv.ParseInt(e.TsNs, 10, 64)
-			found = append(found, integrity.Record{TimeUnixNano: ns, Line: e.Description, Labels: e.Labels})
-		}
-		one := integrity.CompareHeads(integrity.CompactAll(found, nil), integrity.Heads{Chains: map[string]integrity.Head{id: h}}, h.TimeNs, h.TimeNs+1)
-		if one.Matched == 0 && len(found) == 0 {
-			// Not there: truncated unless a later record of the chain exists.
-			later := loki.AllEventsSelector + ` | audit_chain_id=` + chainID + ` | audit_chain_seq > ` + fmt.Sprint(h.Seq)
-			page, err := client.QueryRange(ctx, later, h.TimeNs-int64(time.Second), time.Now().UnixNano(), 1, "forward", 0)
-			if err == nil {
-				if evs, _ := page.Streams(); len(evs) > 0 {
-					one.Missing[0].Kind = integrity.Deleted
-					one.Missing[0].Detail = fmt.Sprintf("seq %d, seen on %s, is gone", h.Seq, h.SeenAt)
-				}
-			}
-		}
-		res.Checked += one.Checked
-		res.Matched += one.Matched
-		res.Missing = append(res.Missing, one.Missing...)
-	}
-	return res, nil
 }

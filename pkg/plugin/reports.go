@@ -17,6 +17,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 
 	"github.com/attest/auditlog/pkg/export"
+	"github.com/attest/auditlog/pkg/integrity"
 	"github.com/attest/auditlog/pkg/jobs"
 	"github.com/attest/auditlog/pkg/loki"
 	"github.com/attest/auditlog/pkg/report"
@@ -210,7 +211,7 @@ func relatedRequests(ctx context.Context, client *loki.Client, spec *report.Spec
 	return nil
 }
 
-func integrityOf(s *VerifySummary) report.Integrity {
+func integrityOf(s *integrity.Summary) report.Integrity {
 	out := report.Integrity{Records: s.Records, Chains: s.Chains, Duplicates: s.Duplicates, Problems: s.ProblemCount,
 		CheckpointsChecked: s.Checkpoints.Checked, CheckpointsMatch: s.Checkpoints.Matched}
 	for _, p := range s.Problems[:min(len(s.Problems), maxListedProblems)] {

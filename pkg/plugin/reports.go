@@ -2,7 +2,6 @@ package plugin
 
 import (
 	"archive/zip"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
-	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -21,7 +19,6 @@ import (
 	"github.com/attest/auditlog/pkg/jobs"
 	"github.com/attest/auditlog/pkg/loki"
 	"github.com/attest/auditlog/pkg/report"
-	"github.com/attest/auditlog/pkg/schema"
 	"github.com/attest/auditlog/pkg/selfaudit"
 )
 
@@ -29,9 +26,6 @@ const reportKind = "report"
 
 // reportLimits: reports are long reads; a user may run two at once, an organization three.
 var reportLimits = jobs.Limits{PerOwner: 2, PerGroup: 3}
-
-// maxListedProblems bounds the integrity problems a report's PDF spells out.
-const maxListedProblems = 20
 
 func (a *App) reportMapping() (*report.Mapping, error) {
 	return report.LoadMapping(a.settings.ReportControlsFile)
@@ -118,10 +112,7 @@ func (a *App) startReport(ctx context.Context, rn *jobs.Runner, j *jobs.Job, spe
 	return err
 }
 
-// reportWork generates the evidence pack: one read of the tenant's whole period verifies the chains
-// and streams the selected events into events.jsonl and events.csv while the summary counts them;
-// then the PDF, then the ZIP with the signed manifest. The selection's LogQL count, taken before
-// reading, must equal what was read.
+// reportWork generates the evidence pack (report.Pack), then records it as a System entry.
 func (a *App) reportWork(rn *jobs.Runner, j *jobs.Job, spec report.Spec) jobs.Work {
 	return func(ctx context.Context, out io.Writer, progress func(int64)) (int64, error) {
 		m, err := a.reportMapping()
@@ -129,52 +120,24 @@ func (a *App) reportWork(rn *jobs.Runner, j *jobs.Job, spec report.Spec) jobs.Wo
 			return 0, err
 		}
 		client := a.tenantClient(j.Tenant)
-		if err := relatedRequests(ctx, client, &spec); err != nil {
-			return 0, err
-		}
+		pack := &report.Pack{Client: client, Mapping: m, Dir: filepath.Join(rn.Dir, j.ID), Signer: a.signer(),
+			Verify: func(ctx context.Context, rng loki.Range, progress func(int64), also export.Writer) (*integrity.Summary, error) {
+				return a.verify(ctx, client, j.Tenant, "", rng, progress, also)
+			},
+			Reveal: func(w export.Writer) export.Writer { return &revealing{Writer: w, app: a, tenant: j.Tenant} }}
 		if s := a.subjects(); s != nil {
-			for _, actor := range spec.Actors {
-				spec.StoredActors = append(spec.StoredActors, s.StoredForms(j.Tenant, actor)...)
-			}
+			pack.StoredForms = func(actor string) []string { return s.StoredForms(j.Tenant, actor) }
 		}
-		query, err := loki.EventsQuery(spec.Filters())
+		got, err := pack.Generate(ctx, j.ID, j.Tenant, j.RequestedBy, spec, out, progress)
 		if err != nil {
 			return 0, err
 		}
-		rng := spec.Range()
-		expected, err := client.CountLogQuery(ctx, query, rng)
-		if err != nil {
-			return 0, err
-		}
-		sum := report.NewSummary(&spec, m)
-		files := report.NewEventFiles(filepath.Join(rn.Dir, j.ID), sum)
-		defer files.Remove()
-		vs, err := a.verify(ctx, client, j.Tenant, "", rng, progress, &revealing{Writer: files, app: a, tenant: j.Tenant})
-		if err != nil {
-			return 0, err
-		}
-		if !export.Complete(ctx, client, query, rng, sum.Selected, expected) {
-			return 0, &report.CountMismatchError{Read: sum.Selected, Counted: expected}
-		}
-		now := time.Now().UTC()
-		meta := &report.Meta{ID: j.ID, Spec: spec, Framework: m.Frameworks[spec.Type], Tenant: j.Tenant,
-			RequestedBy: j.RequestedBy, GeneratedAt: now, KeyID: a.signer().KeyID, Integrity: integrityOf(vs)}
-		var pdf bytes.Buffer
-		if err := report.RenderPDF(&pdf, meta, sum); err != nil {
-			return 0, fmt.Errorf("rendering the PDF: %w", err)
-		}
-		manifest := &report.PackManifest{Version: 1, ReportID: j.ID, Type: spec.Type, Name: spec.Name,
-			From: spec.From.UTC().Format(time.RFC3339), To: spec.To.UTC().Format(time.RFC3339), GeneratedAt: now.Format(time.RFC3339Nano),
-			Tenant: j.Tenant, Selected: sum.Selected, PeriodEvents: sum.PeriodEvents, IntegrityOK: vs.OK, Problems: vs.ProblemCount,
-			Chains: files.Chains.Ranges(), Resource: report.ResourceOf(&spec)}
-		if err := report.WritePack(out, pdf.Bytes(), []*report.PackFile{files.JSONL, files.CSV}, manifest, a.signer().KeyID, a.signer().SignBytes, now); err != nil {
-			return 0, err
-		}
+		vs := got.Integrity
 		e := selfaudit.Event{Type: "audit.report.generated", Category: "COMPLIANCE", Action: "create", Outcome: "success", Severity: "INFO",
-			Description: fmt.Sprintf("Compliance report generated: %d events, integrity %s", sum.Selected, map[bool]string{true: "verified", false: "problems found"}[vs.OK]),
+			Description: fmt.Sprintf("Compliance report generated: %d events, integrity %s", got.Selected, map[bool]string{true: "verified", false: "problems found"}[vs.OK]),
 			ActorID:     "attest-grafana-app", ActorName: "System", ActorType: "system",
 			TargetType: "compliance_report", TargetID: j.ID, TargetName: spec.Name,
-			Metadata: map[string]any{"type": spec.Type, "events": sum.Selected, "period_events": sum.PeriodEvents,
+			Metadata: map[string]any{"type": spec.Type, "events": got.Selected, "period_events": got.PeriodEvents,
 				"integrity_problems": vs.ProblemCount, "requested_by": j.RequestedBy, "grafana_org_id": j.OrgID}}
 		if !vs.OK {
 			e.Severity = "WARNING"
@@ -185,41 +148,8 @@ func (a *App) reportWork(rn *jobs.Runner, j *jobs.Job, spec report.Spec) jobs.Wo
 		if _, err := a.audit.Record(ctx, j.Tenant, e); err != nil {
 			return 0, fmt.Errorf("recording the report: %w", err)
 		}
-		return sum.Selected, nil
+		return got.Selected, nil
 	}
-}
-
-// relatedRequests finds the request ids of a resource pack's events, when it follows them.
-func relatedRequests(ctx context.Context, client *loki.Client, spec *report.Spec) error {
-	spec.RequestIDs = nil
-	if !spec.Related {
-		return nil
-	}
-	ids, err := client.Values(ctx, loki.Filters{TargetType: spec.TargetType, TargetID: spec.TargetID}, spec.Range(), schema.MetaRequestID)
-	if err != nil {
-		return fmt.Errorf("finding the resource's requests: %w", err)
-	}
-	if len(ids) > report.MaxRelatedRequests {
-		return &report.ValidationError{Field: "related", Message: fmt.Sprintf(
-			"the resource's events carry %d request ids, more than the %d a pack follows; choose a shorter period or leave out related events",
-			len(ids), report.MaxRelatedRequests)}
-	}
-	for _, id := range ids {
-		spec.RequestIDs = append(spec.RequestIDs, id.Name)
-	}
-	slices.Sort(spec.RequestIDs)
-	return nil
-}
-
-func integrityOf(s *integrity.Summary) report.Integrity {
-	out := report.Integrity{Records: s.Records, Chains: s.Chains, Duplicates: s.Duplicates, Problems: s.ProblemCount,
-		CheckpointsChecked: s.Checkpoints.Checked, CheckpointsMatch: s.Checkpoints.Matched}
-	for _, p := range s.Problems[:min(len(s.Problems), maxListedProblems)] {
-		out.Listed = append(out.Listed, fmt.Sprintf("%s at chain %s position %d: %s", p.Kind, p.ChainID, p.Seq, p.Detail))
-	}
-	out.Unlisted = s.ProblemCount - len(out.Listed)
-	out.Unchained = s.Unchained
-	return out
 }
 
 // resumeReports runs again the reports a restart cut off, as their requesters asked for them.

@@ -4,7 +4,8 @@ import { of } from 'rxjs';
 
 import { testIds } from 'services/testIds';
 
-import { RetentionView, draftProblem } from './RetentionView';
+import { draftProblem } from './draft';
+import { RetentionView } from './RetentionView';
 
 jest.mock('@grafana/runtime', () => require('test/runtimeMock'));
 const backendFetch: jest.Mock = jest.requireMock('@grafana/runtime').backendFetch;

@@ -17,6 +17,7 @@ import { EventsTable } from './EventsTable';
 import { type ExportOutcome, ExportMenu, ExportNotice } from './ExportMenu';
 import { FiltersBar, hasPanelFilters } from './FiltersBar';
 import { LiveControls } from './LiveControls';
+import { Pager } from './Pager';
 import { useEventPage } from './useEventPage';
 
 export function EventViewer() {
@@ -111,38 +112,13 @@ export function EventViewer() {
       ) : (
         <EventsTable events={events} tracesDatasourceUid={settings.tracesDatasourceUid} />
       )}
-      <Stack direction="row" justifyContent="flex-end" gap={1}>
-        <Button
-          variant="secondary"
-          size="sm"
-          icon="angle-double-left"
-          disabled={!state.cursor}
-          onClick={() => update({})}
-          data-testid={testIds.viewer.first}
-        >
-          {t('viewer.paging.newest', 'Newest')}
-        </Button>
-        <Button
-          variant="secondary"
-          size="sm"
-          icon="angle-left"
-          disabled={!page.data?.newer || state.live}
-          onClick={() => update({ filters: state.filters, cursor: page.data?.newer })}
-          data-testid={testIds.viewer.previous}
-        >
-          {t('viewer.paging.newer', 'Newer')}
-        </Button>
-        <Button
-          variant="secondary"
-          size="sm"
-          icon="angle-right"
-          disabled={!page.data?.older || state.live}
-          onClick={() => update({ filters: state.filters, cursor: page.data?.older })}
-          data-testid={testIds.viewer.next}
-        >
-          {t('viewer.paging.older', 'Older')}
-        </Button>
-      </Stack>
+      <Pager
+        atNewest={!state.cursor}
+        newer={state.live ? undefined : page.data?.newer}
+        older={state.live ? undefined : page.data?.older}
+        onNewest={() => update({})}
+        onPage={(cursor) => update({ filters: state.filters, cursor })}
+      />
     </div>
   );
 }

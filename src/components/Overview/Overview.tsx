@@ -3,7 +3,7 @@ import { useNavigate, useSearchParams } from 'react-router-dom';
 import { css } from '@emotion/css';
 import { type GrafanaTheme2 } from '@grafana/data';
 import { t } from '@grafana/i18n';
-import { Button, EmptyState, LoadingBar, RadioButtonGroup, Stack, Text, TimeRangeInput, useStyles2 } from '@grafana/ui';
+import { Button, EmptyState, LoadingBar, Stack, Text, useStyles2 } from '@grafana/ui';
 
 import { DEFAULT_TIME_RANGE } from '../../constants';
 import { describeRetention } from 'services/retentionApi';
@@ -13,12 +13,11 @@ import { viewerUrl } from 'services/urlState';
 
 import { useAppContext } from 'app/AppContext';
 import { QueryErrorAlert } from '../shared/QueryErrorAlert';
-import { rawOf, resolveRange, toNsRange, toTimeRange } from '../shared/timeRange';
+import { resolveRange, toNsRange } from '../shared/timeRange';
 import { useLoader } from '../shared/useLoader';
 import { EventsOverTime } from './EventsOverTime';
 import { CategoryChips, RecentHighSeverity, StatCards, TopEventTypes } from './OverviewParts';
-
-export const PRESETS = ['now-24h', 'now-7d', 'now-30d', 'now-90d'] as const;
+import { RangePicker } from './RangePicker';
 
 export function Overview() {
   const styles = useStyles2(getStyles);
@@ -26,8 +25,6 @@ export function Overview() {
   const [params, setParams] = useSearchParams();
   const from = params.get('from') ?? DEFAULT_TIME_RANGE.from;
   const to = params.get('to') ?? DEFAULT_TIME_RANGE.to;
-  const preset = to === 'now' && (PRESETS as readonly string[]).includes(from) ? from : 'custom';
-  const [customOpen, setCustomOpen] = useState(preset === 'custom');
   const [tick, setTick] = useState(0);
 
   const setRange = (f: string, tt: string) => {
@@ -54,34 +51,7 @@ export function Overview() {
   return (
     <div className={styles.page} data-testid={testIds.overview.container}>
       <Stack direction="row" gap={1} alignItems="center" wrap="wrap">
-        <div data-testid={testIds.overview.timeRange}>
-          <RadioButtonGroup
-            size="sm"
-            value={customOpen ? 'custom' : preset}
-            options={[
-              { label: t('overview.range.24h', 'Last 24 hours'), value: 'now-24h' },
-              { label: t('overview.range.7d', 'Last 7 days'), value: 'now-7d' },
-              { label: t('overview.range.30d', 'Last 30 days'), value: 'now-30d' },
-              { label: t('overview.range.90d', 'Last 90 days'), value: 'now-90d' },
-              { label: t('overview.range.custom', 'Custom'), value: 'custom' },
-            ]}
-            onChange={(v) => {
-              if (v === 'custom') {
-                setCustomOpen(true);
-                return;
-              }
-              setCustomOpen(false);
-              setRange(v, 'now');
-            }}
-          />
-        </div>
-        {(customOpen || preset === 'custom') && (
-          <TimeRangeInput
-            value={toTimeRange(from, to)}
-            timeZone="utc"
-            onChange={(r) => setRange(rawOf(r.raw.from), rawOf(r.raw.to))}
-          />
-        )}
+        <RangePicker from={from} to={to} onChange={setRange} />
         <Button
           size="sm"
           variant="secondary"

@@ -1,18 +1,25 @@
 // The reading suite's helpers: events pushed into the real Loki as a producer's would land, read back
 // only through the backend's routes (GET events, events/count, overview) on the real Grafana, as the
-// pages read them. Each run marks its events with a region of its own and every read filters on it, so
-// the suite sees only what it wrote, even on a stack in use.
+// pages read them. They go to the second org's tenant (org 1's is what the browser check counts), and
+// each run marks its events with a region of its own that every read filters on, so the suite sees
+// only what it wrote, even on a stack in use.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 
 import { pushOtlp } from '../../scripts/demo/otlp.mjs';
 import { lokiHeaders } from '../../scripts/stack/lib.mjs';
-import { RESOURCES, cfg, grafana, resource } from '../grafana/helpers.mjs';
+import { RESOURCES, cfg, ensureSecondOrg, grafana, resource, tenantOf } from '../grafana/helpers.mjs';
 
 export { generateEvents, makeEvent, rng } from '../../scripts/demo/generator.mjs';
 
-/** Org 1's tenant: the routes read it for the admin. */
-export const TENANT = cfg.defaultTenant;
+let org;
+/** The org the suite reads as (its Admin), and its tenant. */
+async function target() {
+  org ??= await ensureSecondOrg();
+  const tenant = tenantOf(org);
+  assert.ok(tenant, `org ${org} is mapped to a tenant`);
+  return { org, tenant };
+}
 
 export const uniqueRegion = (prefix) => `${prefix}-${randomBytes(5).toString('hex')}`;
 
@@ -20,16 +27,17 @@ export const msToNs = (ms) => (BigInt(ms) * 1_000_000n).toString();
 
 /** Pushes events (each given the run's region) to Loki's OTLP endpoint through the gateway. */
 export async function pushAll(events, region, batch = 2000) {
+  const { tenant } = await target();
   for (const e of events) {
-    e.tenant = TENANT;
+    e.tenant = tenant;
     e.attributes['audit.region'] = region;
   }
   for (let i = 0; i < events.length; i += batch) {
     await pushOtlp({
       endpoint: `${cfg.lokiUrl}/otlp/v1/logs`,
-      tenant: TENANT,
+      tenant,
       events: events.slice(i, i + batch),
-      headers: lokiHeaders(TENANT),
+      headers: lokiHeaders(tenant),
     });
   }
 }
@@ -45,7 +53,7 @@ export function params(filters, range, extra = {}) {
 }
 
 async function route(path, filters, range, extra) {
-  const res = await resource(path, params(filters, range, extra));
+  const res = await resource(path, params(filters, range, extra), { org: (await target()).org });
   assert.equal(res.status, 200, `${path}: ${JSON.stringify(res.body)}`);
   return res.body;
 }
@@ -61,7 +69,7 @@ export const fetchPage = (filters, range, { pageSize = 25, cursor } = {}) =>
 export const overview = (filters, range) => route('overview', filters, range);
 
 /** A route's answer to a raw query string (for what URLSearchParams would not send). */
-export const rawQuery = (path, qs) => grafana('GET', `${RESOURCES}/${path}?${qs}`);
+export const rawQuery = async (path, qs) => grafana('GET', `${RESOURCES}/${path}?${qs}`, { org: (await target()).org });
 
 /** Waits until the backend counts `expected` events of the run. */
 export async function waitForCount(filters, range, expected, timeoutMs = 30_000) {

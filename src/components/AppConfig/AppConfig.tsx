@@ -11,7 +11,8 @@ import { type AppJsonData, narrowAppJsonData } from 'services/settings';
 import { testIds } from 'services/testIds';
 
 import { useLoader } from '../shared/useLoader';
-import { AccessFields, AlertingFields, StoreFields, alertIntervalOk, lokiUrlOk, useSecret } from './AppConfigFields';
+import { AccessFields, AlertingFields, StoreFields } from './AppConfigFields';
+import { alertIntervalOk, lokiUrlOk, useSecret } from './inputs';
 import { BundledDashboards } from './BundledDashboards';
 
 export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<AppJsonData>> {}

@@ -1,75 +1,12 @@
-import React, { useState } from 'react';
-import { css } from '@emotion/css';
-import { type GrafanaTheme2 } from '@grafana/data';
+import React from 'react';
 import { t } from '@grafana/i18n';
 import { DataSourcePicker } from '@grafana/runtime';
-import { Field, InlineSwitch, Input, RadioButtonGroup, SecretInput, useStyles2 } from '@grafana/ui';
+import { Field, InlineSwitch, Input, RadioButtonGroup, useStyles2 } from '@grafana/ui';
 
-import { type AppJsonData, READ_ROLES, type ReadRole, validAlertInterval } from 'services/settings';
+import { READ_ROLES, type ReadRole } from 'services/settings';
 import { testIds } from 'services/testIds';
 
-export interface FormProps {
-  form: AppJsonData;
-  set: (patch: Partial<AppJsonData>) => void;
-}
-
-/** A secureJsonData value: sent only when typed, so an unchanged secret stays as stored. */
-export interface Secret {
-  value: string;
-  configured: boolean;
-  change: (v: string) => void;
-  reset: () => void;
-}
-
-export function useSecret(configured: boolean): Secret {
-  const [value, setValue] = useState('');
-  const [isSet, setIsSet] = useState(configured);
-  return {
-    value,
-    configured: isSet,
-    change: setValue,
-    reset: () => {
-      setIsSet(false);
-      setValue('');
-    },
-  };
-}
-
-function SecretField({ secret, testId }: { secret: Secret; testId?: string }) {
-  const styles = useStyles2(getStyles);
-  return (
-    <SecretInput
-      isConfigured={secret.configured}
-      value={secret.value}
-      onChange={(ev) => secret.change(ev.currentTarget.value)}
-      onReset={secret.reset}
-      className={styles.input}
-      data-testid={testId}
-    />
-  );
-}
-
-function TextInput({
-  form,
-  set,
-  name,
-  testId,
-}: FormProps & { name: 'lokiUrl' | 'tenant' | 'lokiUser'; testId?: string }) {
-  const styles = useStyles2(getStyles);
-  return (
-    <Input
-      data-testid={testId}
-      value={form[name] ?? ''}
-      onChange={(ev) => set({ [name]: ev.currentTarget.value })}
-      className={styles.input}
-    />
-  );
-}
-
-/** The store's address is server level when grafana.ini names one; an org's URL counts only in a single-org install. */
-export const lokiUrlOk = (form: AppJsonData) => !form.lokiUrl || /^https?:\/\/[^\s]+$/.test(form.lokiUrl);
-export const alertIntervalOk = (form: AppJsonData) =>
-  form.alertInterval === undefined || validAlertInterval(form.alertInterval);
+import { type FormProps, type Secret, SecretField, TextInput, alertIntervalOk, getStyles, lokiUrlOk } from './inputs';
 
 /** Where the trail is stored: the single-org Loki URL, the org's tenant and its credential. */
 export function StoreFields({ form, set, password }: FormProps & { password: Secret }) {
@@ -192,7 +129,3 @@ export function AlertingFields({ form, set, grafanaToken }: FormProps & { grafan
     </>
   );
 }
-
-const getStyles = (_theme: GrafanaTheme2) => ({
-  input: css({ maxWidth: 480 }),
-});

@@ -1,23 +1,14 @@
-import React, { useState } from 'react';
+import React from 'react';
 import { t } from '@grafana/i18n';
 import { Alert, Button, Combobox, Field, Input, Modal, MultiCombobox, Stack } from '@grafana/ui';
 
-import {
-  CUSTOM,
-  type ReportDraft,
-  type ReportTypes,
-  createSchedule,
-  draftProblems,
-  generateReport,
-  newDraft,
-  scheduleOfDraft,
-  specOfDraft,
-} from 'services/reportsApi';
+import { CUSTOM, type ReportTypes } from 'services/reportsApi';
 import { CATEGORIES } from 'services/schema.gen';
 import { testIds } from 'services/testIds';
 
 import { QueryErrorAlert } from '../shared/QueryErrorAlert';
-import { type ScheduleChoice, ScheduleFields } from './ScheduleFields';
+import { ScheduleFields } from './ScheduleFields';
+import { useReportDraft } from './useReportDraft';
 
 interface Props {
   types: ReportTypes;
@@ -27,39 +18,10 @@ interface Props {
 
 /** The seeds' Generate Report flow: type, name, start and end date, then Generate. */
 export function GenerateReportModal({ types, onClose, onGenerated }: Props) {
-  const [draft, setDraft] = useState<ReportDraft>(() => newDraft());
-  const [schedule, setSchedule] = useState<ScheduleChoice>({ repeat: 'once', contactPoints: [], runLastPeriod: false });
-  const once = schedule.repeat === 'once';
-  const [tried, setTried] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const all = draftProblems(draft, types.retentionDays);
-  // A repeating report has no dates of its own: each run covers the period that has just ended.
-  const problems: typeof all = once
-    ? all
-    : Object.fromEntries(Object.entries(all).filter(([field]) => field === 'type' || field === 'name'));
-  const shown = tried ? problems : {};
-  const type = types.types.find((x) => x.id === draft.type);
-
-  const submit = async () => {
-    setTried(true);
-    if (Object.keys(problems).length > 0) {
-      return;
-    }
-    setBusy(true);
-    try {
-      if (schedule.repeat === 'once') {
-        await generateReport(specOfDraft(draft));
-      } else {
-        await createSchedule(scheduleOfDraft(draft, schedule.repeat, schedule.contactPoints, schedule.runLastPeriod));
-      }
-      onGenerated();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { draft, setDraft, schedule, setSchedule, once, shown, type, busy, error, submit } = useReportDraft(
+    types,
+    onGenerated
+  );
 
   return (
     <Modal title={t('reports.generate-title', 'Generate report')} isOpen onDismiss={onClose}>

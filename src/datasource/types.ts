@@ -1,7 +1,7 @@
 // The counts datasource's query model, the same fields as pkg/counts/query.go.
 import { type DataQuery } from '@grafana/schema';
 
-import { type Category, type Outcome, type Severity } from '../services/enums';
+import { type Category, type Outcome, type Severity } from 'services/enums';
 
 export type CountsMode = 'range' | 'instant' | 'silence';
 export type CountsGroupBy = 'category' | 'severity' | 'event' | 'service' | 'outcome' | 'actor';

@@ -2,7 +2,7 @@ import React from 'react';
 import { t } from '@grafana/i18n';
 import { PluginPage } from '@grafana/runtime';
 
-import { AlertRules } from '../components/Alerts/AlertRules';
+import { AlertRules } from 'components/Alerts/AlertRules';
 
 function AlertsPage() {
   return (

@@ -4,9 +4,9 @@ import { PluginPage } from '@grafana/runtime';
 
 import { LoadingPlaceholder } from '@grafana/ui';
 
-import { EventViewer } from '../components/EventViewer/EventViewer';
-import { useActorRef } from '../components/EventViewer/useActorRef';
-import { QueryErrorAlert } from '../components/shared/QueryErrorAlert';
+import { EventViewer } from 'components/EventViewer/EventViewer';
+import { useActorRef } from 'components/EventViewer/useActorRef';
+import { QueryErrorAlert } from 'components/shared/QueryErrorAlert';
 
 function EventsPage() {
   const actorRef = useActorRef();

@@ -2,7 +2,7 @@ import React from 'react';
 import { t } from '@grafana/i18n';
 import { PluginPage } from '@grafana/runtime';
 
-import { ExportHistory } from '../components/Exports/ExportHistory';
+import { ExportHistory } from 'components/Exports/ExportHistory';
 
 function ExportsPage() {
   return (

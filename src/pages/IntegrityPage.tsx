@@ -2,7 +2,7 @@ import React from 'react';
 import { t } from '@grafana/i18n';
 import { PluginPage } from '@grafana/runtime';
 
-import { IntegrityView } from '../components/Integrity/IntegrityView';
+import { IntegrityView } from 'components/Integrity/IntegrityView';
 
 function IntegrityPage() {
   return (

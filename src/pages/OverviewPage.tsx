@@ -2,7 +2,7 @@ import React from 'react';
 import { t } from '@grafana/i18n';
 import { PluginPage } from '@grafana/runtime';
 
-import { Overview } from '../components/Overview/Overview';
+import { Overview } from 'components/Overview/Overview';
 
 function OverviewPage() {
   return (

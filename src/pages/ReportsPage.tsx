@@ -2,7 +2,7 @@ import React from 'react';
 import { t } from '@grafana/i18n';
 import { PluginPage } from '@grafana/runtime';
 
-import { ReportsView } from '../components/Reports/ReportsView';
+import { ReportsView } from 'components/Reports/ReportsView';
 
 function ReportsPage() {
   return (

@@ -2,7 +2,7 @@ import React from 'react';
 import { t } from '@grafana/i18n';
 import { PluginPage } from '@grafana/runtime';
 
-import { RetentionView } from '../components/Retention/RetentionView';
+import { RetentionView } from 'components/Retention/RetentionView';
 
 function RetentionPage() {
   return (

@@ -14,4 +14,3 @@ export interface OverviewStats {
   /** Whole days read from the backend's daily counts (the rest was counted live). */
   rollupDays?: number;
 }
-

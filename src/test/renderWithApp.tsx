@@ -22,11 +22,7 @@ function LocationSpy() {
 
 export function renderWithApp(
   ui: React.ReactElement,
-  {
-    url = '/',
-    settings = {},
-    extend,
-  }: { url?: string; settings?: AppJsonData; extend?: Partial<AuditApi> } = {}
+  { url = '/', settings = {}, extend }: { url?: string; settings?: AppJsonData; extend?: Partial<AuditApi> } = {}
 ) {
   return render(
     <MemoryRouter initialEntries={[url]}>

@@ -20,8 +20,8 @@ import {
 } from 'services/alertsApi';
 import { testIds } from 'services/testIds';
 
-import { QueryErrorAlert } from '../shared/QueryErrorAlert';
-import { useLoader } from '../shared/useLoader';
+import { QueryErrorAlert } from 'components/shared/QueryErrorAlert';
+import { useLoader } from 'components/shared/useLoader';
 import { AlertForm } from './AlertForm';
 import { AlertsTable } from './AlertsTable';
 import { StarterRules } from './StarterRules';

@@ -7,7 +7,7 @@ import { Badge, Button, ConfirmButton, Stack, Switch, Text, useStyles2 } from '@
 import { type AlertRule, describeCondition } from 'services/alertsApi';
 import { testIds } from 'services/testIds';
 
-import { listTable } from '../shared/listTable';
+import { listTable } from 'components/shared/listTable';
 
 interface Props {
   rules: AlertRule[];

@@ -10,7 +10,7 @@ import { logger } from 'services/logger';
 import { type AppJsonData, narrowAppJsonData } from 'services/settings';
 import { testIds } from 'services/testIds';
 
-import { useLoader } from '../shared/useLoader';
+import { useLoader } from 'components/shared/useLoader';
 import { AccessFields, AlertingFields, StoreFields } from './AppConfigFields';
 import { alertIntervalOk, lokiUrlOk, useSecret } from './inputs';
 import { BundledDashboards } from './BundledDashboards';

@@ -7,8 +7,8 @@ import { Button, Field, LinkButton, Stack, Text } from '@grafana/ui';
 import { PLUGIN_ID } from 'services/plugin';
 import { testIds } from 'services/testIds';
 
-import { QueryErrorAlert } from '../shared/QueryErrorAlert';
-import { useLoader } from '../shared/useLoader';
+import { QueryErrorAlert } from 'components/shared/QueryErrorAlert';
+import { useLoader } from 'components/shared/useLoader';
 
 interface Bundled {
   title: string;

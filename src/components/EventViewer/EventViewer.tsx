@@ -11,7 +11,7 @@ import { type ViewerState, stateFromSearchParams, stateToSearchParams } from 'se
 import { DEFAULT_TIME_RANGE } from '../../constants';
 
 import { useAppContext } from 'app/AppContext';
-import { QueryErrorAlert } from '../shared/QueryErrorAlert';
+import { QueryErrorAlert } from 'components/shared/QueryErrorAlert';
 import { EventDetails } from './EventDetails';
 import { EventsTable } from './EventsTable';
 import { type ExportOutcome, ExportMenu, ExportNotice } from './ExportMenu';

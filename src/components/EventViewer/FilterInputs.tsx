@@ -7,7 +7,7 @@ import { useAppContext } from 'app/AppContext';
 import { type ValueField } from 'services/auditApi';
 import { type AuditFilters } from 'services/filters';
 
-import { resolveRange, toNsRange } from '../shared/timeRange';
+import { resolveRange, toNsRange } from 'components/shared/timeRange';
 
 /** A text input that commits on Enter or blur. Render it with `key={value}` so outside changes (URL, Clear) reset it. */
 export function CommitInput({

@@ -8,7 +8,7 @@ import { DEFAULT_TIME_RANGE } from '../../constants';
 import { type AuditFilters, hasActiveFilters } from 'services/filters';
 import { testIds } from 'services/testIds';
 
-import { rawOf, toTimeRange } from '../shared/timeRange';
+import { rawOf, toTimeRange } from 'components/shared/timeRange';
 import { CommitInput } from './FilterInputs';
 import { FilterPanel } from './FilterPanel';
 

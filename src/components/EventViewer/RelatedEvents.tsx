@@ -10,7 +10,7 @@ import { type AuditFilters } from 'services/filters';
 import { testIds } from 'services/testIds';
 import { viewerUrl } from 'services/urlState';
 
-import { useLoader } from '../shared/useLoader';
+import { useLoader } from 'components/shared/useLoader';
 
 /** Related events are looked for this far either side of the event. */
 const WINDOW_MS = 24 * 3_600_000;

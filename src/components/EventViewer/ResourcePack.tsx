@@ -14,8 +14,8 @@ import {
 } from 'services/reportsApi';
 import { testIds } from 'services/testIds';
 
-import { QueryErrorAlert } from '../shared/QueryErrorAlert';
-import { useLoader } from '../shared/useLoader';
+import { QueryErrorAlert } from 'components/shared/QueryErrorAlert';
+import { useLoader } from 'components/shared/useLoader';
 import { subjectOf } from './badges';
 
 type Target = Pick<AuditEvent, 'targetType' | 'targetId' | 'targetName' | 'timeMs'>;

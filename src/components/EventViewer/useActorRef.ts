@@ -3,7 +3,7 @@ import { useSearchParams } from 'react-router-dom';
 
 import { getResource } from 'services/backendApi';
 import { DEFAULT_TIME_RANGE } from '../../constants';
-import { resolveRange, toNsRange } from '../shared/timeRange';
+import { resolveRange, toNsRange } from 'components/shared/timeRange';
 
 /**
  * A per-actor alert links here with `actorRef` (its labels name actors by an opaque reference, since

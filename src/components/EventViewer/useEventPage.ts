@@ -4,8 +4,8 @@ import { useAppContext } from 'app/AppContext';
 import { type Page } from 'services/page';
 import { type ViewerState } from 'services/urlState';
 
-import { resolveRange, toNsRange } from '../shared/timeRange';
-import { useLoader } from '../shared/useLoader';
+import { resolveRange, toNsRange } from 'components/shared/timeRange';
+import { useLoader } from 'components/shared/useLoader';
 import { useLiveTail } from './useLiveTail';
 
 /**

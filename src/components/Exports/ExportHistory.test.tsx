@@ -4,7 +4,7 @@ import { of } from 'rxjs';
 
 import { testIds } from 'services/testIds';
 
-import { POLL_MS } from '../shared/useJobList';
+import { POLL_MS } from 'components/shared/useJobList';
 import { ExportHistory } from './ExportHistory';
 
 jest.mock('@grafana/runtime', () => require('test/runtimeMock'));

@@ -17,9 +17,9 @@ import {
 import { STATUS_COLOR, isActive } from 'services/jobs';
 import { testIds } from 'services/testIds';
 
-import { QueryErrorAlert } from '../shared/QueryErrorAlert';
-import { listTable } from '../shared/listTable';
-import { useJobList } from '../shared/useJobList';
+import { QueryErrorAlert } from 'components/shared/QueryErrorAlert';
+import { listTable } from 'components/shared/listTable';
+import { useJobList } from 'components/shared/useJobList';
 
 export function ExportHistory() {
   const styles = useStyles2(getStyles);

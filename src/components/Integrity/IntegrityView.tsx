@@ -7,10 +7,10 @@ import { Badge, Button, EmptyState, LinkButton, Stack, Text, TimeRangeInput, use
 import { type Verification, breakLink, listVerifications, startVerification } from 'services/integrityApi';
 import { testIds } from 'services/testIds';
 
-import { QueryErrorAlert } from '../shared/QueryErrorAlert';
-import { listTable } from '../shared/listTable';
-import { rawOf, resolveRange, toNsRange, toTimeRange } from '../shared/timeRange';
-import { useJobList } from '../shared/useJobList';
+import { QueryErrorAlert } from 'components/shared/QueryErrorAlert';
+import { listTable } from 'components/shared/listTable';
+import { rawOf, resolveRange, toNsRange, toTimeRange } from 'components/shared/timeRange';
+import { useJobList } from 'components/shared/useJobList';
 
 const active = (v: Verification) => v.status === 'pending' || v.status === 'running';
 const nsToDate = (ns: string) => dateTimeFormat(Number(BigInt(ns) / BigInt(1_000_000)));

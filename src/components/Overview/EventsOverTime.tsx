@@ -14,7 +14,7 @@ import { CATEGORY_COLOR, isCategory } from 'services/enums';
 import { type OverviewStats } from 'services/overviewStats';
 import { testIds } from 'services/testIds';
 
-import { useElementWidth } from '../shared/useElementWidth';
+import { useElementWidth } from 'components/shared/useElementWidth';
 
 interface Props {
   overTime: OverviewStats['overTime'];

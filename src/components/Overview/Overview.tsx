@@ -12,9 +12,9 @@ import { testIds } from 'services/testIds';
 import { viewerUrl } from 'services/urlState';
 
 import { useAppContext } from 'app/AppContext';
-import { QueryErrorAlert } from '../shared/QueryErrorAlert';
-import { resolveRange, toNsRange } from '../shared/timeRange';
-import { useLoader } from '../shared/useLoader';
+import { QueryErrorAlert } from 'components/shared/QueryErrorAlert';
+import { resolveRange, toNsRange } from 'components/shared/timeRange';
+import { useLoader } from 'components/shared/useLoader';
 import { EventsOverTime } from './EventsOverTime';
 import { CategoryChips, RecentHighSeverity, StatCards, TopEventTypes } from './OverviewParts';
 import { RangePicker } from './RangePicker';

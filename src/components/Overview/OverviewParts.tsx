@@ -10,7 +10,7 @@ import { type OverviewStats } from 'services/overviewStats';
 import { testIds } from 'services/testIds';
 import { viewerUrl } from 'services/urlState';
 
-import { CategoryBadge, SeverityBadge, useCategoryColor } from '../EventViewer/badges';
+import { CategoryBadge, SeverityBadge, useCategoryColor } from 'components/EventViewer/badges';
 
 export function StatCards({ stats, from, to }: { stats: OverviewStats; from: string; to: string }) {
   const styles = useStyles2(getStyles);

@@ -4,7 +4,7 @@ import { RadioButtonGroup, TimeRangeInput } from '@grafana/ui';
 
 import { testIds } from 'services/testIds';
 
-import { rawOf, toTimeRange } from '../shared/timeRange';
+import { rawOf, toTimeRange } from 'components/shared/timeRange';
 
 export const PRESETS = ['now-24h', 'now-7d', 'now-30d', 'now-90d'] as const;
 

@@ -6,7 +6,7 @@ import { CUSTOM, type ReportTypes } from 'services/reportsApi';
 import { CATEGORIES } from 'services/schema.gen';
 import { testIds } from 'services/testIds';
 
-import { QueryErrorAlert } from '../shared/QueryErrorAlert';
+import { QueryErrorAlert } from 'components/shared/QueryErrorAlert';
 import { ScheduleFields } from './ScheduleFields';
 import { useReportDraft } from './useReportDraft';
 

@@ -7,10 +7,10 @@ import { Button, Checkbox, ConfirmModal, EmptyState, LoadingBar, Stack, useStyle
 import { type ReportJob, deleteReports, fetchReportTypes, isGenerating, listReports } from 'services/reportsApi';
 import { testIds } from 'services/testIds';
 
-import { QueryErrorAlert } from '../shared/QueryErrorAlert';
-import { listTable } from '../shared/listTable';
-import { useJobList } from '../shared/useJobList';
-import { useLoader } from '../shared/useLoader';
+import { QueryErrorAlert } from 'components/shared/QueryErrorAlert';
+import { listTable } from 'components/shared/listTable';
+import { useJobList } from 'components/shared/useJobList';
+import { useLoader } from 'components/shared/useLoader';
 import { GenerateReportModal } from './GenerateReportModal';
 import { ReportRow } from './ReportRow';
 import { ScheduleList } from './ScheduleList';

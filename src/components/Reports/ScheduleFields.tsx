@@ -6,7 +6,7 @@ import { listContactPoints } from 'services/alertsApi';
 import { type Every } from 'services/reportsApi';
 import { testIds } from 'services/testIds';
 
-import { useLoader } from '../shared/useLoader';
+import { useLoader } from 'components/shared/useLoader';
 
 export type Repeat = 'once' | Every;
 

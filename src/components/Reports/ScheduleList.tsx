@@ -8,9 +8,9 @@ import { STATUS_COLOR } from 'services/jobs';
 import { type ReportSchedule, STATUS_LABEL, deleteSchedule, listSchedules } from 'services/reportsApi';
 import { testIds } from 'services/testIds';
 
-import { QueryErrorAlert } from '../shared/QueryErrorAlert';
-import { listTable } from '../shared/listTable';
-import { useLoader } from '../shared/useLoader';
+import { QueryErrorAlert } from 'components/shared/QueryErrorAlert';
+import { listTable } from 'components/shared/listTable';
+import { useLoader } from 'components/shared/useLoader';
 
 interface Props {
   /** Changes when a schedule was made elsewhere on the page. */

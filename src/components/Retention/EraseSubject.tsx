@@ -5,7 +5,7 @@ import { Alert, Button, ConfirmModal, Field, Input, Stack } from '@grafana/ui';
 import { type Erasure, eraseSubject } from 'services/subjectsApi';
 import { testIds } from 'services/testIds';
 
-import { QueryErrorAlert } from '../shared/QueryErrorAlert';
+import { QueryErrorAlert } from 'components/shared/QueryErrorAlert';
 
 /** Erase a person (GDPR Art. 17): their identities in the trail can no longer be read; the trail stays. */
 export function EraseSubject() {

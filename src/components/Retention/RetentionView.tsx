@@ -7,9 +7,9 @@ import { Button, Field, Input, Stack, Switch, Text, useStyles2 } from '@grafana/
 import { type Retention, getRetention, saveRetention, startRetentionRun } from 'services/retentionApi';
 import { testIds } from 'services/testIds';
 
-import { QueryErrorAlert } from '../shared/QueryErrorAlert';
-import { listTable } from '../shared/listTable';
-import { useJobList } from '../shared/useJobList';
+import { QueryErrorAlert } from 'components/shared/QueryErrorAlert';
+import { listTable } from 'components/shared/listTable';
+import { useJobList } from 'components/shared/useJobList';
 import { CategoryWindows } from './CategoryWindows';
 import { type Draft, draftProblem, fromDraft, toDraft } from './draft';
 import { EraseSubject } from './EraseSubject';

@@ -3,7 +3,7 @@ import { type QueryEditorProps, type SelectableValue } from '@grafana/data';
 import { config } from '@grafana/runtime';
 import { InlineField, InlineFieldRow, Input, MultiSelect, RadioButtonGroup, Select } from '@grafana/ui';
 
-import { CATEGORIES, type Category, OUTCOMES, type Outcome, SEVERITIES, type Severity } from '../../services/enums';
+import { CATEGORIES, type Category, OUTCOMES, type Outcome, SEVERITIES, type Severity } from 'services/enums';
 import { type CountsDatasource } from '../datasource';
 import { type CountsGroupBy, type CountsQuery, GROUP_BY_OPTIONS, MODE_OPTIONS, type ValueField } from '../types';
 

@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -64,13 +65,21 @@ func alertEvent(c *caller, verb string, r alerting.Rule, before *alerting.Rule, 
 	}
 	e := selfaudit.Event{
 		Type: "audit.alert." + verb, Category: "COMPLIANCE", Action: alertAction[verb],
-		Description: fmt.Sprintf("%s %s the audit alert %q", c.User.Login, verb, r.Name),
+		Description: fmt.Sprintf("%s %s an audit alert rule", c.User.Login, verb),
 		TargetType:  "alert_rule", TargetID: r.UID, TargetName: r.Name, Metadata: meta,
 	}
 	if before != nil {
-		e.Changes = map[string]any{"before": before.RuleSpec, "after": r.RuleSpec}
+		// As maps, so the values that may name someone are sealed like any record's (sealPersonal).
+		e.Changes = map[string]any{"before": specMap(before.RuleSpec), "after": specMap(r.RuleSpec)}
 	}
 	return e
+}
+
+func specMap(s alerting.RuleSpec) map[string]any {
+	var m map[string]any
+	b, _ := json.Marshal(s)
+	_ = json.Unmarshal(b, &m)
+	return m
 }
 
 var alertAction = map[string]string{"created": "create", "updated": "update", "enabled": "update",
@@ -142,7 +151,7 @@ func (a *App) createRule(w http.ResponseWriter, r *http.Request, c *caller, rule
 	rule.UID = alerting.NewUID()
 	var made alerting.Rule
 	created := alertEvent(c, "created", rule, nil, nil)
-	created.Changes = map[string]any{"after": rule.RuleSpec}
+	created.Changes = map[string]any{"after": specMap(rule.RuleSpec)}
 	err = a.change(r.Context(), c, created, func() (err error) {
 		made, err = svc.Create(r.Context(), rule)
 		return err
@@ -253,7 +262,7 @@ func (a *App) handleAlertDelete(w http.ResponseWriter, r *http.Request, c *calle
 		return err
 	}
 	deleted := alertEvent(c, "deleted", before, nil, nil)
-	deleted.Changes = map[string]any{"before": before.RuleSpec}
+	deleted.Changes = map[string]any{"before": specMap(before.RuleSpec)}
 	err = a.change(r.Context(), c, deleted, func() error {
 		_, err := svc.Delete(r.Context(), before.UID)
 		return err

@@ -37,7 +37,11 @@ func (a *App) seals() *seal.Store {
 }
 
 // namedTargets are the backend's targets whose names people give (and may name someone in).
-var namedTargets = []string{"audit_export", "compliance_report", "report_schedule"}
+var namedTargets = []string{"audit_export", "compliance_report", "report_schedule", "alert_rule"}
+
+// changedKeys are the entries of a record's before and after states that may name someone: what a
+// person typed (PersonalKeys) and the names and descriptions they gave.
+var changedKeys = append(slices.Clone(seal.PersonalKeys), "name", "description")
 
 // sealPersonal replaces, in one of the backend's own records, the values that may name a person by
 // sealed tokens (pkg/seal), after the redaction rules have run on them: Loki never holds them in
@@ -50,6 +54,9 @@ func (a *App) sealPersonal(ctx context.Context, tenant string, e *selfaudit.Even
 	}
 	clean := func(v string) string { return rules.Value("", v) }
 	if err := s.SealFields(ctx, tenant, e.Metadata, seal.PersonalKeys, clean); err != nil {
+		return err
+	}
+	if err := s.SealFields(ctx, tenant, e.Changes, changedKeys, clean); err != nil {
 		return err
 	}
 	if slices.Contains(namedTargets, e.TargetType) && e.TargetName != "" {
@@ -74,4 +81,5 @@ func (a *App) unseal(tenant string, e *loki.Event) {
 	e.TargetName = s.Reveal(ctx, tenant, e.TargetName)
 	e.TargetID = s.Reveal(ctx, tenant, e.TargetID)
 	e.Metadata = s.RevealJSON(ctx, tenant, e.Metadata)
+	e.Changes = s.RevealJSON(ctx, tenant, e.Changes)
 }

@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 
+	"github.com/attest/auditlog/pkg/alerting"
 	"github.com/attest/auditlog/pkg/export"
 	"github.com/attest/auditlog/pkg/loki"
 	"github.com/attest/auditlog/pkg/schema"
@@ -138,6 +140,11 @@ func (a *App) handleSubjectErase(w http.ResponseWriter, r *http.Request, c *call
 			return err
 		}
 	}
+	// The key is gone already: a rule that cannot be changed now is said, not a reason to stop.
+	rules, err := a.forgetInAlertRules(r.Context(), c, names)
+	if err != nil {
+		log.DefaultLogger.Error("erasure: alert rules naming the person not scrubbed", "error", err.Error())
+	}
 	if counts := a.rollups(); counts != nil {
 		if _, err := counts.ForgetActor(r.Context(), c.Tenant, func(actor string) bool {
 			return strings.Contains(actor, ref) || slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(actor, n) })
@@ -145,7 +152,11 @@ func (a *App) handleSubjectErase(w http.ResponseWriter, r *http.Request, c *call
 			return err
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"erasureId": erasure, "jobsScrubbed": scrubbed, "filesDeleted": deleted})
+	out := map[string]any{"erasureId": erasure, "jobsScrubbed": scrubbed, "filesDeleted": deleted, "alertRulesPaused": rules}
+	if err != nil {
+		out["alertRulesError"] = "alert rules naming the person could not all be changed: " + err.Error()
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -211,4 +222,42 @@ func (a *App) targetNamesOf(tenant string, ids []string) []string {
 func recentRange() loki.Range {
 	now := time.Now()
 	return loki.Range{StartNs: now.AddDate(-1, 0, 0).UnixNano(), EndNs: now.UnixNano()}
+}
+
+// forgetInAlertRules pauses every audit alert rule of the organization whose name, description, actor
+// or matched value names the person, with those replaced by [erased]: Grafana keeps no definition
+// naming them, and a rule about someone who can no longer be identified does not run. An org without
+// alerting configured has no rules to look at.
+func (a *App) forgetInAlertRules(ctx context.Context, c *caller, names []string) (int, error) {
+	svc, err := a.alerts(ctx, c)
+	var notConfigured *APIError
+	if errors.As(err, &notConfigured) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	rules, err := svc.List(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("listing the alert rules: %w", err)
+	}
+	n := 0
+	for _, r := range rules {
+		s := r.RuleSpec
+		s.Name, s.Description = subjects.Scrub(s.Name, names), subjects.Scrub(s.Description, names)
+		s.Actor, s.ChangedTo = subjects.Scrub(s.Actor, names), subjects.Scrub(s.ChangedTo, names)
+		if s.Name == r.Name && s.Description == r.Description && s.Actor == r.Actor && s.ChangedTo == r.ChangedTo {
+			continue
+		}
+		if s.Name != r.Name {
+			// Titles are unique in Grafana's folder: rules about two erased people must not clash.
+			s.Name += " (" + r.UID + ")"
+		}
+		s.Active = false
+		if _, err := svc.Update(ctx, r.UID, alerting.Rule{RuleSpec: s}); err != nil {
+			return n, fmt.Errorf("scrubbing alert rule %s: %w", r.UID, err)
+		}
+		n++
+	}
+	return n, nil
 }

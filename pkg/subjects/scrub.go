@@ -22,7 +22,7 @@ func ScrubJobs(ctx context.Context, rn *jobs.Runner, orgID int64, names []string
 		return scrubbed, deleted, err
 	}
 	for _, j := range list {
-		if name, params := scrub(j.Name, names), scrub(j.Params, names); name != j.Name || params != j.Params {
+		if name, params := Scrub(j.Name, names), Scrub(j.Params, names); name != j.Name || params != j.Params {
 			if err := rn.Store.UpdateRequest(ctx, j.ID, name, params); err != nil {
 				return scrubbed, deleted, err
 			}
@@ -43,7 +43,7 @@ func ScrubJobs(ctx context.Context, rn *jobs.Runner, orgID int64, names []string
 		return scrubbed, deleted, err
 	}
 	for _, sc := range schedules {
-		if name, params := scrub(sc.Name, names), scrub(sc.Params, names); name != sc.Name || params != sc.Params {
+		if name, params := Scrub(sc.Name, names), Scrub(sc.Params, names); name != sc.Name || params != sc.Params {
 			if err := rn.Store.UpdateScheduleRequest(ctx, sc.ID, name, params); err != nil {
 				return scrubbed, deleted, err
 			}
@@ -53,8 +53,8 @@ func ScrubJobs(ctx context.Context, rn *jobs.Runner, orgID int64, names []string
 	return scrubbed, deleted, nil
 }
 
-// scrub replaces every identifier in s (any case) by [erased].
-func scrub(s string, names []string) string {
+// Scrub replaces every identifier in s (any case) by Erased.
+func Scrub(s string, names []string) string {
 	for _, n := range names {
 		if n == "" {
 			continue

@@ -157,7 +157,7 @@ async function perActorAlert(t) {
     { timeoutMillis: 150_000 }
   );
   assert.ok(alert, 'the per-actor alert fired');
-  return { alert, uid: made.body.uid };
+  return { alert, uid: made.body.uid, contactPoint };
 }
 
 /**
@@ -250,7 +250,20 @@ test('erasure: only an Admin; afterwards no store names her, every event stays a
   assert.match(before.metadata, new RegExp(erin.email.replace(/[.+]/g, '\\$&')), 'and the filter, revealed');
 
   // A per-actor alert fires on her; its labels name her by an opaque reference an Admin resolves.
-  const { alert, uid } = await perActorAlert(t);
+  const { alert, uid, contactPoint } = await perActorAlert(t);
+  // A rule that names her: its definition lives in Grafana.
+  const watch = await call('POST', 'alerts', {
+    name: `Watch ${erin.name}`,
+    description: `Anything ${erin.email} deletes`,
+    categories: ['DATA_MODIFY'],
+    severity: 'INFO',
+    actor: erin.email,
+    threshold: 1,
+    windowMinutes: 5,
+    contactPoints: [contactPoint],
+    active: true,
+  });
+  assert.equal(watch.status, 201, JSON.stringify(watch.body));
   assert.ok(!mentionsErin(JSON.stringify(alert)), 'the notice names her not');
   const resolve = () =>
     call(
@@ -278,6 +291,18 @@ test('erasure: only an Admin; afterwards no store names her, every event stays a
   assert.equal(after.targetName, '[erased]');
   assert.ok(!mentionsErin(JSON.stringify(after)), 'the export request names her no more');
   assert.equal((await resolve()).status, 404, 'the alert’s actor is erased');
+  // The rule that named her is paused and names her no more, in the app and in Grafana; the per-actor
+  // rule, which names no one, runs on.
+  assert.equal(erased.body.alertRulesPaused, 1, JSON.stringify(erased.body));
+  const rules = (await call('GET', 'alerts')).body.rules;
+  const watched = rules.find((x) => x.uid === watch.body.uid);
+  assert.equal(watched.name, `Watch [erased] (${watch.body.uid})`);
+  assert.equal(watched.actor, '[erased]');
+  assert.equal(watched.active, false);
+  const inGrafana = await grafana('GET', `/api/v1/provisioning/alert-rules/${watch.body.uid}`);
+  assert.equal(inGrafana.status, 200);
+  assert.ok(!mentionsErin(JSON.stringify(inGrafana.body)), 'Grafana’s rule names her not');
+  assert.equal(rules.find((x) => x.uid === uid).active, true);
   assert.deepEqual(await countsOfHer({ byHer: false }), { actors: ['[erased]'], byHer: 0 });
 
   // Every store the product writes: Loki (the tenant's producers' records and the backend's own, over
@@ -358,6 +383,7 @@ test('erasure: only an Admin; afterwards no store names her, every event stays a
   assert.ok(!mentionsErin(JSON.stringify(rec)) && !JSON.stringify(rec).includes(ref));
 
   assert.equal((await call('DELETE', `alerts/${uid}`)).status, 204);
+  assert.equal((await call('DELETE', `alerts/${watch.body.uid}`)).status, 204);
 });
 
 test('a person who is only ever a target: erasing them deletes the files that name them and scrubs every job', async () => {

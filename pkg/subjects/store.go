@@ -29,8 +29,14 @@ const Erased = "[erased]"
 // ErrUnknown: no subject with that identifier (never recorded encrypted, or already erased).
 var ErrUnknown = errors.New("no data subject with this identifier in this tenant")
 
-// cacheTTL bounds how long a key's contents are reused before the file is read again.
-const cacheTTL = 10 * time.Second
+const (
+	// cacheTTL bounds how long a key's contents are reused before the file is read again.
+	cacheTTL = 10 * time.Second
+	// keyCheck is how long a key seen to exist is used before its file is looked for again: an erasure
+	// by another process (the counts datasource, another server) is seen within it, and a page or an
+	// export revealing many values costs one look per key and second, not one per value.
+	keyCheck = time.Second
+)
 
 // Store is the subject key directory (subject_keys_dir).
 type Store struct {
@@ -42,7 +48,8 @@ type Store struct {
 
 type cached struct {
 	key []byte
-	at  time.Time
+	// at: when the file was read; checked: when it was last seen to exist.
+	at, checked time.Time
 }
 
 // NewStore opens the directory (nothing is created until a producer writes to it).
@@ -102,13 +109,20 @@ func (s *Store) key(tenant, ref string) ([]byte, bool) {
 	s.mu.Lock()
 	c, ok := s.cache[ck]
 	s.mu.Unlock()
+	if ok && time.Since(c.checked) < keyCheck {
+		return c.key, true
+	}
 	file := filepath.Join(s.tenantDir(tenant), "keys", ref)
-	// Another process (the counts datasource, another server) may have erased it: the file is looked
-	// for on every use, only its contents are cached.
 	if _, err := os.Stat(file); err != nil {
+		s.mu.Lock()
+		delete(s.cache, ck)
+		s.mu.Unlock()
 		return nil, false
 	}
 	if ok && time.Since(c.at) < cacheTTL {
+		s.mu.Lock()
+		s.cache[ck] = cached{key: c.key, at: c.at, checked: time.Now()}
+		s.mu.Unlock()
 		return c.key, true
 	}
 	raw, err := os.ReadFile(file)
@@ -120,7 +134,8 @@ func (s *Store) key(tenant, ref string) ([]byte, bool) {
 		return nil, false
 	}
 	s.mu.Lock()
-	s.cache[ck] = cached{key: key, at: time.Now()}
+	now := time.Now()
+	s.cache[ck] = cached{key: key, at: now, checked: now}
 	s.mu.Unlock()
 	return key, true
 }

@@ -55,6 +55,8 @@ type Settings struct {
 	serverStore      bool
 	tenantMap        map[int64]string
 	dataDir          string
+	// databaseURL: the app's shared PostgreSQL database (HA), where its sealed values' keys are.
+	databaseURL string
 	// subjects is the per-subject key directory the app's backend reads (nil: none configured).
 	subjects *subjects.Store
 }
@@ -95,6 +97,7 @@ func newDatasource(s backend.DataSourceInstanceSettings, env func(string) string
 		st.lokiToken, st.lokiPasswordFile, st.serverStore = env("GF_PLUGIN_LOKI_TOKEN"), env("GF_PLUGIN_LOKI_PASSWORD_FILE"), true
 	}
 	st.dataDir = env("GF_PLUGIN_DATA_DIR")
+	st.databaseURL = env("GF_PLUGIN_DATABASE_URL")
 	if dir := env("GF_PLUGIN_SUBJECT_KEYS_DIR"); dir != "" {
 		st.subjects = subjects.NewStore(dir)
 	}
@@ -304,7 +307,7 @@ func (d *Datasource) record(ctx context.Context, who caller, tenant, event, what
 	e.Metadata["via"] = PluginID
 	// The actor and value a query looks for are sealed, as in the app's own records (pkg/seal): the
 	// data directory and its key file are the app's.
-	if s := sealsIn(d.settings.dataDir); s != nil {
+	if s := sealsIn(d.settings.dataDir, d.settings.databaseURL); s != nil {
 		if err := s.SealFields(ctx, tenant, e.Metadata, seal.PersonalKeys, func(v string) string { return rules.Value("", v) }); err != nil {
 			log.DefaultLogger.Error("counts datasource: sealing the record failed; the answer is refused", "error", err.Error())
 			return err
@@ -320,14 +323,14 @@ func (d *Datasource) record(ctx context.Context, who caller, tenant, event, what
 var sealStores sync.Map // data dir → *seal.Store
 
 // sealsIn is the key file of sealed values in dir (nil without one).
-func sealsIn(dir string) *seal.Store {
+func sealsIn(dir, databaseURL string) *seal.Store {
 	if dir == "" {
 		return nil
 	}
 	if s, ok := sealStores.Load(dir); ok {
 		return s.(*seal.Store)
 	}
-	s, err := seal.Open(filepath.Join(dir, "seals.db"))
+	s, err := seal.Open(context.Background(), databaseURL, filepath.Join(dir, "seals.db"))
 	if err != nil {
 		log.DefaultLogger.Error("counts datasource: the sealed values' keys are unavailable", "error", err.Error())
 		return nil

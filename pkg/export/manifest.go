@@ -105,7 +105,22 @@ func LoadSigner(path string) (*Signer, error) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return nil, err
 		}
-		if err := os.WriteFile(path, []byte(hex.EncodeToString(priv.Seed())), 0o600); err != nil {
+		// Linked into place whole: servers sharing the keys directory that start at once end with one key.
+		tmp, err := os.CreateTemp(filepath.Dir(path), ".signing-*")
+		if err != nil {
+			return nil, err
+		}
+		defer os.Remove(tmp.Name())
+		_, werr := tmp.WriteString(hex.EncodeToString(priv.Seed()))
+		if cerr := tmp.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			return nil, werr
+		}
+		if err := os.Link(tmp.Name(), path); errors.Is(err, os.ErrExist) {
+			return LoadSigner(path)
+		} else if err != nil {
 			return nil, err
 		}
 		return newSigner(priv), nil

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/attest/auditlog/pkg/sqldb"
 	"github.com/attest/auditlog/pkg/tenantfile"
 )
 
@@ -58,6 +59,9 @@ func NewHeadStore(dir string) *HeadStore {
 	return &HeadStore{files: &tenantfile.Store[Heads]{Dir: dir, Prefix: "chain-heads-",
 		Empty: func() Heads { return Heads{Chains: map[string]Head{}} }}}
 }
+
+// In keeps the heads in the shared database instead (an HA install).
+func (s *HeadStore) In(db *sqldb.DB) *HeadStore { s.files.DB = db; return s }
 
 // Load reads a tenant's heads (empty when none yet).
 func (s *HeadStore) Load(tenant string) (Heads, error) {

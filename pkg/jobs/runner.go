@@ -27,6 +27,8 @@ type Finish func(j *Job) error
 type Runner struct {
 	Store Store
 	Dir   string
+	// Shelf, when set, holds every finished file too, so that any server serves it (Local).
+	Shelf Shelf
 	// Reason turns a job's error into the text users see; without it, a text that hides internals.
 	Reason func(error) string
 
@@ -56,13 +58,16 @@ func (e *BusyError) Error() string {
 	return "a job of yours is still running"
 }
 
+// InterruptedReason is the error of a job whose server stopped while it ran.
+const InterruptedReason = "interrupted: the Grafana server running it stopped or restarted while the job ran; request it again"
+
 // NewRunner opens the runner; jobs a restart interrupted are marked Failed with the reason, except
 // those of the resumable kinds, which stay unfinished for their owner to Resume.
 func NewRunner(store Store, dir string, resumable ...string) (*Runner, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	n, err := store.Interrupted(context.Background(), "interrupted: the Grafana server or the plugin restarted while the job ran; request it again", resumable)
+	n, err := store.Interrupted(context.Background(), InterruptedReason, resumable)
 	if err != nil {
 		return nil, err
 	}
@@ -73,6 +78,10 @@ func NewRunner(store Store, dir string, resumable ...string) (*Runner, error) {
 	partials, _ := filepath.Glob(filepath.Join(dir, "*.partial"))
 	for _, p := range partials {
 		os.Remove(p)
+	}
+	fetched, _ := filepath.Glob(filepath.Join(dir, "fetched-*"))
+	for _, d := range fetched {
+		os.RemoveAll(d)
 	}
 	return &Runner{Store: store, Dir: dir, running: map[string]*active{}}, nil
 }
@@ -92,6 +101,7 @@ func (r *Runner) Start(ctx context.Context, j *Job, owner, group string, lim Lim
 func (r *Runner) Resume(ctx context.Context, j *Job, owner, group string, lim Limits, work Work, finish Finish) error {
 	return r.launch(j, owner, group, lim, work, finish, func() error {
 		r.removeFiles(j.ID)
+		_ = r.unshelve(ctx, j.ID)
 		j.Status, j.Error, j.Rows, j.Size, j.SHA256, j.File = Pending, "", 0, 0, "", ""
 		return r.Store.Update(ctx, j)
 	})
@@ -204,9 +214,11 @@ func (r *Runner) run(ctx context.Context, cancel context.CancelFunc, j *Job, wor
 		}
 		j.File = final
 		if finish != nil {
-			return finish(j)
+			if err := finish(j); err != nil {
+				return err
+			}
 		}
-		return nil
+		return r.shelve(ctx, j.ID)
 	}()
 	switch {
 	case err == nil:
@@ -219,6 +231,7 @@ func (r *Runner) run(ctx context.Context, cancel context.CancelFunc, j *Job, wor
 	}
 	if j.Status != Completed {
 		r.removeFiles(j.ID)
+		_ = r.unshelve(bg, j.ID)
 		j.File = ""
 	}
 	if uerr := r.Store.Update(bg, j); uerr != nil {
@@ -240,6 +253,9 @@ func (r *Runner) Remove(ctx context.Context, orgID int64, id string) error {
 	r.stop(id)
 	if err := r.removeFiles(j.ID); err != nil {
 		return fmt.Errorf("removing the files: %w", err)
+	}
+	if err := r.unshelve(ctx, j.ID); err != nil {
+		return fmt.Errorf("removing the files from the bucket: %w", err)
 	}
 	return r.Store.Delete(ctx, orgID, id)
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/attest/auditlog/pkg/sqldb/sqldbtest"
 )
 
 func waitStatus(t *testing.T, s Store, id string, want Status) *Job {
@@ -31,7 +33,8 @@ func waitStatus(t *testing.T, s Store, id string, want Status) *Job {
 func TestJobLifecycleSurvivesReopenAndRestart(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "jobs.db")
-	store, err := OpenSQLite(db)
+	url := sqldbtest.URL(t)
+	store, err := Open(context.Background(), url, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +82,8 @@ func TestJobLifecycleSurvivesReopenAndRestart(t *testing.T) {
 	if err := r.Start(context.Background(), &Job{ID: "y", OrgID: 1, Kind: "export", Format: "csv"}, "1/annabel", "1", Limits{PerOwner: 1, PerGroup: 1}, nil, nil); !errors.As(err, &busy) || !busy.Group {
 		t.Fatalf("the org limit did not hold (and owners must match exactly): %v", err)
 	}
-	store2, err := OpenSQLite(db) // a second process over the same file, as after a restart
+	died(store)
+	store2, err := Open(context.Background(), url, db) // a second process over the same store, as after a restart
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,5 +111,14 @@ func TestJobLifecycleSurvivesReopenAndRestart(t *testing.T) {
 	}
 	if _, err := store.Get(context.Background(), 1, "ok"); !errors.Is(err, ErrNotFound) {
 		t.Fatal("job kept after delete")
+	}
+}
+
+// died stops a store's heartbeat as a killed process would, and waits until its server counts as gone.
+func died(s *SQLStore) {
+	s.stop()
+	<-s.done
+	if s.db.Postgres() {
+		_, _ = s.db.Exec(context.Background(), `UPDATE job_servers SET seen = 0 WHERE id = ?`, s.server)
 	}
 }

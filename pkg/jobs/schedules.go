@@ -72,7 +72,7 @@ CREATE TABLE IF NOT EXISTS schedule_runs (
   schedule_id TEXT NOT NULL,
   period_from INTEGER NOT NULL,
   period_to INTEGER NOT NULL,
-  notified INTEGER NOT NULL DEFAULT 0,
+  notified BOOLEAN NOT NULL DEFAULT FALSE,
   notify_error TEXT NOT NULL DEFAULT '',
   UNIQUE (schedule_id, period_from)
 );
@@ -80,19 +80,19 @@ CREATE TABLE IF NOT EXISTS schedule_runs (
 
 const scheduleColumns = `id, org_id, tenant, kind, name, every, params, contact_points, created_by, created, next_from`
 
-func (s *SQLiteStore) CreateSchedule(ctx context.Context, sc *Schedule) error {
+func (s *SQLStore) CreateSchedule(ctx context.Context, sc *Schedule) error {
 	cps, err := json.Marshal(sc.ContactPoints)
 	if err != nil {
 		return err
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO schedules (`+scheduleColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+	_, err = s.db.Exec(ctx, `INSERT INTO schedules (`+scheduleColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
 		sc.ID, sc.OrgID, sc.Tenant, sc.Kind, sc.Name, sc.Every, sc.Params, string(cps), sc.CreatedBy,
 		sc.Created.UnixMilli(), sc.NextFrom.UnixMilli())
 	return err
 }
 
-func (s *SQLiteStore) Schedules(ctx context.Context, orgID int64) ([]Schedule, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+scheduleColumns+` FROM schedules WHERE ? = 0 OR org_id = ? ORDER BY created, id`, orgID, orgID)
+func (s *SQLStore) Schedules(ctx context.Context, orgID int64) ([]Schedule, error) {
+	rows, err := s.db.Query(ctx, `SELECT `+scheduleColumns+` FROM schedules WHERE CAST(? AS BIGINT) = 0 OR org_id = ? ORDER BY created, id`, orgID, orgID)
 	if err != nil {
 		return nil, err
 	}
@@ -115,13 +115,13 @@ func (s *SQLiteStore) Schedules(ctx context.Context, orgID int64) ([]Schedule, e
 	return out, rows.Err()
 }
 
-func (s *SQLiteStore) DeleteSchedule(ctx context.Context, orgID int64, id string) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+func (s *SQLStore) DeleteSchedule(ctx context.Context, orgID int64, id string) error {
+	tx, err := s.db.Begin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit it is a no-op
-	res, err := tx.ExecContext(ctx, `DELETE FROM schedules WHERE org_id = ? AND id = ?`, orgID, id)
+	res, err := tx.Exec(ctx, `DELETE FROM schedules WHERE org_id = ? AND id = ?`, orgID, id)
 	if err != nil {
 		return err
 	}
@@ -129,27 +129,26 @@ func (s *SQLiteStore) DeleteSchedule(ctx context.Context, orgID int64, id string
 		return ErrNotFound
 	}
 	// The runs' jobs stay (they are reports like any other); their pending notices go with the schedule.
-	if _, err := tx.ExecContext(ctx, `DELETE FROM schedule_runs WHERE schedule_id = ?`, id); err != nil {
+	if _, err := tx.Exec(ctx, `DELETE FROM schedule_runs WHERE schedule_id = ?`, id); err != nil {
 		return err
 	}
 	return tx.Commit()
 }
 
-func (s *SQLiteStore) UpdateScheduleRequest(ctx context.Context, id, name, params string) error {
-	if _, err := s.db.ExecContext(ctx, `UPDATE schedules SET name = ?, params = ? WHERE id = ?`, name, params, id); err != nil {
+func (s *SQLStore) UpdateScheduleRequest(ctx context.Context, id, name, params string) error {
+	if _, err := s.db.Exec(ctx, `UPDATE schedules SET name = ?, params = ? WHERE id = ?`, name, params, id); err != nil {
 		return err
 	}
-	_, err := s.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
-	return err
+	return s.db.Purge(ctx, "schedules")
 }
 
-func (s *SQLiteStore) StartRun(ctx context.Context, run Run) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+func (s *SQLStore) StartRun(ctx context.Context, run Run) error {
+	tx, err := s.db.Begin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit it is a no-op
-	res, err := tx.ExecContext(ctx, `UPDATE schedules SET next_from = ? WHERE id = ? AND next_from = ?`,
+	res, err := tx.Exec(ctx, `UPDATE schedules SET next_from = ? WHERE id = ? AND next_from = ?`,
 		run.To.UnixMilli(), run.ScheduleID, run.From.UnixMilli())
 	if err != nil {
 		return err
@@ -157,15 +156,15 @@ func (s *SQLiteStore) StartRun(ctx context.Context, run Run) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrNotFound
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO schedule_runs (job_id, schedule_id, period_from, period_to) VALUES (?,?,?,?)`,
+	if _, err := tx.Exec(ctx, `INSERT INTO schedule_runs (job_id, schedule_id, period_from, period_to) VALUES (?,?,?,?)`,
 		run.JobID, run.ScheduleID, run.From.UnixMilli(), run.To.UnixMilli()); err != nil {
 		return err
 	}
 	return tx.Commit()
 }
 
-func (s *SQLiteStore) runs(ctx context.Context, q string, args ...any) ([]Run, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT job_id, schedule_id, period_from, period_to, notified, notify_error FROM schedule_runs `+q, args...)
+func (s *SQLStore) runs(ctx context.Context, q string, args ...any) ([]Run, error) {
+	rows, err := s.db.Query(ctx, `SELECT job_id, schedule_id, period_from, period_to, notified, notify_error FROM schedule_runs `+q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -183,16 +182,16 @@ func (s *SQLiteStore) runs(ctx context.Context, q string, args ...any) ([]Run, e
 	return out, rows.Err()
 }
 
-func (s *SQLiteStore) Runs(ctx context.Context, scheduleID string, limit int) ([]Run, error) {
+func (s *SQLStore) Runs(ctx context.Context, scheduleID string, limit int) ([]Run, error) {
 	return s.runs(ctx, `WHERE schedule_id = ? ORDER BY period_from DESC LIMIT ?`, scheduleID, limit)
 }
 
-func (s *SQLiteStore) Unnotified(ctx context.Context) ([]Run, error) {
-	return s.runs(ctx, `WHERE notified = 0 ORDER BY period_from`)
+func (s *SQLStore) Unnotified(ctx context.Context) ([]Run, error) {
+	return s.runs(ctx, `WHERE NOT notified ORDER BY period_from`)
 }
 
-func (s *SQLiteStore) SetNotified(ctx context.Context, jobID string, notified bool, errText string) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE schedule_runs SET notified = ?, notify_error = ? WHERE job_id = ?`, notified, errText, jobID)
+func (s *SQLStore) SetNotified(ctx context.Context, jobID string, notified bool, errText string) error {
+	res, err := s.db.Exec(ctx, `UPDATE schedule_runs SET notified = ?, notify_error = ? WHERE job_id = ?`, notified, errText, jobID)
 	if err != nil {
 		return err
 	}

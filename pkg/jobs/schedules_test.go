@@ -6,12 +6,15 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/attest/auditlog/pkg/sqldb/sqldbtest"
 )
 
 func TestSchedulesSurviveReopenAndStartEachPeriodOnce(t *testing.T) {
 	ctx := context.Background()
 	db := filepath.Join(t.TempDir(), "jobs.db")
-	store, err := OpenSQLite(db)
+	url := sqldbtest.URL(t)
+	store, err := Open(ctx, url, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +34,7 @@ func TestSchedulesSurviveReopenAndStartEachPeriodOnce(t *testing.T) {
 	}
 	store.Close()
 
-	store, err = OpenSQLite(db) // as after a restart
+	store, err = Open(ctx, url, db) // as after a restart
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,8 +43,7 @@ type Job struct {
 // ErrNotFound: no job with that id (in that org).
 var ErrNotFound = errors.New("no such job")
 
-// Store keeps jobs. SQLite (sqlite.go) by default; the interface is what a PostgreSQL store for
-// Grafana in high availability would implement.
+// Store keeps jobs: in SQLite for one Grafana server, in PostgreSQL for several (sqlstore.go).
 type Store interface {
 	Create(ctx context.Context, j *Job) error
 	Get(ctx context.Context, orgID int64, id string) (*Job, error)
@@ -57,11 +56,12 @@ type Store interface {
 	UpdateRequest(ctx context.Context, id, name, params string) error
 	// CompletedBefore lists completed jobs created before t, in every org (for expiry).
 	CompletedBefore(ctx context.Context, t time.Time) ([]Job, error)
-	// Interrupted marks every Pending or Running job Failed with reason (a restart cut them off),
-	// except those of the resumable kinds.
+	// Interrupted marks every Pending or Running job whose server is gone Failed with reason (a restart
+	// or a dead server cut them off), except those of the resumable kinds.
 	Interrupted(ctx context.Context, reason string, resumable []string) (int64, error)
-	// Unfinished lists the Pending or Running jobs of a kind, in every org (to resume after a restart).
-	Unfinished(ctx context.Context, kind string) ([]Job, error)
+	// Adopt makes this server the owner of the Pending or Running jobs of a kind whose server is gone,
+	// in every org, and lists them (to resume). Two servers never adopt the same job.
+	Adopt(ctx context.Context, kind string) ([]Job, error)
 	ScheduleStore
 	Close() error
 }

@@ -1,4 +1,5 @@
-// Package keyfile keeps the backend's secret keys as files in the server's data directory: 32 random
+// Package keyfile keeps the backend's secret keys as files in the server's keys directory (keys_dir,
+// shared by every server of an HA install; data_dir unless set): 32 random
 // bytes, hex, mode 0600, made on first use. Both backend processes (the app and the counts datasource)
 // may read and create them.
 package keyfile
@@ -30,20 +31,27 @@ func Load(dir, name string) ([]byte, error) {
 	if _, err := rand.Read(key); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, os.ErrExist) {
-		// The other process made it first.
+	// Written whole under a temporary name and linked into place: a server or process reading at the
+	// same moment sees no key or the whole key, and when two make one at once the first link wins.
+	tmp, err := os.CreateTemp(dir, "."+name+".*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.WriteString(hex.EncodeToString(key) + "\n"); err != nil {
+		tmp.Close()
+		return nil, err
+	}
+	if err := tmp.Close(); err != nil {
+		return nil, err
+	}
+	if err := os.Link(tmp.Name(), path); errors.Is(err, os.ErrExist) {
 		b, rerr := os.ReadFile(path)
 		if rerr != nil {
 			return nil, rerr
 		}
 		return decode(name, b)
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if _, err := f.WriteString(hex.EncodeToString(key) + "\n"); err != nil {
+	} else if err != nil {
 		return nil, err
 	}
 	return key, nil

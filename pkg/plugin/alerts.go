@@ -35,7 +35,7 @@ func (a *App) alerts(ctx context.Context, c *caller) (*alerting.Service, error) 
 				"and the server-level grafana_url"}
 	}
 	interval, _ := a.settings.alertInterval()
-	key, err := counts.LoadKey(a.settings.DataDir)
+	key, err := counts.LoadKey(a.settings.KeysDir)
 	if err != nil {
 		return nil, fmt.Errorf("the query signing key: %w", err)
 	}

@@ -64,7 +64,7 @@ const selfAuditKeyFile = "self-audit-chain.key"
 
 func newApp(svc *Service, settings *Settings) *App {
 	a := &App{svc: svc, settings: settings, httpClient: &http.Client{Timeout: 120 * time.Second},
-		audit:    emitterFor(settings.CollectorURL, settings.CollectorToken, settings.Environment, settings.DataDir),
+		audit:    emitterFor(settings.CollectorURL, settings.CollectorToken, settings.Environment, settings.KeysDir),
 		inFlight: &svc.inFlight}
 	a.CallResourceHandler = httpadapter.New(a.newMux())
 	return a

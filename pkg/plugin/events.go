@@ -219,7 +219,7 @@ func (a *App) handleActorResolve(w http.ResponseWriter, r *http.Request, c *call
 	if len(ref) != 16 || strings.Trim(ref, "0123456789abcdef") != "" {
 		return badRequest("ref must be the 16 hex characters of an alert's actor_ref label")
 	}
-	key, err := counts.LoadKey(a.settings.DataDir)
+	key, err := counts.LoadKey(a.settings.KeysDir)
 	if err != nil {
 		return err
 	}

@@ -187,15 +187,21 @@ func (a *App) jobOf(r *http.Request, c *caller, kind, id string) (*jobs.Runner, 
 }
 
 // completedExport is the caller's export named in the path, which must be completed (409 otherwise).
-func (a *App) completedExport(r *http.Request, c *caller) (*jobs.Job, error) {
-	_, j, err := a.exportJob(r, c)
+// completedExport is the caller's completed export with its files readable here until release.
+func (a *App) completedExport(r *http.Request, c *caller) (j *jobs.Job, release func(), err error) {
+	rn, j, err := a.exportJob(r, c)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if j.Status != jobs.Completed {
-		return nil, &APIError{http.StatusConflict, "not_ready", fmt.Sprintf("the export is %s", j.Status)}
+		return nil, nil, &APIError{http.StatusConflict, "not_ready", fmt.Sprintf("the export is %s", j.Status)}
 	}
-	return j, nil
+	release, err = rn.Local(r.Context(), j)
+	if err != nil {
+		log.DefaultLogger.Warn("an export's file cannot be read", "export", j.ID, "error", err.Error())
+		return nil, nil, &APIError{http.StatusGone, "file_gone", "the export's file no longer exists"}
+	}
+	return j, release, nil
 }
 
 // manifestBase is where a job's manifest files live: <id>.manifest.json and <id>.manifest.sig.
@@ -213,13 +219,11 @@ func (a *App) handleExportGet(w http.ResponseWriter, r *http.Request, c *caller)
 }
 
 func (a *App) handleExportDownload(w http.ResponseWriter, r *http.Request, c *caller) error {
-	j, err := a.completedExport(r, c)
+	j, release, err := a.completedExport(r, c)
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(j.File); err != nil {
-		return &APIError{http.StatusGone, "file_gone", "the export's file no longer exists"}
-	}
+	defer release()
 	if err := a.record(r.Context(), c, exportEvent(c, j, "download", "downloaded",
 		map[string]any{"format": j.Format, "rows": j.Rows, "sha256": j.SHA256, "filters": json.RawMessage(j.Params)})); err != nil {
 		return err
@@ -297,10 +301,11 @@ func (a *App) writeManifest(j *jobs.Job, m *export.Manifest) error {
 
 // handleExportManifest answers the signed manifest of a completed export and the key to check it with.
 func (a *App) handleExportManifest(w http.ResponseWriter, r *http.Request, c *caller) error {
-	j, err := a.completedExport(r, c)
+	j, release, err := a.completedExport(r, c)
 	if err != nil {
 		return err
 	}
+	defer release()
 	body, err := os.ReadFile(manifestBase(j) + ".json")
 	if err != nil {
 		return &APIError{http.StatusGone, "file_gone", "the export's manifest no longer exists"}

@@ -55,7 +55,7 @@ func (a *App) chainKeys() (map[string][]byte, error) {
 			keys[id] = k
 		}
 	}
-	if secret, err := keyfile.Load(a.settings.DataDir, selfAuditKeyFile); err == nil {
+	if secret, err := keyfile.Load(a.settings.KeysDir, selfAuditKeyFile); err == nil {
 		keys[keyfile.ID("attest-app-", secret)] = secret
 	}
 	return keys, nil
@@ -63,7 +63,7 @@ func (a *App) chainKeys() (map[string][]byte, error) {
 
 func (a *App) heads() *integrity.HeadStore {
 	// One store (and lock) per data dir, whichever instance asks.
-	s, _ := headStores.LoadOrStore(a.settings.DataDir, integrity.NewHeadStore(a.settings.DataDir))
+	s, _ := headStores.LoadOrStore(a.settings.DataDir, integrity.NewHeadStore(a.settings.DataDir).In(a.sharedDB()))
 	return s.(*integrity.HeadStore)
 }
 
@@ -212,11 +212,14 @@ func (a *App) handleVerifyList(w http.ResponseWriter, r *http.Request, c *caller
 	for _, j := range list {
 		v := verification{Job: j}
 		if j.Status == jobs.Completed {
-			if b, err := os.ReadFile(j.File); err == nil {
-				var s integrity.Summary
-				if json.Unmarshal(b, &s) == nil {
-					v.Summary = &s
+			if release, err := rn.Local(r.Context(), &j); err == nil {
+				if b, err := os.ReadFile(j.File); err == nil {
+					var s integrity.Summary
+					if json.Unmarshal(b, &s) == nil {
+						v.Summary = &s
+					}
 				}
+				release()
 			}
 		}
 		out = append(out, v)

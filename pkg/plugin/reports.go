@@ -153,8 +153,19 @@ func (a *App) reportWork(rn *jobs.Runner, j *jobs.Job, spec report.Spec) jobs.Wo
 }
 
 // resumeReports runs again the reports a restart cut off, as their requesters asked for them.
+// recoverJobs handles the jobs of servers that are gone (a restart, or a dead server of an HA
+// install): reports are adopted and resumed here, any other job is marked failed with the reason.
+func (a *App) recoverJobs(ctx context.Context, rn *jobs.Runner) {
+	if n, err := rn.Store.Interrupted(ctx, jobs.InterruptedReason, []string{reportKind}); err != nil {
+		log.DefaultLogger.Error("marking the jobs of a stopped server failed", "error", err.Error())
+	} else if n > 0 {
+		log.DefaultLogger.Warn("jobs of a stopped server marked failed", "count", n)
+	}
+	a.resumeReports(ctx, rn)
+}
+
 func (a *App) resumeReports(ctx context.Context, rn *jobs.Runner) {
-	list, err := rn.Store.Unfinished(ctx, reportKind)
+	list, err := rn.Store.Adopt(ctx, reportKind)
 	if err != nil {
 		log.DefaultLogger.Error("listing unfinished reports failed", "error", err.Error())
 		return
@@ -212,7 +223,7 @@ func (a *App) handleReportGet(w http.ResponseWriter, r *http.Request, c *caller)
 
 // handleReportDownload answers the evidence pack (ZIP), or with ?file=pdf the PDF inside it.
 func (a *App) handleReportDownload(w http.ResponseWriter, r *http.Request, c *caller) error {
-	_, j, err := a.reportJob(r, c, r.PathValue("id"))
+	rn, j, err := a.reportJob(r, c, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -226,6 +237,11 @@ func (a *App) handleReportDownload(w http.ResponseWriter, r *http.Request, c *ca
 	if what != "zip" && what != "pdf" {
 		return badRequest("file must be zip or pdf")
 	}
+	release, err := rn.Local(r.Context(), j)
+	if err != nil {
+		return &APIError{http.StatusGone, "file_gone", "the report's file no longer exists"}
+	}
+	defer release()
 	z, err := zip.OpenReader(j.File)
 	if err != nil {
 		return &APIError{http.StatusGone, "file_gone", "the report's file no longer exists"}

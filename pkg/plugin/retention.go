@@ -24,7 +24,7 @@ var (
 )
 
 func (a *App) retentionStore() *retention.Store {
-	s, _ := retentionStores.LoadOrStore(a.settings.DataDir, retention.NewStore(a.settings.DataDir))
+	s, _ := retentionStores.LoadOrStore(a.settings.DataDir, retention.NewStore(a.settings.DataDir).In(a.sharedDB()))
 	return s.(*retention.Store)
 }
 

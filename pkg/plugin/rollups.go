@@ -36,7 +36,7 @@ func (a *App) rollups() *rollup.Store {
 	if s, ok := rollupStores.Load(a.settings.DataDir); ok {
 		return s.(*rollup.Store)
 	}
-	s, err := rollup.Open(filepath.Join(a.settings.DataDir, "rollups.db"))
+	s, err := rollup.Open(context.Background(), a.settings.DatabaseURL, filepath.Join(a.settings.DataDir, "rollups.db"))
 	if err != nil {
 		log.DefaultLogger.Error("the Overview's daily counts are unavailable", "error", err.Error())
 		return nil

@@ -24,7 +24,7 @@ func (a *App) seals() *seal.Store {
 	if s, ok := sealStores.Load(a.settings.DataDir); ok {
 		return s.(*seal.Store)
 	}
-	s, err := seal.Open(filepath.Join(a.settings.DataDir, "seals.db"))
+	s, err := seal.Open(context.Background(), a.settings.DatabaseURL, filepath.Join(a.settings.DataDir, "seals.db"))
 	if err != nil {
 		log.DefaultLogger.Error("the sealed values' keys are unavailable", "error", err.Error())
 		return nil

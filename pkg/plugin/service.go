@@ -16,6 +16,7 @@ import (
 
 	"github.com/attest/auditlog/pkg/export"
 	"github.com/attest/auditlog/pkg/jobs"
+	"github.com/attest/auditlog/pkg/sqldb"
 )
 
 // PluginID is the app's plugin id.
@@ -50,7 +51,12 @@ type Service struct {
 	appURL string
 	// scheduleWake starts a schedule pass at once (a schedule was just made).
 	scheduleWake chan struct{}
+	// lease, in an HA install, is held by the one server that does the background work (leading).
+	lease *sqldb.Lease
 }
+
+// backgroundLease names the advisory lock of the background work in the shared database.
+const backgroundLease = 0x617474657374 // "attest"
 
 // NewService reads the server-level settings; a bad value is an error naming it.
 func NewService(env ServerEnv) (*Service, error) {
@@ -68,6 +74,9 @@ func newService(settings *Settings, env ServerEnv) *Service {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Service{env: env, ctx: ctx, cancel: cancel, orgs: map[int64]*App{}, scheduleWake: make(chan struct{}, 1)}
 	s.system = newApp(s, settings)
+	if db := s.system.sharedDB(); db != nil {
+		s.lease = db.Lease(backgroundLease)
+	}
 	export.Workers, export.RowsPerShard = settings.ReadWorkers, settings.ReadShardRows
 	if settings.DataDir != "" {
 		export.SpillDir = filepath.Join(settings.DataDir, "read-spill")
@@ -180,8 +189,14 @@ func (s *Service) Start() {
 func (s *Service) Stop() {
 	s.cancel()
 	s.wg.Wait()
+	if s.lease != nil {
+		s.lease.Release()
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.runner != nil {
+		s.runner.Store.Close()
+	}
 	s.system.Dispose()
 }
 
@@ -191,6 +206,8 @@ type loop struct {
 	name string
 	wait func(a *App, now time.Time, first bool) time.Duration
 	pass func(a *App, ctx context.Context)
+	// everyServer: runs on every server of an HA install, not only on the one holding the lease.
+	everyServer bool
 }
 
 // loops are every background task of the backend.
@@ -210,11 +227,17 @@ func (s *Service) loops() []loop {
 				log.DefaultLogger.Error("the job runner did not start", "error", err.Error())
 			}
 			<-ctx.Done()
-		}},
-		{"checkpoint collection", every(func(a *App) time.Duration { return a.settings.CheckpointEvery }), (*App).collectCheckpoints},
+		}, true},
+		// Jobs whose server died: reports are adopted and resumed here, anything else is marked failed.
+		{"orphaned jobs", every(func(*App) time.Duration { return orphanCheckEvery }), func(a *App, ctx context.Context) {
+			if rn, err := s.jobRunner(); err == nil {
+				a.recoverJobs(ctx, rn)
+			}
+		}, true},
+		{"checkpoint collection", every(func(a *App) time.Duration { return a.settings.CheckpointEvery }), (*App).collectCheckpoints, false},
 		{"daily verification", func(a *App, now time.Time, _ bool) time.Duration {
 			return nextAt(now.UTC(), a.settings.VerifyAt).Sub(now)
-		}, (*App).verifyAllTenants},
+		}, (*App).verifyAllTenants, false},
 		{"nightly retention", every(func(*App) time.Duration { return time.Minute }), func() func(*App, context.Context) {
 			applied := false
 			return func(a *App, ctx context.Context) {
@@ -226,9 +249,9 @@ func (s *Service) loops() []loop {
 				}
 				a.retentionPass(ctx)
 			}
-		}()},
-		{"chain-head digests", every(func(a *App) time.Duration { return a.settings.DigestEvery }), (*App).digestPass},
-		{"daily counts", every(func(*App) time.Duration { return rollupEvery }), (*App).rollupPass},
+		}(), false},
+		{"chain-head digests", every(func(a *App) time.Duration { return a.settings.DigestEvery }), (*App).digestPass, false},
+		{"daily counts", every(func(*App) time.Duration { return rollupEvery }), (*App).rollupPass, false},
 		{"report schedules", func(a *App, _ time.Time, first bool) time.Duration {
 			if first {
 				return 0
@@ -237,12 +260,12 @@ func (s *Service) loops() []loop {
 				return DefaultScheduleEvery
 			}
 			return a.settings.ScheduleEvery
-		}, func(_ *App, ctx context.Context) { s.schedulePass(ctx) }},
+		}, func(_ *App, ctx context.Context) { s.schedulePass(ctx) }, false},
 		{"export expiry", every(func(*App) time.Duration { return time.Hour }), func(a *App, ctx context.Context) {
 			if rn, err := s.jobRunner(); err == nil {
 				a.expireExports(ctx, rn)
 			}
-		}},
+		}, false},
 	}
 }
 
@@ -266,12 +289,28 @@ func (s *Service) run(l loop) {
 					log.DefaultLogger.Error("panic in background work", "loop", l.name, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 				}
 			}()
-			l.pass(s.sys(), s.ctx)
+			if l.everyServer || s.leading() {
+				l.pass(s.sys(), s.ctx)
+			}
 		}()
 		if s.ctx.Err() != nil {
 			return
 		}
 	}
+}
+
+// orphanCheckEvery is how often a server looks for jobs whose server is gone.
+var orphanCheckEvery = 10 * time.Second
+
+// leading says whether this server does the background work: always on a single server; in an HA
+// install, while it holds the lease (taken by whichever server asks first once the holder is gone).
+func (s *Service) leading() bool {
+	if s.lease == nil {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(s.ctx, 10*time.Second)
+	defer cancel()
+	return s.lease.Held(ctx)
 }
 
 // jobRunner is the process's one job runner over the SQLite store in the data directory; a failed
@@ -299,11 +338,15 @@ func (s *Service) openRunner(a *App) (*jobs.Runner, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("the job store is unavailable: %w", err)
 	}
-	signer, err := export.LoadSigner(filepath.Join(dir, "signing.key"))
+	keys := a.settings.KeysDir
+	if keys == "" {
+		keys = dir
+	}
+	signer, err := export.LoadSigner(filepath.Join(keys, "signing.key"))
 	if err != nil {
 		return nil, fmt.Errorf("the export signing key is unavailable: %w", err)
 	}
-	store, err := jobs.OpenSQLite(filepath.Join(dir, "jobs.db"))
+	store, err := jobs.Open(s.ctx, a.settings.DatabaseURL, filepath.Join(dir, "jobs.db"))
 	if err != nil {
 		return nil, fmt.Errorf("the job store is unavailable: %w", err)
 	}
@@ -311,6 +354,13 @@ func (s *Service) openRunner(a *App) (*jobs.Runner, error) {
 	if err != nil {
 		store.Close()
 		return nil, fmt.Errorf("the job store is unavailable: %w", err)
+	}
+	if t := a.settings.FilesS3; t.Configured() {
+		if err := t.EnsureBucket(s.ctx); err != nil {
+			store.Close()
+			return nil, fmt.Errorf("the files bucket is unavailable: %w", err)
+		}
+		rn.Shelf = bucketShelf{t}
 	}
 	rn.Reason = jobReason
 	s.runner, s.signer = rn, signer

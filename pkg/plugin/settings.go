@@ -3,9 +3,11 @@ package plugin
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
@@ -97,9 +99,20 @@ type Settings struct {
 	// CollectorMetricsURL is the Collector's Prometheus endpoint (GF_PLUGIN_COLLECTOR_METRICS_URL; a
 	// comma-separated list with several Collectors): its attest_records_total tells which days received
 	// entries since they were counted. Without it the Overview reads Loki live.
-	CollectorMetricsURL string           `json:"-"`
-	DataDir             string           `json:"-"`
-	TenantMap           map[int64]string `json:"-"`
+	CollectorMetricsURL string `json:"-"`
+	DataDir             string `json:"-"`
+	// DatabaseURL is the PostgreSQL database every Grafana server of an HA install shares
+	// (GF_PLUGIN_DATABASE_URL, postgres://…): jobs, schedules, daily counts, sealed values' keys, chain
+	// heads and retention state go there instead of SQLite and files in DataDir; background work runs
+	// on one server at a time.
+	DatabaseURL string `json:"-"`
+	// KeysDir holds the keys every server must share: export signing, alert query signing and the
+	// backend's own chain (GF_PLUGIN_KEYS_DIR; DataDir unless set). Made on first use when missing.
+	KeysDir string `json:"-"`
+	// FilesS3 is the bucket export and report files go to, so any server serves them
+	// (GF_PLUGIN_FILES_S3_BUCKET; the archive's endpoint and credentials). Unset: DataDir/files.
+	FilesS3   retention.S3Target `json:"-"`
+	TenantMap map[int64]string   `json:"-"`
 }
 
 // Where the store settings of an instance came from.
@@ -218,6 +231,16 @@ func LoadSettings(s backend.AppInstanceSettings, env ServerEnv) (*Settings, erro
 	out.CollectorToken = env("GF_PLUGIN_COLLECTOR_TOKEN")
 	out.CollectorMetricsURL = env("GF_PLUGIN_COLLECTOR_METRICS_URL")
 	out.DataDir = env("GF_PLUGIN_DATA_DIR")
+	out.DatabaseURL = env("GF_PLUGIN_DATABASE_URL")
+	if u := out.DatabaseURL; u != "" && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
+		return nil, fmt.Errorf("GF_PLUGIN_DATABASE_URL must be a PostgreSQL URL (postgres://user:password@host:5432/db), not %q", redactURL(u))
+	}
+	out.KeysDir = env("GF_PLUGIN_KEYS_DIR")
+	if out.KeysDir == "" {
+		out.KeysDir = out.DataDir
+	}
+	out.FilesS3 = out.ArchiveS3
+	out.FilesS3.Bucket, out.FilesS3.Prefix = env("GF_PLUGIN_FILES_S3_BUCKET"), env("GF_PLUGIN_FILES_S3_PREFIX")
 	if v := env("GF_PLUGIN_EXPORT_KEEP_DAYS"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
@@ -298,3 +321,14 @@ func (s *Settings) Tenants() []string {
 }
 
 func validTenantSetting(t string) bool { _, ok := tenancy.For(nil, 1, t); return ok }
+
+// redactURL is u without its password, for error messages.
+func redactURL(u string) string {
+	if p, err := url.Parse(u); err == nil && p.User != nil {
+		if _, has := p.User.Password(); has {
+			p.User = url.UserPassword(p.User.Username(), "xxxxx")
+		}
+		return p.String()
+	}
+	return "(unparsable)"
+}

@@ -130,3 +130,48 @@ func (t S3Target) Get(ctx context.Context, key string) ([]byte, error) {
 	defer o.Body.Close()
 	return io.ReadAll(o.Body)
 }
+
+// Download writes the object at key to the file local (replaced whole: written aside, then renamed).
+func (t S3Target) Download(ctx context.Context, key, local string) error {
+	o, err := t.client().GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(t.Bucket), Key: aws.String(key)})
+	if err != nil {
+		return fmt.Errorf("reading %s from the bucket %s: %w", key, t.Bucket, err)
+	}
+	defer o.Body.Close()
+	f, err := os.CreateTemp(path.Dir(local), ".download-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := io.Copy(f, o.Body); err != nil {
+		f.Close()
+		return fmt.Errorf("reading %s from the bucket %s: %w", key, t.Bucket, err)
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), local)
+}
+
+// Delete removes the object at key (nothing there is no error).
+func (t S3Target) Delete(ctx context.Context, key string) error {
+	if _, err := t.client().DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(t.Bucket), Key: aws.String(key)}); err != nil {
+		return fmt.Errorf("deleting %s from the bucket %s: %w", key, t.Bucket, err)
+	}
+	return nil
+}
+
+// EnsureBucket creates the bucket when it does not exist yet.
+func (t S3Target) EnsureBucket(ctx context.Context) error {
+	c := t.client()
+	if _, err := c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(t.Bucket)}); err == nil {
+		return nil
+	}
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(t.Bucket)}); err != nil {
+		var owned *types.BucketAlreadyOwnedByYou
+		if !errors.As(err, &owned) {
+			return fmt.Errorf("creating the bucket %s: %w", t.Bucket, err)
+		}
+	}
+	return nil
+}

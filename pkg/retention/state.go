@@ -3,6 +3,7 @@ package retention
 import (
 	"time"
 
+	"github.com/attest/auditlog/pkg/sqldb"
 	"github.com/attest/auditlog/pkg/tenantfile"
 )
 
@@ -81,6 +82,9 @@ type Store struct{ files *tenantfile.Store[State] }
 func NewStore(dir string) *Store {
 	return &Store{files: &tenantfile.Store[State]{Dir: dir, Prefix: "retention-", Empty: func() State { return State{Runs: []Run{}} }}}
 }
+
+// In keeps the states in the shared database instead (an HA install).
+func (s *Store) In(db *sqldb.DB) *Store { s.files.DB = db; return s }
 
 // Load reads a tenant's state (empty when none).
 func (s *Store) Load(tenant string) (State, error) { return s.files.Load(tenant) }

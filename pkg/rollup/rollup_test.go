@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/attest/auditlog/pkg/loki"
+
+	"github.com/attest/auditlog/pkg/sqldb/sqldbtest"
 )
 
 func TestPlanSplitsARangeIntoSettledDaysAndLiveSegments(t *testing.T) {
@@ -51,7 +53,7 @@ func TestSummarizeNarrowsByTheFiltersAndCountsDistinctActors(t *testing.T) {
 }
 
 func TestStoreKeepsDaysWithTheirLedger(t *testing.T) {
-	s, err := Open(filepath.Join(t.TempDir(), "rollups.db"))
+	s, err := Open(context.Background(), sqldbtest.URL(t), filepath.Join(t.TempDir(), "rollups.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +102,7 @@ func TestLedgerSumsCollectorsAndReadsTheQueue(t *testing.T) {
 
 func TestForgetActorLeavesNoTraceAndKeepsTheCounts(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "rollups.db")
-	s, err := Open(path)
+	s, err := Open(context.Background(), sqldbtest.URL(t), path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,12 +7,11 @@ package rollup
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"time"
 
-	_ "modernc.org/sqlite" // pure-Go SQLite driver
+	"github.com/attest/auditlog/pkg/sqldb"
 )
 
 // Key is one combination of the dimensions the Overview filters and groups by.
@@ -45,8 +44,8 @@ type Day struct {
 	Ledger int64
 }
 
-// Store keeps days in SQLite (rollups.db in the backend's data directory).
-type Store struct{ db *sql.DB }
+// Store keeps days in SQL (rollups.db in the backend's data directory, or the shared PostgreSQL database).
+type Store struct{ db *sqldb.DB }
 
 const schemaSQL = `
 CREATE TABLE IF NOT EXISTS days (tenant TEXT NOT NULL, day INTEGER NOT NULL, computed INTEGER NOT NULL,
@@ -59,24 +58,23 @@ CREATE TABLE IF NOT EXISTS actor_counts (tenant TEXT NOT NULL, day INTEGER NOT N
 CREATE INDEX IF NOT EXISTS actor_counts_day ON actor_counts (tenant, day);
 `
 
-// Open opens (creating if needed) the rollup database at path.
-func Open(path string) (*Store, error) {
-	// secure_delete: an erased actor's old entries are overwritten, not left in free pages.
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=secure_delete(on)")
+// Open opens the rollup tables: in the shared PostgreSQL database when url is set, else in the SQLite
+// file at path.
+func Open(ctx context.Context, url, path string) (*Store, error) {
+	db, err := sqldb.Open(ctx, url, path)
 	if err != nil {
 		return nil, err
 	}
-	db.SetMaxOpenConns(1)
-	if _, err := db.Exec(schemaSQL); err != nil {
+	if err := db.Schema(ctx, schemaSQL); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("creating the rollup tables in %s: %w", path, err)
+		return nil, fmt.Errorf("creating the rollup tables: %w", err)
 	}
 	return &Store{db: db}, nil
 }
 
 // Put replaces one day's counts.
 func (s *Store) Put(ctx context.Context, tenant string, d Day) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.db.Begin(ctx)
 	if err != nil {
 		return err
 	}
@@ -84,21 +82,21 @@ func (s *Store) Put(ctx context.Context, tenant string, d Day) error {
 	day := d.Start.Unix()
 	for _, q := range []string{`DELETE FROM days WHERE tenant=? AND day=?`, `DELETE FROM event_counts WHERE tenant=? AND day=?`,
 		`DELETE FROM actor_counts WHERE tenant=? AND day=?`} {
-		if _, err := tx.ExecContext(ctx, q, tenant, day); err != nil {
+		if _, err := tx.Exec(ctx, q, tenant, day); err != nil {
 			return err
 		}
 	}
 	for _, e := range d.Events {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO event_counts VALUES (?,?,?,?,?,?,?)`, tenant, day, e.Category, e.Severity, e.Service, e.Event, e.N); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO event_counts VALUES (?,?,?,?,?,?,?)`, tenant, day, e.Category, e.Severity, e.Service, e.Event, e.N); err != nil {
 			return err
 		}
 	}
 	for _, a := range d.Actors {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO actor_counts VALUES (?,?,?,?,?,?,?)`, tenant, day, a.Category, a.Severity, a.Service, a.Actor, a.N); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO actor_counts VALUES (?,?,?,?,?,?,?)`, tenant, day, a.Category, a.Severity, a.Service, a.Actor, a.N); err != nil {
 			return err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO days VALUES (?,?,?,?)`, tenant, day, d.Computed.UnixMilli(), d.Ledger); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO days VALUES (?,?,?,?)`, tenant, day, d.Computed.UnixMilli(), d.Ledger); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -106,7 +104,7 @@ func (s *Store) Put(ctx context.Context, tenant string, d Day) error {
 
 // Have lists the days from..to (UTC day starts, inclusive) that are kept, without their counts.
 func (s *Store) Have(ctx context.Context, tenant string, from, to time.Time) (map[int64]*Day, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT day, computed, ledger FROM days WHERE tenant=? AND day>=? AND day<=?`, tenant, from.Unix(), to.Unix())
+	rows, err := s.db.Query(ctx, `SELECT day, computed, ledger FROM days WHERE tenant=? AND day>=? AND day<=?`, tenant, from.Unix(), to.Unix())
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +126,7 @@ func (s *Store) Load(ctx context.Context, tenant string, from, to time.Time) (ma
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT day, category, severity, service, event, n FROM event_counts WHERE tenant=? AND day>=? AND day<=?`,
+	rows, err := s.db.Query(ctx, `SELECT day, category, severity, service, event, n FROM event_counts WHERE tenant=? AND day>=? AND day<=?`,
 		tenant, from.Unix(), to.Unix())
 	if err != nil {
 		return nil, err
@@ -145,7 +143,7 @@ func (s *Store) Load(ctx context.Context, tenant string, from, to time.Time) (ma
 		}
 	}
 	rows.Close()
-	rows, err = s.db.QueryContext(ctx, `SELECT day, category, severity, service, actor, n FROM actor_counts WHERE tenant=? AND day>=? AND day<=?`,
+	rows, err = s.db.Query(ctx, `SELECT day, category, severity, service, actor, n FROM actor_counts WHERE tenant=? AND day>=? AND day<=?`,
 		tenant, from.Unix(), to.Unix())
 	if err != nil {
 		return nil, err
@@ -168,7 +166,7 @@ func (s *Store) Load(ctx context.Context, tenant string, from, to time.Time) (ma
 func (s *Store) Forget(ctx context.Context, tenant string, cutoff time.Time) error {
 	for _, q := range []string{`DELETE FROM days WHERE tenant=? AND day<?`, `DELETE FROM event_counts WHERE tenant=? AND day<?`,
 		`DELETE FROM actor_counts WHERE tenant=? AND day<?`} {
-		if _, err := s.db.ExecContext(ctx, q, tenant, cutoff.Unix()); err != nil {
+		if _, err := s.db.Exec(ctx, q, tenant, cutoff.Unix()); err != nil {
 			return err
 		}
 	}
@@ -183,7 +181,7 @@ func (s *Store) Close() error { return s.db.Close() }
 // right while the stored id no longer names or singles out the person. The old text leaves the
 // write-ahead log too. Returns how many distinct stored actors were replaced.
 func (s *Store) ForgetActor(ctx context.Context, tenant string, match func(actor string) bool) (int, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT actor FROM actor_counts WHERE tenant=?`, tenant)
+	rows, err := s.db.Query(ctx, `SELECT DISTINCT actor FROM actor_counts WHERE tenant=?`, tenant)
 	if err != nil {
 		return 0, err
 	}
@@ -207,19 +205,18 @@ func (s *Store) ForgetActor(ctx context.Context, tenant string, match func(actor
 		return 0, err
 	}
 	token := "erased:" + hex.EncodeToString(b[:])
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.db.Begin(ctx)
 	if err != nil {
 		return 0, err
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit it is a no-op
 	for _, a := range hits {
-		if _, err := tx.ExecContext(ctx, `UPDATE actor_counts SET actor=? WHERE tenant=? AND actor=?`, token, tenant, a); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE actor_counts SET actor=? WHERE tenant=? AND actor=?`, token, tenant, a); err != nil {
 			return 0, err
 		}
 	}
 	if err := tx.Commit(); err != nil {
 		return 0, err
 	}
-	_, err = s.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
-	return len(hits), err
+	return len(hits), s.db.Purge(ctx, "actor_counts")
 }

@@ -6,10 +6,11 @@ import (
 	"testing"
 
 	"github.com/attest/auditlog/collector/attestredaction/rules"
+	"github.com/attest/auditlog/pkg/sqldb/sqldbtest"
 )
 
 func TestTokensSurviveRedaction(t *testing.T) {
-	s, _ := Open(filepath.Join(t.TempDir(), "s.db"))
+	s, _ := Open(context.Background(), sqldbtest.URL(t), filepath.Join(t.TempDir(), "s.db"))
 	for i := 0; i < 300; i++ {
 		tok, _ := s.Seal(context.Background(), "acme", "alice@example.com searched for something long enough")
 		for _, k := range []string{"", "audit.metadata", "audit.target.name"} {

@@ -11,7 +11,6 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
-	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -20,7 +19,7 @@ import (
 	"strings"
 	"time"
 
-	_ "modernc.org/sqlite" // pure-Go SQLite driver
+	"github.com/attest/auditlog/pkg/sqldb"
 )
 
 // Prefix starts every token.
@@ -32,7 +31,7 @@ const Erased = "[erased]"
 var tokenRE = regexp.MustCompile(`sealed:v1:([0-9a-f]{32}):([A-Za-z0-9_-]+)`)
 
 // Store holds the keys.
-type Store struct{ db *sql.DB }
+type Store struct{ db *sqldb.DB }
 
 const schemaSQL = `
 CREATE TABLE IF NOT EXISTS seals (
@@ -45,17 +44,16 @@ CREATE TABLE IF NOT EXISTS seals (
 CREATE INDEX IF NOT EXISTS seals_tenant ON seals (tenant);
 `
 
-// Open opens (creating if needed) the key file at path.
-func Open(path string) (*Store, error) {
-	// secure_delete: a forgotten key is overwritten, not left in free pages.
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(FULL)&_pragma=secure_delete(on)")
+// Open opens the seal keys: in the shared PostgreSQL database when url is set, else in the SQLite file
+// at path.
+func Open(ctx context.Context, url, path string) (*Store, error) {
+	db, err := sqldb.Open(ctx, url, path)
 	if err != nil {
 		return nil, err
 	}
-	db.SetMaxOpenConns(1)
-	if _, err := db.Exec(schemaSQL); err != nil {
+	if err := db.Schema(ctx, schemaSQL); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("creating the seal table in %s: %w", path, err)
+		return nil, fmt.Errorf("creating the seal table: %w", err)
 	}
 	return &Store{db: db}, nil
 }
@@ -85,7 +83,7 @@ func (s *Store) Seal(ctx context.Context, tenant, plain string) (string, error) 
 		return "", err
 	}
 	token := Prefix + id + ":" + base64.RawURLEncoding.EncodeToString(gcm.Seal(nonce, nonce, []byte(plain), []byte(id)))
-	if _, err := s.db.ExecContext(ctx, `INSERT INTO seals (id, tenant, key, sealed, created) VALUES (?,?,?,?,?)`,
+	if _, err := s.db.Exec(ctx, `INSERT INTO seals (id, tenant, key, sealed, created) VALUES (?,?,?,?,?)`,
 		id, tenant, key, token, time.Now().UnixMilli()); err != nil {
 		return "", err
 	}
@@ -116,7 +114,7 @@ func open(key []byte, id, body string) (string, bool) {
 // plain is a token's value, or Erased when its key is gone (or belongs to another tenant).
 func (s *Store) plain(ctx context.Context, tenant, id, body string) string {
 	var key []byte
-	if err := s.db.QueryRowContext(ctx, `SELECT key FROM seals WHERE id = ? AND tenant = ?`, id, tenant).Scan(&key); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT key FROM seals WHERE id = ? AND tenant = ?`, id, tenant).Scan(&key); err != nil {
 		return Erased
 	}
 	if v, ok := open(key, id, body); ok {
@@ -151,7 +149,7 @@ func (s *Store) RevealJSON(ctx context.Context, tenant, text string) string {
 // Forget deletes the keys of the tenant's values that hold any of names (any case), so their tokens
 // open to nothing; the old keys leave the write-ahead log too. Returns how many were forgotten.
 func (s *Store) Forget(ctx context.Context, tenant string, names []string) (int, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, key, sealed FROM seals WHERE tenant = ?`, tenant)
+	rows, err := s.db.Query(ctx, `SELECT id, key, sealed FROM seals WHERE tenant = ?`, tenant)
 	if err != nil {
 		return 0, err
 	}
@@ -184,12 +182,12 @@ func (s *Store) Forget(ctx context.Context, tenant string, names []string) (int,
 		return 0, err
 	}
 	for _, id := range hits {
-		if _, err := s.db.ExecContext(ctx, `DELETE FROM seals WHERE id = ?`, id); err != nil {
+		if _, err := s.db.Exec(ctx, `DELETE FROM seals WHERE id = ?`, id); err != nil {
 			return 0, err
 		}
 	}
 	if len(hits) > 0 {
-		if _, err := s.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		if err := s.db.Purge(ctx, "seals"); err != nil {
 			return len(hits), err
 		}
 	}

@@ -8,12 +8,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/attest/auditlog/pkg/sqldb/sqldbtest"
 )
 
 func TestSealedValuesRevealUntilForgotten(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "seals.db")
-	s, err := Open(path)
+	s, err := Open(context.Background(), sqldbtest.URL(t), path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,7 +31,13 @@ func ScrubJobs(ctx context.Context, rn *jobs.Runner, orgID int64, names []string
 		if j.File == "" {
 			continue
 		}
-		if hit, err := fileNames(j.File, names); err == nil && hit {
+		release, err := rn.Local(ctx, &j)
+		if err != nil {
+			continue
+		}
+		hit, err := fileNames(j.File, names)
+		release()
+		if err == nil && hit {
 			if err := rn.Remove(ctx, orgID, j.ID); err != nil {
 				return scrubbed, deleted, err
 			}

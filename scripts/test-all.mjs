@@ -26,11 +26,12 @@ import {
   stopStack,
 } from './stack/lib.mjs';
 
-// nginx (the Loki gateway) and Chromium (the browser check) come from Debian: installed when allowed,
+// nginx (the Loki gateway), Chromium (the browser check) and PostgreSQL (the HA check) come from Debian: installed when allowed,
 // otherwise the run stops at once with one line saying what is missing.
 if (
-  spawnSync('bash', [path.join(repoRoot, 'scripts/system-deps.sh'), 'nginx-light', 'chromium'], { stdio: 'inherit' })
-    .status !== 0
+  spawnSync('bash', [path.join(repoRoot, 'scripts/system-deps.sh'), 'nginx-light', 'chromium', 'postgresql'], {
+    stdio: 'inherit',
+  }).status !== 0
 ) {
   console.log('0 passed, 1 failed');
   process.exit(1);
@@ -45,7 +46,7 @@ if (!fs.existsSync(path.join(repoRoot, 'node_modules'))) {
 }
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'attest-test-'));
-const needsStack = new Set(['stack', 'grafana', 'instrumentation-e2e', 'query-e2e', 'browser']);
+const needsStack = new Set(['stack', 'grafana', 'instrumentation-e2e', 'query-e2e', 'browser', 'go-postgres', 'ha']);
 
 /** A node:test suite run through an npm script. */
 function npmSuite(name, ...args) {
@@ -106,6 +107,17 @@ const suites = [
     args: ['tests/browser/check.sh'],
     counts: plainCounts,
   },
+  {
+    // The stores' tests again, on the stack's PostgreSQL (what Grafana in HA shares).
+    name: 'go-postgres',
+    cmd: 'bash',
+    args: [
+      '-c',
+      'node scripts/stack/stack.mjs start postgres >&2 && ATTEST_TEST_DATABASE_URL="$(node scripts/stack/stack.mjs database-url)" go test -v -count=1 ./pkg/sqldb/... ./pkg/tenantfile ./pkg/jobs ./pkg/rollup ./pkg/seal',
+    ],
+    counts: goCounts,
+  },
+  npmSuite('ha', 'run', 'test:ha'),
 ];
 
 function plainCounts(output) {

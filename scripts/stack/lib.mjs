@@ -32,6 +32,8 @@ export function stackConfig(env = process.env) {
     lokiUrl: `http://127.0.0.1:${lokiPort}`,
     lokiSocket: lokiSocketPath(dataDir),
     otlpUrl: `http://127.0.0.1:${otlpPort}`,
+    // PostgreSQL, started only for the HA check (two Grafana servers sharing it): see HA below.
+    pgPort: Number(env.ATTEST_PG_PORT ?? 5433),
     s3Port: Number(env.ATTEST_S3_PORT ?? 7070),
     s3Url: `http://127.0.0.1:${Number(env.ATTEST_S3_PORT ?? 7070)}`,
     defaultTenant: env.ATTEST_TENANT ?? DEFAULT_TENANT,
@@ -90,15 +92,40 @@ export const GRAFANA_ADMIN = { user: 'admin', password: process.env.ATTEST_GRAFA
 /** The tenant of org 1 in the native stack, the demo and compose: one default story. */
 export const DEFAULT_TENANT = 'acme';
 
-/** grafana.ini of the native stack: everything under the data dir, the plugin loaded unsigned by id. */
-function grafanaIni(cfg) {
-  const g = path.join(cfg.dataDir, 'grafana');
+/**
+ * grafana.ini of the native stack: everything under the data dir, the plugin loaded unsigned by id.
+ * An HA server (ha) has its own port and directory, Grafana's database and the app's state in the
+ * shared PostgreSQL, and the keys directory and files bucket every server shares.
+ */
+function grafanaIni(cfg, ha) {
+  const g = ha ? ha.dir : path.join(cfg.dataDir, 'grafana');
+  const port = ha ? ha.port : cfg.grafanaPort;
+  const tenants = ha ? `1=${HA.tenant}` : cfg.tenants;
+  const keysDir = ha ? haKeysDir(cfg) : path.join(g, 'attest');
+  const haApp = ha
+    ? `# HA: the state every server shares (scripts/stack/lib.mjs HA).
+database_url = ${databaseUrl(cfg, 'attest')}
+keys_dir = ${keysDir}
+files_s3_bucket = ${HA.filesBucket}
+verify_at = ${ha.verifyAt}
+`
+    : '';
   return `# Written by scripts/stack/lib.mjs on every start.
 app_mode = development
 [server]
 http_addr = 127.0.0.1
-http_port = ${cfg.grafanaPort}
-[paths]
+http_port = ${port}
+${
+  ha
+    ? `[database]
+type = postgres
+host = 127.0.0.1:${cfg.pgPort}
+name = grafana
+user = ${HA.pgUser}
+password = ${pgPassword(cfg)}
+`
+    : ''
+}[paths]
 data = ${path.join(g, 'data')}
 logs = ${cfg.logDir}
 plugins = ${path.join(g, 'plugins')}
@@ -126,7 +153,7 @@ mode = file
 level = info
 # Server-level plugin settings, passed to the backend as GF_PLUGIN_* (org admins cannot change them).
 [plugin.attest-auditlog-app]
-tenants = ${cfg.tenants}
+tenants = ${tenants}
 # The audit store, through its gateway, with the service credential (never in an org's settings).
 loki_url = ${cfg.lokiUrl}
 loki_user = ${GATEWAY_SERVICE_USER}
@@ -137,7 +164,7 @@ collector_metrics_url = http://127.0.0.1:${cfg.collectorMetricsPort}/metrics
 # The backend's producer credential at the Collector (tenant "*", the only one bound to attest-grafana-app).
 collector_token = ${backendToken(cfg)}
 data_dir = ${path.join(g, 'attest')}
-grafana_url = ${cfg.grafanaUrl}
+grafana_url = http://127.0.0.1:${port}
 # Per-subject identity keys, shared with producers (subjectKeys): erasure deletes a person's key.
 subject_keys_dir = ${subjectKeysDir(cfg)}
 # The producers' chain keys, {"key id": "hex secret"}: verifications check keyed chains with them.
@@ -162,16 +189,17 @@ digest_s3_bucket = ${S3.digestBucket}
 digest_every = 15s
 # How often report schedules are looked at for ended periods and runs to announce (1m unless set).
 schedule_every = 3s
-[plugin.attest-auditcounts-datasource]
-tenants = ${cfg.tenants}
+${haApp}[plugin.attest-auditcounts-datasource]
+tenants = ${tenants}
 loki_url = ${cfg.lokiUrl}
 loki_user = ${GATEWAY_SERVICE_USER}
 loki_password = ${gatewayPassword(cfg)}
 # Answers that name people (per-actor counts, actor lists) are recorded here before they are given.
 collector_url = ${cfg.otlpUrl}
 collector_token = ${backendToken(cfg)}
-# Shared with the app: the key it signs its alert rules' queries with.
-data_dir = ${path.join(g, 'attest')}
+# Shared with the app: the key it signs its alert rules' queries with (the app's keys directory).
+data_dir = ${keysDir}
+${ha ? `database_url = ${databaseUrl(cfg, 'attest')}\n` : ''}
 # The app's subject keys: Admins see who an encrypted actor is in per-actor counts, [erased] once erased.
 subject_keys_dir = ${subjectKeysDir(cfg)}
 `;
@@ -364,6 +392,104 @@ export const S3 = {
 };
 export const s3Root = (cfg) => path.join(cfg.dataDir, 's3', 'data');
 
+/**
+ * Grafana in high availability, as the HA check runs it: two Grafana servers (grafana-a, grafana-b) on
+ * their own ports sharing one PostgreSQL (Grafana's database and the app's state), the keys directory
+ * and the files bucket, serving org 1 as a tenant of their own. Not part of SERVICES: the check starts them.
+ */
+export const HA = {
+  tenant: 'ha-check',
+  filesBucket: 'attest-files',
+  pgUser: 'attest',
+  servers: { 'grafana-a': 3011, 'grafana-b': 3012 },
+};
+export const haKeysDir = (cfg) => path.join(cfg.dataDir, 'ha', 'keys');
+export const haServerUrl = (name) => `http://127.0.0.1:${HA.servers[name]}`;
+export const pgPassword = (cfg) => secretOf(cfg, path.join(cfg.dataDir, 'postgres-password'));
+export const databaseUrl = (cfg, db) =>
+  `postgres://${HA.pgUser}:${pgPassword(cfg)}@127.0.0.1:${cfg.pgPort}/${db}?sslmode=disable`;
+
+/** Debian's PostgreSQL server programs (the newest installed major version). */
+function postgresBin(name) {
+  const root = '/usr/lib/postgresql';
+  const versions = fs.existsSync(root) ? fs.readdirSync(root).filter((v) => /^\d+$/.test(v)) : [];
+  versions.sort((a, b) => Number(b) - Number(a));
+  return versions.length > 0 ? path.join(root, versions[0], 'bin', name) : name;
+}
+
+/** PostgreSQL refuses to run as root: as root, it runs as Debian's postgres user in a directory of its own. */
+function postgresAccount() {
+  if (process.getuid?.() !== 0) {
+    return {};
+  }
+  const id = (flag) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
+  return { uid: id('-u'), gid: id('-g') };
+}
+
+function postgresDir(cfg) {
+  return process.getuid?.() === 0
+    ? path.join(os.tmpdir(), `attest-pg-${createHash('sha256').update(cfg.dataDir).digest('hex').slice(0, 12)}`)
+    : path.join(cfg.dataDir, 'postgres');
+}
+
+/** Makes the PostgreSQL cluster on first start (password auth for the attest role). */
+function initPostgres(cfg) {
+  const dir = postgresDir(cfg);
+  const account = postgresAccount();
+  if (fs.existsSync(path.join(dir, 'data', 'PG_VERSION'))) {
+    return dir;
+  }
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const pwfile = path.join(dir, 'pwfile');
+  fs.writeFileSync(pwfile, `${pgPassword(cfg)}\n`, { mode: 0o600 });
+  if (account.uid !== undefined) {
+    fs.chownSync(dir, account.uid, account.gid);
+    fs.chownSync(pwfile, account.uid, account.gid);
+  }
+  const r = spawnSync(
+    postgresBin('initdb'),
+    [
+      '-D',
+      path.join(dir, 'data'),
+      '-U',
+      HA.pgUser,
+      `--pwfile=${pwfile}`,
+      '-A',
+      'scram-sha-256',
+      '-E',
+      'UTF8',
+      '--no-sync',
+    ],
+    { ...account, cwd: dir, encoding: 'utf8' }
+  );
+  fs.rmSync(pwfile, { force: true });
+  if (r.status !== 0) {
+    throw new Error(`initdb failed: ${r.stderr || r.error}`);
+  }
+  return dir;
+}
+
+/** Creates the databases the HA servers use (Grafana's own and the app's), once. */
+function ensureDatabases(cfg) {
+  const env = { ...process.env, PGPASSWORD: pgPassword(cfg) };
+  const conn = ['-h', '127.0.0.1', '-p', String(cfg.pgPort), '-U', HA.pgUser, '-d', 'postgres', '-tAc'];
+  for (const db of ['grafana', 'attest']) {
+    const found = spawnSync('psql', [...conn, `SELECT 1 FROM pg_database WHERE datname = '${db}'`], {
+      env,
+      encoding: 'utf8',
+    });
+    if (found.status !== 0) {
+      throw new Error(`psql failed: ${found.stderr}`);
+    }
+    if (found.stdout.trim() !== '1') {
+      const made = spawnSync('psql', [...conn, `CREATE DATABASE ${db}`], { env, encoding: 'utf8' });
+      if (made.status !== 0) {
+        throw new Error(`creating database ${db} failed: ${made.stderr}`);
+      }
+    }
+  }
+}
+
 /** A Loki runtime overrides file in the data dir, made empty on first use (Loki needs each to exist). */
 function runtimeOverrides(cfg, name) {
   const file = path.join(cfg.dataDir, name);
@@ -506,6 +632,44 @@ function serviceSpec(name, cfg, bins) {
         ready: () => tcpOpen(cfg.s3Port),
       };
     }
+    case 'postgres': {
+      const dir = initPostgres(cfg);
+      return {
+        bin: postgresBin('postgres'),
+        args: ['-D', path.join(dir, 'data'), '-p', String(cfg.pgPort), '-k', dir, '-c', 'listen_addresses=127.0.0.1'],
+        env: {},
+        spawn: postgresAccount(),
+        port: cfg.pgPort,
+        ready: () =>
+          spawnSync(postgresBin('pg_isready'), ['-h', '127.0.0.1', '-p', String(cfg.pgPort)], { stdio: 'ignore' })
+            .status === 0,
+        afterReady: async () => ensureDatabases(cfg),
+      };
+    }
+    case 'grafana-a':
+    case 'grafana-b': {
+      if (!bins.grafana) {
+        return null;
+      }
+      const dir = path.join(cfg.dataDir, 'ha', name);
+      const port = HA.servers[name];
+      fs.mkdirSync(path.join(dir, 'plugins'), { recursive: true });
+      const link = path.join(dir, 'plugins', 'attest-auditlog-app');
+      fs.rmSync(link, { force: true, recursive: true });
+      fs.symlinkSync(path.join(repoRoot, 'dist'), link);
+      const ini = path.join(dir, 'grafana.ini');
+      fs.writeFileSync(ini, grafanaIni(cfg, { dir, port, verifyAt: process.env.ATTEST_HA_VERIFY_AT ?? '02:30' }));
+      const url = haServerUrl(name);
+      return {
+        bin: bins.grafana,
+        args: ['server', '--homepath', bins.grafanaHome, '--config', ini],
+        env: {},
+        port,
+        ready: async () =>
+          (await httpOk(`${url}/api/health`)) &&
+          (await httpOk(`${url}/api/plugins/attest-auditlog-app/settings`, GRAFANA_ADMIN)),
+      };
+    }
     default:
       throw new Error(`unknown service ${name}`);
   }
@@ -609,6 +773,7 @@ export async function startService(
       env: { ...process.env, ...spec.env },
       stdio: ['ignore', out, out],
       detached: true,
+      ...spec.spawn,
     });
     child.unref();
     fs.closeSync(out);
@@ -741,6 +906,8 @@ export async function importAppDashboards(cfg, org) {
 }
 
 export const SERVICES = ['loki', 'gateway', 's3', 'collector', 'grafana'];
+/** The HA check's servers (started by it, stopped with the stack). */
+export const HA_SERVICES = ['postgres', 'grafana-a', 'grafana-b'];
 
 /** Starts `only` in order; if one fails, stops the ones this call started, so nothing is left half-up. */
 export async function startStack({ cfg = stackConfig(), only = SERVICES } = {}) {
@@ -764,9 +931,10 @@ export async function startStack({ cfg = stackConfig(), only = SERVICES } = {}) 
   return started;
 }
 
-export async function stopStack({ cfg = stackConfig(), only = [...SERVICES].reverse() } = {}) {
+export async function stopStack({ cfg = stackConfig(), only = [...SERVICES, ...HA_SERVICES].reverse() } = {}) {
   for (const name of only) {
-    if (await stopService(name, { cfg })) {
+    // PostgreSQL's fast shutdown (SIGINT): SIGTERM would wait for every client to leave.
+    if (await stopService(name, { cfg, signal: name === 'postgres' ? 'SIGINT' : 'SIGTERM' })) {
       log(`stopped ${name}`);
     }
   }

@@ -2,11 +2,23 @@
 // npm run stack        -> build (first time) and start Loki, the Collector and Grafana with the plugin
 // npm run stack:stop   -> stop exactly the processes started here
 //
-// node scripts/stack/stack.mjs start|stop|restart|status [loki|collector|grafana ...]
-import { GRAFANA_ADMIN, S3, SERVICES, isRunning, stackConfig, startStack, stopStack } from './lib.mjs';
+// node scripts/stack/stack.mjs start|stop|restart|status [loki|collector|grafana|postgres ...]
+// node scripts/stack/stack.mjs database-url   -> the URL of the app's database in the stack's PostgreSQL
+import {
+  GRAFANA_ADMIN,
+  HA_SERVICES,
+  S3,
+  SERVICES,
+  databaseUrl,
+  isRunning,
+  stackConfig,
+  startStack,
+  stopStack,
+} from './lib.mjs';
 
 const [command = 'start', ...names] = process.argv.slice(2);
 const only = names.length > 0 ? names : SERVICES;
+const every = [...SERVICES, ...HA_SERVICES];
 const cfg = stackConfig();
 
 function printEndpoints() {
@@ -30,7 +42,10 @@ try {
       printEndpoints();
       break;
     case 'stop':
-      await stopStack({ cfg, only: [...only].reverse() });
+      await stopStack({ cfg, only: [...(names.length > 0 ? names : every)].reverse() });
+      break;
+    case 'database-url':
+      console.log(databaseUrl(cfg, 'attest'));
       break;
     case 'restart':
       await stopStack({ cfg, only: [...only].reverse() });
@@ -38,12 +53,12 @@ try {
       printEndpoints();
       break;
     case 'status':
-      for (const name of only) {
+      for (const name of names.length > 0 ? names : every) {
         console.log(`${name.padEnd(10)} ${isRunning(name, cfg) ? 'running' : 'stopped'}`);
       }
       break;
     default:
-      console.error('usage: stack.mjs start|stop|restart|status [loki|collector|grafana ...]');
+      console.error('usage: stack.mjs start|stop|restart|status [loki|collector|grafana|postgres ...] | database-url');
       process.exit(2);
   }
 } catch (err) {

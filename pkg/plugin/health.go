@@ -31,6 +31,12 @@ type HealthDetails struct {
 	AlertingConfigured bool   `json:"alertingConfigured"`
 	ReadRole           string `json:"readRole"`
 	SelfAuditFailOn    string `json:"selfAuditOnWriteFailure"`
+	// State is where the backend keeps its state: "this server" (SQLite and files in data_dir) or
+	// "shared PostgreSQL" (an HA install); Leading says whether this server does the background work.
+	State         string `json:"state"`
+	DatabaseError string `json:"databaseError,omitempty"`
+	Leading       bool   `json:"leading"`
+	FilesBucket   string `json:"filesBucket,omitempty"`
 }
 
 // CheckHealth answers Grafana's health check: is Loki reachable for this org's tenant, is the
@@ -72,6 +78,19 @@ func (a *App) CheckHealth(ctx context.Context, req *backend.CheckHealthRequest) 
 	if !d.LokiReachable {
 		problems = append(problems, "Loki: "+d.LokiError)
 	}
+	d.State, d.FilesBucket = "this server", store.FilesS3.Bucket
+	if store.DatabaseURL != "" {
+		d.State = "shared PostgreSQL"
+		if db := a.sharedDB(); db == nil {
+			d.DatabaseError = "the database URL is not valid"
+		} else if err := db.SQL().PingContext(ctx); err != nil {
+			d.DatabaseError = err.Error()
+		}
+		if d.DatabaseError != "" {
+			problems = append(problems, "shared database: "+d.DatabaseError)
+		}
+	}
+	d.Leading = a.svc.leading()
 	if err := a.collectorOK(ctx, tenant); err != nil {
 		d.CollectorError = err.Error()
 		problems = append(problems, "Collector: "+err.Error())

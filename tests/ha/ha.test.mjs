@@ -190,6 +190,22 @@ test('both servers sign with the one key the operator shares', async () => {
   assert.deepEqual(a, b);
 });
 
+test('each server says its state is the shared database, and one of them does the background work', async () => {
+  const health = [];
+  for (const server of ['grafana-a', 'grafana-b']) {
+    const res = await fetch(`${haServerUrl(server)}/api/plugins/attest-auditlog-app/health`, {
+      headers: { Authorization: auth },
+    });
+    health.push(await res.json());
+  }
+  for (const h of health) {
+    assert.equal(h.status, 'OK', JSON.stringify(h));
+    assert.equal(h.details.state, 'shared PostgreSQL');
+    assert.equal(h.details.filesBucket, HA.filesBucket);
+  }
+  assert.equal(health.filter((h) => h.details.leading).length, 1, 'one server leads');
+});
+
 test('an export started through A is listed, downloaded and checked through B; its files live in the bucket', async () => {
   const created = await call('grafana-a', 'POST', 'exports', {
     name: `HA export ${run}`,

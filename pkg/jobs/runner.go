@@ -154,15 +154,17 @@ func (r *Runner) forget(id string) {
 	delete(r.running, id)
 }
 
-// Cancel stops a running job; it ends Canceled.
-func (r *Runner) Cancel(id string) bool {
+// Cancel stops a running job, here or, through the store, on the server that runs it; it ends Canceled.
+// False: the job is not running.
+func (r *Runner) Cancel(ctx context.Context, orgID int64, id string) (bool, error) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	a, ok := r.running[id]
+	r.mu.Unlock()
 	if ok {
 		a.cancel()
+		return true, nil
 	}
-	return ok
+	return r.Store.RequestCancel(ctx, orgID, id)
 }
 
 // stop cancels a running job and waits until its goroutine has finished with its files.
@@ -196,7 +198,9 @@ func (r *Runner) run(ctx context.Context, cancel context.CancelFunc, j *Job, wor
 			j.Rows, j.Size = rows, counted.n
 			if time.Since(lastSave) > 500*time.Millisecond {
 				lastSave = time.Now()
-				_ = r.Store.Update(bg, j)
+				if stop, _ := r.Store.Progress(bg, j); stop {
+					cancel()
+				}
 			}
 		})
 		if werr == nil {
@@ -234,7 +238,11 @@ func (r *Runner) run(ctx context.Context, cancel context.CancelFunc, j *Job, wor
 		_ = r.unshelve(bg, j.ID)
 		j.File = ""
 	}
-	if uerr := r.Store.Update(bg, j); uerr != nil {
+	if uerr := r.Store.Update(bg, j); errors.Is(uerr, ErrNotFound) {
+		// Deleted through another server while it ran: nothing of it may stay.
+		r.removeFiles(j.ID)
+		_ = r.unshelve(bg, j.ID)
+	} else if uerr != nil {
 		log.DefaultLogger.Error("saving a job's outcome failed", "job", j.ID, "error", uerr.Error())
 	}
 }
@@ -251,6 +259,10 @@ func (r *Runner) Remove(ctx context.Context, orgID int64, id string) error {
 		return err
 	}
 	r.stop(id)
+	// Running on another server: it stops at its next progress and removes what it wrote.
+	if _, err := r.Store.RequestCancel(ctx, orgID, id); err != nil {
+		return err
+	}
 	if err := r.removeFiles(j.ID); err != nil {
 		return fmt.Errorf("removing the files: %w", err)
 	}

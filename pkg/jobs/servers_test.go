@@ -2,9 +2,11 @@ package jobs
 
 import (
 	"context"
+	"io"
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/attest/auditlog/pkg/sqldb/sqldbtest"
 )
@@ -65,5 +67,69 @@ func TestServersOfASharedDatabase(t *testing.T) {
 	wg.Wait()
 	if adopted[b.Server()]+adopted[c.Server()] != 1 {
 		t.Fatalf("the report was adopted %v times", adopted)
+	}
+}
+
+// A job running on one server is canceled through another, and one deleted through another stops and
+// leaves no file (on either engine; SQLite's "other server" is a second process over the same file).
+func TestCancelAndDeleteThroughAnotherServer(t *testing.T) {
+	ctx := context.Background()
+	url, db := sqldbtest.URL(t), filepath.Join(t.TempDir(), "jobs.db")
+	open := func() *Runner {
+		s, err := Open(ctx, url, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		r, err := NewRunner(s, t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	a := open()
+	b := open()
+	slow := func(ctx context.Context, w io.Writer, p func(int64)) (int64, error) {
+		for i := int64(1); ; i++ {
+			if _, err := w.Write([]byte("row\n")); err != nil {
+				return i, err
+			}
+			p(i)
+			select {
+			case <-ctx.Done():
+				return i, ctx.Err()
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}
+	for _, id := range []string{"c", "d"} {
+		if err := a.Start(ctx, &Job{ID: id, OrgID: 1, Kind: "export", Format: "csv", Params: "{}"}, "1/ann", "1", Limits{}, slow, nil); err != nil {
+			t.Fatal(err)
+		}
+		waitStatus(t, a.Store, id, Running)
+	}
+	if ok, err := b.Cancel(ctx, 1, "c"); err != nil || !ok {
+		t.Fatalf("cancel through the other server: %v %v", ok, err)
+	}
+	waitStatus(t, a.Store, "c", Canceled)
+	if ok, _ := b.Cancel(ctx, 1, "c"); ok {
+		t.Fatal("a canceled job canceled again")
+	}
+	if err := b.Remove(ctx, 1, "d"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		left, _ := filepath.Glob(filepath.Join(a.Dir, "d.*"))
+		a.mu.Lock()
+		_, running := a.running["d"]
+		a.mu.Unlock()
+		if !running && len(left) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the deleted job runs on (%v) or left %v", running, left)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }

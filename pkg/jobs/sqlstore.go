@@ -66,15 +66,17 @@ func Open(ctx context.Context, url, path string) (*SQLStore, error) {
 		db.Close()
 		return nil, fmt.Errorf("creating the job tables: %w", err)
 	}
-	// Job stores made before servers were named get the column (an empty name is a gone server's).
-	if db.Postgres() {
-		_, err = db.Exec(ctx, `ALTER TABLE jobs ADD COLUMN IF NOT EXISTS server TEXT NOT NULL DEFAULT ''`)
-	} else if _, err = db.Exec(ctx, `ALTER TABLE jobs ADD COLUMN server TEXT NOT NULL DEFAULT ''`); err != nil && strings.Contains(err.Error(), "duplicate column") {
-		err = nil
-	}
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("adding the server column to the job table: %w", err)
+	// Job stores made before these columns get them (an empty server name is a gone server's).
+	for _, col := range []string{`server TEXT NOT NULL DEFAULT ''`, `cancel_requested BOOLEAN NOT NULL DEFAULT FALSE`} {
+		if db.Postgres() {
+			_, err = db.Exec(ctx, `ALTER TABLE jobs ADD COLUMN IF NOT EXISTS `+col)
+		} else if _, err = db.Exec(ctx, `ALTER TABLE jobs ADD COLUMN `+col); err != nil && strings.Contains(err.Error(), "duplicate column") {
+			err = nil
+		}
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("adding a column to the job table: %w", err)
+		}
 	}
 	s := &SQLStore{db: db, server: uuid.NewString(), done: make(chan struct{})}
 	var hctx context.Context
@@ -195,6 +197,27 @@ func (s *SQLStore) Update(ctx context.Context, j *Job) error {
 		return ErrNotFound
 	}
 	return nil
+}
+
+func (s *SQLStore) Progress(ctx context.Context, j *Job) (bool, error) {
+	j.Updated = time.Now().UTC()
+	var cancel bool
+	err := s.db.QueryRow(ctx, `UPDATE jobs SET rows = ?, size = ?, updated = ? WHERE id = ? RETURNING cancel_requested`,
+		j.Rows, j.Size, j.Updated.UnixMilli(), j.ID).Scan(&cancel)
+	if errors.Is(err, sql.ErrNoRows) {
+		return true, ErrNotFound
+	}
+	return cancel, err
+}
+
+func (s *SQLStore) RequestCancel(ctx context.Context, orgID int64, id string) (bool, error) {
+	res, err := s.db.Exec(ctx, `UPDATE jobs SET cancel_requested = TRUE WHERE org_id = ? AND id = ? AND status IN (?, ?)`,
+		orgID, id, string(Pending), string(Running))
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
 }
 
 func (s *SQLStore) UpdateRequest(ctx context.Context, id, name, params string) error {

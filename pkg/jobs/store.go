@@ -51,6 +51,11 @@ type Store interface {
 	// ListAll lists every job of an org, of every kind, without List's cap (erasure goes over all).
 	ListAll(ctx context.Context, orgID int64) ([]Job, error)
 	Update(ctx context.Context, j *Job) error
+	// Progress saves a running job's rows and size, and says whether it should stop: a cancel was
+	// requested through another server, or the job was deleted (ErrNotFound).
+	Progress(ctx context.Context, j *Job) (stop bool, err error)
+	// RequestCancel asks the server running a Pending or Running job to cancel it (false: not running).
+	RequestCancel(ctx context.Context, orgID int64, id string) (bool, error)
 	Delete(ctx context.Context, orgID int64, id string) error
 	// UpdateRequest rewrites what a job was asked for (its name and parameters): erasure scrubs a person from them.
 	UpdateRequest(ctx context.Context, id, name, params string) error

@@ -264,7 +264,9 @@ func (a *App) handleExportCancel(w http.ResponseWriter, r *http.Request, c *call
 	if err := a.record(r.Context(), c, exportEvent(c, j, "cancel", "canceled", nil)); err != nil {
 		return err
 	}
-	if !rn.Cancel(j.ID) {
+	if ok, err := rn.Cancel(r.Context(), c.OrgID, j.ID); err != nil {
+		return err
+	} else if !ok {
 		return &APIError{http.StatusConflict, "not_running", fmt.Sprintf("the export is %s", j.Status)}
 	}
 	writeJSON(w, http.StatusAccepted, map[string]string{"id": j.ID, "status": "canceling"})

@@ -19,6 +19,9 @@ import (
 const ruleShape = "{name, description, categories, severity, contactPoints, active, …}"
 
 // alerts is the org's alert rule service, acting as the app's Grafana service account.
+// errAlertingNotConfigured is the error code of a backend that has no way to manage alert rules.
+const errAlertingNotConfigured = "alerting_not_configured"
+
 func (a *App) alerts(ctx context.Context, c *caller) (*alerting.Service, error) {
 	base, token := a.settings.GrafanaURL, a.settings.GrafanaToken
 	if cfg := backend.GrafanaConfigFromContext(ctx); cfg != nil {
@@ -30,7 +33,7 @@ func (a *App) alerts(ctx context.Context, c *caller) (*alerting.Service, error) 
 		}
 	}
 	if base == "" || token == "" {
-		return nil, &APIError{http.StatusServiceUnavailable, "alerting_not_configured",
+		return nil, &APIError{http.StatusServiceUnavailable, errAlertingNotConfigured,
 			"audit alerts need a Grafana service account token (Admin role) on the app's configuration page, " +
 				"and the server-level grafana_url"}
 	}

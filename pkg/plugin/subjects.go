@@ -230,8 +230,8 @@ func recentRange() loki.Range {
 // alerting configured has no rules to look at.
 func (a *App) forgetInAlertRules(ctx context.Context, c *caller, names []string) (int, error) {
 	svc, err := a.alerts(ctx, c)
-	var notConfigured *APIError
-	if errors.As(err, &notConfigured) {
+	// With no way to manage alert rules there is none to change; any other error is said.
+	if notConfigured := (*APIError)(nil); errors.As(err, &notConfigured) && notConfigured.Code == errAlertingNotConfigured {
 		return 0, nil
 	}
 	if err != nil {

@@ -5,7 +5,9 @@ import { Alert, Button, Field, Input, Modal, Switch, TextArea } from '@grafana/u
 import { type AlertRuleInput, type ContactPoint, EMPTY_RULE, inputOf, validateRule } from 'services/alertsApi';
 import { testIds } from 'services/testIds';
 
-import { ChannelField, CountFields, SilenceField, TriggerFields } from './AlertFormFields';
+import { TriggerFields } from './AlertFormFields';
+import { CountFields } from './CountFields';
+import { ChannelField, SilenceField } from './DeliveryFields';
 import { ContactPointForm } from './ContactPointForm';
 
 interface Props {

@@ -77,5 +77,11 @@ export function baselineFor(q: Question, range: TimeRangeNs, logql: string): () 
     return () => countRaw(range);
   }
   return () =>
-    lokiGet('query_range', { query: logql, start: range.startNs, end: range.endNs, limit: '26', direction: 'backward' });
+    lokiGet('query_range', {
+      query: logql,
+      start: range.startNs,
+      end: range.endNs,
+      limit: '26',
+      direction: 'backward',
+    });
 }

@@ -22,11 +22,15 @@ if (!/^https?:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/?$/.test(LOKI)) {
 export const ns = (ms: number) => (BigInt(ms) * BigInt(1_000_000)).toString();
 
 /** A read straight from Loki's HTTP API for the bench tenant (structured metadata apart, as the backend asks). */
-export async function lokiGet(path: 'query' | 'query_range', params: Record<string, string>): Promise<any> {
+export async function lokiGet(
+  path: 'query' | 'query_range',
+  params: Record<string, string>,
+  tenant: string = TENANT
+): Promise<any> {
   const res = await fetch(`${LOKI}/loki/api/v1/${path}?${new URLSearchParams(params)}`, {
     headers: {
       Authorization: lokiAuthorization(),
-      'X-Scope-OrgID': TENANT,
+      'X-Scope-OrgID': tenant,
       'X-Loki-Response-Encoding-Flags': 'categorize-labels',
     },
     signal: timeout(),

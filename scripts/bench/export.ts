@@ -13,7 +13,7 @@ import { RESOURCES, cfg, login } from '../../tests/grafana/helpers.mjs';
 import { filterParams } from '../../src/services/routeParams';
 import { benchOrg, benchTenants, restartGrafana } from './grafanaOrg';
 import { DAY, TENANT, ensureLoaded, ns } from './dataset';
-import { parallelRead, serialRead, shardCount } from './readers';
+import { baselines } from './readers';
 
 const formats = (process.env.BENCH_FORMATS ?? 'csv,json,jsonl,xlsx').split(',');
 const sizes = (process.env.BENCH_SIZES ?? '100k,1m').split(',');
@@ -61,7 +61,11 @@ async function main() {
     let peak = rssMiB(pid);
     const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(pid))), 200);
     const t0 = performance.now();
-    const job = await api('POST', 'exports', { name: `bench ${size} ${format}`, format, params: filterParams({}, range) });
+    const job = await api('POST', 'exports', {
+      name: `bench ${size} ${format}`,
+      format,
+      params: filterParams({}, range),
+    });
     let done;
     for (;;) {
       done = await api('GET', `exports/${job.id}`);
@@ -82,12 +86,7 @@ async function main() {
   const figures: string[] = [];
   for (const size of sizes) {
     const range = { startNs: ns(endMs - DAYS[size] * DAY), endNs: ns(endMs) };
-    const serial = await serialRead(range);
-    const shards = shardCount(serial.rows, workers);
-    const parallel = await parallelRead(range, shards, workers);
-    console.log(
-      `${size}: today's serial read ${serial.rows} rows in ${(serial.ms / 1000).toFixed(1)} s (${Math.round(rate(serial))} rows/s); raw parallel read (${shards} shards, ${workers} at once) ${parallel.rows} rows in ${(parallel.ms / 1000).toFixed(1)} s (${Math.round(rate(parallel))} rows/s)`
-    );
+    const { serial, parallel, shards } = await baselines(range, workers);
     // The backend reading one shard at a time, then restarted with the default.
     await restartGrafana(benchTenants(org), 1);
     const one = await exportRun(size, 'csv', range);

@@ -9,24 +9,32 @@ export interface Read {
   ms: number;
 }
 
-type Streams = { data: { result: Array<{ values: Array<[string, string, { structuredMetadata?: Record<string, string> }]> }> } };
+type Streams = {
+  data: { result: Array<{ values: Array<[string, string, { structuredMetadata?: Record<string, string> }]> }> };
+};
 
 const entries = (body: Streams) =>
-  body.data.result.flatMap((s) => s.values.map(([ts, , md]) => ({ ts: BigInt(ts), id: md?.structuredMetadata?.audit_id ?? '' })));
+  body.data.result.flatMap((s) =>
+    s.values.map(([ts, , md]) => ({ ts: BigInt(ts), id: md?.structuredMetadata?.audit_id ?? '' }))
+  );
 
 /**
  * Today's serial read: newest first, 1,000 a page, each page asked backward from where the last ended;
  * when a page ends inside a group of equal timestamps, the whole group is read with a 1 ns query (the
  * exact pager pkg/loki/paging.go implements, which every long job used before the sharded reader).
  */
-export async function serialRead(range: { startNs: string; endNs: string }): Promise<Read> {
+export async function serialRead(range: { startNs: string; endNs: string }, tenant?: string): Promise<Read> {
   const t0 = performance.now();
   const query = '{service_name=~".+"}';
   let rows = 0;
   let end = BigInt(range.endNs);
   for (;;) {
     const page = entries(
-      await lokiGet('query_range', { query, start: range.startNs, end: end.toString(), limit: '1001', direction: 'backward' })
+      await lokiGet(
+        'query_range',
+        { query, start: range.startNs, end: end.toString(), limit: '1001', direction: 'backward' },
+        tenant
+      )
     ).sort((a, b) => (a.ts === b.ts ? 0 : a.ts > b.ts ? -1 : 1));
     if (page.length <= 1000) {
       return { rows: rows + page.length, ms: performance.now() - t0 };
@@ -34,13 +42,11 @@ export async function serialRead(range: { startNs: string; endNs: string }): Pro
     const last = page[999].ts;
     if (page[1000].ts === last) {
       const group = entries(
-        await lokiGet('query_range', {
-          query,
-          start: last.toString(),
-          end: (last + 1n).toString(),
-          limit: '5000',
-          direction: 'backward',
-        })
+        await lokiGet(
+          'query_range',
+          { query, start: last.toString(), end: (last + 1n).toString(), limit: '5000', direction: 'backward' },
+          tenant
+        )
       );
       rows += page.filter((e) => e.ts > last).length + group.length;
     } else {
@@ -57,7 +63,8 @@ export const shardCount = (rows: number, workers: number) =>
 export async function parallelRead(
   range: { startNs: string; endNs: string },
   shards: number,
-  workers: number
+  workers: number,
+  tenant?: string
 ): Promise<Read> {
   const start = BigInt(range.startNs);
   const end = BigInt(range.endNs);
@@ -72,13 +79,17 @@ export async function parallelRead(
     for (let p = parts.shift(); p; p = parts.shift()) {
       let from = p.from;
       for (;;) {
-        const body = (await lokiGet('query_range', {
-          query: '{service_name=~".+"}',
-          start: from.toString(),
-          end: p.to.toString(),
-          limit: '5000',
-          direction: 'forward',
-        })) as { data: { result: Array<{ values: Array<[string, string]> }> } };
+        const body = (await lokiGet(
+          'query_range',
+          {
+            query: '{service_name=~".+"}',
+            start: from.toString(),
+            end: p.to.toString(),
+            limit: '5000',
+            direction: 'forward',
+          },
+          tenant
+        )) as { data: { result: Array<{ values: Array<[string, string]> }> } };
         let n = 0;
         let newest = from;
         for (const s of body.data.result) {
@@ -98,4 +109,21 @@ export async function parallelRead(
   };
   await Promise.all(Array.from({ length: workers }, next));
   return { rows, ms: performance.now() - t0 };
+}
+
+/** Today's serial read and the raw parallel read of a range, with the shard count the backend would cut. */
+export async function baselines(range: { startNs: string; endNs: string }, workers: number, tenant?: string) {
+  const serial = await serialRead(range, tenant);
+  const shards = shardCount(serial.rows, workers);
+  const parallel = await parallelRead(range, shards, workers, tenant);
+  const rate = (r: Read) => Math.round(r.rows / (r.ms / 1000));
+  console.log(
+    `today's serial read ${serial.rows.toLocaleString()} rows in ${(serial.ms / 1000).toFixed(1)} s (${rate(serial)} rows/s); raw parallel read (${shards} shards, ${workers} at once) ${parallel.rows.toLocaleString()} rows in ${(parallel.ms / 1000).toFixed(1)} s (${rate(parallel)} rows/s)`
+  );
+  return { serial, parallel, shards };
+}
+
+/** A job's time against both baselines: how many times faster than the serial read, and what share of the raw parallel read's speed. */
+export function againstBaselines(what: string, ms: number, b: { serial: Read; parallel: Read }) {
+  return `${what}: ${(b.serial.ms / ms).toFixed(1)}× today's serial read, ${(b.parallel.ms / ms).toFixed(2)}× the raw parallel read`;
 }

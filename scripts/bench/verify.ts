@@ -13,6 +13,7 @@ import { createAuditPipeline, runWithAuditContext } from '../../instrumentation/
 import { readLoki } from '../../instrumentation/src/cli/verifyLoki';
 import { verifyChain } from '../../instrumentation/src/verifyChain';
 import { RESOURCES, cfg, eventually, grafana } from '../../tests/grafana/helpers.mjs';
+import { againstBaselines, baselines } from './readers';
 import { backendPeakRss } from './rss';
 import { GATEWAY_SERVICE_USER, gatewayPassword, lokiHeaders } from '../stack/lib.mjs';
 
@@ -156,7 +157,13 @@ async function main() {
     return;
   }
 
-  // The backend verifies the whole tenant in the range; the export reads the same rows.
+  // The backend verifies the whole tenant in the range; the export reads the same rows, and so do the
+  // serial and the raw parallel reads.
+  const base = await baselines(
+    { startNs: range.from.toString(), endNs: range.to.toString() },
+    Number(process.env.ATTEST_READ_WORKERS ?? 4),
+    TENANT
+  );
   const exportMs = await job('export', range);
   const exportPeak = backendPeakRss();
   const backendMs = await job('verify', range);
@@ -172,6 +179,8 @@ async function main() {
   console.log(
     `backend: export job (JSON Lines) ${exportMs.toFixed(0)} ms (${rate(exportMs)}/s); verification job ${backendMs.toFixed(0)} ms (${rate(backendMs)}/s) = ${(exportMs / backendMs).toFixed(2)}× the export`
   );
+  console.log(againstBaselines('export job', exportMs, base));
+  console.log(againstBaselines('verification job', backendMs, base));
   console.log(`backend peak RSS: ${exportPeak} after the export, ${verifyPeak} after the verification`);
 }
 

@@ -253,6 +253,30 @@ test('an export started through A is listed, downloaded and checked through B; i
   assert.equal((await call('grafana-a', 'GET', `exports/${id}`)).status, 404);
 });
 
+test('an export running on A is canceled through B', async () => {
+  const created = await call('grafana-a', 'POST', 'exports', {
+    name: `HA cancel ${run}`,
+    format: 'xlsx',
+    params: { service, ...range() },
+  });
+  assert.equal(created.status, 202, created.bytes.toString());
+  const id = created.json.id;
+  const running = await eventually(
+    async () => (await call('grafana-b', 'GET', `exports/${id}`)).json?.status === 'running',
+    60_000,
+    50
+  );
+  assert.ok(running, 'the export runs');
+  const canceled = await call('grafana-b', 'POST', `exports/${id}/cancel`);
+  assert.equal(canceled.status, 202, canceled.bytes.toString());
+  const done = await eventually(async () => {
+    const j = (await call('grafana-a', 'GET', `exports/${id}`)).json;
+    return j && j.status !== 'pending' && j.status !== 'running' ? j : undefined;
+  }, 60_000);
+  assert.equal(done?.status, 'canceled', JSON.stringify(done));
+  assert.ok(!bucketFiles().some((f) => f.startsWith(`${id}.`)), 'a canceled export leaves nothing in the bucket');
+});
+
 test('the nightly retention run and the daily verification happen once across the two servers', async () => {
   // Both servers catch up the retention night missed at their first start, and both wait for verify_at.
   const wait = verifyAt.ms + 75_000 - Date.now();

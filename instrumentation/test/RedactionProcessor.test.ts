@@ -149,6 +149,14 @@ describe('Redactor', () => {
     });
   });
 
+  it('should keep a UUID whose first groups pass Luhn, and still redact a card beside it', () => {
+    const id = '41424219-6433-4899-9796-c74d7c64e568';
+    assert.equal(luhnValid('41424219-6433-4899'), true);
+    const r = new Redactor();
+    assert.equal(r.redactString(`report ${id} deleted`), `report ${id} deleted`);
+    assert.equal(r.redactString(`card 4111-1111-1111-1111 beside ${id}`), `card [REDACTED:card_number] beside ${id}`);
+  });
+
   it('should check card numbers with Luhn', () => {
     assert.equal(luhnValid('4111111111111111'), true);
     assert.equal(luhnValid('4111111111111112'), false);

@@ -62,13 +62,27 @@ var patterns = []pattern{
 		}},
 	// Payment card numbers start with 2 to 6 (ISO/IEC 7812): a nanosecond or millisecond timestamp
 	// (which starts with 1 until 2033) is data even when its digits pass Luhn.
+	// Nor is a run of digit groups inside a UUID (a job or event id whose first groups are all digits).
 	{kind: "card_number", digits: 13, re: regexp.MustCompile(`\b[2-6](?:[ -]?\d){12,18}\b`),
 		keep: func(s string, m []int, mk string) string {
-			if luhnValid(s[m[0]:m[1]]) {
+			if luhnValid(s[m[0]:m[1]]) && !insideUUID(s, m[0], m[1]) {
 				return mk
 			}
 			return s[m[0]:m[1]]
 		}},
+}
+
+var uuidRE = regexp.MustCompile(`[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}`)
+
+// insideUUID says whether s[from:to] lies within a UUID (8-4-4-4-12 hex digits).
+func insideUUID(s string, from, to int) bool {
+	lo, hi := max(0, from-36), min(len(s), to+36)
+	for _, u := range uuidRE.FindAllStringIndex(s[lo:hi], -1) {
+		if lo+u[0] <= from && to <= lo+u[1] {
+			return true
+		}
+	}
+	return false
 }
 
 // luhnValid: the Luhn checksum over the digits of s (spaces and dashes ignored), 13 to 19 digits.

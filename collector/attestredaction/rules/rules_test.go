@@ -164,3 +164,19 @@ func TestATimestampThatPassesLuhnIsNotACard(t *testing.T) {
 		}
 	}
 }
+
+// A UUID whose first groups are all digits and pass Luhn is an id, not a card number; a card is still one.
+func TestAUUIDIsNotACard(t *testing.T) {
+	id := "41424219-6433-4899-9796-c74d7c64e568"
+	if !luhnValid("41424219-6433-4899") {
+		t.Fatal("the example's first groups must pass Luhn")
+	}
+	for _, v := range []string{id, "report " + id + " deleted", `{"job":"` + id + `"}`} {
+		if out := redactValue("audit.metadata", v); out != v {
+			t.Errorf("%s became %s", v, out)
+		}
+	}
+	if out := redactValue("audit.metadata", "card 4111-1111-1111-1111 beside "+id); strings.Contains(out, "4111-1111") || !strings.Contains(out, id) {
+		t.Errorf("got %s", out)
+	}
+}

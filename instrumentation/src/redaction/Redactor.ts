@@ -154,7 +154,9 @@ export class Redactor {
       if (args[e.group] !== undefined) {
         const groups = args.slice(e.group + 1, e.group + 1 + e.groupCount) as Array<string | undefined>;
         const m = marker(e.pattern.kind);
-        return e.pattern.replace ? e.pattern.replace(match, groups, m) : m;
+        // String.replace passes the match's offset and the whole input last (no named groups here).
+        const at = { offset: args[args.length - 2] as number, input: args[args.length - 1] as string };
+        return e.pattern.replace ? e.pattern.replace(match, groups, m, at) : m;
       }
     }
     return match;

@@ -14,10 +14,28 @@ export interface SecretPattern {
    * Builds the replacement from the match and its capture groups; return the match unchanged to
    * keep it (e.g. a digit run that fails the Luhn check). Default: the marker.
    */
-  replace?: (match: string, groups: Array<string | undefined>, marker: string) => string;
+  replace?: (
+    match: string,
+    groups: Array<string | undefined>,
+    marker: string,
+    at: { offset: number; input: string }
+  ) => string;
 }
 
 export const marker = (kind: string): string => `[REDACTED:${kind}]`;
+
+const UUID = /[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}/g;
+
+/** Whether input[from, to) lies within a UUID (8-4-4-4-12 hex digits). */
+export function insideUUID(input: string, from: number, to: number): boolean {
+  const lo = Math.max(0, from - 36);
+  for (const u of input.slice(lo, to + 36).matchAll(UUID)) {
+    if (lo + u.index <= from && to <= lo + u.index + u[0].length) {
+      return true;
+    }
+  }
+  return false;
+}
 
 /** Luhn checksum over the digits of `s` (spaces and dashes ignored). */
 export function luhnValid(s: string): boolean {
@@ -108,7 +126,9 @@ export const BUILTIN_PATTERNS: readonly SecretPattern[] = [
   {
     kind: 'card_number',
     source: '\\b\\d(?:[ -]?\\d){12,18}\\b',
-    replace: (match, _groups, m) => (luhnValid(match) ? m : match),
+    // A run of digit groups inside a UUID (an id whose first groups are all digits) is no card.
+    replace: (match, _groups, m, at) =>
+      luhnValid(match) && !insideUUID(at.input, at.offset, at.offset + match.length) ? m : match,
   },
 ];
 

@@ -125,7 +125,7 @@ before(async () => {
   // A migrates Grafana's database first; B then joins it.
   await startService('grafana-a', { cfg, bins, timeoutMillis: 240_000 });
   await startService('grafana-b', { cfg, bins, timeoutMillis: 240_000 });
-  // Each backend starts its background work with its first request.
+  // Both servers answer for org 1 (the backends started their background work with their process).
   for (const s of ['grafana-a', 'grafana-b']) {
     assert.equal((await call(s, 'GET', 'me')).status, 200);
   }

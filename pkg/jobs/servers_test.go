@@ -1,8 +1,10 @@
 package jobs
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -131,5 +133,30 @@ func TestCancelAndDeleteThroughAnotherServer(t *testing.T) {
 			t.Fatalf("the deleted job runs on (%v) or left %v", running, left)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// A request rewritten at erasure leaves its old text in none of the engine's files: SQLite's file and
+// write-ahead log, or PostgreSQL's file of the table, read as someone holding the disk would.
+func TestARewrittenRequestLeavesNoOldText(t *testing.T) {
+	ctx := context.Background()
+	url, db := sqldbtest.URL(t), filepath.Join(t.TempDir(), "jobs.db")
+	s, err := Open(ctx, url, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	j := &Job{ID: "e1", OrgID: 1, Kind: "export", Name: "erin.walsh@example.com logins", Format: "csv",
+		Params: `{"actor":"erin.walsh@example.com"}`, Status: Completed}
+	if err := s.Create(ctx, j); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UpdateRequest(ctx, "e1", "[erased] logins", `{"actor":"[erased]"}`); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range append([]string{db, db + "-wal"}, sqldbtest.TableFiles(t, url, "jobs")...) {
+		if b, err := os.ReadFile(f); err == nil && bytes.Contains(b, []byte("erin.walsh")) {
+			t.Fatalf("%s still holds the old request", f)
+		}
 	}
 }

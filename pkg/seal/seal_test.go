@@ -15,7 +15,8 @@ import (
 func TestSealedValuesRevealUntilForgotten(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "seals.db")
-	s, err := Open(context.Background(), sqldbtest.URL(t), path)
+	url := sqldbtest.URL(t)
+	s, err := Open(context.Background(), url, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,9 +42,10 @@ func TestSealedValuesRevealUntilForgotten(t *testing.T) {
 	if s.Reveal(ctx, "acme", erin) != Erased || s.Reveal(ctx, "acme", other) != `invoices "Q4"` {
 		t.Fatal("only the value naming her is gone")
 	}
-	for _, f := range []string{path, path + "-wal"} {
+	// SQLite's file and write-ahead log, or PostgreSQL's file of the table, read as text.
+	for _, f := range append([]string{path, path + "-wal"}, sqldbtest.TableFiles(t, url, "seals")...) {
 		if b, err := os.ReadFile(f); err == nil && bytes.Contains(b, []byte(strings.TrimPrefix(erin, Prefix)[:32])) {
-			t.Fatalf("%s still holds the forgotten key's row", filepath.Base(f))
+			t.Fatalf("%s still holds the forgotten key's row", f)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver ("pgx")
 	_ "modernc.org/sqlite"             // pure-Go SQLite driver
@@ -176,12 +177,38 @@ func (t *Tx) Commit() error   { return t.tx.Commit() }
 func (t *Tx) Rollback() error { return t.tx.Rollback() }
 
 // Purge makes text a store has just deleted or rewritten unreadable in the files the engine keeps:
-// SQLite's write-ahead log is checkpointed and truncated; PostgreSQL's dead row versions of the
-// tables are rewritten without them (VACUUM FULL).
+// SQLite's write-ahead log is checkpointed and truncated; PostgreSQL's tables are rewritten without
+// their dead row versions (VACUUM FULL). PostgreSQL keeps a dead version while any transaction that
+// began before the change might still see it, so the rewrite waits (up to purgeWait) until every such
+// transaction of the database has ended: a server's running export must not keep an erased value.
 func (d *DB) Purge(ctx context.Context, tables ...string) error {
 	if !d.pg {
 		_, err := d.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
 		return err
+	}
+	var after int64
+	if err := d.db.QueryRowContext(ctx, `SELECT txid_current() % 4294967296`).Scan(&after); err != nil {
+		return err
+	}
+	deadline := time.Now().Add(purgeWait)
+	for {
+		var older int
+		if err := d.db.QueryRowContext(ctx, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+			AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL AND age(backend_xmin) >= age($1::text::xid)`,
+			strconv.FormatInt(after, 10)).Scan(&older); err != nil {
+			return err
+		}
+		if older == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%d transactions older than the change are still open after %s; run VACUUM FULL on %s once they end", older, purgeWait, strings.Join(tables, ", "))
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
 	for _, t := range tables {
 		if _, err := d.db.ExecContext(ctx, `VACUUM FULL `+t); err != nil {
@@ -190,6 +217,9 @@ func (d *DB) Purge(ctx context.Context, tables ...string) error {
 	}
 	return nil
 }
+
+// purgeWait bounds how long Purge waits for older transactions to end.
+var purgeWait = 2 * time.Minute
 
 // Close closes a SQLite file; the shared PostgreSQL pool stays for the process's other stores.
 func (d *DB) Close() error {

@@ -45,3 +45,35 @@ func URL(t testing.TB) string {
 	u.RawQuery = q.Encode()
 	return u.String()
 }
+
+// TableFiles answers the files on the database server's disk that hold the tables (their main
+// forks), for tests that read them as someone holding the disk would: empty for SQLite (url ""),
+// whose files the test knows.
+func TableFiles(t testing.TB, url string, tables ...string) []string {
+	if url == "" {
+		return nil
+	}
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	// What is in the server's memory goes to its files first, as it would before anyone copies them.
+	if _, err := db.ExecContext(ctx, `CHECKPOINT`); err != nil {
+		t.Fatalf("checkpoint: %v", err)
+	}
+	var dir string
+	if err := db.QueryRowContext(ctx, `SHOW data_directory`).Scan(&dir); err != nil {
+		t.Fatalf("the database server's directory: %v", err)
+	}
+	var out []string
+	for _, table := range tables {
+		var rel string
+		if err := db.QueryRowContext(ctx, `SELECT pg_relation_filepath($1::regclass)`, table).Scan(&rel); err != nil {
+			t.Fatalf("the file of %s: %v", table, err)
+		}
+		out = append(out, dir+"/"+rel)
+	}
+	return out
+}

@@ -81,6 +81,11 @@ func Open(ctx context.Context, url, path string) (*SQLStore, error) {
 	s := &SQLStore{db: db, server: uuid.NewString(), done: make(chan struct{})}
 	var hctx context.Context
 	hctx, s.stop = context.WithCancel(context.Background())
+	// Only servers of a shared database are judged by their heartbeat (gone); SQLite needs none.
+	if !db.Postgres() {
+		close(s.done)
+		return s, nil
+	}
 	if err := s.beat(ctx); err != nil {
 		db.Close()
 		return nil, err

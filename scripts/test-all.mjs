@@ -113,7 +113,7 @@ const suites = [
     cmd: 'bash',
     args: [
       '-c',
-      'node scripts/stack/stack.mjs start postgres >&2 && ATTEST_TEST_DATABASE_URL="$(node scripts/stack/stack.mjs database-url)" go test -v -count=1 ./pkg/sqldb/... ./pkg/tenantfile ./pkg/jobs ./pkg/rollup ./pkg/seal',
+      'node scripts/stack/stack.mjs start postgres >&2 && ATTEST_TEST_DATABASE_URL="$(node scripts/stack/stack.mjs database-url)" go test -v -count=1 ./pkg/sqldb/... ./pkg/tenantfile ./pkg/jobs ./pkg/dailycounts ./pkg/seal',
     ],
     counts: goCounts,
   },

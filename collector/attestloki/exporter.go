@@ -48,7 +48,7 @@ func newLokiExporter(ctx context.Context, set exporter.Settings, cfg *Config) (*
 
 // newInner makes the otlphttp exporter that talks to Loki. Its ID is
 // otlp_http/attest_loki[_<name>]_inner, so its own metrics (otelcol_exporter_sent_log_records, ...),
-// which count records the outer exporter counts too, are told apart (pkg/rollup skips the "_inner"
+// which count records the outer exporter counts too, are told apart (pkg/dailycounts skips the "_inner"
 // suffix). Its send_failed count includes the halves Loki refused while records were sorted out.
 func newInner(ctx context.Context, set exporter.Settings, cfg *Config) (exporter.Logs, error) {
 	f := otlphttpexporter.NewFactory()

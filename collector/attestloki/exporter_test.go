@@ -231,7 +231,7 @@ func TestRefusedRecordsAreHeldAndAnnounced(t *testing.T) {
 		t.Errorf("attest_dead_letter_pending %v, want acme=3", got)
 	}
 
-	// The inner otlphttp exporter's own counts carry an ID of their own (pkg/rollup skips it).
+	// The inner otlphttp exporter's own counts carry an ID of their own (pkg/dailycounts skips it).
 	sent := exp.metricBy(t, "otelcol_exporter_sent_log_records", "exporter")
 	if sent["attest_loki/loki"] != 20 || sent["otlp_http/attest_loki_loki_inner"] == 0 {
 		t.Errorf("otelcol_exporter_sent_log_records by exporter %v", sent)

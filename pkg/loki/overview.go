@@ -11,7 +11,7 @@ import (
 	"github.com/attest/auditlog/pkg/schema"
 )
 
-// Overview holds the Overview page's numbers (the same shape as OverviewStats in src/services/stats.ts).
+// Overview holds the Overview page's numbers (the same shape as OverviewStats in src/services/overviewStats.ts).
 type Overview struct {
 	Total              int64            `json:"total"`
 	CriticalAndError   int64            `json:"criticalAndError"`
@@ -22,8 +22,8 @@ type Overview struct {
 	TopEventTypes      []NamedCount     `json:"topEventTypes"`
 	OverTime           OverTime         `json:"overTime"`
 	RecentHighSeverity []Event          `json:"recentHighSeverity"`
-	// RollupDays is how many whole days came from the backend's daily counts (0: all live).
-	RollupDays int `json:"rollupDays"`
+	// DailyCountDays is how many whole days came from the backend's daily counts (0: all live).
+	DailyCountDays int `json:"dailyCountDays"`
 }
 
 // NamedCount is one bar or chip.

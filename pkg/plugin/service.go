@@ -251,7 +251,7 @@ func (s *Service) loops() []loop {
 			}
 		}(), false},
 		{"chain-head digests", every(func(a *App) time.Duration { return a.settings.DigestEvery }), (*App).digestPass, false},
-		{"daily counts", every(func(*App) time.Duration { return rollupEvery }), (*App).rollupPass, false},
+		{"daily counts", every(func(*App) time.Duration { return dailyCountsEvery }), (*App).dailyCountsPass, false},
 		{"report schedules", func(a *App, _ time.Time, first bool) time.Duration {
 			if first {
 				return 0

@@ -145,7 +145,7 @@ func (a *App) handleSubjectErase(w http.ResponseWriter, r *http.Request, c *call
 	if err != nil {
 		log.DefaultLogger.Error("erasure: alert rules naming the person not scrubbed", "error", err.Error())
 	}
-	if counts := a.rollups(); counts != nil {
+	if counts := a.dailyCounts(); counts != nil {
 		if _, err := counts.ForgetActor(r.Context(), c.Tenant, func(actor string) bool {
 			return strings.Contains(actor, ref) || slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(actor, n) })
 		}); err != nil {

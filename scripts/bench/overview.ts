@@ -47,7 +47,7 @@ async function main() {
     if (res.status !== 200) {
       throw new Error(`overview: HTTP ${res.status} ${JSON.stringify(res.body)}`);
     }
-    return { ms: performance.now() - t0, total: res.body.total as number, rollupDays: res.body.rollupDays as number };
+    return { ms: performance.now() - t0, total: res.body.total as number, dailyCountDays: res.body.dailyCountDays as number };
   };
   try {
     const toMs = Math.floor(Date.now() / 1000) * 1000;
@@ -67,7 +67,7 @@ async function main() {
     await eventually(
       async () => {
         const o = await overview(toMs - 90 * DAY, toMs);
-        return o.rollupDays >= 85 ? o : undefined;
+        return o.dailyCountDays >= 85 ? o : undefined;
       },
       { timeoutMillis: 30 * 60_000, intervalMillis: 5000 }
     );
@@ -84,7 +84,7 @@ async function main() {
       const [rawMs, raw] = await rawCount(fromMs, toMs);
       const exact = cold.total === raw ? 'equal' : `DIFFERENT (${cold.total} vs ${raw})`;
       console.log(
-        `${name}: first ${first[name]}; cold ${fmt(cold.ms)}, warm ${fmt(median(warm))} (${cold.rollupDays} days counted); ` +
+        `${name}: first ${first[name]}; cold ${fmt(cold.ms)}, warm ${fmt(median(warm))} (${cold.dailyCountDays} days counted); ` +
           `raw LogQL count ${fmt(rawMs)} → warm ${(median(warm) / rawMs).toFixed(2)}× the count; total ${cold.total.toLocaleString()}, LogQL ${raw.toLocaleString()}: ${exact}`
       );
     }

@@ -12,5 +12,5 @@ export interface OverviewStats {
   overTime: { stepMs: number; series: Array<{ category: string; points: Array<[number, number]> }> };
   recentHighSeverity: AuditEvent[];
   /** Whole days read from the backend's daily counts (the rest was counted live). */
-  rollupDays?: number;
+  dailyCountDays?: number;
 }

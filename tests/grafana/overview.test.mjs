@@ -91,7 +91,7 @@ test('the Overview over a week equals LogQL, from daily counts once they exist, 
   const counted = await eventually(
     async () => {
       const o = await overview();
-      return o.rollupDays >= 5 ? o : undefined;
+      return o.dailyCountDays >= 5 ? o : undefined;
     },
     { timeoutMillis: 180_000, intervalMillis: 2000 }
   );
@@ -109,15 +109,15 @@ test('the Overview over a week equals LogQL, from daily counts once they exist, 
   const late = await overview();
   assertEqualsTruth(late, await truth());
   assert.ok(
-    late.rollupDays < counted.rollupDays,
-    `the late day was read live (${late.rollupDays} of ${counted.rollupDays})`
+    late.dailyCountDays < counted.dailyCountDays,
+    `the late day was read live (${late.dailyCountDays} of ${counted.dailyCountDays})`
   );
 
   // Counted again, it comes from the daily counts again.
   const again = await eventually(
     async () => {
       const o = await overview();
-      return o.rollupDays >= counted.rollupDays ? o : undefined;
+      return o.dailyCountDays >= counted.dailyCountDays ? o : undefined;
     },
     { timeoutMillis: 180_000, intervalMillis: 2000 }
   );
@@ -127,8 +127,8 @@ test('the Overview over a week equals LogQL, from daily counts once they exist, 
 test('without a range of whole days or with a filter the daily counts do not keep, the Overview is read live', async () => {
   const res = await resource('overview', { ...range, service, search: 'sso' });
   assert.equal(res.status, 200);
-  assert.equal(res.body.rollupDays, 0);
+  assert.equal(res.body.dailyCountDays, 0);
   const short = await resource('overview', { from: (to - 3_600_000_000_000n).toString(), to: to.toString(), service });
-  assert.equal(short.body.rollupDays, 0);
+  assert.equal(short.body.dailyCountDays, 0);
   assert.equal(short.body.total, 1);
 });

@@ -47,7 +47,7 @@ function backend(total = true) {
             }),
           ]
         : [],
-      rollupDays: 0,
+      dailyCountDays: 0,
     }),
   });
 }

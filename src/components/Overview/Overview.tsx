@@ -66,10 +66,10 @@ export function Overview() {
             {t('overview.retention', 'Kept for {{window}}', { window: describeRetention(retention.data) })}
           </Text>
         )}
-        {stats.data?.rollupDays ? (
+        {stats.data?.dailyCountDays ? (
           <Text color="secondary" variant="bodySmall">
-            {t('overview.rollup', '{{count}} whole days from daily counts, the rest counted live', {
-              count: stats.data.rollupDays,
+            {t('overview.dailyCounts', '{{count}} whole days from daily counts, the rest counted live', {
+              count: stats.data.dailyCountDays,
             })}
           </Text>
         ) : null}

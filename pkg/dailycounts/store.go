@@ -1,8 +1,8 @@
-// Package rollup keeps per-day counts of a tenant's audit events, so the Overview over 30 or 90 days
+// Package dailycounts keeps per-day counts of a tenant's audit events, so the Overview over 30 or 90 days
 // reads thousands of rows instead of scanning a million events. A day is counted once it has ended
 // (one pair of Loki queries, exact), and the counts are summed with live queries for the part of the
 // range no complete day covers.
-package rollup
+package dailycounts
 
 import (
 	"context"
@@ -44,7 +44,7 @@ type Day struct {
 	Ledger int64
 }
 
-// Store keeps days in SQL (rollups.db in the backend's data directory, or the shared PostgreSQL database).
+// Store keeps days in SQL (daily-counts.db in the backend's data directory, or the shared PostgreSQL database).
 type Store struct{ db *sqldb.DB }
 
 const schemaSQL = `
@@ -58,7 +58,7 @@ CREATE TABLE IF NOT EXISTS actor_counts (tenant TEXT NOT NULL, day INTEGER NOT N
 CREATE INDEX IF NOT EXISTS actor_counts_day ON actor_counts (tenant, day);
 `
 
-// Open opens the rollup tables: in the shared PostgreSQL database when url is set, else in the SQLite
+// Open opens the daily-count tables: in the shared PostgreSQL database when url is set, else in the SQLite
 // file at path.
 func Open(ctx context.Context, url, path string) (*Store, error) {
 	db, err := sqldb.Open(ctx, url, path)
@@ -67,7 +67,7 @@ func Open(ctx context.Context, url, path string) (*Store, error) {
 	}
 	if err := db.Schema(ctx, schemaSQL); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("creating the rollup tables: %w", err)
+		return nil, fmt.Errorf("creating the daily-count tables: %w", err)
 	}
 	return &Store{db: db}, nil
 }

@@ -1,4 +1,4 @@
-package rollup
+package dailycounts
 
 import (
 	"bytes"
@@ -53,7 +53,7 @@ func TestSummarizeNarrowsByTheFiltersAndCountsDistinctActors(t *testing.T) {
 }
 
 func TestStoreKeepsDaysWithTheirLedger(t *testing.T) {
-	s, err := Open(context.Background(), sqldbtest.URL(t), filepath.Join(t.TempDir(), "rollups.db"))
+	s, err := Open(context.Background(), sqldbtest.URL(t), filepath.Join(t.TempDir(), "daily-counts.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestLedgerSumsCollectorsAndReadsTheQueue(t *testing.T) {
 }
 
 func TestForgetActorLeavesNoTraceAndKeepsTheCounts(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "rollups.db")
+	path := filepath.Join(t.TempDir(), "daily-counts.db")
 	url := sqldbtest.URL(t)
 	s, err := Open(context.Background(), url, path)
 	if err != nil {

@@ -1,4 +1,4 @@
-package rollup
+package dailycounts
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 // A pass over a store that already holds some days: which days are counted, and what is forgotten.
 func TestFillCountsTheDaysThatNeedIt(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(context.Background(), sqldbtest.URL(t), filepath.Join(t.TempDir(), "rollups.db"))
+	s, err := Open(context.Background(), sqldbtest.URL(t), filepath.Join(t.TempDir(), "daily-counts.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func TestFillCountsTheDaysThatNeedIt(t *testing.T) {
 // While the Collectors still hold records their ledger counts, nothing is counted: the pass waits, then
 // says so.
 func TestFillWaitsForTheCollectorsToSendWhatTheyTookIn(t *testing.T) {
-	s, err := Open(context.Background(), sqldbtest.URL(t), filepath.Join(t.TempDir(), "rollups.db"))
+	s, err := Open(context.Background(), sqldbtest.URL(t), filepath.Join(t.TempDir(), "daily-counts.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

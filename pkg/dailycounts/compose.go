@@ -1,4 +1,4 @@
-package rollup
+package dailycounts
 
 import (
 	"cmp"
@@ -18,7 +18,7 @@ const day = 24 * time.Hour
 // Settle is how long after a day ends it is counted: entries still on their way are in by then.
 const Settle = time.Hour
 
-// Eligible says whether the Overview for f can be read from rollups: the days are kept by category,
+// Eligible says whether the Overview for f can be read from daily counts: the days are kept by category,
 // severity and service, so only those filters narrow them.
 func Eligible(f loki.Filters) bool {
 	rest := f
@@ -29,7 +29,7 @@ func Eligible(f loki.Filters) bool {
 		rest.Compliance == "" && len(rest.Actors) == 0
 }
 
-// Plan splits [startNs, endNs) into the complete days rollups can answer (ended at least Settle
+// Plan splits [startNs, endNs) into the complete days daily counts can answer (ended at least Settle
 // before now) and the segments live queries must count (each within one day).
 type Plan struct {
 	Days     []time.Time
@@ -137,7 +137,7 @@ func Overview(ctx context.Context, c *loki.Client, s *Store, tenant string, f lo
 	o = summarize(segs, f, stepMs)
 	slices.SortFunc(high, loki.CompareNewestFirst)
 	o.RecentHighSeverity = append([]loki.Event{}, high[:min(5, len(high))]...)
-	o.RollupDays = len(plan.Days) - len(stale)
+	o.DailyCountDays = len(plan.Days) - len(stale)
 	return o, stale, nil
 }
 

@@ -100,8 +100,7 @@ func (r *Runner) Start(ctx context.Context, j *Job, owner, group string, lim Lim
 // resumable kind a restart cut off, or a failed one retried.
 func (r *Runner) Resume(ctx context.Context, j *Job, owner, group string, lim Limits, work Work, finish Finish) error {
 	return r.launch(j, owner, group, lim, work, finish, func() error {
-		r.removeFiles(j.ID)
-		_ = r.unshelve(ctx, j.ID)
+		_ = r.discard(ctx, j.ID)
 		j.Status, j.Error, j.Rows, j.Size, j.SHA256, j.File = Pending, "", 0, 0, "", ""
 		return r.Store.Update(ctx, j)
 	})
@@ -234,14 +233,12 @@ func (r *Runner) run(ctx context.Context, cancel context.CancelFunc, j *Job, wor
 		j.Status, j.Error = Failed, r.reason(err)
 	}
 	if j.Status != Completed {
-		r.removeFiles(j.ID)
-		_ = r.unshelve(bg, j.ID)
+		_ = r.discard(bg, j.ID)
 		j.File = ""
 	}
 	if uerr := r.Store.Update(bg, j); errors.Is(uerr, ErrNotFound) {
 		// Deleted through another server while it ran: nothing of it may stay.
-		r.removeFiles(j.ID)
-		_ = r.unshelve(bg, j.ID)
+		_ = r.discard(bg, j.ID)
 	} else if uerr != nil {
 		log.DefaultLogger.Error("saving a job's outcome failed", "job", j.ID, "error", uerr.Error())
 	}
@@ -259,17 +256,27 @@ func (r *Runner) Remove(ctx context.Context, orgID int64, id string) error {
 		return err
 	}
 	r.stop(id)
-	// Running on another server: it stops at its next progress and removes what it wrote.
-	if _, err := r.Store.RequestCancel(ctx, orgID, id); err != nil {
+	if j.Status == Pending || j.Status == Running {
+		// Running on another server: it stops at its next progress and removes what it wrote.
+		if _, err := r.Store.RequestCancel(ctx, orgID, id); err != nil {
+			return err
+		}
+	}
+	if err := r.discard(ctx, j.ID); err != nil {
 		return err
 	}
-	if err := r.removeFiles(j.ID); err != nil {
+	return r.Store.Delete(ctx, orgID, id)
+}
+
+// discard deletes every file of a job, on this server's disk and in the shelf.
+func (r *Runner) discard(ctx context.Context, id string) error {
+	if err := r.removeFiles(id); err != nil {
 		return fmt.Errorf("removing the files: %w", err)
 	}
-	if err := r.unshelve(ctx, j.ID); err != nil {
+	if err := r.unshelve(ctx, id); err != nil {
 		return fmt.Errorf("removing the files from the bucket: %w", err)
 	}
-	return r.Store.Delete(ctx, orgID, id)
+	return nil
 }
 
 // removeFiles deletes every file of a job (the file, its partial, its manifest).

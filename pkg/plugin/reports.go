@@ -152,7 +152,6 @@ func (a *App) reportWork(rn *jobs.Runner, j *jobs.Job, spec report.Spec) jobs.Wo
 	}
 }
 
-// resumeReports runs again the reports a restart cut off, as their requesters asked for them.
 // recoverJobs handles the jobs of servers that are gone (a restart, or a dead server of an HA
 // install): reports are adopted and resumed here, any other job is marked failed with the reason.
 func (a *App) recoverJobs(ctx context.Context, rn *jobs.Runner) {
@@ -164,6 +163,7 @@ func (a *App) recoverJobs(ctx context.Context, rn *jobs.Runner) {
 	a.resumeReports(ctx, rn)
 }
 
+// resumeReports runs again the reports a restart cut off, as their requesters asked for them.
 func (a *App) resumeReports(ctx context.Context, rn *jobs.Runner) {
 	list, err := rn.Store.Adopt(ctx, reportKind)
 	if err != nil {

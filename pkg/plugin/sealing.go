@@ -46,12 +46,16 @@ var changedKeys = append(slices.Clone(seal.PersonalKeys), "name", "description")
 // sealPersonal replaces, in one of the backend's own records, the values that may name a person by
 // sealed tokens (pkg/seal), after the redaction rules have run on them: Loki never holds them in
 // clear, readers see them while their keys exist, and erasure forgets the keys of those naming the
-// person erased. Without a key file the record is written as it is.
+// person erased. Without a key file the record is written as it is. The maps are sealed as copies:
+// an event recorded again (a change that failed, see change) seals its clear values again, never
+// the tokens of its first record.
 func (a *App) sealPersonal(ctx context.Context, tenant string, e *selfaudit.Event) error {
 	s := a.seals()
 	if s == nil {
 		return nil
 	}
+	e.Metadata, _ = deepCopy(e.Metadata).(map[string]any)
+	e.Changes, _ = deepCopy(e.Changes).(map[string]any)
 	clean := func(v string) string { return rules.Value("", v) }
 	if err := s.SealFields(ctx, tenant, e.Metadata, seal.PersonalKeys, clean); err != nil {
 		return err
@@ -82,4 +86,28 @@ func (a *App) unseal(tenant string, e *loki.Event) {
 	e.TargetID = s.Reveal(ctx, tenant, e.TargetID)
 	e.Metadata = s.RevealJSON(ctx, tenant, e.Metadata)
 	e.Changes = s.RevealJSON(ctx, tenant, e.Changes)
+}
+
+// deepCopy copies the maps and lists of a record's JSON-like value; other values are shared.
+func deepCopy(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		if x == nil {
+			return x
+		}
+		out := make(map[string]any, len(x))
+		for k, y := range x {
+			out[k] = deepCopy(y)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, y := range x {
+			out[i] = deepCopy(y)
+		}
+		return out
+	case []string:
+		return slices.Clone(x)
+	}
+	return v
 }

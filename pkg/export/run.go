@@ -40,14 +40,17 @@ func Stream(ctx context.Context, c *loki.Client, query string, r loki.Range, w W
 	}()
 	// Counted first: whatever Loki held before reading began must all be read. (Entries arriving
 	// meanwhile may or may not be, so the check is one-sided.)
-	expected, err := c.CountLogQuery(ctx, query, r)
+	shards, err := plan(ctx, c, query, r)
 	if err != nil {
 		return 0, err
+	}
+	var expected int64
+	for _, s := range shards {
+		expected += s.Count
 	}
 	if err := w.Begin(); err != nil {
 		return 0, err
 	}
-	shards := cut(r, shardCount(expected))
 	g, gctx := errgroup.WithContext(ctx)
 	done := make([]chan *spill, len(shards))
 	for i := range done {
@@ -71,7 +74,7 @@ func Stream(ctx context.Context, c *loki.Client, query string, r loki.Range, w W
 			}
 			g.Go(func() error {
 				defer func() { <-sem }()
-				sp, err := readShard(gctx, c, query, s, report)
+				sp, err := readShard(gctx, c, query, s.Range, s.Count, report)
 				if err != nil {
 					return err
 				}
@@ -116,14 +119,75 @@ func Stream(ctx context.Context, c *loki.Client, query string, r loki.Range, w W
 	return rows, w.End(rows)
 }
 
+// plan cuts r into shards newest first, each with Loki's count of it. The range is first cut into
+// 4·Workers parts of about equal size by Loki's index (Volume; equal time when the index cannot say),
+// each part is counted, and neighbouring parts are joined into shards of about RowsPerShard rows.
+// So every entry is counted once, and shards hold about equal rows however the entries fall in time.
+func plan(ctx context.Context, c *loki.Client, query string, r loki.Range) ([]loki.Bucket, error) {
+	parts := 4 * max(Workers, 1)
+	var edges []loki.Range
+	if sel := loki.Selector(query); sel != "" {
+		if vol, err := c.Volume(ctx, sel, r, 64*parts); err == nil {
+			edges = cut(vol, parts)
+		}
+	}
+	if len(edges) == 0 {
+		edges = equalTime(r, parts)
+	}
+	counted := make([]loki.Bucket, len(edges))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(Workers, 1))
+	for i, e := range edges {
+		g.Go(func() error {
+			n, err := c.CountLogQuery(gctx, query, e)
+			counted[i] = loki.Bucket{Range: e, Count: n}
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var total int64
+	for _, b := range counted {
+		total += b.Count
+	}
+	return join(counted, shardCount(total)), nil
+}
+
 func shardCount(expected int64) int {
 	per := max(RowsPerShard, 1)
 	n := int((expected + per - 1) / per)
 	return min(max(n, 1), 4*max(Workers, 1))
 }
 
-// cut splits r into n shards of equal time, newest first (whole milliseconds, as ranges are).
-func cut(r loki.Range, n int) []loki.Range {
+// cut splits the range buckets cover (oldest first, sized by Count) into at most n parts of about
+// equal size, newest first, on whole milliseconds.
+func cut(buckets []loki.Bucket, n int) []loki.Range {
+	var total int64
+	for _, b := range buckets {
+		total += b.Count
+	}
+	if total == 0 || len(buckets) == 0 {
+		return nil
+	}
+	var out []loki.Range
+	end := buckets[len(buckets)-1].EndNs
+	var after int64 // size newer than the current part's start
+	for i := len(buckets) - 1; i > 0; i-- {
+		after += buckets[i].Count
+		if k := int64(len(out) + 1); k < int64(n) && after*int64(n) >= k*total {
+			start := buckets[i].StartNs - buckets[i].StartNs%1_000_000
+			if start > buckets[0].StartNs && start < end {
+				out = append(out, loki.Range{StartNs: start, EndNs: end})
+				end = start
+			}
+		}
+	}
+	return append(out, loki.Range{StartNs: buckets[0].StartNs, EndNs: end})
+}
+
+// equalTime splits r into n parts of equal time, newest first (whole milliseconds, as ranges are).
+func equalTime(r loki.Range, n int) []loki.Range {
 	span := (r.EndNs - r.StartNs) / int64(n)
 	span -= span % 1_000_000
 	if n <= 1 || span < 1_000_000 {
@@ -138,13 +202,31 @@ func cut(r loki.Range, n int) []loki.Range {
 	return append(out, loki.Range{StartNs: r.StartNs, EndNs: end})
 }
 
-// readShard reads one shard forward, page after page from the cursor past the last page, into a
-// spill file, and checks it holds what Loki counted in the shard.
-func readShard(ctx context.Context, c *loki.Client, query string, s loki.Range, progress func(int64)) (_ *spill, err error) {
-	expected, err := c.CountLogQuery(ctx, query, s)
-	if err != nil {
-		return nil, err
+// join joins counted parts (newest first, covering the range) into n shards of about equal rows,
+// newest first, each with its count.
+func join(parts []loki.Bucket, n int) []loki.Bucket {
+	var total int64
+	for _, b := range parts {
+		total += b.Count
 	}
+	var out []loki.Bucket
+	var before int64 // rows in the parts already joined
+	for _, b := range parts {
+		// A shard starts where the rows before reach the next n-th of the total.
+		if k := int64(len(out)); k == 0 || (k < int64(n) && before*int64(n) >= k*total) {
+			out = append(out, b)
+		} else {
+			last := &out[len(out)-1]
+			last.StartNs, last.Count = b.StartNs, last.Count+b.Count
+		}
+		before += b.Count
+	}
+	return out
+}
+
+// readShard reads one shard forward, page after page from the cursor past the last page, into a
+// spill file, and checks it holds what Loki counted in the shard (expected) before reading began.
+func readShard(ctx context.Context, c *loki.Client, query string, s loki.Range, expected int64, progress func(int64)) (_ *spill, err error) {
 	sp, err := newSpill(SpillDir)
 	if err != nil {
 		return nil, err

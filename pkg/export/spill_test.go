@@ -44,9 +44,74 @@ func TestSpillHandsBackNewestFirstAndUnchanged(t *testing.T) {
 	}
 }
 
-func TestCutCoversTheRangeNewestFirst(t *testing.T) {
+// The shards join whole counted parts newest first, cover the range, keep every count, and hold
+// about equal rows whatever the spread of the entries in time.
+func TestJoinMakesShardsOfAboutEqualRows(t *testing.T) {
+	var parts []loki.Bucket
+	end := int64(1_000_000_000_000)
+	var total int64
+	for j := 0; j < 256; j++ {
+		n := int64(0)
+		if j < 80 { // the newest third of the range holds every entry, unevenly
+			n = int64(2000 + (j%7)*900)
+		}
+		parts = append(parts, loki.Bucket{Range: loki.Range{StartNs: end - int64(j+1)*1e9, EndNs: end - int64(j)*1e9}, Count: n})
+		total += n
+	}
+	s := join(parts, shardCount(total))
+	if len(s) != shardCount(total) || s[0].EndNs != end || s[len(s)-1].StartNs != parts[255].StartNs {
+		t.Fatalf("%d shards for %d rows, want %d: %+v", len(s), total, shardCount(total), s)
+	}
+	var sum int64
+	per := (total + int64(len(s)) - 1) / int64(len(s))
+	for i, sh := range s {
+		if i > 0 && sh.EndNs != s[i-1].StartNs {
+			t.Fatalf("not contiguous: %+v", s)
+		}
+		if sh.Count > per+5000 {
+			t.Fatalf("shard %d holds %d rows, about %d wanted", i, sh.Count, per)
+		}
+		sum += sh.Count
+	}
+	if sum != total {
+		t.Fatalf("counts %d, want %d", sum, total)
+	}
+	if got := join(parts[:1], 4); len(got) != 1 || got[0] != parts[0] {
+		t.Fatalf("one part is one shard: %+v", got)
+	}
+}
+
+// The parts are cut where the index's sizes reach each n-th: many short parts where entries are
+// dense, one long part where there are none.
+func TestCutFollowsTheSizes(t *testing.T) {
+	var vol []loki.Bucket // oldest first: 100 empty seconds, then 100 full ones
+	for j := 0; j < 200; j++ {
+		n := int64(0)
+		if j >= 100 {
+			n = 1000
+		}
+		vol = append(vol, loki.Bucket{Range: loki.Range{StartNs: int64(j) * 1e9, EndNs: int64(j+1) * 1e9}, Count: n})
+	}
+	parts := cut(vol, 4)
+	if len(parts) != 4 || parts[0].EndNs != 200e9 || parts[3].StartNs != 0 {
+		t.Fatalf("%+v", parts)
+	}
+	for i := 1; i < len(parts); i++ {
+		if parts[i].EndNs != parts[i-1].StartNs {
+			t.Fatalf("not contiguous: %+v", parts)
+		}
+	}
+	if parts[0].StartNs != 175e9 || parts[1].StartNs != 150e9 || parts[2].StartNs != 125e9 {
+		t.Fatalf("not cut by size: %+v", parts)
+	}
+	if cut(vol[:100], 4) != nil {
+		t.Fatal("an empty index says nothing")
+	}
+}
+
+func TestEqualTimeCoversTheRangeNewestFirst(t *testing.T) {
 	r := loki.Range{StartNs: 1_000_000_000, EndNs: 1_000_000_000 + 10*60_000_000_000}
-	s := cut(r, 4)
+	s := equalTime(r, 4)
 	if len(s) != 4 || s[0].EndNs != r.EndNs || s[3].StartNs != r.StartNs {
 		t.Fatalf("%+v", s)
 	}
@@ -55,7 +120,7 @@ func TestCutCoversTheRangeNewestFirst(t *testing.T) {
 			t.Fatalf("not contiguous on whole ms: %+v", s)
 		}
 	}
-	if got := cut(loki.Range{StartNs: 0, EndNs: 2_000_000}, 4); len(got) != 1 {
+	if got := equalTime(loki.Range{StartNs: 0, EndNs: 2_000_000}, 4); len(got) != 1 {
 		t.Fatalf("a range too short to cut stays whole: %+v", got)
 	}
 }

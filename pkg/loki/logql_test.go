@@ -122,3 +122,16 @@ func TestRelatedRequestsWidenTheTarget(t *testing.T) {
 		t.Fatalf("without related requests: %s", q)
 	}
 }
+
+func TestSelectorIsTheQuerysStreamSelector(t *testing.T) {
+	for q, want := range map[string]string{
+		`{service_name=~".+"} | json`:         `{service_name=~".+"}`,
+		`{a="x}\"y", b=` + "`}`" + `} |= "}"`: `{a="x}\"y", b=` + "`}`" + `}`,
+		`sum(count_over_time({a="b"} [1m]))`:  ``,
+		`{a="unterminated`:                    ``,
+	} {
+		if got := Selector(q); got != want {
+			t.Errorf("Selector(%q) = %q, want %q", q, got, want)
+		}
+	}
+}

@@ -27,7 +27,7 @@ func TestAFailedChangeIsSealedOnce(t *testing.T) {
 	e := selfaudit.Event{Type: "audit.alert.updated", Category: "COMPLIANCE", Action: "update",
 		TargetType: "alert_rule", TargetID: "r1", TargetName: "Logins of jane.doe",
 		Metadata: map[string]any{"actors": []string{"jane.doe"}},
-		Changes: map[string]any{"before": map[string]any{"actor": "jane.doe"}, "after": map[string]any{"actor": "john.roe"}}}
+		Changes:  map[string]any{"before": map[string]any{"actor": "jane.doe"}, "after": map[string]any{"actor": "john.roe"}}}
 	err := a.change(context.Background(), c, e, func() error { return errors.New("Grafana refused it") })
 	if err == nil || len(stub.bodies) != 2 {
 		t.Fatalf("error %v, %d records", err, len(stub.bodies))

@@ -14,13 +14,7 @@ import (
 // Every route of the table, driven with bad input as a careless or hostile client sends it: each
 // answer is a typed 4xx ({error, message}), never a 500 or a panic.
 func TestEveryRouteAnswersBadInputWithATyped4xx(t *testing.T) {
-	stub := &collectorStub{}
-	srv := httptest.NewServer(stub)
-	t.Cleanup(srv.Close)
-	st := &Settings{LokiURL: "http://127.0.0.1:1", ReadRole: "Admin", CollectorURL: srv.URL,
-		TenantMap: map[int64]string{1: "acme"}, DataDir: t.TempDir()}
-	a := newApp(newService(st, nil), st)
-	t.Cleanup(a.svc.Stop)
+	a := appWithData(t, &collectorStub{})
 	mux := a.newMux()
 	huge := append(append([]byte(`{"name":"`), bytes.Repeat([]byte("a"), 64<<20)...), []byte(`"}`)...)
 

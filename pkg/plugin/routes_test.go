@@ -43,6 +43,18 @@ func testApp(t *testing.T, stub *collectorStub, lokiURL string) *App {
 	return newApp(newService(st, nil), st)
 }
 
+// appWithData is an app with a data directory of its own (its stores and key files) recording to stub.
+func appWithData(t *testing.T, stub *collectorStub) *App {
+	t.Helper()
+	srv := httptest.NewServer(stub)
+	t.Cleanup(srv.Close)
+	st := &Settings{LokiURL: "http://127.0.0.1:1", ReadRole: "Admin", CollectorURL: srv.URL,
+		TenantMap: map[int64]string{1: "acme"}, DataDir: t.TempDir()}
+	a := newApp(newService(st, nil), st)
+	t.Cleanup(a.svc.Stop)
+	return a
+}
+
 func call(a *App, user *backend.User, org int64, target string) (*httptest.ResponseRecorder, map[string]any) {
 	req := httptest.NewRequest(http.MethodGet, target, nil)
 	req = req.WithContext(backend.WithPluginContext(req.Context(), backend.PluginContext{OrgID: org, User: user}))

@@ -3,7 +3,6 @@ package plugin
 import (
 	"context"
 	"errors"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -18,11 +17,7 @@ import (
 // sealed inside a token would show a reader the first token, and hide the person from erasure.
 func TestAFailedChangeIsSealedOnce(t *testing.T) {
 	stub := &collectorStub{}
-	srv := httptest.NewServer(stub)
-	t.Cleanup(srv.Close)
-	st := &Settings{LokiURL: "http://gateway", ReadRole: "Admin", CollectorURL: srv.URL,
-		TenantMap: map[int64]string{1: "acme"}, DataDir: t.TempDir()}
-	a := newApp(newService(st, nil), st)
+	a := appWithData(t, stub)
 	c := &caller{User: backend.User{Login: "admin", Role: "Admin"}, OrgID: 1, Tenant: "acme"}
 	e := selfaudit.Event{Type: "audit.alert.updated", Category: "COMPLIANCE", Action: "update",
 		TargetType: "alert_rule", TargetID: "r1", TargetName: "Logins of jane.doe",

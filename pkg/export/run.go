@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
+	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/attest/auditlog/pkg/loki"
@@ -40,6 +42,7 @@ func Stream(ctx context.Context, c *loki.Client, query string, r loki.Range, w W
 	}()
 	// Counted first: whatever Loki held before reading began must all be read. (Entries arriving
 	// meanwhile may or may not be, so the check is one-sided.)
+	planned := time.Now()
 	shards, err := plan(ctx, c, query, r)
 	if err != nil {
 		return 0, err
@@ -48,6 +51,7 @@ func Stream(ctx context.Context, c *loki.Client, query string, r loki.Range, w W
 	for _, s := range shards {
 		expected += s.Count
 	}
+	log.DefaultLogger.Info("read planned", "rows", expected, "shards", len(shards), "took", time.Since(planned).String())
 	if err := w.Begin(); err != nil {
 		return 0, err
 	}
@@ -120,9 +124,11 @@ func Stream(ctx context.Context, c *loki.Client, query string, r loki.Range, w W
 }
 
 // plan cuts r into shards newest first, each with Loki's count of it. The range is first cut into
-// 4·Workers parts of about equal size by Loki's index (Volume; equal time when the index cannot say),
-// each part is counted, and neighbouring parts are joined into shards of about RowsPerShard rows.
-// So every entry is counted once, and shards hold about equal rows however the entries fall in time.
+// 4·Workers parts of about equal size by Loki's index (Volume; equal time when the index cannot say,
+// e.g. for entries still in the ingester), and each part is counted. A part holding more than twice a
+// shard's share (a burst of entries, or an index that could not say where they are) is cut again in
+// equal time and its pieces counted instead, up to three times. Neighbouring parts are then joined into shards of about
+// RowsPerShard rows. So shards hold about equal rows however the entries fall in time.
 func plan(ctx context.Context, c *loki.Client, query string, r loki.Range) ([]loki.Bucket, error) {
 	parts := 4 * max(Workers, 1)
 	var edges []loki.Range
@@ -134,24 +140,54 @@ func plan(ctx context.Context, c *loki.Client, query string, r loki.Range) ([]lo
 	if len(edges) == 0 {
 		edges = equalTime(r, parts)
 	}
-	counted := make([]loki.Bucket, len(edges))
+	counted, err := countAll(ctx, c, query, edges)
+	if err != nil {
+		return nil, err
+	}
+	share := max(sum(counted)/int64(shardCount(sum(counted))), 1)
+	for round := 0; round < 3; round++ {
+		var refined []loki.Bucket
+		for _, p := range counted {
+			if p.Count > 2*share {
+				if pieces := equalTime(p.Range, int(min((p.Count+share-1)/share, int64(parts)))); len(pieces) > 1 {
+					again, err := countAll(ctx, c, query, pieces)
+					if err != nil {
+						return nil, err
+					}
+					refined = append(refined, again...)
+					continue
+				}
+			}
+			refined = append(refined, p)
+		}
+		if len(refined) == len(counted) {
+			break
+		}
+		counted = refined
+	}
+	return join(counted, shardCount(sum(counted))), nil
+}
+
+// countAll counts each range in Loki, Workers at a time.
+func countAll(ctx context.Context, c *loki.Client, query string, ranges []loki.Range) ([]loki.Bucket, error) {
+	out := make([]loki.Bucket, len(ranges))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(Workers, 1))
-	for i, e := range edges {
+	for i, e := range ranges {
 		g.Go(func() error {
 			n, err := c.CountLogQuery(gctx, query, e)
-			counted[i] = loki.Bucket{Range: e, Count: n}
+			out[i] = loki.Bucket{Range: e, Count: n}
 			return err
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return nil, err
+	return out, g.Wait()
+}
+
+func sum(bs []loki.Bucket) (n int64) {
+	for _, b := range bs {
+		n += b.Count
 	}
-	var total int64
-	for _, b := range counted {
-		total += b.Count
-	}
-	return join(counted, shardCount(total)), nil
+	return n
 }
 
 func shardCount(expected int64) int {

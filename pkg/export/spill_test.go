@@ -1,10 +1,12 @@
 package export
 
 import (
+	"context"
 	"encoding/json"
 	"testing"
 
 	"github.com/attest/auditlog/pkg/loki"
+	"github.com/attest/auditlog/pkg/loki/lokitest"
 )
 
 func TestSpillHandsBackNewestFirstAndUnchanged(t *testing.T) {
@@ -122,5 +124,39 @@ func TestEqualTimeCoversTheRangeNewestFirst(t *testing.T) {
 	}
 	if got := equalTime(loki.Range{StartNs: 0, EndNs: 2_000_000}, 4); len(got) != 1 {
 		t.Fatalf("a range too short to cut stays whole: %+v", got)
+	}
+}
+
+// A burst: most entries in a small part of the range. The part that holds them is cut again and
+// counted, so no shard holds much more than its share, and every entry is still counted once.
+func TestPlanCutsABurstAgain(t *testing.T) {
+	defer func(rows int64) { RowsPerShard = rows }(RowsPerShard)
+	RowsPerShard = 1000
+	start := int64(1_700_000_000_000_000_000)
+	var entries []lokitest.Entry
+	for i := 0; i < 8000; i++ { // 8,000 in the first second of a minute
+		entries = append(entries, lokitest.Entry{TsNs: start + int64(i)*125_000, Line: "burst"})
+	}
+	for i := 0; i < 590; i++ { // and one every 100 ms after it
+		entries = append(entries, lokitest.Entry{TsNs: start + 1_000_000_000 + int64(i)*100_000_000, Line: "steady"})
+	}
+	r := loki.Range{StartNs: start, EndNs: start + 60_000_000_000}
+	shards, err := plan(context.Background(), lokitest.Serve(t, entries), `{service_name="s"}`, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	share := int64(len(entries) / shardCount(int64(len(entries))))
+	var total int64
+	for i, s := range shards {
+		if s.Count > 2*share {
+			t.Errorf("shard %d holds %d rows, a share is %d", i, s.Count, share)
+		}
+		if i > 0 && s.EndNs != shards[i-1].StartNs {
+			t.Fatalf("not contiguous: %+v", shards)
+		}
+		total += s.Count
+	}
+	if total != int64(len(entries)) || shards[0].EndNs != r.EndNs || shards[len(shards)-1].StartNs != r.StartNs {
+		t.Fatalf("%d rows counted of %d: %+v", total, len(entries), shards)
 	}
 }

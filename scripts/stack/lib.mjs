@@ -432,12 +432,21 @@ function postgresDir(cfg) {
     : path.join(cfg.dataDir, 'postgres');
 }
 
-/** Makes the PostgreSQL cluster on first start (password auth for the attest role). */
+/**
+ * Makes the PostgreSQL cluster on first start (password auth for the attest role). As root the cluster
+ * lives outside the data directory, so it can outlive it: a cluster made for another data directory
+ * (its role's password is not this one's) is made again.
+ */
 function initPostgres(cfg) {
   const dir = postgresDir(cfg);
   const account = postgresAccount();
+  const owner = path.join(dir, 'owner');
+  const ownerId = createHash('sha256').update(pgPassword(cfg)).digest('hex');
   if (fs.existsSync(path.join(dir, 'data', 'PG_VERSION'))) {
-    return dir;
+    if (fs.existsSync(owner) && fs.readFileSync(owner, 'utf8').trim() === ownerId) {
+      return dir;
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
   }
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const pwfile = path.join(dir, 'pwfile');
@@ -466,6 +475,7 @@ function initPostgres(cfg) {
   if (r.status !== 0) {
     throw new Error(`initdb failed: ${r.stderr || r.error}`);
   }
+  fs.writeFileSync(owner, `${ownerId}\n`);
   return dir;
 }
 

@@ -8,7 +8,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"time"
 
 	"github.com/attest/auditlog/pkg/sqldb"
@@ -61,13 +60,9 @@ CREATE INDEX IF NOT EXISTS actor_counts_day ON actor_counts (tenant, day);
 // Open opens the daily-count tables: in the shared PostgreSQL database when url is set, else in the SQLite
 // file at path.
 func Open(ctx context.Context, url, path string) (*Store, error) {
-	db, err := sqldb.Open(ctx, url, path)
+	db, err := sqldb.OpenSchema(ctx, url, path, schemaSQL, "daily-count tables")
 	if err != nil {
 		return nil, err
-	}
-	if err := db.Schema(ctx, schemaSQL); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("creating the daily-count tables: %w", err)
 	}
 	return &Store{db: db}, nil
 }

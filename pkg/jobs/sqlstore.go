@@ -58,13 +58,9 @@ func OpenSQLite(path string) (*SQLStore, error) { return Open(context.Background
 
 // Open opens the job store: the shared PostgreSQL database when url is set, else the SQLite file at path.
 func Open(ctx context.Context, url, path string) (*SQLStore, error) {
-	db, err := sqldb.Open(ctx, url, path)
+	db, err := sqldb.OpenSchema(ctx, url, path, schemaSQL+scheduleSchemaSQL, "job tables")
 	if err != nil {
 		return nil, err
-	}
-	if err := db.Schema(ctx, schemaSQL+scheduleSchemaSQL); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("creating the job tables: %w", err)
 	}
 	// Job stores made before these columns get them (an empty server name is a gone server's).
 	for _, col := range []string{`server TEXT NOT NULL DEFAULT ''`, `cancel_requested BOOLEAN NOT NULL DEFAULT FALSE`} {

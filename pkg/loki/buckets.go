@@ -55,24 +55,23 @@ func (c *Client) Volume(ctx context.Context, selector string, r Range, n int) ([
 	if err != nil {
 		return nil, err
 	}
-	byEnd := map[int64]int64{}
+	// Loki's points end buckets at multiples of the step (the last at r's end): point t counts
+	// (t-step, t]. Buckets here are the same, clipped to r, oldest first.
+	stepMs := step * 1000
+	first := r.StartNs / 1_000_000 / stepMs
+	last := (r.EndNs/1_000_000 - 1) / stepMs
+	out := make([]Bucket, last-first+1)
+	for i := range out {
+		k := first + int64(i)
+		out[i].Range = Range{StartNs: max(k*stepMs*1_000_000, r.StartNs), EndNs: min((k+1)*stepMs*1_000_000, r.EndNs)}
+	}
 	for _, s := range m {
 		for _, v := range s.Values {
-			byEnd[int64(v[0])] += int64(math.Round(v[1]))
-		}
-	}
-	var out []Bucket
-	stepMs := step * 1000
-	for endMs := r.StartNs/1_000_000 - r.StartNs/1_000_000%stepMs + stepMs; ; endMs += stepMs {
-		b := Bucket{Range: Range{StartNs: max((endMs-stepMs)*1_000_000, r.StartNs), EndNs: min(endMs*1_000_000, r.EndNs)}}
-		for ms, bytes := range byEnd {
-			if ms > endMs-stepMs && ms <= endMs {
-				b.Count += bytes
+			k := (int64(v[0]) - 1) / stepMs // the bucket (k·step, (k+1)·step] ms holds t
+			if i := k - first; i >= 0 && i < int64(len(out)) {
+				out[i].Count += int64(math.Round(v[1]))
 			}
 		}
-		out = append(out, b)
-		if b.EndNs >= r.EndNs {
-			return out, nil
-		}
 	}
+	return out, nil
 }

@@ -35,31 +35,26 @@ var (
 
 // dailyCounts is the daily-count store of the data directory (nil when it cannot be opened).
 func (a *App) dailyCounts() *dailycounts.Store {
-	if s, ok := dailyCountStores.Load(a.settings.DataDir); ok {
-		return s.(*dailycounts.Store)
-	}
-	path := filepath.Join(a.settings.DataDir, "daily-counts.db")
-	renameLegacy(filepath.Join(a.settings.DataDir, "rollups.db"), path)
-	s, err := dailycounts.Open(context.Background(), a.settings.DatabaseURL, path)
-	if err != nil {
-		log.DefaultLogger.Error("the Overview's daily counts are unavailable", "error", err.Error())
-		return nil
-	}
-	actual, loaded := dailyCountStores.LoadOrStore(a.settings.DataDir, s)
-	if loaded {
-		s.Close()
-	}
-	return actual.(*dailycounts.Store)
+	return storeOf(&dailyCountStores, a.settings.DataDir, "the Overview's daily counts", func() (*dailycounts.Store, error) {
+		path := filepath.Join(a.settings.DataDir, "daily-counts.db")
+		renameLegacy(filepath.Join(a.settings.DataDir, "rollups.db"), path)
+		return dailycounts.Open(context.Background(), a.settings.DatabaseURL, path)
+	})
 }
 
 // renameLegacy moves the store's file from the name earlier versions gave it, with its WAL, so the
-// per-actor counts it holds stay where erasure scrubs them.
+// per-actor counts it holds stay where erasure scrubs them. When both exist (an earlier version ran
+// again), the old one is removed: the counts are made again from Loki, and no copy escapes erasure.
 func renameLegacy(old, path string) {
-	if _, err := os.Stat(path); err == nil {
-		return
-	}
+	_, err := os.Stat(path)
+	exists := err == nil
 	for _, suffix := range []string{"", "-wal", "-shm"} {
-		if err := os.Rename(old+suffix, path+suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if exists {
+			err = os.Remove(old + suffix)
+		} else {
+			err = os.Rename(old+suffix, path+suffix)
+		}
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			log.DefaultLogger.Error("moving the daily counts", "from", old+suffix, "error", err.Error())
 		}
 	}

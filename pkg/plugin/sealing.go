@@ -6,8 +6,6 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
-
 	"github.com/attest/auditlog/collector/attestredaction/rules"
 	"github.com/attest/auditlog/pkg/loki"
 	"github.com/attest/auditlog/pkg/seal"
@@ -21,19 +19,9 @@ func (a *App) seals() *seal.Store {
 	if a.settings.DataDir == "" {
 		return nil
 	}
-	if s, ok := sealStores.Load(a.settings.DataDir); ok {
-		return s.(*seal.Store)
-	}
-	s, err := seal.Open(context.Background(), a.settings.DatabaseURL, filepath.Join(a.settings.DataDir, "seals.db"))
-	if err != nil {
-		log.DefaultLogger.Error("the sealed values' keys are unavailable", "error", err.Error())
-		return nil
-	}
-	actual, loaded := sealStores.LoadOrStore(a.settings.DataDir, s)
-	if loaded {
-		s.Close()
-	}
-	return actual.(*seal.Store)
+	return storeOf(&sealStores, a.settings.DataDir, "the sealed values' keys", func() (*seal.Store, error) {
+		return seal.Open(context.Background(), a.settings.DatabaseURL, filepath.Join(a.settings.DataDir, "seals.db"))
+	})
 }
 
 // namedTargets are the backend's targets whose names people give (and may name someone in).

@@ -14,7 +14,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -47,13 +46,9 @@ CREATE INDEX IF NOT EXISTS seals_tenant ON seals (tenant);
 // Open opens the seal keys: in the shared PostgreSQL database when url is set, else in the SQLite file
 // at path.
 func Open(ctx context.Context, url, path string) (*Store, error) {
-	db, err := sqldb.Open(ctx, url, path)
+	db, err := sqldb.OpenSchema(ctx, url, path, schemaSQL, "seal table")
 	if err != nil {
 		return nil, err
-	}
-	if err := db.Schema(ctx, schemaSQL); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("creating the seal table: %w", err)
 	}
 	return &Store{db: db}, nil
 }

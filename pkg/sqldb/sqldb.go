@@ -76,6 +76,19 @@ func Open(ctx context.Context, url, path string) (*DB, error) {
 	return OpenSQLite(path)
 }
 
+// OpenSchema opens as Open does and creates a store's tables (Schema); what names them in the error.
+func OpenSchema(ctx context.Context, url, path, ddl, what string) (*DB, error) {
+	db, err := Open(ctx, url, path)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Schema(ctx, ddl); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("creating the %s: %w", what, err)
+	}
+	return db, nil
+}
+
 // Postgres says whether this is the shared PostgreSQL database.
 func (d *DB) Postgres() bool { return d.pg }
 
